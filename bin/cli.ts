@@ -1,0 +1,45 @@
+/** The `pvestack` command line: global options and one registered file per verb. */
+import { Command, CommanderError } from 'commander';
+import { COMMANDS } from './commands';
+
+export function buildProgram(): Command {
+  const program = new Command('pvestack')
+    .description(
+      'Typed Proxmox VE environments for self-hosted AI web apps: synthesize Terraform JSON, render\n' +
+        'cloud-init and compose files, check the plan before it is applied, and deploy the app stacks.',
+    )
+    .version(require('../package.json').version as string)
+    .option('--json', 'print machine-readable JSON on stdout (messages go to stderr)')
+    .option('-q, --quiet', 'print only warnings and errors')
+    .option('-o, --out <dir>', 'output directory for synthesized stacks', 'cdktf.out')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 success, 1 failure (checks failed, deploy failed), 2 user error (bad spec or flags).
+
+Examples:
+  $ pvestack list                         environments and their guests
+  $ pvestack synth production             write cdktf.out/stacks/production/cdk.tf.json
+  $ pvestack validate production --json   check the synthesized JSON against the provider schema`,
+    );
+  for (const register of COMMANDS) register(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  process.env.CHECKPOINT_DISABLE ??= '1';
+  const program = buildProgram();
+  program.exitOverride();
+  for (const cmd of program.commands) cmd.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with code 0; usage mistakes are user errors.
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    throw err;
+  }
+}

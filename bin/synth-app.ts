@@ -1,0 +1,48 @@
+/**
+ * In-process synthesis: the same construct tree `cdktf synth` builds through `bin/app.ts`, without
+ * a child process or the cdktf CLI. Both paths call `synthesizeApp`, so their output is identical.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App } from 'cdktf';
+import type { Environment } from '../model';
+import { PlatformStack } from '../stacks/platform-stack';
+import { environmentNames, loadEnvironment } from '../stacks/registry';
+
+export interface SynthAppOptions {
+  /** @default process.env.CDKTF_OUTDIR ?? 'cdktf.out' */
+  readonly outdir?: string;
+  /** Environments to synthesize (registered names or spec files). @default every registered environment */
+  readonly environments?: readonly string[];
+  /** Already-loaded environments; used instead of `environments` when given. */
+  readonly loaded?: readonly Environment[];
+}
+
+export interface SynthesizedStack {
+  readonly env: Environment;
+  readonly stack: PlatformStack;
+  /** Directory holding cdk.tf.json (and artifacts/). */
+  readonly dir: string;
+  readonly file: string;
+}
+
+export interface SynthAppResult {
+  readonly outdir: string;
+  readonly stacks: readonly SynthesizedStack[];
+}
+
+export function synthesizeApp(opts: SynthAppOptions = {}): SynthAppResult {
+  const outdir = path.resolve(opts.outdir ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out');
+  const envs = opts.loaded ?? (opts.environments ?? environmentNames()).map(loadEnvironment);
+  fs.mkdirSync(outdir, { recursive: true });
+  const app = new App({ outdir });
+  const stacks = envs.map((env) => new PlatformStack(app, { env }));
+  app.synth();
+  return {
+    outdir,
+    stacks: stacks.map((stack) => {
+      const dir = path.join(outdir, 'stacks', stack.env.name);
+      return { env: stack.env, stack, dir, file: path.join(dir, 'cdk.tf.json') };
+    }),
+  };
+}

@@ -1,0 +1,2 @@
+export * from './vm';
+export * from './lxc';

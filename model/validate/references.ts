@@ -1,0 +1,209 @@
+/**
+ * Referential integrity of a shape-valid spec: every name a field refers to exists, names are
+ * unique, and options fit the guest kind. Policy questions (is it big enough, is it safe) are the
+ * preflight checks' job, not this file's.
+ */
+import type { EnvironmentSpec, GuestSpec, StackSpec } from '../spec';
+import { zfsDiskCountProblem } from '../zfs';
+import { at, Ctx, fail, suggest } from './schema';
+
+const DEFAULT_DATASTORES = ['local-lvm'];
+
+export function checkReferences(spec: EnvironmentSpec, ctx: Ctx): void {
+  const nodes = new Map(spec.cluster.nodes.map((n) => [n.name, n]));
+  const networks = spec.networks.map((n) => n.name);
+  const guests = spec.guests.map((g) => g.name);
+  const roles = new Set(spec.guests.map((g) => g.role as string));
+  const secrets = Object.keys(spec.secrets ?? {});
+  const boxes = (spec.storageBoxes ?? []).map((b) => b.name);
+  const allGpus = spec.cluster.nodes.flatMap((n) => (n.gpus ?? []).map((g) => g.name));
+
+  unique(ctx, 'cluster.nodes', spec.cluster.nodes.map((n) => n.name), 'node name');
+  unique(ctx, 'networks', networks, 'network name');
+  unique(ctx, 'guests', guests, 'guest name');
+  unique(ctx, 'storageBoxes', boxes, 'Storage Box name');
+  spec.cluster.nodes.forEach((n, i) =>
+    unique(ctx, at(at('cluster.nodes', i), 'gpus'), (n.gpus ?? []).map((g) => g.name), 'GPU mapping name'),
+  );
+  uniqueAcross(ctx, spec);
+
+  spec.networks.forEach((n, i) => {
+    const path = at('networks', i);
+    if (new Set(n.dns ?? []).size !== (n.dns ?? []).length) fail(ctx, at(path, 'dns'), 'lists a server twice', 'Remove the duplicate.', n.dns);
+  });
+
+  const poolStorage = new Map<string, string[]>();
+  (spec.zfsPools ?? []).forEach((pool, i) => {
+    const path = at('zfsPools', i);
+    if (!nodes.has(pool.node)) fail(ctx, at(path, 'node'), 'names a node that is not in cluster.nodes', suggest(pool.node, [...nodes.keys()]), pool.node);
+    const problem = zfsDiskCountProblem(pool.layout, pool.disks.length);
+    if (problem) fail(ctx, at(path, 'disks'), `has ${pool.disks.length} disk${pool.disks.length === 1 ? '' : 's'}, but ${problem}`, 'Add disks or choose another layout.', pool.disks);
+    if (new Set(pool.disks).size !== pool.disks.length) fail(ctx, at(path, 'disks'), 'lists a disk twice', 'Each disk can belong to one vdev only.', pool.disks);
+    const ids = poolStorage.get(pool.node) ?? [];
+    ids.push(pool.storageId ?? pool.name);
+    poolStorage.set(pool.node, ids);
+  });
+
+  if (spec.admin.bastion !== undefined && !guests.includes(spec.admin.bastion))
+    fail(ctx, 'admin.bastion', 'names a guest that does not exist', suggest(spec.admin.bastion, guests), spec.admin.bastion);
+
+  spec.guests.forEach((guest, i) => checkGuest(spec, guest, at('guests', i), ctx, { nodes, networks, guests, secrets, boxes, allGpus, poolStorage }));
+
+  (spec.connections ?? []).forEach((c, i) => {
+    const path = at('connections', i);
+    const froms = Array.isArray(c.from) ? c.from : [c.from];
+    const tos = Array.isArray(c.to) ? c.to : [c.to];
+    froms.forEach((peer: string, j: number) => checkPeer(ctx, at(at(path, 'from'), Array.isArray(c.from) ? j : -1), peer, guests, roles, true));
+    tos.forEach((peer: string, j: number) => checkPeer(ctx, at(at(path, 'to'), Array.isArray(c.to) ? j : -1), peer, guests, roles, false));
+  });
+
+  (spec.storageBoxes ?? []).forEach((box, i) => {
+    const path = at('storageBoxes', i);
+    for (const key of ['passwordSecret', 'sshKeySecret'] as const) {
+      const ref = box[key];
+      if (ref !== undefined && !secrets.includes(ref)) undeclaredSecret(ctx, at(path, key), ref, secrets);
+    }
+  });
+}
+
+interface Names {
+  nodes: Map<string, EnvironmentSpec['cluster']['nodes'][number]>;
+  networks: string[];
+  guests: string[];
+  secrets: string[];
+  boxes: string[];
+  allGpus: string[];
+  poolStorage: Map<string, string[]>;
+}
+
+function checkGuest(spec: EnvironmentSpec, guest: GuestSpec, path: string, ctx: Ctx, names: Names): void {
+  const onProxmox = guest.kind !== 'external';
+  const node = guest.node === undefined ? undefined : names.nodes.get(guest.node);
+  if (onProxmox && guest.node === undefined) fail(ctx, at(path, 'node'), `is required for a ${guest.kind}`, `Name the Proxmox node it runs on: ${[...names.nodes.keys()].join(', ')}.`);
+  if (guest.node !== undefined && !node) fail(ctx, at(path, 'node'), 'names a node that is not in cluster.nodes', suggest(guest.node, [...names.nodes.keys()]), guest.node);
+  if (!onProxmox && guest.node !== undefined) fail(ctx, at(path, 'node'), 'is set on an external host', 'External hosts are not Proxmox guests; remove node.', guest.node);
+  if (!onProxmox && guest.vmId !== undefined) fail(ctx, at(path, 'vmId'), 'is set on an external host', 'Remove vmId; external hosts have no Proxmox id.', guest.vmId);
+  if (onProxmox && (guest.disks ?? []).length === 0) fail(ctx, at(path, 'disks'), `is required for a ${guest.kind}`, 'Give at least the boot disk: { sizeGib: 32, datastore: local-lvm }.');
+  if (guest.network !== undefined && !names.networks.includes(guest.network))
+    fail(ctx, at(path, 'network'), 'names a network that is not in networks', suggest(guest.network, names.networks), guest.network);
+
+  if (node) {
+    const stores = [...(node.datastores ?? []).map((d) => d.id), ...(node.datastores ? [] : DEFAULT_DATASTORES), ...(names.poolStorage.get(node.name) ?? [])];
+    (guest.disks ?? []).forEach((d, j) => {
+      if (!stores.includes(d.datastore))
+        fail(ctx, at(at(at(path, 'disks'), j), 'datastore'), `is not a datastore of node ${node.name}`, `${suggest(d.datastore, stores)} Declare it under the node's datastores or as a ZFS pool.`, d.datastore);
+    });
+  }
+  const diskNames = (guest.disks ?? []).map((d, j) => d.name ?? (j === 0 ? 'root' : `data${j}`));
+  unique(ctx, at(path, 'disks'), diskNames, 'disk name');
+
+  (guest.gpus ?? []).forEach((g, j) => {
+    if (!onProxmox) fail(ctx, at(at(path, 'gpus'), j), 'is set on an external host', 'GPUs of external hosts are not managed by pvestack; remove gpus.', g);
+    else if (!names.allGpus.includes(g)) fail(ctx, at(at(path, 'gpus'), j), 'names a GPU that no node declares', suggest(g, names.allGpus), g);
+  });
+  if (new Set(guest.gpus ?? []).size !== (guest.gpus ?? []).length) fail(ctx, at(path, 'gpus'), 'lists a GPU twice', 'Name each GPU once.', guest.gpus);
+
+  if (guest.lxc && guest.kind !== 'lxc') fail(ctx, at(path, 'lxc'), `is set on a ${guest.kind}`, 'Remove lxc or change kind to lxc.');
+  if (guest.vm && guest.kind !== 'vm') fail(ctx, at(path, 'vm'), `is set on a ${guest.kind}`, 'Remove vm or change kind to vm.');
+  if (guest.kind === 'lxc' && guest.lxc?.unprivileged === false && !guest.lxc.privilegedReason)
+    fail(ctx, at(at(path, 'lxc'), 'privilegedReason'), 'is required for a privileged container', 'Explain why it must be privileged (root in it is root on the host), or remove unprivileged: false.');
+
+  const mountPoints = (guest.storageBoxMounts ?? []).map((m) => m.mountPoint ?? '/mnt/storagebox');
+  (guest.storageBoxMounts ?? []).forEach((m, j) => {
+    const mpath = at(at(path, 'storageBoxMounts'), j);
+    if (!names.boxes.includes(m.box)) fail(ctx, at(mpath, 'box'), 'names a Storage Box that is not in storageBoxes', suggest(m.box, names.boxes), m.box);
+    const box = (spec.storageBoxes ?? []).find((b) => b.name === m.box);
+    const protocol = m.protocol ?? 'cifs';
+    if (box && protocol === 'cifs' && !box.passwordSecret) fail(ctx, at(mpath, 'protocol'), `is cifs but Storage Box ${box.name} has no passwordSecret`, 'Add passwordSecret to the box, or mount with protocol: sshfs and an sshKeySecret.', protocol);
+    if (box && protocol === 'sshfs' && !box.sshKeySecret) fail(ctx, at(mpath, 'protocol'), `is sshfs but Storage Box ${box.name} has no sshKeySecret`, 'Add sshKeySecret to the box, or mount with protocol: cifs.', protocol);
+  });
+  unique(ctx, at(path, 'storageBoxMounts'), mountPoints, 'mount point');
+
+  (guest.stacks ?? []).forEach((stack, j) => checkStack(spec, guest, stack, at(at(path, 'stacks'), j), ctx, names, mountPoints));
+}
+
+function checkStack(spec: EnvironmentSpec, guest: GuestSpec, stack: StackSpec, path: string, ctx: Ctx, names: Names, mountPoints: string[]): void {
+  for (const [key, ref] of secretRefs(stack)) {
+    if (!names.secrets.includes(ref)) undeclaredSecret(ctx, at(path, key), ref, names.secrets);
+  }
+  if (stack.kind === 'nginx-proxy') {
+    stack.upstreams.forEach((u, k) => {
+      if (!names.guests.includes(u)) fail(ctx, at(at(path, 'upstreams'), k), 'names a guest that does not exist', suggest(u, names.guests), u);
+    });
+  }
+  if (stack.kind === 'monitoring') {
+    (stack.targets ?? []).forEach((t, k) => {
+      if (!names.guests.includes(t)) fail(ctx, at(at(path, 'targets'), k), 'names a guest that does not exist', suggest(t, names.guests), t);
+    });
+  }
+  if (stack.kind === 'postgres' && stack.backup) {
+    const dataMounts = (guest.disks ?? []).map((d) => d.mountPoint).filter((m): m is string => !!m);
+    if (![...mountPoints, ...dataMounts].includes(stack.backup.mountPoint))
+      fail(ctx, at(at(path, 'backup'), 'mountPoint'), `is not a Storage Box mount or data disk of ${guest.name}`, `Mount a Storage Box there (storageBoxMounts) or use one of: ${[...mountPoints, ...dataMounts].join(', ') || 'none yet'}.`, stack.backup.mountPoint);
+  }
+  if (stack.kind === 'vllm' && guest.kind !== 'external' && (guest.gpus ?? []).length === 0)
+    fail(ctx, path, `runs vLLM but ${guest.name} has no GPU`, 'Give the guest a GPU (gpus: [<mapping name>]) or move the stack to a GPU guest.', stack.kind);
+  if (stack.kind === 'compose') {
+    const services = stack.services.map((s) => s.name);
+    unique(ctx, at(path, 'services'), services, 'service name');
+    stack.services.forEach((s, k) =>
+      (s.dependsOn ?? []).forEach((d, m) => {
+        if (!services.includes(d)) fail(ctx, at(at(at(at(path, 'services'), k), 'dependsOn'), m), 'names a service that is not in this stack', suggest(d, services), d);
+      }),
+    );
+  }
+  void spec;
+}
+
+/** Every (field, secret name) pair a stack refers to. */
+export function secretRefs(stack: StackSpec): [string, string][] {
+  const out: [string, string][] = [];
+  const add = (key: string, v: unknown) => {
+    if (typeof v === 'string') out.push([key, v]);
+    if (Array.isArray(v)) v.forEach((x, i) => typeof x === 'string' && out.push([`${key}[${i}]`, x]));
+  };
+  const s = stack as unknown as Record<string, unknown>;
+  for (const key of ['apiKeySecret', 'hfTokenSecret', 'passwordSecret', 'grafanaAdminSecret', 'secrets']) add(key, s[key]);
+  if (stack.kind === 'compose') stack.services.forEach((svc, i) => add(`services[${i}].secrets`, svc.secrets));
+  return out;
+}
+
+function undeclaredSecret(ctx: Ctx, path: string, ref: string, declared: string[]): void {
+  fail(ctx, path, 'refers to a secret that is not declared', `Declare it under secrets (${JSON.stringify(ref)}: { env: ..., description: ... })${declared.length ? `; declared: ${declared.join(', ')}` : ''}.`, ref);
+}
+
+function checkPeer(ctx: Ctx, path: string, peer: string, guests: string[], roles: Set<string>, isSource: boolean): void {
+  const cleanPath = path.replace(/\[-1\]$/, '');
+  if (isSource && (peer === 'internet' || peer === 'admin')) return;
+  const [prefix, rest] = peer.includes(':') ? [peer.slice(0, peer.indexOf(':')), peer.slice(peer.indexOf(':') + 1)] : ['guest', peer];
+  if (prefix === 'guest') {
+    if (!guests.includes(rest)) fail(ctx, cleanPath, 'names a guest that does not exist', `${suggest(rest, guests)}${isSource ? ' Sources may also be internet, admin, role:<role>, cidr:<cidr>.' : ' Targets may also be role:<role>.'}`, peer);
+  } else if (prefix === 'role') {
+    if (!roles.has(rest)) fail(ctx, cleanPath, 'names a role no guest has', `Roles in use: ${[...roles].join(', ')}.`, peer);
+  } else if (isSource && (prefix === 'cidr' || prefix === 'ipset')) {
+    if (prefix === 'cidr' && !/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(rest)) fail(ctx, cleanPath, 'is not a valid cidr: peer', 'Write cidr:198.51.100.0/24.', peer);
+  } else {
+    fail(ctx, cleanPath, `is not a valid ${isSource ? 'source' : 'target'}`, isSource ? 'Use internet, admin, a guest name, role:<role>, cidr:<cidr> or ipset:<name>.' : 'Use a guest name or role:<role>.', peer);
+  }
+}
+
+function unique(ctx: Ctx, path: string, values: string[], what: string): void {
+  const seen = new Map<string, number>();
+  values.forEach((v, i) => {
+    const first = seen.get(v);
+    if (first !== undefined) fail(ctx, at(path, i), `repeats the ${what} of ${path}[${first}]`, `Each ${what} must be unique; rename one of them.`, v);
+    else seen.set(v, i);
+  });
+}
+
+function uniqueAcross(ctx: Ctx, spec: EnvironmentSpec): void {
+  const seen = new Map<string, string>();
+  spec.cluster.nodes.forEach((n, i) =>
+    (n.gpus ?? []).forEach((g, j) => {
+      const path = at(at(at('cluster.nodes', i), 'gpus'), j);
+      const first = seen.get(g.name);
+      if (first !== undefined && !first.startsWith(`cluster.nodes[${i}]`)) fail(ctx, at(path, 'name'), `repeats the GPU mapping name of ${first}`, 'PCI mappings are cluster-wide: give each GPU its own name, e.g. gpu-<node>-<n>.', g.name);
+      else if (first === undefined) seen.set(g.name, path);
+    }),
+  );
+}

@@ -1,0 +1,118 @@
+/** Fills in every documented default of a valid spec, producing the `Environment` consumers read. */
+import type { ClusterNode, Datastore, Environment, Guest, Network, ZfsPool } from '../environment';
+import { Cidr } from '../net';
+import type { EnvironmentSpec, GuestRole, GuestSpec } from '../spec';
+import { zfsIsRedundant, zfsUsableCapacity } from '../zfs';
+
+export const DEFAULT_ADMIN_USER = 'ops';
+export const DEFAULT_LXC_TEMPLATE = 'local:vztmpl/ubuntu-24.04-standard_24.04-2_amd64.tar.zst';
+const STATEFUL_ROLES: readonly GuestRole[] = ['db', 'llm'];
+const STARTUP_ORDER: Partial<Record<GuestRole, number>> = { db: 10, cache: 20, llm: 30, proxy: 60 };
+
+export function resolveEnvironment(spec: EnvironmentSpec, source: string): Environment {
+  const zfsPools = (spec.zfsPools ?? []).map(resolvePool);
+  const adminUser = spec.admin.user ?? DEFAULT_ADMIN_USER;
+  return {
+    name: spec.name,
+    ...(spec.description !== undefined ? { description: spec.description } : {}),
+    source,
+    cluster: {
+      ...spec.cluster,
+      vmIdRange: spec.cluster.vmIdRange ?? { from: 100, to: 999 },
+      nodes: spec.cluster.nodes.map((n) => resolveNode(n, zfsPools)),
+    },
+    networks: spec.networks.map(resolveNetwork),
+    admin: { ...spec.admin, user: adminUser },
+    guests: spec.guests.map((g, i) => resolveGuest(spec, g, i, adminUser)),
+    zfsPools,
+    storageBoxes: spec.storageBoxes ?? [],
+    connections: (spec.connections ?? []).map((c, index) => ({
+      index,
+      from: list(c.from),
+      to: list(c.to),
+      ports: list(c.ports),
+      ...(c.description !== undefined ? { description: c.description } : {}),
+    })),
+    secrets: spec.secrets ?? {},
+    backend: spec.backend ?? { type: 'local' },
+    checks: {
+      cpuOvercommit: spec.checks?.cpuOvercommit ?? 4,
+      hostReserveGib: spec.checks?.hostReserveGib ?? 4,
+      suppressions: spec.checks?.suppressions ?? [],
+    },
+  };
+}
+
+function list<T>(v: T | readonly T[]): readonly T[] {
+  return Array.isArray(v) ? (v as readonly T[]) : [v as T];
+}
+
+function resolvePool(p: NonNullable<EnvironmentSpec['zfsPools']>[number]): ZfsPool {
+  return { ...p, ashift: p.ashift ?? 12, compression: p.compression ?? 'lz4', storageId: p.storageId ?? p.name, media: p.media ?? 'ssd' };
+}
+
+function resolveNode(n: EnvironmentSpec['cluster']['nodes'][number], pools: readonly ZfsPool[]): ClusterNode {
+  const own = pools.filter((p) => p.node === n.name);
+  const declared: Datastore[] = (n.datastores ?? [{ id: 'local-lvm', type: 'lvmthin' as const }]).map((d) => ({
+    ...d,
+    media: d.media ?? 'ssd',
+    redundant: d.redundant ?? false,
+  }));
+  const fromPools: Datastore[] = own
+    .filter((p) => !declared.some((d) => d.id === p.storageId))
+    .map((p) => ({
+      id: p.storageId,
+      type: 'zfspool' as const,
+      media: p.media,
+      capacityGib: zfsUsableCapacity(p.layout, p.disks.length, p.diskSizeGib),
+      redundant: zfsIsRedundant(p.layout, p.disks.length),
+    }));
+  // The Proxmox installer's rule for new ZFS installs: 10% of RAM, at most 16 GiB.
+  const arcDefault = own.length > 0 ? Math.min(16, Math.round(n.memoryGib * 0.1 * 100) / 100) : 0;
+  return {
+    ...n,
+    gpus: n.gpus ?? [],
+    datastores: [...declared, ...fromPools],
+    zfsArcMaxGib: n.zfsArcMaxGib ?? arcDefault,
+    snippetDatastore: n.snippetDatastore ?? 'local',
+    imageDatastore: n.imageDatastore ?? 'local',
+  };
+}
+
+function resolveNetwork(n: EnvironmentSpec['networks'][number]): Network {
+  return { ...n, dns: n.dns ?? [n.gateway], prefix: Cidr.parse(n.cidr).prefix };
+}
+
+function resolveGuest(spec: EnvironmentSpec, g: GuestSpec, index: number, adminUser: string): Guest {
+  const guest: Guest = {
+    ...g,
+    index,
+    disks: (g.disks ?? []).map((d, j) => ({ ...d, name: d.name ?? (j === 0 ? 'root' : `data${j}`) })),
+    network: g.network ?? spec.networks[0]!.name,
+    sshPort: g.sshPort ?? 22,
+    sshUser: g.sshUser ?? adminUser,
+    hostKeys: g.hostKeys ?? [],
+    gpus: g.gpus ?? [],
+    stateful: g.stateful ?? STATEFUL_ROLES.includes(g.role),
+    tags: g.tags ?? [],
+    startupOrder: g.startupOrder ?? STARTUP_ORDER[g.role] ?? 50,
+    storageBoxMounts: (g.storageBoxMounts ?? []).map((m) => ({
+      box: m.box,
+      mountPoint: m.mountPoint ?? '/mnt/storagebox',
+      protocol: m.protocol ?? 'cifs',
+      subdirectory: m.subdirectory ?? '',
+    })),
+    stacks: g.stacks ?? [],
+    suppressions: g.suppressions ?? [],
+    lxc:
+      g.kind === 'lxc'
+        ? {
+            unprivileged: g.lxc?.unprivileged ?? true,
+            ...(g.lxc?.privilegedReason ? { privilegedReason: g.lxc.privilegedReason } : {}),
+            template: g.lxc?.template ?? DEFAULT_LXC_TEMPLATE,
+          }
+        : undefined,
+  };
+  if (guest.lxc === undefined) delete (guest as { lxc?: unknown }).lxc;
+  return guest;
+}

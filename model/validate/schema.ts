@@ -1,0 +1,228 @@
+/**
+ * A small validation vocabulary: each `Check` reads an unknown value at a path and either returns
+ * a typed value or records `SpecError`s (and returns undefined). Checks never throw, so one pass
+ * collects every problem of a spec.
+ */
+import { SpecError } from '../errors';
+
+export interface Ctx {
+  readonly errors: SpecError[];
+}
+
+export type Check<T> = (value: unknown, path: string, ctx: Ctx) => T | undefined;
+
+/** Joins a parent path and a key the way users read it: `guests[3].ipv4`. */
+export function at(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  return path ? `${path}.${key}` : key;
+}
+
+export function fail(ctx: Ctx, path: string, problem: string, hint: string, ...value: unknown[]): undefined {
+  ctx.errors.push(value.length ? new SpecError(path, problem, hint, value[0]) : new SpecError(path, problem, hint));
+  return undefined;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}
+
+export interface StrOptions {
+  readonly pattern?: RegExp;
+  /** Said in the hint when the pattern does not match. */
+  readonly patternHint?: string;
+  readonly minLength?: number;
+  readonly maxLength?: number;
+}
+
+export function str(opts: StrOptions = {}): Check<string> {
+  return (value, path, ctx) => {
+    if (typeof value !== 'string') return fail(ctx, path, `must be a string, not ${typeName(value)}`, opts.patternHint ?? 'Quote the value.', value);
+    if (opts.minLength !== undefined && value.length < opts.minLength)
+      return fail(ctx, path, opts.minLength === 1 ? 'must not be empty' : `must be at least ${opts.minLength} characters`, opts.patternHint ?? 'Fill it in.', value);
+    if (opts.maxLength !== undefined && value.length > opts.maxLength)
+      return fail(ctx, path, `must be at most ${opts.maxLength} characters`, opts.patternHint ?? 'Shorten it.', value);
+    if (opts.pattern && !opts.pattern.test(value)) return fail(ctx, path, 'has the wrong format', opts.patternHint ?? `It must match ${opts.pattern}.`, value);
+    return value;
+  };
+}
+
+export interface NumOptions {
+  readonly min?: number;
+  readonly max?: number;
+  readonly integer?: boolean;
+  readonly unit?: string;
+  /** Extra advice appended to range errors. */
+  readonly hint?: string;
+}
+
+export function num(opts: NumOptions = {}): Check<number> {
+  const unit = opts.unit ? ` ${opts.unit}` : '';
+  return (value, path, ctx) => {
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      return fail(ctx, path, `must be a number${unit ? ` (${opts.unit})` : ''}, not ${typeName(value)}`, 'Write a plain number without quotes or units.', value);
+    if (opts.integer && !Number.isInteger(value)) return fail(ctx, path, 'must be a whole number', 'Drop the fraction.', value);
+    if (opts.min !== undefined && value < opts.min)
+      return fail(ctx, path, `must be at least ${opts.min}${unit}`, opts.hint ?? `Use a value of ${opts.min}${unit} or more.`, value);
+    if (opts.max !== undefined && value > opts.max)
+      return fail(ctx, path, `must be at most ${opts.max}${unit}`, opts.hint ?? `Use a value of ${opts.max}${unit} or less.`, value);
+    return value;
+  };
+}
+
+export const int = (opts: Omit<NumOptions, 'integer'> = {}): Check<number> => num({ ...opts, integer: true });
+
+export function bool(): Check<boolean> {
+  return (value, path, ctx) =>
+    typeof value === 'boolean' ? value : fail(ctx, path, `must be true or false, not ${typeName(value)}`, 'Write true or false without quotes.', value);
+}
+
+export function oneOf<T extends string | number>(values: readonly T[], hint?: string): Check<T> {
+  return (value, path, ctx) =>
+    (values as readonly unknown[]).includes(value)
+      ? (value as T)
+      : fail(ctx, path, `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}`, hint ?? suggest(value, values.map(String)), value);
+}
+
+export interface ArrOptions {
+  readonly min?: number;
+  readonly max?: number;
+  /** Hint used when the list is too short. */
+  readonly minHint?: string;
+}
+
+export function arr<T>(item: Check<T>, opts: ArrOptions = {}): Check<T[]> {
+  return (value, path, ctx) => {
+    if (!Array.isArray(value)) return fail(ctx, path, `must be a list, not ${typeName(value)}`, 'Write it as a list ([...] or "- item" lines in YAML).', value);
+    if (opts.min !== undefined && value.length < opts.min)
+      return fail(ctx, path, opts.min === 1 ? 'must not be empty' : `must have at least ${opts.min} entries`, opts.minHint ?? `Add at least ${opts.min}.`, value);
+    if (opts.max !== undefined && value.length > opts.max) return fail(ctx, path, `must have at most ${opts.max} entries`, `Remove ${value.length - opts.max}.`, value);
+    const before = ctx.errors.length;
+    const out = value.map((v, i) => item(v, at(path, i), ctx));
+    return ctx.errors.length === before ? (out as T[]) : undefined;
+  };
+}
+
+/** A single value or a list of them, normalised to a list (`from: web` or `from: [web-1, web-2]`). */
+export function oneOrMany<T>(item: Check<T>): Check<T[]> {
+  const list = arr(item, { min: 1 });
+  return (value, path, ctx) => (Array.isArray(value) ? list(value, path, ctx) : mapDefined(item(value, path, ctx), (v) => [v]));
+}
+
+export function record<T>(item: Check<T>, key?: Check<string>): Check<Record<string, T>> {
+  return (value, path, ctx) => {
+    if (!isPlainObject(value)) return fail(ctx, path, `must be a map of names to values, not ${typeName(value)}`, 'Write it as key: value pairs.', value);
+    const before = ctx.errors.length;
+    const out: Record<string, T> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (key) key(k, at(path, k), ctx);
+      const checked = item(v, at(path, k), ctx);
+      if (checked !== undefined) out[k] = checked;
+    }
+    return ctx.errors.length === before ? out : undefined;
+  };
+}
+
+type Field = { readonly check: Check<unknown>; readonly required: boolean };
+export type Shape = Record<string, Field>;
+
+export const required = <T>(check: Check<T>): { check: Check<T>; required: true } => ({ check, required: true });
+export const optional = <T>(check: Check<T>): { check: Check<T>; required: false } => ({ check, required: false });
+
+/** The typed result of an object shape: required fields present, optional ones possibly undefined. */
+export type Parsed<S extends Shape> = {
+  [K in keyof S as S[K]['required'] extends true ? K : never]: S[K]['check'] extends Check<infer T> ? T : never;
+} & {
+  [K in keyof S as S[K]['required'] extends true ? never : K]?: S[K]['check'] extends Check<infer T> ? T : never;
+};
+
+export function obj<S extends Shape>(shape: S, what = 'this object'): Check<Parsed<S>> {
+  const known = Object.keys(shape);
+  return (value, path, ctx) => {
+    if (!isPlainObject(value)) return fail(ctx, path, `must be an object with fields, not ${typeName(value)}`, `Describe ${what} with the fields ${known.join(', ')}.`, value);
+    const before = ctx.errors.length;
+    for (const key of Object.keys(value)) {
+      if (!(key in shape)) fail(ctx, at(path, key), 'is not a known field', nearMiss(key, known) ?? `Known fields: ${known.join(', ')}.`);
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(shape)) {
+      const v = value[key];
+      if (v === undefined || v === null) {
+        if (field.required) fail(ctx, at(path, key), 'is required', `Add ${key} to ${what}.`);
+        continue;
+      }
+      const checked = field.check(v, at(path, key), ctx);
+      if (checked !== undefined) out[key] = checked;
+    }
+    return ctx.errors.length === before ? (out as Parsed<S>) : undefined;
+  };
+}
+
+/** Chooses a shape by a discriminating field such as `kind`. */
+export function tagged(tag: string, variants: Record<string, Check<unknown>>): Check<unknown> {
+  const names = Object.keys(variants);
+  return (value, path, ctx) => {
+    if (!isPlainObject(value)) return fail(ctx, path, `must be an object, not ${typeName(value)}`, `Give it a ${tag}: one of ${names.join(', ')}.`, value);
+    const t = value[tag];
+    if (t === undefined) return fail(ctx, at(path, tag), 'is required', `Set ${tag} to one of ${names.join(', ')}.`);
+    const variant = typeof t === 'string' ? variants[t] : undefined;
+    if (!variant || !Object.prototype.hasOwnProperty.call(variants, t as string))
+      return fail(ctx, at(path, tag), `must be one of ${names.map((n) => JSON.stringify(n)).join(', ')}`, suggest(t, names), t);
+    return variant(value, path, ctx);
+  };
+}
+
+/** Adds a refinement that runs only when the base check passed. */
+export function refine<T>(base: Check<T>, test: (v: T, path: string, ctx: Ctx) => void): Check<T> {
+  return (value, path, ctx) => {
+    const before = ctx.errors.length;
+    const out = base(value, path, ctx);
+    if (out !== undefined) test(out, path, ctx);
+    return ctx.errors.length === before ? out : undefined;
+  };
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function mapDefined<A, B>(v: A | undefined, f: (a: A) => B): B | undefined {
+  return v === undefined ? undefined : f(v);
+}
+
+/** "Did you mean ...?" for near misses (edit distance ≤ 2), else a generic hint. */
+export function suggest(value: unknown, options: readonly string[]): string {
+  return nearMiss(value, options) ?? `Use one of: ${options.join(', ')}.`;
+}
+
+function nearMiss(value: unknown, options: readonly string[]): string | undefined {
+  if (typeof value === 'string') {
+    let best: string | undefined;
+    let bestDistance = 3;
+    for (const option of options) {
+      const d = editDistance(value.toLowerCase(), option.toLowerCase());
+      if (d < bestDistance) {
+        best = option;
+        bestDistance = d;
+      }
+    }
+    if (best !== undefined) return `Did you mean ${JSON.stringify(best)}?`;
+  }
+  return undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
