@@ -6,3 +6,5 @@ export * from './zfs';
 export { validateEnvironment } from './validate';
 export { loadEnvironmentFile, parseEnvironmentYaml } from './load';
 export { defineEnvironment } from './define';
+export * from './listeners';
+export * from './reachability';

@@ -1,0 +1,67 @@
+/**
+ * Which ports a guest's stacks listen on, from the stack specs and their documented defaults.
+ * Checks (is a declared connection aimed at a port nothing serves?), the firewall matrix and
+ * the graph read this; the compose renderers use the same defaults.
+ */
+import type { Guest } from './environment';
+import type { StackSpec } from './spec';
+
+export interface Listener {
+  readonly port: number;
+  readonly proto: 'tcp' | 'udp';
+  /** The stack kind (or compose stack name) and service that listens. */
+  readonly stack: string;
+  readonly service: string;
+}
+
+/** Default ports of each stack kind (also used by the renderers). */
+export const DEFAULT_PORTS = {
+  vllm: 8000,
+  postgres: 5432,
+  redis: 6379,
+  nextjs: 3000,
+  'nginx-proxy': [80, 443],
+  prometheus: 9090,
+  grafana: 3000,
+  'open-webui': 8080,
+  n8n: 5678,
+  portainer: 9443,
+  'portainer-agent': 9001,
+  'node-exporter': 9100,
+  cadvisor: 8080,
+  'dcgm-exporter': 9400,
+} as const;
+
+export function stackListeners(stack: StackSpec): Listener[] {
+  const one = (port: number, service: string = stack.kind): Listener[] => [{ port, proto: 'tcp', stack: stack.kind, service }];
+  switch (stack.kind) {
+    case 'vllm':
+      return one(stack.port ?? DEFAULT_PORTS.vllm);
+    case 'postgres':
+      return one(stack.port ?? DEFAULT_PORTS.postgres);
+    case 'redis':
+      return one(stack.port ?? DEFAULT_PORTS.redis);
+    case 'nextjs':
+      return one(stack.port ?? DEFAULT_PORTS.nextjs);
+    case 'nginx-proxy':
+      return DEFAULT_PORTS['nginx-proxy'].map((port) => ({ port, proto: 'tcp' as const, stack: stack.kind, service: 'nginx' }));
+    case 'worker':
+      return [];
+    case 'monitoring':
+      return [...one(DEFAULT_PORTS.prometheus, 'prometheus'), ...one(DEFAULT_PORTS.grafana, 'grafana')];
+    case 'compose':
+      return stack.services.flatMap((svc) =>
+        (svc.ports ?? []).map((p) => {
+          const [mapping, proto] = p.split('/');
+          const parts = mapping!.split(':');
+          return { port: Number(parts[parts.length - 2]), proto: (proto ?? 'tcp') as 'tcp' | 'udp', stack: stack.name, service: svc.name };
+        }),
+      );
+    default:
+      return one(stack.port ?? DEFAULT_PORTS[stack.kind]);
+  }
+}
+
+export function guestListeners(guest: Guest): Listener[] {
+  return guest.stacks.flatMap(stackListeners);
+}
