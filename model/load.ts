@@ -37,8 +37,16 @@ export function parseEnvironmentYaml(text: string, file: string): Environment {
       }),
     );
   }
+  let value: unknown;
   try {
-    return validateEnvironment(doc.toJS({ maxAliasCount: 100 }), file);
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // An alias to an anchor that is not defined (yet), or an alias bomb: still a YAML problem.
+    const pos = lineCounter.linePos(doc.contents?.range?.[0] ?? 0);
+    throw new InvalidSpecError(file, [new SpecError('', `is not valid YAML: ${(err as Error).message.split('\n')[0]}`, 'Define each anchor (&name) before its alias (*name), and use aliases sparingly.').withLocation(`${file}:${pos.line}:${pos.col}`)]);
+  }
+  try {
+    return validateEnvironment(value, file);
   } catch (err) {
     if (err instanceof InvalidSpecError) throw new InvalidSpecError(file, err.errors.map((e) => locate(e, doc, lineCounter, file)));
     throw err;

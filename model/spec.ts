@@ -46,6 +46,8 @@ export interface GpuSpec {
 export interface NodeSpec {
   /** Proxmox node name as `pvesh get /nodes` shows it. */
   readonly name: string;
+  /** Address (IPv4 or DNS name) Ansible and admins reach the node's SSH at. @default the node name (resolved by DNS or ssh_config) */
+  readonly address?: string;
   readonly cpuThreads: number;
   readonly memoryGib: Gib;
   /** @default [] */
@@ -164,7 +166,7 @@ export interface GuestSpec {
   readonly role: GuestRole;
   /** Proxmox node; required for `vm` and `lxc`. */
   readonly node?: string;
-  /** @default assigned from `cluster.vmIdRange` in guest order */
+  /** Proxmox VM id. @default none: Proxmox assigns the next free id at create time and Terraform keeps it in state. Set it to make ids stable and reviewable (the checks verify it lies in `cluster.vmIdRange` and is unique). */
   readonly vmId?: number;
   readonly cores: number;
   readonly memoryGib: Gib;

@@ -1,11 +1,13 @@
 /**
  * One Terraform stack per environment: the provider (credentials from the environment only),
- * the state backend, and a construct per guest.
+ * the state backend, GPU mappings, ZFS pools, Storage Box storage, a construct per guest, and the
+ * firewall compiled from the reachability matrix.
  */
 import { HttpBackend, LocalBackend, PgBackend, PgBackendConfig, S3Backend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { ProxmoxLxc, ProxmoxVm } from '../constructs';
+import { EnvironmentFirewall, GpuPassthrough, IConnectable, ProxmoxLxc, ProxmoxVm, ProxmoxZfsPool, StorageBoxStorage } from '../constructs';
 import type { Environment } from '../model';
+import { reachability } from '../model';
 import { PROVIDER_SOURCE, PROVIDER_VERSION, pve } from '../providers/proxmox';
 
 export interface PlatformStackProps {
@@ -17,20 +19,40 @@ export class PlatformStack extends TerraformStack {
   readonly env: Environment;
   readonly vms: ProxmoxVm[] = [];
   readonly containers: ProxmoxLxc[] = [];
+  readonly zfsPools: ProxmoxZfsPool[] = [];
+  readonly storageBoxes: StorageBoxStorage[] = [];
+  /** Cluster firewall objects; undefined for an environment without Proxmox nodes. */
+  readonly firewall?: EnvironmentFirewall;
 
   constructor(scope: Construct, props: PlatformStackProps) {
     super(scope, props.env.name);
-    this.env = props.env;
+    const env = props.env;
+    this.env = env;
     // No endpoint, token or password here: the provider reads PROXMOX_VE_ENDPOINT,
     // PROXMOX_VE_API_TOKEN (or _USERNAME/_PASSWORD) and PROXMOX_VE_SSH_* when terraform runs.
     new pve.provider.ProxmoxProvider(this, 'proxmox', {});
     this.addOverride('terraform.required_providers.proxmox', { source: PROVIDER_SOURCE, version: PROVIDER_VERSION });
     this.configureBackend();
+    if (env.cluster.nodes.length === 0) return;
 
-    for (const guest of this.env.guests) {
-      if (guest.kind === 'vm') this.vms.push(new ProxmoxVm(this, guest.name, { env: this.env, guest }));
-      if (guest.kind === 'lxc') this.containers.push(new ProxmoxLxc(this, guest.name, { env: this.env, guest }));
+    // Every declared GPU gets its mapping, used or not, so the cluster's inventory is complete.
+    const gpus = env.cluster.nodes.some((n) => n.gpus.length > 0) ? GpuPassthrough.of(this, env) : undefined;
+    for (const pool of env.zfsPools) this.zfsPools.push(new ProxmoxZfsPool(this, `zfs-${pool.name}`, { pool }));
+    for (const box of env.storageBoxes.filter((b) => b.proxmoxStorageId)) this.storageBoxes.push(new StorageBoxStorage(this, `storagebox-${box.name}`, { box }));
+
+    const targets = new Map<string, IConnectable>();
+    for (const guest of env.guests) {
+      const pools = this.zfsPools.filter((p) => p.pool.node === guest.node && guest.disks.some((d) => d.datastore === p.pool.storageId));
+      // A guest whose disks live on a ZFS pool declared here waits for the pool's storage entry.
+      const opts = { env, guest, ...(gpus ? { gpuPassthrough: gpus } : {}), dependsOn: pools.map((p) => p.storage) };
+      const construct = guest.kind === 'vm' ? new ProxmoxVm(this, guest.name, opts) : guest.kind === 'lxc' ? new ProxmoxLxc(this, guest.name, opts) : undefined;
+      if (construct instanceof ProxmoxVm) this.vms.push(construct);
+      if (construct instanceof ProxmoxLxc) this.containers.push(construct);
+      if (construct) targets.set(guest.name, construct);
     }
+
+    this.firewall = new EnvironmentFirewall(this, 'firewall', { env });
+    this.firewall.applyFlows(reachability(env), targets);
   }
 
   /** Backend settings carry no credentials: S3 keys, PG_CONN_STR and TF_HTTP_* come from the environment. */

@@ -1,16 +1,39 @@
 /**
- * Every environment the toolkit knows, by name. Modules are loaded lazily so that `pvestack
- * synth production` does not evaluate the other specs. Extra YAML/TS specs can be added at run
- * time with `--spec <file>`.
+ * Every environment the toolkit knows, by name. The spec modules are imported statically (building
+ * a spec object is cheap; only `loadEnvironment` validates it), because a runtime `require('./dev')`
+ * cannot load TypeScript under vitest's module runner. Extra YAML/TS specs can be loaded by path.
  */
 import * as path from 'node:path';
 import { Environment, loadEnvironmentFile, UsageError, validateEnvironment } from '../model';
+import dev from './dev';
+import production from './production';
+import productionAsPlanned from './production-as-planned';
+import staging from './staging';
+import chat from './examples/chat';
+import chatAsPlanned from './examples/chat-as-planned';
+import lab from './examples/lab';
+import quiz from './examples/quiz';
 
 const MODULES: Readonly<Record<string, string>> = {
   dev: './dev',
   staging: './staging',
   production: './production',
   'production-as-planned': './production-as-planned',
+  lab: './examples/lab',
+  chat: './examples/chat',
+  'chat-as-planned': './examples/chat-as-planned',
+  quiz: './examples/quiz',
+};
+
+const SPECS: Readonly<Record<string, unknown>> = {
+  dev,
+  staging,
+  production,
+  'production-as-planned': productionAsPlanned,
+  lab,
+  chat,
+  'chat-as-planned': chatAsPlanned,
+  quiz,
 };
 
 export function environmentNames(): string[] {
@@ -24,7 +47,5 @@ export function loadEnvironment(nameOrFile: string): Environment {
   if (!mod) {
     throw new UsageError(`unknown environment ${JSON.stringify(nameOrFile)}`, `Known environments: ${environmentNames().join(', ')}; or pass a spec file path.`);
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const spec = (require(mod) as { default: unknown }).default;
-  return validateEnvironment(spec, path.join('stacks', `${mod.slice(2)}.ts`));
+  return validateEnvironment(SPECS[nameOrFile], path.join('stacks', `${mod.slice(2)}.ts`));
 }

@@ -1,8 +1,18 @@
 /**
  * What rendering produces for one guest: per stack, the files a deploy ships (compose.yaml,
  * nginx.conf, postgresql.conf, ...) and the secret env files it must write. Renderers fill these
- * in as pure functions; `pvestack render` writes them under
- * `cdktf.out/stacks/<env>/artifacts/<guest>/<stack>/`, and the deployer ships exactly those.
+ * in as pure functions (`renderGuest(env, guest)` in `templates/render.ts`); `pvestack render`
+ * writes them under `cdktf.out/stacks/<env>/artifacts/<guest>/<stack>/`, and the deployer ships
+ * exactly those.
+ *
+ * Deploying a `RenderedStack` on its guest:
+ * 1. create each of `externalNetworks` if missing (`docker network create <name>`);
+ * 2. copy `files` into the release directory (with `mode` when given);
+ * 3. write each of `secretFiles` (mode 0600) from the deployer's environment: each entry's
+ *    `secret` names a spec secret whose `env` says which variable holds the value
+ *    (`templates/compose/env-file.ts` has `resolveSecretValues` and `renderSecretEnvFile`);
+ * 4. `docker compose -p <name> -f compose.yaml up -d` in the release directory, then wait until
+ *    every service with `hasHealthcheck` is healthy.
  */
 
 export interface RenderedFile {
@@ -29,11 +39,24 @@ export interface RenderedService {
   readonly image: string;
 }
 
+/** An address a stack offers to others, e.g. vLLM's OpenAI-compatible base URL for the web tier. */
+export interface StackEndpoint {
+  /** What it is: `openai-base-url`, `grafana`, ... */
+  readonly name: string;
+  readonly url: string;
+}
+
 export interface RenderedStack {
   /** Directory name on the host: `/opt/pvestack/<name>/releases/<id>`; also the compose project name. */
   readonly name: string;
   readonly guest: string;
+  /** The spec kind it was rendered from (`vllm`, `postgres`, `compose`, ...). */
+  readonly kind?: string;
+  /** Always includes `compose.yaml`; paths are relative to the release directory. */
   readonly files: readonly RenderedFile[];
   readonly secretFiles: readonly SecretEnvFile[];
   readonly services: readonly RenderedService[];
+  /** Docker networks the compose file uses as `external`; the deployer creates them before `up`. */
+  readonly externalNetworks?: readonly string[];
+  readonly endpoints?: readonly StackEndpoint[];
 }

@@ -1,6 +1,17 @@
 /** Every CLI verb, each registering itself with commander from its own file. */
 import type { Command } from 'commander';
+import { register as ansible } from './ansible';
+import { register as check } from './check';
+import { register as deploy } from './deploy';
+import { register as diff } from './diff';
+import { register as down } from './down';
+import { register as graph } from './graph';
+import { register as inventory } from './inventory';
 import { register as list } from './list';
+import { register as lock } from './lock';
+import { register as render } from './render';
 import { register as synth } from './synth';
+import { register as up } from './up';
+import { register as validate } from './validate';
 
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [list, synth];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [list, synth, validate, check, diff, graph, inventory, ansible, render, up, down, deploy, lock];

@@ -4,6 +4,8 @@ import type { Command } from 'commander';
 import { environmentNames } from '../../stacks/registry';
 import { action } from '../command';
 import { synthesizeApp } from '../synth-app';
+import { writeArtifacts } from '../render-artifacts'; // rendered stack artifacts
+import { preflight } from './check';
 
 export function register(program: Command): void {
   program
@@ -11,11 +13,20 @@ export function register(program: Command): void {
     .description('synthesize Terraform JSON (and rendered artifacts) for environments, in-process')
     .argument('[env...]', 'environment names or spec files (default: every registered environment)')
     .addHelpText('after', '\nThe output is what `cdktf synth` writes: cdktf.out/stacks/<env>/cdk.tf.json, applied by `cdktf deploy <env>`.')
+    // --- preflight checks (checks/, bin/commands/check.ts): begin ---
+    .option('--no-checks', 'write the output even when the preflight checks find errors (prints a loud warning)')
+    // --- preflight checks: end ---
     .action(
-      action((ctx, envs: string[]) => {
+      action((ctx, envs: string[], opts: { checks: boolean }) => {
         const started = Date.now();
         const names = envs.length ? envs : environmentNames();
-        const result = synthesizeApp({ outdir: ctx.global.out, environments: names });
+        // --- preflight checks: begin --- refuse to write anything while an unsuppressed error remains
+        const loaded = preflight(ctx, names, opts.checks, 'synth wrote nothing');
+        // --- preflight checks: end ---
+        const result = synthesizeApp({ outdir: ctx.global.out, loaded });
+        // --- rendered stack artifacts (templates/, bin/render-artifacts.ts): begin ---
+        for (const s of result.stacks) writeArtifacts(result.outdir, s.env);
+        // --- rendered stack artifacts: end ---
         const summary = result.stacks.map((s) => {
           const doc = JSON.parse(fs.readFileSync(s.file, 'utf8')) as { resource?: Record<string, Record<string, unknown>> };
           const resources = Object.fromEntries(

@@ -18,12 +18,12 @@ export function checkReferences(spec: EnvironmentSpec, ctx: Ctx): void {
   const boxes = (spec.storageBoxes ?? []).map((b) => b.name);
   const allGpus = spec.cluster.nodes.flatMap((n) => (n.gpus ?? []).map((g) => g.name));
 
-  unique(ctx, 'cluster.nodes', spec.cluster.nodes.map((n) => n.name), 'node name');
-  unique(ctx, 'networks', networks, 'network name');
-  unique(ctx, 'guests', guests, 'guest name');
-  unique(ctx, 'storageBoxes', boxes, 'Storage Box name');
+  unique(ctx, 'cluster.nodes', spec.cluster.nodes.map((n) => n.name), 'node name', 'name');
+  unique(ctx, 'networks', networks, 'network name', 'name');
+  unique(ctx, 'guests', guests, 'guest name', 'name');
+  unique(ctx, 'storageBoxes', boxes, 'Storage Box name', 'name');
   spec.cluster.nodes.forEach((n, i) =>
-    unique(ctx, at(at('cluster.nodes', i), 'gpus'), (n.gpus ?? []).map((g) => g.name), 'GPU mapping name'),
+    unique(ctx, at(at('cluster.nodes', i), 'gpus'), (n.gpus ?? []).map((g) => g.name), 'GPU mapping name', 'name'),
   );
   uniqueAcross(ctx, spec);
 
@@ -79,11 +79,12 @@ interface Names {
 function checkGuest(spec: EnvironmentSpec, guest: GuestSpec, path: string, ctx: Ctx, names: Names): void {
   const onProxmox = guest.kind !== 'external';
   const node = guest.node === undefined ? undefined : names.nodes.get(guest.node);
-  if (onProxmox && guest.node === undefined) fail(ctx, at(path, 'node'), `is required for a ${guest.kind}`, `Name the Proxmox node it runs on: ${[...names.nodes.keys()].join(', ')}.`);
+  const kindName = guest.kind === 'vm' ? 'a VM' : 'an LXC container';
+  if (onProxmox && guest.node === undefined) fail(ctx, at(path, 'node'), `is required for ${kindName}`, `Name the Proxmox node it runs on: ${[...names.nodes.keys()].join(', ')}.`);
   if (guest.node !== undefined && !node) fail(ctx, at(path, 'node'), 'names a node that is not in cluster.nodes', suggest(guest.node, [...names.nodes.keys()]), guest.node);
   if (!onProxmox && guest.node !== undefined) fail(ctx, at(path, 'node'), 'is set on an external host', 'External hosts are not Proxmox guests; remove node.', guest.node);
   if (!onProxmox && guest.vmId !== undefined) fail(ctx, at(path, 'vmId'), 'is set on an external host', 'Remove vmId; external hosts have no Proxmox id.', guest.vmId);
-  if (onProxmox && (guest.disks ?? []).length === 0) fail(ctx, at(path, 'disks'), `is required for a ${guest.kind}`, 'Give at least the boot disk: { sizeGib: 32, datastore: local-lvm }.');
+  if (onProxmox && (guest.disks ?? []).length === 0) fail(ctx, at(path, 'disks'), `is required for ${kindName}`, 'Give at least the boot disk: { sizeGib: 32, datastore: local-lvm }.');
   if (guest.network !== undefined && !names.networks.includes(guest.network))
     fail(ctx, at(path, 'network'), 'names a network that is not in networks', suggest(guest.network, names.networks), guest.network);
 
@@ -95,7 +96,7 @@ function checkGuest(spec: EnvironmentSpec, guest: GuestSpec, path: string, ctx: 
     });
   }
   const diskNames = (guest.disks ?? []).map((d, j) => d.name ?? (j === 0 ? 'root' : `data${j}`));
-  unique(ctx, at(path, 'disks'), diskNames, 'disk name');
+  unique(ctx, at(path, 'disks'), diskNames, 'disk name', 'name');
 
   (guest.gpus ?? []).forEach((g, j) => {
     if (!onProxmox) fail(ctx, at(at(path, 'gpus'), j), 'is set on an external host', 'GPUs of external hosts are not managed by pvestack; remove gpus.', g);
@@ -117,7 +118,7 @@ function checkGuest(spec: EnvironmentSpec, guest: GuestSpec, path: string, ctx: 
     if (box && protocol === 'cifs' && !box.passwordSecret) fail(ctx, at(mpath, 'protocol'), `is cifs but Storage Box ${box.name} has no passwordSecret`, 'Add passwordSecret to the box, or mount with protocol: sshfs and an sshKeySecret.', protocol);
     if (box && protocol === 'sshfs' && !box.sshKeySecret) fail(ctx, at(mpath, 'protocol'), `is sshfs but Storage Box ${box.name} has no sshKeySecret`, 'Add sshKeySecret to the box, or mount with protocol: cifs.', protocol);
   });
-  unique(ctx, at(path, 'storageBoxMounts'), mountPoints, 'mount point');
+  unique(ctx, at(path, 'storageBoxMounts'), mountPoints, 'mount point', 'mountPoint');
 
   (guest.stacks ?? []).forEach((stack, j) => checkStack(spec, guest, stack, at(at(path, 'stacks'), j), ctx, names, mountPoints));
 }
@@ -145,7 +146,7 @@ function checkStack(spec: EnvironmentSpec, guest: GuestSpec, stack: StackSpec, p
     fail(ctx, path, `runs vLLM but ${guest.name} has no GPU`, 'Give the guest a GPU (gpus: [<mapping name>]) or move the stack to a GPU guest.', stack.kind);
   if (stack.kind === 'compose') {
     const services = stack.services.map((s) => s.name);
-    unique(ctx, at(path, 'services'), services, 'service name');
+    unique(ctx, at(path, 'services'), services, 'service name', 'name');
     stack.services.forEach((s, k) =>
       (s.dependsOn ?? []).forEach((d, m) => {
         if (!services.includes(d)) fail(ctx, at(at(at(at(path, 'services'), k), 'dependsOn'), m), 'names a service that is not in this stack', suggest(d, services), d);
@@ -187,11 +188,12 @@ function checkPeer(ctx: Ctx, path: string, peer: string, guests: string[], roles
   }
 }
 
-function unique(ctx: Ctx, path: string, values: string[], what: string): void {
+/** Reports the second and later uses of a value, at `<path>[i].<field>` (the field that repeats). */
+function unique(ctx: Ctx, path: string, values: string[], what: string, field: string): void {
   const seen = new Map<string, number>();
   values.forEach((v, i) => {
     const first = seen.get(v);
-    if (first !== undefined) fail(ctx, at(path, i), `repeats the ${what} of ${path}[${first}]`, `Each ${what} must be unique; rename one of them.`, v);
+    if (first !== undefined) fail(ctx, at(at(path, i), field), `repeats the ${what} of ${path}[${first}]`, `Each ${what} must be unique; rename one of them.`, v);
     else seen.set(v, i);
   });
 }

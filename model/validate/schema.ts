@@ -24,6 +24,7 @@ export function fail(ctx: Ctx, path: string, problem: string, hint: string, ...v
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'an object';
   return `a ${typeof value}`;
@@ -35,16 +36,23 @@ export interface StrOptions {
   readonly patternHint?: string;
   readonly minLength?: number;
   readonly maxLength?: number;
+  /**
+   * Never echo the value in a message: for fields that name a secret, where a wrong value is
+   * likely the secret itself pasted in by mistake, and error output ends up in CI logs.
+   */
+  readonly redact?: boolean;
 }
 
 export function str(opts: StrOptions = {}): Check<string> {
+  const failWith = (ctx: Ctx, path: string, problem: string, hint: string, value: unknown): undefined =>
+    opts.redact ? fail(ctx, path, `${problem} (value not shown: it may be a secret)`, hint) : fail(ctx, path, problem, hint, value);
   return (value, path, ctx) => {
-    if (typeof value !== 'string') return fail(ctx, path, `must be a string, not ${typeName(value)}`, opts.patternHint ?? 'Quote the value.', value);
+    if (typeof value !== 'string') return failWith(ctx, path, `must be a string, not ${typeName(value)}`, opts.patternHint ?? 'Quote the value.', value);
     if (opts.minLength !== undefined && value.length < opts.minLength)
-      return fail(ctx, path, opts.minLength === 1 ? 'must not be empty' : `must be at least ${opts.minLength} characters`, opts.patternHint ?? 'Fill it in.', value);
+      return failWith(ctx, path, opts.minLength === 1 ? 'must not be empty' : `must be at least ${opts.minLength} characters`, opts.patternHint ?? 'Fill it in.', value);
     if (opts.maxLength !== undefined && value.length > opts.maxLength)
-      return fail(ctx, path, `must be at most ${opts.maxLength} characters`, opts.patternHint ?? 'Shorten it.', value);
-    if (opts.pattern && !opts.pattern.test(value)) return fail(ctx, path, 'has the wrong format', opts.patternHint ?? `It must match ${opts.pattern}.`, value);
+      return failWith(ctx, path, `must be at most ${opts.maxLength} characters`, opts.patternHint ?? 'Shorten it.', value);
+    if (opts.pattern && !opts.pattern.test(value)) return failWith(ctx, path, 'has the wrong format', opts.patternHint ?? `It must match ${opts.pattern}.`, value);
     return value;
   };
 }
@@ -100,15 +108,19 @@ export function arr<T>(item: Check<T>, opts: ArrOptions = {}): Check<T[]> {
       return fail(ctx, path, opts.min === 1 ? 'must not be empty' : `must have at least ${opts.min} entries`, opts.minHint ?? `Add at least ${opts.min}.`, value);
     if (opts.max !== undefined && value.length > opts.max) return fail(ctx, path, `must have at most ${opts.max} entries`, `Remove ${value.length - opts.max}.`, value);
     const before = ctx.errors.length;
-    const out = value.map((v, i) => item(v, at(path, i), ctx));
+    // Array.from visits the holes of a sparse array (`[, x]` in a TS spec); map would skip them.
+    const out = Array.from(value, (v, i) => item(v, at(path, i), ctx));
     return ctx.errors.length === before ? (out as T[]) : undefined;
   };
 }
 
-/** A single value or a list of them, normalised to a list (`from: web` or `from: [web-1, web-2]`). */
-export function oneOrMany<T>(item: Check<T>): Check<T[]> {
+/**
+ * A single value or a list of them (`from: web` or `from: [web-1, web-2]`), kept as written so
+ * that later messages point at `from`, not at a `from[0]` the user never wrote.
+ */
+export function oneOrMany<T>(item: Check<T>): Check<T | T[]> {
   const list = arr(item, { min: 1 });
-  return (value, path, ctx) => (Array.isArray(value) ? list(value, path, ctx) : mapDefined(item(value, path, ctx), (v) => [v]));
+  return (value, path, ctx) => (Array.isArray(value) ? list(value, path, ctx) : item(value, path, ctx));
 }
 
 export function record<T>(item: Check<T>, key?: Check<string>): Check<Record<string, T>> {
@@ -144,7 +156,8 @@ export function obj<S extends Shape>(shape: S, what = 'this object'): Check<Pars
     if (!isPlainObject(value)) return fail(ctx, path, `must be an object with fields, not ${typeName(value)}`, `Describe ${what} with the fields ${known.join(', ')}.`, value);
     const before = ctx.errors.length;
     for (const key of Object.keys(value)) {
-      if (!(key in shape)) fail(ctx, at(path, key), 'is not a known field', nearMiss(key, known) ?? `Known fields: ${known.join(', ')}.`);
+      // hasOwn, not `in`: a field named toString or constructor is still unknown.
+      if (!Object.prototype.hasOwnProperty.call(shape, key)) fail(ctx, at(path, key), 'is not a known field', nearMiss(key, known) ?? `Known fields: ${known.join(', ')}.`);
     }
     const out: Record<string, unknown> = {};
     for (const [key, field] of Object.entries(shape)) {
@@ -188,10 +201,6 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function mapDefined<A, B>(v: A | undefined, f: (a: A) => B): B | undefined {
-  return v === undefined ? undefined : f(v);
-}
-
 /** "Did you mean ...?" for near misses (edit distance ≤ 2), else a generic hint. */
 export function suggest(value: unknown, options: readonly string[]): string {
   return nearMiss(value, options) ?? `Use one of: ${options.join(', ')}.`;
@@ -213,16 +222,15 @@ function nearMiss(value: unknown, options: readonly string[]): string | undefine
   return undefined;
 }
 
+/** Edit distance counting a swap of two neighbours as one edit ("wbe" is one edit from "web"). */
 function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
     }
   }
-  return row[b.length]!;
+  return d[a.length]![b.length]!;
 }

@@ -4,7 +4,7 @@
  */
 import { Cidr, isIpv4, networkOf } from '../net';
 import { arr, bool, Check, int, num, obj, oneOf, oneOrMany, optional, record, refine, required, str, tagged, fail } from './schema';
-import { stackShapes } from './stack-shapes';
+import { secretRef, stackShapes } from './stack-shapes';
 
 export const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 export const NAME_HINT = 'Use lowercase letters, digits and hyphens, starting with a letter (it becomes a host name).';
@@ -32,8 +32,13 @@ const SSH_PUBKEY = /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-ssh
 const ENV_VAR = /^[A-Z_][A-Z0-9_]*$/;
 const GIB = { min: 0.25, unit: 'GiB' } as const;
 
-export const sshPublicKey = (): Check<string> =>
-  str({ pattern: SSH_PUBKEY, patternHint: 'Paste one OpenSSH public key line, e.g. "ssh-ed25519 AAAA... user@host" (the .pub file, never the private key).' });
+const publicKeyLine = str({ pattern: SSH_PUBKEY, patternHint: 'Paste one OpenSSH public key line, e.g. "ssh-ed25519 AAAA... user@host" (the .pub file, never the private key).' });
+
+/** An OpenSSH public key line; a pasted private key is reported without echoing any of it. */
+export const sshPublicKey = (): Check<string> => (value, path, ctx) =>
+  typeof value === 'string' && /PRIVATE KEY/.test(value)
+    ? fail(ctx, path, 'is a private key, not a public key (value not shown)', 'Remove it from the spec (rotate it if it was ever committed) and paste the matching .pub line instead.')
+    : publicKeyLine(value, path, ctx);
 
 const datastore = obj(
   {
@@ -63,6 +68,7 @@ const gpu = obj(
 const node = obj(
   {
     name: required(name()),
+    address: optional(str({ pattern: /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/, patternHint: 'Write an IPv4 address or DNS name without a port or user, e.g. 10.20.0.2 or pve1.example.net.' })),
     cpuThreads: required(int({ min: 1, unit: 'threads' })),
     memoryGib: required(num({ min: 1, unit: 'GiB' })),
     gpus: optional(arr(gpu)),
@@ -177,8 +183,8 @@ const storageBox = obj(
     user: required(str({ pattern: /^u\d+(-sub\d+)?$/, patternHint: 'Use the account name, e.g. u123456 or u123456-sub1.' })),
     share: optional(str({ minLength: 1 })),
     capacityGib: optional(num(GIB)),
-    passwordSecret: optional(str({ minLength: 1 })),
-    sshKeySecret: optional(str({ minLength: 1 })),
+    passwordSecret: optional(secretRef()),
+    sshKeySecret: optional(secretRef()),
     proxmoxStorageId: optional(str({ pattern: /^[a-zA-Z][a-zA-Z0-9_.-]*$/ })),
   },
   'a Storage Box',
@@ -211,7 +217,7 @@ const connection = obj(
 
 const secret = obj(
   {
-    env: required(str({ pattern: ENV_VAR, patternHint: 'Name an environment variable in UPPER_SNAKE_CASE; the value stays out of the repository.' })),
+    env: required(str({ pattern: ENV_VAR, patternHint: 'Name an environment variable in UPPER_SNAKE_CASE; the value stays out of the repository.', redact: true })),
     description: required(str({ minLength: 3 })),
   },
   'a secret reference',

@@ -2,7 +2,8 @@
 import { arr, bool, Check, int, num, obj, oneOf, optional, record, required, str, tagged, refine, fail } from './schema';
 
 const SECRET_NAME = /^[a-z][a-z0-9_-]*$/;
-const secretRef = () => str({ pattern: SECRET_NAME, patternHint: 'Name a secret declared under secrets (lowercase), never a value.' });
+/** A reference to a declared secret; a value that is not a name may be the secret itself, so it is never echoed. */
+export const secretRef = () => str({ pattern: SECRET_NAME, patternHint: 'Name a secret declared under secrets (lowercase), never a value.', redact: true });
 
 /** Images must be pinned: a tag other than `latest`, or a digest, so deploys are repeatable. */
 export const pinnedImage = (): Check<string> =>

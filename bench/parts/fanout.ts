@@ -1,0 +1,257 @@
+/**
+ * Deploy fan-out: one small compose stack (busybox httpd with a healthcheck) to 1, 5 and 10 hosts,
+ * each a real OpenSSH server on loopback in front of one real Docker engine. Three ways, each run
+ * until every host's service is healthy:
+ * - `pvestack`: the deployer's `deployAll` (lock, release upload, switch, up, health, prune);
+ * - `ansible`: `ansible-playbook` with one `copy` and one `shell` task, forks = hosts;
+ * - `openssh`: plain parallel `scp` + `ssh` per host — the lower bound for shipping over SSH.
+ * Every run deploys fresh compose projects (a first deploy), removed afterwards, untimed.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { stringify } from 'yaml';
+import type { TestSshd } from '../../test/support/sshd';
+import { median, mustRun } from '../measure';
+import { optionalModule } from './optional';
+import { dockerdSupport, sshdSupport, toolsSupport } from './test-support';
+
+const { startDockerd, BUSYBOX_IMAGE } = dockerdSupport;
+const { startSshd } = sshdSupport;
+const { hasCommand } = toolsSupport;
+
+type Orchestrator = typeof import('../../deploy/orchestrator');
+type Secrets = typeof import('../../deploy/secrets');
+
+export type Approach = 'pvestack' | 'ansible' | 'openssh';
+
+export interface FanoutRow {
+  readonly hosts: number;
+  readonly runs: number;
+  /** Median wall milliseconds per approach; a string says why it was skipped. */
+  readonly ms: Readonly<Record<Approach, number | string>>;
+}
+
+export type FanoutResult = { readonly skipped: string } | { readonly rows: FanoutRow[]; readonly notes: string[] };
+
+const LABEL = 'pvestack-bench';
+
+/** The stack every approach ships: the same compose file, byte for byte. */
+export function benchCompose(): string {
+  return stringify({
+    services: {
+      web: {
+        image: BUSYBOX_IMAGE,
+        init: true,
+        command: ['httpd', '-f', '-p', '8080', '-h', '/www'],
+        labels: { [LABEL]: '1' },
+        healthcheck: { test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8080/'], interval: '1s', timeout: '2s', retries: 3 },
+      },
+    },
+  });
+}
+
+/** Remote shell for the baselines: start the project and wait until `web` is healthy (as pvestack does). */
+function upAndWait(dir: string, project: string, dockerHost: string, opts: { jinja?: boolean } = {}): string {
+  // Ansible templates its arguments with Jinja, which would eat docker's own {{...}} format.
+  const format = opts.jinja ? "{% raw %}'{{.State.Health.Status}}'{% endraw %}" : "'{{.State.Health.Status}}'";
+  return [
+    `export DOCKER_HOST=${dockerHost}`,
+    `cd ${dir}`,
+    `docker-compose -p ${project} up -d >/dev/null 2>&1`,
+    `for i in $(seq 1 240); do [ "$(docker inspect -f ${format} ${project}_web_1 2>/dev/null)" = healthy ] && exit 0; sleep 0.25; done; exit 1`,
+  ].join(' && ');
+}
+
+interface Lab {
+  readonly dockerHost: string;
+  readonly hosts: TestSshd[];
+  readonly knownHosts: string;
+  readonly scratch: string;
+  stop(): Promise<void>;
+}
+
+async function startLab(count: number): Promise<Lab> {
+  const dockerd = await startDockerd();
+  const hosts: TestSshd[] = [];
+  try {
+    hosts.push(await startSshd());
+    for (let i = 1; i < count; i++) hosts.push(await startSshd({ clientKey: hosts[0]!.privateKeyPath }));
+  } catch (err) {
+    for (const h of hosts) h.stop();
+    await dockerd.stop();
+    throw err;
+  }
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-bench-fanout-'));
+  const knownHosts = path.join(scratch, 'known_hosts');
+  fs.writeFileSync(knownHosts, hosts.map((h) => fs.readFileSync(h.knownHostsPath, 'utf8')).join(''));
+  return {
+    dockerHost: dockerd.dockerHost,
+    hosts,
+    knownHosts,
+    scratch,
+    async stop() {
+      for (const h of hosts) h.stop();
+      await dockerd.stop();
+      fs.rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}
+
+function cleanDocker(dockerHost: string): void {
+  const env = { ...process.env, DOCKER_HOST: dockerHost };
+  const ids = mustRun('docker', ['ps', '-aq', '--filter', `label=${LABEL}`], { env }).split('\n').filter(Boolean);
+  if (ids.length) mustRun('docker', ['rm', '-f', ...ids], { env });
+  const nets = mustRun('docker', ['network', 'ls', '-q', '--filter', 'label=com.docker.compose.project'], { env }).split('\n').filter(Boolean);
+  if (nets.length) mustRun('docker', ['network', 'rm', ...nets], { env });
+}
+
+function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} exited ${code}: ${out.slice(-1500)}`))));
+  });
+}
+
+const sshOpts = (lab: Lab, h: TestSshd) => ['-i', h.privateKeyPath, '-o', `UserKnownHostsFile=${lab.knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes'];
+
+async function viaOpenssh(lab: Lab, hosts: TestSshd[], tag: string, composeFile: string): Promise<void> {
+  await Promise.all(
+    hosts.map(async (h, i) => {
+      const project = `${tag}-${i}`;
+      const root = path.join(lab.scratch, `host-${i}`, 'openssh');
+      await exec('scp', ['-q', '-P', String(h.port), ...sshOpts(lab, h), composeFile, `root@127.0.0.1:${root}/${project}.yaml`]);
+      const dir = path.join(root, project);
+      await exec('ssh', ['-p', String(h.port), ...sshOpts(lab, h), 'root@127.0.0.1', `mkdir -p ${dir} && mv ${root}/${project}.yaml ${dir}/compose.yaml && ${upAndWait(dir, project, lab.dockerHost)}`]);
+    }),
+  );
+}
+
+function ansibleFiles(lab: Lab, hosts: TestSshd[], tag: string, composeFile: string): { inventory: string; playbook: string } {
+  const inventory = path.join(lab.scratch, `${tag}-inventory.yml`);
+  const playbook = path.join(lab.scratch, `${tag}-playbook.yml`);
+  const hostvars = Object.fromEntries(
+    hosts.map((h, i) => [
+      `h${i}`,
+      { ansible_host: '127.0.0.1', ansible_port: h.port, bench_project: `${tag}-${i}`, bench_dir: path.join(lab.scratch, `host-${i}`, 'ansible', `${tag}-${i}`) },
+    ]),
+  );
+  fs.writeFileSync(
+    inventory,
+    stringify({
+      all: {
+        hosts: hostvars,
+        vars: {
+          ansible_user: 'root',
+          ansible_ssh_private_key_file: hosts[0]!.privateKeyPath,
+          ansible_ssh_common_args: `-o UserKnownHostsFile=${lab.knownHosts} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes`,
+          ansible_python_interpreter: '/usr/bin/python3',
+        },
+      },
+    }),
+  );
+  fs.writeFileSync(
+    playbook,
+    stringify([
+      {
+        hosts: 'all',
+        gather_facts: false,
+        tasks: [
+          { name: 'ship the compose file', copy: { src: composeFile, dest: '{{ bench_dir }}/compose.yaml', mode: '0644' } },
+          { name: 'start and wait for health', shell: upAndWait('{{ bench_dir }}', '{{ bench_project }}', lab.dockerHost, { jinja: true }) },
+        ],
+      },
+    ]),
+  );
+  return { inventory, playbook };
+}
+
+async function viaAnsible(lab: Lab, hosts: TestSshd[], tag: string, composeFile: string): Promise<void> {
+  const { inventory, playbook } = ansibleFiles(lab, hosts, tag, composeFile);
+  // `copy` does not create a file's parent directory. The loopback hosts share this filesystem, so
+  // it is made here (microseconds); on real hosts it would be one more `file` task.
+  for (const h of hosts.keys()) fs.mkdirSync(path.join(lab.scratch, `host-${h}`, 'ansible', `${tag}-${h}`), { recursive: true });
+  await exec('ansible-playbook', ['-i', inventory, '-f', String(hosts.length), playbook], { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: 'false' });
+}
+
+async function viaPvestack(lab: Lab, hosts: TestSshd[], tag: string, composeYaml: string, orchestrator: Orchestrator, secrets: Secrets): Promise<void> {
+  const targets = hosts.map((h, i) => {
+    const project = `${tag}-${i}`;
+    return {
+      guest: `h${i}`,
+      root: path.join(lab.scratch, `host-${i}`, 'pvestack'),
+      stacks: [{ name: project, guest: `h${i}`, kind: 'compose', files: [{ path: 'compose.yaml', content: composeYaml }], secretFiles: [], services: [{ name: 'web', stateful: false, hasHealthcheck: true, image: BUSYBOX_IMAGE }] }],
+      endpoint: { host: h.host, port: h.port, user: h.user, hostKeys: [h.hostPublicKey], identity: h.privateKeyPath, remoteEnv: { DOCKER_HOST: lab.dockerHost } },
+    };
+  });
+  const report = await orchestrator.deployAll(
+    targets,
+    { env: 'bench', holder: 'bench@localhost', secrets: new Map(), masker: new secrets.Masker([]), healthTimeoutMs: 60_000, confirmStateful: async () => true },
+    { concurrency: hosts.length },
+  );
+  if (!report.ok) throw new Error(`pvestack deploy failed: ${report.hosts.map((h) => h.error?.message).filter(Boolean).join('; ')}`);
+}
+
+/**
+ * The hook where the pvestack deployer plugs in: returns a deploy function, or why it cannot run.
+ * It needs `deploy/orchestrator.ts` (`deployAll`) and `deploy/secrets.ts` (`Masker`).
+ */
+function pvestackDeployer(): { deploy?: (lab: Lab, hosts: TestSshd[], tag: string, composeYaml: string) => Promise<void>; skipped?: string } {
+  const orchestrator = optionalModule<Orchestrator>('../../deploy/orchestrator');
+  const secrets = optionalModule<Secrets>('../../deploy/secrets');
+  if (!orchestrator.mod || !secrets.mod) return { skipped: orchestrator.skipped ?? secrets.skipped ?? 'skipped: not implemented' };
+  return { deploy: (lab, hosts, tag, yaml) => viaPvestack(lab, hosts, tag, yaml, orchestrator.mod!, secrets.mod!) };
+}
+
+export async function fanout(sizes: readonly { hosts: number; runs: number }[], log: (s: string) => void): Promise<FanoutResult> {
+  const missing = ['dockerd', 'docker', 'docker-compose', '/usr/sbin/sshd', 'ssh', 'scp', 'busybox'].filter((c) => !hasCommand(c));
+  if (process.getuid?.() !== 0) missing.push('(root)');
+  if (missing.length) return { skipped: `skipped: missing ${missing.join(', ')}` };
+  const notes: string[] = [];
+  const ansibleOk = hasCommand('ansible-playbook');
+  if (!ansibleOk) notes.push('ansible: skipped (ansible-playbook not installed)');
+  const pvestack = pvestackDeployer();
+  if (pvestack.skipped) notes.push(`pvestack: ${pvestack.skipped}`);
+
+  const lab = await startLab(Math.max(...sizes.map((s) => s.hosts)));
+  try {
+    const composeYaml = benchCompose();
+    const composeFile = path.join(lab.scratch, 'compose.yaml');
+    fs.writeFileSync(composeFile, composeYaml);
+    for (let i = 0; i < lab.hosts.length; i++) for (const a of ['pvestack', 'ansible', 'openssh']) fs.mkdirSync(path.join(lab.scratch, `host-${i}`, a), { recursive: true });
+    const approaches: Record<Approach, ((hosts: TestSshd[], tag: string) => Promise<void>) | undefined> = {
+      pvestack: pvestack.deploy ? (hosts, tag) => pvestack.deploy!(lab, hosts, tag, composeYaml) : undefined,
+      ansible: ansibleOk ? (hosts, tag) => viaAnsible(lab, hosts, tag, composeFile) : undefined,
+      openssh: (hosts, tag) => viaOpenssh(lab, hosts, tag, composeFile),
+    };
+    // Warm-up, untimed: the first container start pays for image layer setup.
+    await viaOpenssh(lab, lab.hosts.slice(0, 1), 'warm', composeFile);
+    cleanDocker(lab.dockerHost);
+    const rows: FanoutRow[] = [];
+    for (const { hosts: n, runs } of sizes) {
+      const times: Record<Approach, number[]> = { pvestack: [], ansible: [], openssh: [] };
+      for (let r = 0; r < runs; r++) {
+        // Interleave the approaches so that load from elsewhere hits all of them alike.
+        for (const a of ['pvestack', 'ansible', 'openssh'] as const) {
+          const run = approaches[a];
+          if (!run) continue;
+          const s = performance.now();
+          await run(lab.hosts.slice(0, n), `b${a[0]}${n}r${r}`);
+          times[a].push(performance.now() - s);
+          cleanDocker(lab.dockerHost);
+        }
+      }
+      const ms = Object.fromEntries((['pvestack', 'ansible', 'openssh'] as const).map((a) => [a, times[a].length ? median(times[a]) : a === 'pvestack' ? pvestack.skipped! : 'skipped'])) as Record<Approach, number | string>;
+      rows.push({ hosts: n, runs, ms });
+      log(`  ${n} host${n === 1 ? '' : 's'} × ${runs}: ${(['pvestack', 'ansible', 'openssh'] as const).map((a) => `${a} ${typeof ms[a] === 'number' ? `${Math.round(ms[a] as number)} ms` : 'skipped'}`).join(', ')}`);
+    }
+    return { rows, notes };
+  } finally {
+    await lab.stop();
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Validate → synth → schema-validate → check on generated environments of growing size, in this
+ * process. Each size runs `runs` times (fewer for the big one); the medians and the time per guest
+ * show whether the pipeline stays linear.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { synthesizeApp } from '../../bin/synth-app';
+import { validateEnvironment, type Environment } from '../../model';
+import { generateEnvironment } from '../generate-environment';
+import { median } from '../measure';
+import { optionalModule } from './optional';
+
+type SchemaValidator = typeof import('../../providers/proxmox/schema-validator');
+type Checks = typeof import('../../checks');
+
+export interface ScalingRow {
+  readonly guests: number;
+  readonly runs: number;
+  readonly resources: number;
+  /** Median milliseconds per phase; undefined when the phase's module does not exist. */
+  readonly ms: { readonly validate: number; readonly synth: number; readonly schema?: number; readonly check?: number; readonly total: number };
+  readonly perGuestMs: number;
+}
+
+export interface ScalingResult {
+  readonly rows: ScalingRow[];
+  readonly skipped: string[];
+  /** The last synthesized outdir of the largest size, kept for the diff benchmark (caller removes it). */
+  readonly largest: { readonly outdir: string; readonly env: Environment };
+}
+
+export function scaling(sizes: readonly { guests: number; runs: number }[], log: (s: string) => void): ScalingResult {
+  const schemaMod = optionalModule<SchemaValidator>('../../providers/proxmox/schema-validator');
+  const checksMod = optionalModule<Checks>('../../checks');
+  const skipped = [schemaMod.skipped, checksMod.skipped].filter((s): s is string => !!s);
+  const schema = schemaMod.mod ? JSON.parse(fs.readFileSync(path.join(__dirname, '../../providers/proxmox/schema.json'), 'utf8')) : undefined;
+  const rows: ScalingRow[] = [];
+  let largest: ScalingResult['largest'] | undefined;
+  for (const { guests, runs } of sizes) {
+    const spec = generateEnvironment(guests);
+    const t: Record<'validate' | 'synth' | 'schema' | 'check', number[]> = { validate: [], synth: [], schema: [], check: [] };
+    let resources = 0;
+    for (let i = 0; i < runs; i++) {
+      const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `pvestack-bench-${guests}-`));
+      let s = performance.now();
+      const env = validateEnvironment(structuredClone(spec), `generated-${guests}`);
+      t.validate.push(performance.now() - s);
+      s = performance.now();
+      const stack = synthesizeApp({ outdir, loaded: [env] }).stacks[0]!;
+      t.synth.push(performance.now() - s);
+      if (schemaMod.mod) {
+        s = performance.now();
+        const doc = JSON.parse(fs.readFileSync(stack.file, 'utf8'));
+        const errors = schemaMod.mod.validateTerraformJson(doc, schema).filter((f) => f.severity === 'error');
+        t.schema.push(performance.now() - s);
+        if (errors.length) throw new Error(`generated ${guests}-guest environment fails the schema validator: ${errors[0]!.message}`);
+        resources = Object.values(doc.resource as Record<string, object>).reduce((n, byName) => n + Object.keys(byName).length, 0);
+      }
+      if (checksMod.mod) {
+        s = performance.now();
+        const report = checksMod.mod.runChecks(env, { synthDir: stack.dir });
+        t.check.push(performance.now() - s);
+        if (!report.ok) throw new Error(`generated ${guests}-guest environment fails the checks: ${report.findings[0]!.rule} ${report.findings[0]!.message}`);
+      }
+      const keep = i === runs - 1 && guests === Math.max(...sizes.map((x) => x.guests));
+      if (keep) largest = { outdir, env };
+      else fs.rmSync(outdir, { recursive: true, force: true });
+    }
+    const ms = {
+      validate: median(t.validate),
+      synth: median(t.synth),
+      ...(t.schema.length ? { schema: median(t.schema) } : {}),
+      ...(t.check.length ? { check: median(t.check) } : {}),
+    };
+    const total = ms.validate + ms.synth + (ms.schema ?? 0) + (ms.check ?? 0);
+    rows.push({ guests, runs, resources, ms: { ...ms, total }, perGuestMs: total / guests });
+    log(`  ${guests} guests × ${runs}: ${Math.round(total)} ms median (${(total / guests).toFixed(1)} ms/guest)`);
+  }
+  return { rows, skipped, largest: largest! };
+}

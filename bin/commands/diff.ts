@@ -1,0 +1,92 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Command, Option } from 'commander';
+import { OperationError, PvestackError, type Environment } from '../../model';
+import { environmentNames, loadEnvironment } from '../../stacks/registry';
+import { diffEnvironment, diffReport, renderMarkdown, renderTerminal, type DiffReport } from '../../diff/index';
+import { describeRef, loadBaseEnvironments, repoRoot, synthesizeBase, withWorktree } from '../../diff/io/base-revision';
+import { readSynthesized } from '../../diff/io/synthesized';
+import { action } from '../command';
+import { writeArtifacts } from '../render-artifacts';
+import { synthesizeApp } from '../synth-app';
+
+interface DiffOptions {
+  readonly base: string;
+  readonly format?: 'terminal' | 'markdown' | 'json';
+  readonly report?: string;
+  readonly color?: boolean;
+}
+
+/** Exit codes of `terraform plan -detailed-exitcode`. */
+const EXIT = { same: 0, error: 1, changed: 2 } as const;
+
+function isSpecFile(name: string): boolean {
+  return /[/\\]|\.(ya?ml|json|ts|js)$/.test(name);
+}
+
+async function compare(envArgs: readonly string[], opts: DiffOptions): Promise<DiffReport> {
+  const repo = repoRoot(process.cwd());
+  const baseLabel = describeRef(repo, opts.base);
+  return withWorktree(repo, opts.base, async (worktree, scratch) => {
+    const base = await loadBaseEnvironments(worktree, scratch, envArgs.length ? envArgs : undefined);
+    // Without arguments: every environment either revision knows, so added and removed ones show.
+    const names = envArgs.length ? [...envArgs] : [...new Set([...environmentNames(), ...base.known])];
+    const inHead = (n: string) => (isSpecFile(n) ? fs.existsSync(n) : environmentNames().includes(n));
+    const baseOut = path.join(scratch, 'base-out');
+    await synthesizeBase(worktree, names.filter((n) => base.envs.has(n)), baseOut);
+    const headEnvs = new Map<string, Environment>(names.filter(inHead).map((n) => [n, loadEnvironment(n)] as const));
+    const headOut = path.join(scratch, 'head-out');
+    // The same two steps as `pvestack synth`: Terraform JSON, then the rendered stack artifacts.
+    const synthesized = synthesizeApp({ outdir: headOut, loaded: [...headEnvs.values()] });
+    for (const s of synthesized.stacks) writeArtifacts(synthesized.outdir, s.env);
+    const diffs = names.map((name) => {
+      const baseEnv = base.envs.get(name);
+      const headEnv = headEnvs.get(name);
+      const b = baseEnv ? readSynthesized(baseOut, baseEnv.name) : { artifacts: new Map<string, string>() };
+      const h = headEnv ? readSynthesized(headOut, headEnv.name) : { artifacts: new Map<string, string>() };
+      return diffEnvironment({ environment: headEnv?.name ?? baseEnv?.name ?? name, base: { ...b, ...(baseEnv ? { env: baseEnv } : {}) }, head: { ...h, ...(headEnv ? { env: headEnv } : {}) } });
+    });
+    return diffReport(baseLabel, 'working tree', diffs);
+  });
+}
+
+export function register(program: Command): void {
+  program
+    .command('diff')
+    .description('compare the environments of the working tree with a base git revision: resources, data at risk, firewall flows, app stacks')
+    .argument('[env...]', 'environment names or spec files (default: every registered environment)')
+    .requiredOption('--base <ref>', 'git ref to compare against, e.g. origin/main')
+    .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'markdown', 'json']).default('terminal'))
+    .option('--report <file>', 'also write the JSON report to this file (for CI: one synth, two outputs)')
+    .option('--no-color', 'no ANSI colours in the terminal view (also when NO_COLOR is set or stdout is not a TTY)')
+    .addHelpText(
+      'after',
+      `
+Exit codes (as terraform plan -detailed-exitcode): 0 no changes, 2 changes, 1 error.
+
+Examples:
+  $ pvestack diff --base origin/main                       coloured summary of every environment
+  $ pvestack diff production --base origin/main --format markdown > comment.md
+  $ pvestack diff staging --base HEAD~1 --json | jq .destroysStateful`,
+    )
+    .action(
+      action(async (ctx, envs: string[], opts: DiffOptions) => {
+        let report: DiffReport;
+        try {
+          report = await compare(envs, opts);
+        } catch (err) {
+          // Every failure is exit 1 here: exit 2 means "changes" for this command.
+          throw new OperationError(err instanceof PvestackError ? err.format() : `diff failed: ${(err as Error)?.message ?? String(err)}`);
+        }
+        if (opts.report) fs.writeFileSync(opts.report, `${JSON.stringify(report, null, 2)}\n`);
+        const format = ctx.global.json ? 'json' : opts.format ?? 'terminal';
+        if (format === 'json') process.stdout.write(`${JSON.stringify({ ok: true, ...report }, null, 2)}\n`);
+        else if (format === 'markdown') process.stdout.write(renderMarkdown(report));
+        else {
+          const color = opts.color !== false && !process.env.NO_COLOR && process.stdout.isTTY === true;
+          process.stdout.write(renderTerminal(report, { color }));
+        }
+        return report.hasChanges ? EXIT.changed : EXIT.same;
+      }),
+    );
+}

@@ -1,0 +1,74 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../model';
+import { loadEnvironment } from '../../stacks/registry';
+import { resolveSecretValues } from '../../templates/compose/env-file';
+import { sharedNetworkName } from '../../templates/render';
+import {
+  composeUp,
+  composeUpArgv,
+  detectComposeCli,
+  ensureNetwork,
+  networkCreateArgv,
+  planLocal,
+  waitHealthy,
+  writeLocalStack,
+} from '../../deploy/local-compose';
+import { action } from '../command';
+
+interface UpOptions {
+  readonly gpu: boolean;
+  readonly cpuStubImage?: string;
+  readonly guest?: string[];
+  readonly dryRun?: boolean;
+  readonly waitTimeout: string;
+}
+
+/** `pvestack up <env>`: the environment's application layer on the local Docker engine. */
+export function register(program: Command): void {
+  program
+    .command('up')
+    .description("run an environment's application stacks on the local Docker engine (dev = the same stack on a laptop)")
+    .argument('<env>', 'environment name or spec file (usually dev)')
+    .option('--no-gpu', 'no NVIDIA GPU here: replace vLLM by --cpu-stub-image, or leave it out')
+    .option('--cpu-stub-image <image>', 'image serving an OpenAI-compatible API on the vLLM port without a GPU (with --no-gpu)')
+    .option('--guest <name...>', 'only these guests (default: all)')
+    .option('--wait-timeout <seconds>', 'how long to wait for healthchecks', '300')
+    .option('--dry-run', 'print the commands, write nothing, run nothing')
+    .addHelpText(
+      'after',
+      '\nArtifacts go to <out>/local/<env>/<guest>/<stack>/; secret env files are written there with mode 0600 from the\n' +
+        'environment variables the spec names (e.g. PVESTACK_POSTGRES_PASSWORD). Uses `docker compose` when the plugin\n' +
+        'exists, else `docker-compose`, against DOCKER_HOST. `pvestack down <env>` stops it and keeps the volumes.',
+    )
+    .action(
+      action(async (ctx, envName: string, opts: UpOptions) => {
+        if (opts.cpuStubImage && opts.gpu) throw new UsageError('--cpu-stub-image only applies with --no-gpu', 'Add --no-gpu, or drop --cpu-stub-image.');
+        const timeout = Number(opts.waitTimeout);
+        if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--wait-timeout must be a positive number of seconds (got ${JSON.stringify(opts.waitTimeout)})`);
+        const env = loadEnvironment(envName);
+        const stacks = planLocal(ctx.global.out ?? 'cdktf.out', env, { gpu: opts.gpu, ...(opts.cpuStubImage ? { cpuStubImage: opts.cpuStubImage } : {}), ...(opts.guest ? { guests: opts.guest } : {}) });
+        if (!stacks.length) throw new UsageError(`environment ${env.name} has no stacks to run${opts.guest ? ` on ${opts.guest.join(', ')}` : ''}`);
+        const network = sharedNetworkName(env);
+        const cli = detectComposeCli();
+        if (opts.dryRun) {
+          const commands = [networkCreateArgv(network), ...stacks.map((s) => composeUpArgv(cli, s))];
+          ctx.reporter.result({ ok: true, dryRun: true, commands });
+          for (const c of commands) ctx.reporter.info(c.join(' '));
+          return;
+        }
+        // Every missing secret is reported at once, before anything is written or started.
+        const values = resolveSecretValues(env, stacks.flatMap((s) => s.stack.secretFiles), process.env);
+        for (const s of stacks) writeLocalStack(s, values);
+        ensureNetwork(network);
+        for (const s of stacks) {
+          ctx.reporter.info(`starting ${s.project} (${s.stack.services.map((x) => x.name).join(', ')})`);
+          composeUp(cli, s);
+        }
+        ctx.reporter.info(`waiting up to ${timeout} s for healthchecks...`);
+        const states = await waitHealthy(cli, stacks, timeout * 1000);
+        ctx.reporter.result({ ok: true, environment: env.name, containers: states });
+        for (const c of states) ctx.reporter.info(`  ${c.container.padEnd(40)} ${c.status}${c.health ? ` (${c.health})` : ''}`);
+        ctx.reporter.info(`${env.name} is up: ${states.length} container${states.length === 1 ? '' : 's'}`);
+      }),
+    );
+}

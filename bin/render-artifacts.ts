@@ -1,0 +1,48 @@
+/**
+ * Writes rendered stacks to disk (the only non-pure step of rendering): `pvestack render` and
+ * `pvestack synth` put them under `<out>/stacks/<env>/artifacts/<guest>/<stack>/`, which is what
+ * reviewers read in a PR and what the deployer ships. Secret env files are never written here,
+ * only their `.env.example` templates.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Environment } from '../model';
+import type { RenderedStack } from '../templates/artifacts';
+import { renderEnvironment, RenderOptions } from '../templates/render';
+
+export function artifactsDir(outdir: string, envName: string): string {
+  return path.join(outdir, 'stacks', envName, 'artifacts');
+}
+
+/**
+ * Replaces `dir` with the stack's files (so a file the spec no longer renders disappears) and
+ * returns the paths written.
+ */
+export function writeStackFiles(dir: string, stack: RenderedStack): string[] {
+  fs.rmSync(dir, { recursive: true, force: true });
+  return stack.files.map((f) => {
+    const file = path.join(dir, f.path);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, f.content, { mode: f.mode ?? 0o644 });
+    return file;
+  });
+}
+
+export interface WrittenArtifacts {
+  readonly env: string;
+  readonly dir: string;
+  readonly stacks: { readonly guest: string; readonly stack: string; readonly dir: string; readonly files: string[] }[];
+}
+
+/** Renders every guest of `env` and writes its stacks under the environment's artifacts directory. */
+export function writeArtifacts(outdir: string, env: Environment, options: RenderOptions = {}): WrittenArtifacts {
+  const dir = artifactsDir(path.resolve(outdir), env.name);
+  const stacks: WrittenArtifacts['stacks'] = [];
+  for (const [guest, rendered] of renderEnvironment(env, options)) {
+    for (const stack of rendered) {
+      const stackDir = path.join(dir, guest, stack.name);
+      stacks.push({ guest, stack: stack.name, dir: stackDir, files: writeStackFiles(stackDir, stack) });
+    }
+  }
+  return { env: env.name, dir, stacks };
+}

@@ -1,0 +1,66 @@
+/**
+ * The rule engine: runs every rule over a validated environment (and, when given, its synthesized
+ * output), stamps issues into findings, applies suppressions and sorts the result.
+ */
+import type { Environment } from '../model';
+import { ALL_RULES } from './rules';
+import { applySuppressions } from './suppressions';
+import { loadSynthesized, type SynthesizedOutput } from './synthesized';
+import type { CheckReport, Finding, Issue, Rule, Severity } from './types';
+
+export interface CheckOptions {
+  /** Rules to run. @default ALL_RULES */
+  readonly rules?: readonly Rule[];
+  /** Already-loaded synthesized output for the rules that read it (secrets in output, protection, q35). */
+  readonly synthesized?: SynthesizedOutput;
+  /** A synthesized stack directory (`cdktf.out/stacks/<env>`) to load instead of `synthesized`. */
+  readonly synthDir?: string;
+}
+
+/** Rules about the suppressions themselves; run by the engine after the others. */
+export const SUPPRESSION_RULES = {
+  unknown: { id: 'PVE-CHK-001', family: 'checks', severity: 'warning', title: 'Suppressions name rules that exist', check: () => [] },
+  unused: { id: 'PVE-CHK-002', family: 'checks', severity: 'info', title: 'Suppressions still match a finding', check: () => [] },
+} as const satisfies Record<string, Rule>;
+
+/** Every rule id the engine can report, with its metadata, for `--rules` and the docs. */
+export function ruleCatalog(rules: readonly Rule[] = ALL_RULES): Rule[] {
+  return [...rules, SUPPRESSION_RULES.unknown, SUPPRESSION_RULES.unused];
+}
+
+const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+const byPath = new Intl.Collator('en', { numeric: true });
+
+function stamp(rule: Pick<Rule, 'id' | 'severity' | 'title'>, issue: Issue): Finding {
+  return { rule: rule.id, severity: rule.severity, title: rule.title, ...issue };
+}
+
+/** Unsuppressed first, then error → warning → info, then rule id, then path. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    Number(!!a.suppressed) - Number(!!b.suppressed) ||
+    RANK[a.severity] - RANK[b.severity] ||
+    a.rule.localeCompare(b.rule) ||
+    byPath.compare(a.path, b.path) ||
+    a.message.localeCompare(b.message)
+  );
+}
+
+export function runChecks(env: Environment, options: CheckOptions = {}): CheckReport {
+  const rules = options.rules ?? ALL_RULES;
+  const synthesized = options.synthesized ?? (options.synthDir ? loadSynthesized(options.synthDir) : undefined);
+  const ctx = { env, ...(synthesized ? { synthesized } : {}) };
+  const raw = rules.flatMap((rule) => rule.check(ctx).map((issue) => stamp(rule, issue)));
+  const known = new Set(ruleCatalog(ALL_RULES).map((r) => r.id));
+  const { findings, unknown, unused } = applySuppressions(env, raw, known, new Set(rules.map((r) => r.id)));
+  const all = [...findings, ...unknown.map((i) => stamp(SUPPRESSION_RULES.unknown, i)), ...unused.map((i) => stamp(SUPPRESSION_RULES.unused, i))].sort(compareFindings);
+  const open = all.filter((f) => !f.suppressed);
+  const count = (s: Severity) => open.filter((f) => f.severity === s).length;
+  return {
+    environment: env.name,
+    source: env.source,
+    ok: count('error') === 0,
+    counts: { error: count('error'), warning: count('warning'), info: count('info'), suppressed: all.length - open.length },
+    findings: all,
+  };
+}

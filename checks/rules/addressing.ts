@@ -1,0 +1,130 @@
+/**
+ * The IP and VM-id plan: addresses inside their network and not reserved or taken, VM ids unique
+ * and inside the configured range. Host names are checked (valid, unique) by the spec validator.
+ */
+import { Cidr, type Environment, type Guest, intToIpv4, ipv4ToInt, networkOf } from '../../model';
+import type { Issue, Rule } from '../types';
+
+/** Proxmox guests: external hosts keep whatever address they already have. */
+const managed = (env: Environment) => env.guests.filter((g) => g.kind !== 'external');
+
+export const addressInNetwork: Rule = {
+  id: 'PVE-NET-001',
+  family: 'addressing',
+  severity: 'error',
+  title: "Every guest address lies inside its network's CIDR",
+  check: ({ env }) =>
+    managed(env).flatMap((g): Issue[] => {
+      const net = networkOf(env, g);
+      const cidr = Cidr.parse(net.cidr);
+      if (cidr.contains(g.ipv4)) return [];
+      return [
+        {
+          path: `guests[${g.index}].ipv4`,
+          guest: g.name,
+          message: `${g.name} has ${g.ipv4}, outside network ${net.name} ${net.cidr} (${intToIpv4(cidr.network + 1)}–${intToIpv4(cidr.broadcast - 1)})`,
+          hint: `Pick a free address in ${net.cidr}, or attach the guest to the network that holds ${g.ipv4}.`,
+        },
+      ];
+    }),
+};
+
+export const addressUnique: Rule = {
+  id: 'PVE-NET-002',
+  family: 'addressing',
+  severity: 'error',
+  title: 'No two guests share an address',
+  check: ({ env }) => {
+    const seen = new Map<string, Guest>();
+    return env.guests.flatMap((g): Issue[] => {
+      const key = `${g.network}|${g.ipv4}`;
+      const first = seen.get(key);
+      if (!first) {
+        seen.set(key, g);
+        return [];
+      }
+      return [
+        {
+          path: `guests[${g.index}].ipv4`,
+          guest: g.name,
+          message: `${g.name} and ${first.name} both have ${g.ipv4} on network ${g.network}`,
+          hint: 'Give each guest its own address; the second one to boot loses its network.',
+        },
+      ];
+    });
+  },
+};
+
+export const addressNotReserved: Rule = {
+  id: 'PVE-NET-003',
+  family: 'addressing',
+  severity: 'error',
+  title: 'No guest uses the network, broadcast or gateway address',
+  check: ({ env }) =>
+    managed(env).flatMap((g): Issue[] => {
+      const net = networkOf(env, g);
+      const cidr = Cidr.parse(net.cidr);
+      const ip = ipv4ToInt(g.ipv4);
+      // /31 and /32 have no network or broadcast address to avoid (RFC 3021).
+      const role =
+        g.ipv4 === net.gateway ? 'gateway' : cidr.prefix < 31 && ip === cidr.network ? 'network address' : cidr.prefix < 31 && ip === cidr.broadcast ? 'broadcast address' : undefined;
+      if (!role) return [];
+      return [
+        {
+          path: `guests[${g.index}].ipv4`,
+          guest: g.name,
+          message: `${g.name} has ${g.ipv4}, the ${role} of network ${net.name} ${net.cidr}`,
+          hint: `Use a host address between ${intToIpv4(cidr.network + 1)} and ${intToIpv4(cidr.broadcast - 1)} other than the gateway ${net.gateway}.`,
+        },
+      ];
+    }),
+};
+
+export const vmIdUnique: Rule = {
+  id: 'PVE-NET-004',
+  family: 'addressing',
+  severity: 'error',
+  title: 'VM ids are unique in the cluster',
+  check: ({ env }) => {
+    const seen = new Map<number, Guest>();
+    return managed(env).flatMap((g): Issue[] => {
+      if (g.vmId === undefined) return [];
+      const first = seen.get(g.vmId);
+      if (!first) {
+        seen.set(g.vmId, g);
+        return [];
+      }
+      return [
+        {
+          path: `guests[${g.index}].vmId`,
+          guest: g.name,
+          message: `${g.name} and ${first.name} both have VM id ${g.vmId}`,
+          hint: 'VM ids are cluster-wide: give each guest its own id, or leave vmId out to have one assigned.',
+        },
+      ];
+    });
+  },
+};
+
+export const vmIdInRange: Rule = {
+  id: 'PVE-NET-005',
+  family: 'addressing',
+  severity: 'error',
+  title: 'VM ids lie inside cluster.vmIdRange',
+  check: ({ env }) => {
+    const { from, to } = env.cluster.vmIdRange;
+    return managed(env).flatMap((g): Issue[] => {
+      if (g.vmId === undefined || (g.vmId >= from && g.vmId <= to)) return [];
+      return [
+        {
+          path: `guests[${g.index}].vmId`,
+          guest: g.name,
+          message: `${g.name} has VM id ${g.vmId}, outside cluster.vmIdRange ${from}–${to}`,
+          hint: `Use an id from ${from} to ${to}: ids outside the range may belong to guests pvestack does not manage.`,
+        },
+      ];
+    });
+  },
+};
+
+export const ADDRESSING_RULES: readonly Rule[] = [addressInNetwork, addressUnique, addressNotReserved, vmIdUnique, vmIdInRange];

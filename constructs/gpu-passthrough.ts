@@ -1,0 +1,99 @@
+/**
+ * GPU passthrough: one cluster PCI resource mapping per GPU declared on a node, and the VM
+ * settings a passed-through GPU needs. VMs reference a GPU by mapping name only — that works
+ * with API tokens (raw `hostpci` ids need root@pam with a password) and Proxmox checks the
+ * hardware still matches the mapping.
+ */
+import { Construct } from 'constructs';
+import type { Environment, GpuSpec, Guest } from '../model';
+import { SpecError } from '../model';
+import { pve } from '../providers/proxmox';
+import { stackSingleton } from './private/singleton';
+
+type Hostpci = pve.virtualEnvironmentVm.VirtualEnvironmentVmHostpci;
+
+/** What a VM with a passed-through GPU must run with: PCIe only exists on q35, and OVMF boots GPU ROMs. */
+export const GPU_VM_MACHINE = 'q35';
+export const GPU_VM_BIOS = 'ovmf';
+/** The EFI vars disk type Proxmox recommends (`2m` is the legacy default). */
+export const GPU_VM_EFI_TYPE = '4m';
+
+export interface GpuPassthroughProps {
+  /** The environment whose nodes declare the GPUs. */
+  readonly env: Environment;
+}
+
+/**
+ * The cluster's GPU mappings, and the ledger of which guest has which GPU: a GPU can be given to
+ * one guest only, and a second claim throws a `SpecError` that names both guests.
+ */
+export class GpuPassthrough extends Construct {
+  /** The stack's one instance, created on first use. */
+  static of(scope: Construct, env: Environment): GpuPassthrough {
+    return stackSingleton(scope, 'GpuPassthrough', (stack) => new GpuPassthrough(stack, 'GpuPassthrough', { env }));
+  }
+
+  /** Mapping resources by GPU (mapping) name. */
+  readonly mappings = new Map<string, pve.hardwareMappingPci.HardwareMappingPci>();
+  private readonly owners = new Map<string, Guest>();
+  private readonly env: Environment;
+
+  constructor(scope: Construct, id: string, props: GpuPassthroughProps) {
+    super(scope, id);
+    this.env = props.env;
+    props.env.cluster.nodes.forEach((node, i) =>
+      node.gpus.forEach((gpu, j) => {
+        if (!gpu.deviceId)
+          throw new SpecError(`cluster.nodes[${i}].gpus[${j}].deviceId`, `is required to map GPU ${gpu.name} for passthrough`, 'Add the vendor:device id that `lspci -nn` shows for the card, e.g. 10de:26b1.');
+        this.mappings.set(
+          gpu.name,
+          new pve.hardwareMappingPci.HardwareMappingPci(this, gpu.name, {
+            name: gpu.name,
+            comment: `${gpu.model} on ${node.name}, managed by pvestack`,
+            map: [
+              {
+                nodeAttribute: node.name,
+                path: gpu.pciAddress,
+                id: gpu.deviceId,
+                ...(gpu.subsystemId ? { subsystemId: gpu.subsystemId } : {}),
+                ...(gpu.iommuGroup !== undefined ? { iommuGroup: gpu.iommuGroup } : {}),
+              },
+            ],
+          }),
+        );
+      }),
+    );
+  }
+
+  /**
+   * Records that `guest` takes its GPUs and returns them. Throws a `SpecError` at
+   * `guests[i].gpus[j]` when another guest already has one of them.
+   */
+  claim(guest: Guest): GpuSpec[] {
+    const node = this.env.cluster.nodes.find((n) => n.name === guest.node);
+    return guest.gpus.map((name, j) => {
+      const gpu = node?.gpus.find((g) => g.name === name);
+      if (!gpu) throw new SpecError(`guests[${guest.index}].gpus[${j}]`, `names a GPU that node ${guest.node} does not declare`, 'Give the guest a GPU of its own node, or move it to the node that has the card.', name);
+      const owner = this.owners.get(name);
+      if (owner && owner.name !== guest.name)
+        throw new SpecError(
+          `guests[${guest.index}].gpus[${j}]`,
+          `gives GPU ${name} to ${guest.name}, but ${owner.name} (guests[${owner.index}]) already has it`,
+          'A GPU can be passed to one guest only: give each guest its own GPU, or remove it from one of them.',
+          name,
+        );
+      this.owners.set(name, guest);
+      return gpu;
+    });
+  }
+
+  /** The mapping resources of some GPUs, for `dependsOn`. */
+  mappingsOf(gpus: readonly GpuSpec[]): pve.hardwareMappingPci.HardwareMappingPci[] {
+    return gpus.map((g) => this.mappings.get(g.name)).filter((m): m is pve.hardwareMappingPci.HardwareMappingPci => m !== undefined);
+  }
+}
+
+/** `hostpci` entries for a VM: by mapping name, PCIe, ROM BAR on, and no x-vga (compute, not display). */
+export function gpuHostpci(gpus: readonly GpuSpec[]): Hostpci[] {
+  return gpus.map((gpu, i) => ({ device: `hostpci${i}`, mapping: gpu.name, pcie: true, rombar: true }));
+}

@@ -1,0 +1,172 @@
+/**
+ * `pvestack up` / `down`: an environment's application layer on the local Docker engine (the
+ * "dev = same stack on a laptop" of architecture A). Command builders return argv arrays; the
+ * few functions that run them are thin and take a runner, so tests can see every command.
+ * Compose: `docker compose` (v2 plugin) when present, else Debian's `docker-compose` (v1).
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Environment } from '../model';
+import { OperationError } from '../model';
+import type { RenderedStack } from '../templates/artifacts';
+import { renderSecretEnvFile } from '../templates/compose/env-file';
+import { COMPOSE_FILE, renderEnvironment, RenderOptions } from '../templates/render';
+
+/** `['docker', 'compose']` or `['docker-compose']`. */
+export type ComposeCli = readonly string[];
+
+export interface RunResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+export type Runner = (argv: readonly string[], opts?: { cwd?: string }) => RunResult;
+
+/** Runs argv without a shell, inheriting the environment (DOCKER_HOST included). */
+export const spawnRunner: Runner = (argv, opts = {}) => {
+  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', cwd: opts.cwd, maxBuffer: 64 * 1024 * 1024 });
+  return { status: r.status ?? 1, stdout: r.stdout ?? '', stderr: r.error ? String(r.error.message) : (r.stderr ?? '') };
+};
+
+export function detectComposeCli(run: Runner = spawnRunner): ComposeCli {
+  return run(['docker', 'compose', 'version']).status === 0 ? ['docker', 'compose'] : ['docker-compose'];
+}
+
+/** One stack as it runs locally: its compose project and directory. */
+export interface LocalStack {
+  readonly guest: string;
+  readonly stack: RenderedStack;
+  /** Compose project name: `<env>-<guest>-<stack>`, so environments and guests never collide. */
+  readonly project: string;
+  /** `<out>/local/<env>/<guest>/<stack>`. */
+  readonly dir: string;
+}
+
+/** Backing services first, so the app finds its database when it starts; the proxy last. */
+const START_RANK: Readonly<Record<string, number>> = { postgres: 0, redis: 0, vllm: 1, compose: 2, nextjs: 3, worker: 3, 'nginx-proxy': 4, monitoring: 5 };
+
+export function localProjectName(env: string, guest: string, stack: string): string {
+  return `${env}-${guest}-${stack}`.toLowerCase().replace(/[^a-z0-9_-]/g, '-');
+}
+
+/** The stacks `up`/`down` handle, in start order (`down` reverses it). */
+export function planLocal(outdir: string, env: Environment, opts: RenderOptions & { guests?: readonly string[] } = {}): LocalStack[] {
+  const out: LocalStack[] = [];
+  for (const [guest, stacks] of renderEnvironment(env, opts)) {
+    if (opts.guests?.length && !opts.guests.includes(guest)) continue;
+    for (const stack of stacks)
+      out.push({ guest, stack, project: localProjectName(env.name, guest, stack.name), dir: path.join(path.resolve(outdir), 'local', env.name, guest, stack.name) });
+  }
+  const rank = (s: LocalStack) => START_RANK[s.stack.kind ?? 'compose'] ?? 2;
+  return out.map((s, i) => [s, i] as const).sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j).map(([s]) => s);
+}
+
+// ---- command builders ------------------------------------------------------------------------
+
+export function networkInspectArgv(name: string): string[] {
+  return ['docker', 'network', 'inspect', name];
+}
+export function networkCreateArgv(name: string): string[] {
+  return ['docker', 'network', 'create', name];
+}
+export function networkRemoveArgv(name: string): string[] {
+  return ['docker', 'network', 'rm', name];
+}
+function composeBase(cli: ComposeCli, s: LocalStack): string[] {
+  return [...cli, '-p', s.project, '-f', path.join(s.dir, COMPOSE_FILE)];
+}
+export function composeUpArgv(cli: ComposeCli, s: LocalStack): string[] {
+  return [...composeBase(cli, s), 'up', '-d', '--remove-orphans'];
+}
+/** Never removes volumes unless asked: they hold databases and model caches. */
+export function composeDownArgv(cli: ComposeCli, s: LocalStack, opts: { volumes?: boolean } = {}): string[] {
+  return [...composeBase(cli, s), 'down', '--remove-orphans', '-t', '10', ...(opts.volumes ? ['--volumes'] : [])];
+}
+export function composePsIdsArgv(cli: ComposeCli, s: LocalStack): string[] {
+  return [...composeBase(cli, s), 'ps', '-q'];
+}
+export function inspectStateArgv(ids: readonly string[]): string[] {
+  return ['docker', 'inspect', '--format', '{{.Name}}|{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{end}}', ...ids];
+}
+
+// ---- executors ---------------------------------------------------------------------------------
+
+function check(r: RunResult, argv: readonly string[], hint: string): RunResult {
+  if (r.status !== 0) throw new OperationError(`\`${argv.join(' ')}\` failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-5).join(' | ')}`, hint);
+  return r;
+}
+
+/**
+ * Writes a stack's files and its secret env files (mode 0600, values already resolved).
+ * With `values` absent, missing env files are created empty so compose can still parse the
+ * file (for `down`); existing ones are left alone.
+ */
+export function writeLocalStack(s: LocalStack, values?: ReadonlyMap<string, string>): void {
+  for (const f of s.stack.files) {
+    const file = path.join(s.dir, f.path);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, f.content, { mode: f.mode ?? 0o644 });
+  }
+  for (const f of s.stack.secretFiles) {
+    const file = path.join(s.dir, f.path);
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    if (values) {
+      fs.writeFileSync(file, renderSecretEnvFile(f, values), { mode: 0o600 });
+      fs.chmodSync(file, 0o600); // writeFileSync keeps the mode of an existing file
+    } else if (!fs.existsSync(file)) fs.writeFileSync(file, '', { mode: 0o600 });
+  }
+}
+
+export function ensureNetwork(name: string, run: Runner = spawnRunner): void {
+  if (run(networkInspectArgv(name)).status === 0) return;
+  check(run(networkCreateArgv(name)), networkCreateArgv(name), 'Is the Docker engine running and DOCKER_HOST right?');
+}
+
+export function composeUp(cli: ComposeCli, s: LocalStack, run: Runner = spawnRunner): void {
+  const argv = composeUpArgv(cli, s);
+  check(run(argv, { cwd: s.dir }), argv, `Inspect it with: ${[...composeBase(cli, s), 'logs'].join(' ')}`);
+}
+
+export function composeDown(cli: ComposeCli, s: LocalStack, opts: { volumes?: boolean }, run: Runner = spawnRunner): void {
+  const argv = composeDownArgv(cli, s, opts);
+  check(run(argv, { cwd: s.dir }), argv, 'Is the Docker engine running and DOCKER_HOST right?');
+}
+
+/** One container's state: `running` + `healthy`, `running` + '' (no healthcheck), `exited`... */
+export interface ContainerState {
+  readonly project: string;
+  readonly container: string;
+  readonly status: string;
+  readonly health: string;
+}
+
+export function containerStates(cli: ComposeCli, stacks: readonly LocalStack[], run: Runner = spawnRunner): ContainerState[] {
+  return stacks.flatMap((s) => {
+    const ids = run(composePsIdsArgv(cli, s), { cwd: s.dir }).stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+    if (!ids.length) return [];
+    return run(inspectStateArgv(ids)).stdout.split('\n').filter(Boolean).map((line) => {
+      const [name, status, health] = line.split('|');
+      return { project: s.project, container: name!.replace(/^\//, ''), status: status ?? '', health: health ?? '' };
+    });
+  });
+}
+
+const ready = (c: ContainerState) => c.status === 'running' && (c.health === '' || c.health === 'healthy');
+const failed = (c: ContainerState) => c.health === 'unhealthy' || c.status === 'exited' || c.status === 'dead';
+
+/** Polls until every container runs and every healthcheck passes; fails fast on an unhealthy or exited one. */
+export async function waitHealthy(cli: ComposeCli, stacks: readonly LocalStack[], timeoutMs: number, run: Runner = spawnRunner, intervalMs = 1000): Promise<ContainerState[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const states = containerStates(cli, stacks, run);
+    const bad = states.filter(failed);
+    if (bad.length) throw new OperationError(`containers failed: ${bad.map((c) => `${c.container} (${c.health || c.status})`).join(', ')}`, `See their logs: docker logs <container>`);
+    if (states.length > 0 && states.every(ready)) return states;
+    if (Date.now() > deadline) {
+      const waiting = states.filter((c) => !ready(c)).map((c) => `${c.container} (${c.health || c.status})`);
+      throw new OperationError(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${waiting.join(', ') || 'containers to appear'}`, 'Raise --wait-timeout or check the logs with docker logs <container>.');
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

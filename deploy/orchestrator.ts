@@ -1,0 +1,56 @@
+/**
+ * Runs host deploys in parallel with a bound (`--concurrency`, default 4), reports progress, and
+ * gathers one result for the summary table and `--json`. Which hosts and stacks to deploy is
+ * decided before this (by the CLI from the validated environment); this only ships.
+ */
+import { PvestackError } from '../model';
+import { DeployContext, deployHost, HostOutcome, HostTarget } from './host-deploy';
+import type { ProgressSink } from './progress';
+
+export interface DeployReport {
+  readonly ok: boolean;
+  readonly hosts: readonly HostOutcome[];
+}
+
+/** Deploys every target, at most `concurrency` at a time; never throws for a host's failure. */
+export async function deployAll(targets: readonly HostTarget[], ctx: DeployContext, opts: { concurrency?: number; progress?: ProgressSink } = {}): Promise<DeployReport> {
+  const limit = Math.max(1, opts.concurrency ?? 4);
+  const results: HostOutcome[] = new Array(targets.length);
+  let next = 0;
+  const withProgress: DeployContext = {
+    ...ctx,
+    onStage: (guest, stage, detail) => {
+      opts.progress?.stage(guest, stage, detail);
+      ctx.onStage?.(guest, stage, detail);
+    },
+  };
+  const worker = async () => {
+    while (next < targets.length) {
+      const i = next++;
+      results[i] = await deployHost(targets[i]!, withProgress);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, targets.length) }, worker));
+  opts.progress?.finish();
+  return { ok: results.every((r) => !r.error), hosts: results };
+}
+
+/** The report as JSON for `--json`: errors in their typed form, secrets masked by the caller. */
+export function reportJson(report: DeployReport, mask: (text: string) => string): unknown {
+  return JSON.parse(
+    mask(
+      JSON.stringify({
+        ok: report.ok,
+        hosts: report.hosts.map((h) => ({
+          guest: h.guest,
+          address: h.address,
+          status: h.status,
+          elapsedMs: h.elapsedMs,
+          stacks: h.stacks,
+          ...(h.error ? { error: h.error instanceof PvestackError ? h.error.toJSON() : { error: 'Internal', message: h.error.message } } : {}),
+          ...(h.lockLeft ? { lockLeft: h.lockLeft } : {}),
+        })),
+      }),
+    ),
+  );
+}

@@ -1,0 +1,10 @@
+export * from './types';
+export * from './environment';
+export { diffResources, type TerraformJson } from './plan';
+export { diffArtifacts, fileKind, type ArtifactTree } from './artifacts';
+export { diffSecurity, diffFlows } from './security';
+export { diffSecrets } from './secrets';
+export { changeEffect, FORCE_NEW } from './force-new';
+export { unifiedDiff } from './unified';
+export { renderMarkdown, DIFF_MARKER } from './markdown';
+export { renderTerminal } from './terminal';

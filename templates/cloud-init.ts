@@ -1,0 +1,148 @@
+/**
+ * cloud-init user-data for a VM guest, uploaded as a Proxmox snippet. Pure: the same environment
+ * gives byte-identical text (the snippet's file name carries its hash), and it never holds a
+ * secret — Storage Box credentials and application secrets are shipped by the deployer.
+ *
+ * What it sets up: the admin user with its SSH keys, the qemu guest agent, Docker engine + the
+ * compose plugin (from Docker's apt repository) on guests that run stacks, the NVIDIA driver and
+ * container toolkit on GPU guests, data disks with a mount point, and Storage Box mount units.
+ * Application stacks are not here: the deployer ships them, so a stack change never touches the VM.
+ */
+import { stringify } from 'yaml';
+import type { Disk, Environment, Guest } from '../model';
+import { gpusOf, networkOf } from '../model';
+import { renderStorageBoxUnits, STORAGE_BOX_SECRET_DIR, SystemdUnitFile } from './storage-box-units';
+
+/** Docker's apt repository signing key (fingerprint published in Docker's install guide). */
+export const DOCKER_APT_KEY_FINGERPRINT = '9DC858229FC7DD38854AE2D88D81803C0EBFCD88';
+
+/** Ubuntu's packaged NVIDIA server driver branch installed into GPU VMs. */
+export const NVIDIA_VM_DRIVER_BRANCH = '570';
+
+const NVIDIA_TOOLKIT_KEYRING = '/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg';
+
+/** The stable device path of a VM data disk: Proxmox exposes the disk serial under by-id. */
+export function dataDiskDevice(disk: Disk): string {
+  return `/dev/disk/by-id/scsi-0QEMU_QEMU_HARDDISK_${diskSerial(disk)}`;
+}
+
+/** The serial a data disk carries (Proxmox allows at most 20 characters). */
+export function diskSerial(disk: Disk): string {
+  return disk.name.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 20);
+}
+
+interface WriteFile {
+  readonly path: string;
+  readonly content: string;
+  readonly owner: string;
+  readonly permissions: string;
+}
+
+/** Renders the `#cloud-config` user-data of a VM guest. */
+export function renderCloudInit(env: Environment, guest: Guest): string {
+  const net = networkOf(env, guest);
+  const docker = guest.stacks.length > 0;
+  const gpu = gpusOf(env, guest).length > 0;
+  const boxUnits = storageBoxUnits(env, guest);
+  const dataDisks = guest.disks.slice(1).filter((d): d is Disk & { mountPoint: string } => d.mountPoint !== undefined);
+  const user = env.admin.user;
+
+  const doc: Record<string, unknown> = {
+    hostname: guest.name,
+    ...(net.domain ? { fqdn: `${guest.name}.${net.domain}` } : {}),
+    manage_etc_hosts: true,
+    users: [
+      {
+        name: user,
+        gecos: 'pvestack admin',
+        shell: '/bin/bash',
+        groups: ['sudo'],
+        sudo: 'ALL=(ALL) NOPASSWD:ALL',
+        lock_passwd: true,
+        ssh_authorized_keys: [...env.admin.sshKeys],
+      },
+    ],
+    ssh_pwauth: false,
+    disable_root: true,
+    package_update: true,
+    package_upgrade: false,
+    ...(docker ? { apt: { sources: { 'docker.list': { source: 'deb [arch=amd64 signed-by=$KEY_FILE] https://download.docker.com/linux/ubuntu $RELEASE stable', keyid: DOCKER_APT_KEY_FINGERPRINT } } } } : {}),
+    packages: packages(guest, docker, gpu),
+    ...(dataDisks.length > 0
+      ? {
+          fs_setup: dataDisks.map((d) => ({ label: d.name.slice(0, 16), filesystem: 'ext4', device: dataDiskDevice(d), partition: 'none', overwrite: false })),
+          mounts: dataDisks.map((d) => [dataDiskDevice(d), d.mountPoint, 'ext4', 'defaults,nofail,discard', '0', '2']),
+        }
+      : {}),
+    // An empty write_files fails the schema (minItems 1), so the key is left out instead.
+    ...nonEmpty('write_files', writeFiles(docker, gpu && docker, boxUnits)),
+    runcmd: runcmd(user, docker, gpu && docker, boxUnits),
+    ...(gpu ? { power_state: { mode: 'reboot', message: 'pvestack: rebooting to load the NVIDIA driver', condition: true } } : {}),
+    final_message: `pvestack: ${guest.name} of ${env.name} is ready after $UPTIME seconds`,
+  };
+  return `#cloud-config\n${stringify(doc, { lineWidth: 0 })}`;
+}
+
+function nonEmpty<T>(key: string, items: readonly T[]): Record<string, readonly T[]> {
+  return items.length > 0 ? { [key]: items } : {};
+}
+
+function packages(guest: Guest, docker: boolean, gpu: boolean): string[] {
+  const list = ['qemu-guest-agent', 'ca-certificates', 'curl', 'gnupg'];
+  if (docker) list.push('docker-ce', 'docker-ce-cli', 'containerd.io', 'docker-buildx-plugin', 'docker-compose-plugin');
+  if (gpu) list.push(`nvidia-headless-${NVIDIA_VM_DRIVER_BRANCH}-server`, `nvidia-utils-${NVIDIA_VM_DRIVER_BRANCH}-server`);
+  if (guest.storageBoxMounts.some((m) => m.protocol === 'cifs')) list.push('cifs-utils');
+  if (guest.storageBoxMounts.some((m) => m.protocol === 'sshfs')) list.push('sshfs');
+  return list;
+}
+
+function storageBoxUnits(env: Environment, guest: Guest): SystemdUnitFile[] {
+  return guest.storageBoxMounts.flatMap((mount) => {
+    const box = env.storageBoxes.find((b) => b.name === mount.box);
+    return box ? renderStorageBoxUnits(box, mount) : [];
+  });
+}
+
+function writeFiles(docker: boolean, toolkit: boolean, units: readonly SystemdUnitFile[]): WriteFile[] {
+  const files: WriteFile[] = [];
+  if (docker) {
+    // Rotated container logs, so a chatty service cannot fill the root disk.
+    const daemon = { 'log-driver': 'json-file', 'log-opts': { 'max-size': '20m', 'max-file': '5' } };
+    files.push({ path: '/etc/docker/daemon.json', content: `${JSON.stringify(daemon, null, 2)}\n`, owner: 'root:root', permissions: '0644' });
+  }
+  if (toolkit) {
+    files.push({
+      path: '/etc/apt/sources.list.d/nvidia-container-toolkit.list',
+      content: `deb [signed-by=${NVIDIA_TOOLKIT_KEYRING}] https://nvidia.github.io/libnvidia-container/stable/deb/$(ARCH) /\n`,
+      owner: 'root:root',
+      permissions: '0644',
+    });
+  }
+  for (const unit of units) files.push({ path: unit.path, content: unit.content, owner: 'root:root', permissions: '0644' });
+  return files;
+}
+
+function runcmd(user: string, docker: boolean, toolkit: boolean, units: readonly SystemdUnitFile[]): string[][] {
+  const cmds: string[][] = [['systemctl', 'enable', '--now', 'qemu-guest-agent']];
+  if (docker) {
+    // Added here rather than in `users`: a docker group created before the package makes its postinst fail.
+    cmds.push(['usermod', '-aG', 'docker', user], ['systemctl', 'enable', '--now', 'docker']);
+  }
+  if (toolkit) {
+    // NVIDIA's documented install: its apt repository, the toolkit, then Docker's runtime config.
+    cmds.push(
+      ['sh', '-c', `curl -fsSL https://nvidia.github.io/libnvidia-container/gpgkey | gpg --dearmor --yes -o ${NVIDIA_TOOLKIT_KEYRING}`],
+      ['apt-get', 'update'],
+      ['apt-get', 'install', '-y', 'nvidia-container-toolkit'],
+      ['nvidia-ctk', 'runtime', 'configure', '--runtime=docker'],
+      ['systemctl', 'restart', 'docker'],
+    );
+  }
+  // The deployer writes Storage Box credentials here (mode 0600) before the first access.
+  cmds.push(['install', '-d', '-m', '0700', STORAGE_BOX_SECRET_DIR]);
+  if (units.length > 0) {
+    cmds.push(['systemctl', 'daemon-reload']);
+    for (const unit of units.filter((u) => u.enable)) cmds.push(['systemctl', 'enable', '--now', unit.name]);
+  }
+  return cmds;
+}

@@ -1,0 +1,55 @@
+/**
+ * prometheus.yml: one job per exporter kind, targeting the guests named in the monitoring stack
+ * (by private IP) that actually run that exporter, so no target is down by construction.
+ */
+import { stringify } from 'yaml';
+import type { Environment, Guest, MonitoringStackSpec } from '../../model';
+import { DEFAULT_PORTS, guestByName } from '../../model';
+
+interface Job {
+  readonly name: string;
+  readonly path?: string;
+  readonly targets: string[];
+}
+
+function has(g: Guest, kind: string): boolean {
+  return g.stacks.some((s) => s.kind === kind);
+}
+
+function catalogPort(g: Guest, kind: 'node-exporter' | 'cadvisor' | 'dcgm-exporter'): number {
+  const s = g.stacks.find((x) => x.kind === kind) as { port?: number } | undefined;
+  return s?.port ?? DEFAULT_PORTS[kind];
+}
+
+/** Jobs for the monitoring guest itself (its own exporters) and every target guest. */
+export function prometheusJobs(env: Environment, self: Guest, stack: MonitoringStackSpec, selfHasGpu: boolean): Job[] {
+  const targets = (stack.targets ?? []).map((n) => guestByName(env, n)).filter((g): g is Guest => g !== undefined && g !== self);
+  const node = ['node-exporter:9100', ...targets.filter((g) => has(g, 'node-exporter')).map((g) => `${g.ipv4}:${catalogPort(g, 'node-exporter')}`)];
+  const cadvisor = ['cadvisor:8080', ...targets.filter((g) => has(g, 'cadvisor')).map((g) => `${g.ipv4}:${catalogPort(g, 'cadvisor')}`)];
+  const dcgm = [...(selfHasGpu ? ['dcgm-exporter:9400'] : []), ...targets.filter((g) => has(g, 'dcgm-exporter')).map((g) => `${g.ipv4}:${catalogPort(g, 'dcgm-exporter')}`)];
+  const vllm = targets.flatMap((g) => g.stacks.flatMap((s) => (s.kind === 'vllm' ? [`${g.ipv4}:${s.port ?? DEFAULT_PORTS.vllm}`] : [])));
+  const jobs: Job[] = [
+    { name: 'prometheus', targets: ['localhost:9090'] },
+    { name: 'node', targets: node },
+    { name: 'cadvisor', targets: cadvisor },
+    { name: 'dcgm', targets: dcgm },
+    { name: 'vllm', path: '/metrics', targets: vllm },
+  ];
+  return jobs.filter((j) => j.targets.length > 0);
+}
+
+export function renderPrometheusYml(jobs: readonly Job[]): string {
+  const doc = {
+    global: { scrape_interval: '15s', evaluation_interval: '15s' },
+    scrape_configs: jobs.map((j) => ({ job_name: j.name, ...(j.path ? { metrics_path: j.path } : {}), static_configs: [{ targets: j.targets }] })),
+  };
+  return `# Rendered by pvestack; change the environment spec, not this file.\n${stringify(doc, { lineWidth: 0 })}`;
+}
+
+/** Grafana datasource provisioning: Prometheus of the same stack, by service name. */
+export function renderGrafanaDatasource(): string {
+  return stringify({
+    apiVersion: 1,
+    datasources: [{ name: 'Prometheus', type: 'prometheus', access: 'proxy', url: 'http://prometheus:9090', isDefault: true, editable: false }],
+  });
+}

@@ -1,0 +1,112 @@
+/**
+ * PostgreSQL with pgvector: tuned postgresql.conf, pg_hba.conf from the firewall intent, the
+ * extensions' init SQL, data on the guest's data disk, the port published on the private
+ * address only, and (with `backup`) WAL archiving plus a nightly pg_dump sidecar on the backup mount.
+ */
+import type { Guest, PostgresStackSpec } from '../../model';
+import { datastoreOf, DEFAULT_PORTS } from '../../model';
+import type { ServiceDefinition } from '../compose/service';
+import { BACKUP_DEFAULT_RETENTION_DAYS, BACKUP_TIME_UTC, renderBackupScript } from '../postgres/backup';
+import { DEFAULT_EXTENSIONS, renderInitSql } from '../postgres/init-sql';
+import { hbaSources, renderPgHba } from '../postgres/pg-hba';
+import type { PgStorage, PgTuneInput } from '../postgres/pgtune';
+import { renderPostgresqlConf } from '../postgres/postgresql-conf';
+import { dataDisks, publish, StackContext, StackParts } from './types';
+
+export const POSTGRES_DEFAULT_IMAGE = 'pgvector/pgvector:0.8.0-pg16';
+const CONF_DIR = '/etc/postgresql';
+const BACKUP_DIR = '/backup';
+
+/** `pgvector/pgvector:0.8.0-pg16` → 16, `postgres:15.6` → 15; 16 when the tag does not say. */
+export function pgMajorOf(image: string): number {
+  const tag = image.split(':').pop() ?? '';
+  const m = /pg(\d+)/.exec(tag) ?? /^(\d+)/.exec(tag);
+  return m ? Number(m[1]) : 16;
+}
+
+/** Storage class for PGTune: the spec's, else the media of the datastore holding the data disk. */
+function storageOf(ctx: StackContext, stack: PostgresStackSpec, dataDatastore?: string): PgStorage {
+  if (stack.storage) return stack.storage;
+  const media = dataDatastore ? datastoreOf(ctx.env, ctx.guest, dataDatastore)?.media : undefined;
+  if (media === 'hdd') return 'hdd';
+  if (media === 'network') return 'san';
+  if (media === 'nvme') return 'nvme';
+  return 'ssd';
+}
+
+/** PGTune's inputs for a stack on a guest. */
+export function postgresTuneInput(ctx: StackContext, stack: PostgresStackSpec): PgTuneInput {
+  const data = dataDisks(ctx.guest)[0];
+  return {
+    memoryGib: ctx.guest.memoryGib,
+    cpus: ctx.guest.cores,
+    maxConnections: stack.maxConnections ?? 200,
+    profile: stack.profile ?? 'oltp',
+    storage: storageOf(ctx, stack, data?.datastore),
+    pgMajor: pgMajorOf(stack.image ?? POSTGRES_DEFAULT_IMAGE),
+  };
+}
+
+function otherStacksOn(guest: Guest, stack: PostgresStackSpec): boolean {
+  return guest.stacks.some((s) => s !== stack);
+}
+
+export function postgresStack(ctx: StackContext, stack: PostgresStackSpec): StackParts {
+  const port = stack.port ?? DEFAULT_PORTS.postgres;
+  const user = stack.user ?? 'app';
+  const image = stack.image ?? POSTGRES_DEFAULT_IMAGE;
+  const extensions = stack.extensions ?? DEFAULT_EXTENSIONS;
+  const data = dataDisks(ctx.guest)[0];
+  const backup = stack.backup;
+  const files = [
+    {
+      path: 'postgresql.conf',
+      content: renderPostgresqlConf({
+        tune: postgresTuneInput(ctx, stack),
+        port,
+        hbaFile: `${CONF_DIR}/pg_hba.conf`,
+        ...(backup ? { walArchiveDir: `${BACKUP_DIR}/wal` } : {}),
+        preload: extensions.includes('pg_stat_statements') ? ['pg_stat_statements'] : [],
+      }),
+    },
+    { path: 'pg_hba.conf', content: renderPgHba({ database: stack.database, user, sources: hbaSources(ctx.env, ctx.guest, port), sameHost: otherStacksOn(ctx.guest, stack) }) },
+    { path: 'initdb/10-extensions.sql', content: renderInitSql(extensions) },
+  ];
+  const backupVolume = backup ? [`${backup.mountPoint}/postgres:${BACKUP_DIR}`] : [];
+  const services: ServiceDefinition[] = [
+    {
+      name: 'postgres',
+      image,
+      command: ['postgres', '-c', `config_file=${CONF_DIR}/postgresql.conf`],
+      ports: [publish(ctx.guest, port)],
+      env: { POSTGRES_DB: stack.database, POSTGRES_USER: user, PGDATA: '/var/lib/postgresql/data/pgdata' },
+      secretEnv: [{ variable: 'POSTGRES_PASSWORD', secret: stack.passwordSecret }],
+      volumes: [
+        // On the guest's data disk when it has one (protected, snapshotted), else a named volume.
+        data ? `${data.mountPoint}/data:/var/lib/postgresql/data` : 'pgdata:/var/lib/postgresql/data',
+        `./postgresql.conf:${CONF_DIR}/postgresql.conf:ro`,
+        `./pg_hba.conf:${CONF_DIR}/pg_hba.conf:ro`,
+        './initdb:/docker-entrypoint-initdb.d:ro',
+        ...backupVolume,
+      ],
+      healthcheck: { test: ['CMD', 'pg_isready', '-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', stack.database], intervalSeconds: 10, timeoutSeconds: 5, retries: 6, startPeriodSeconds: 30 },
+      stateful: true,
+      // Let PostgreSQL finish a fast shutdown (checkpoint) instead of being killed.
+      stopGracePeriodSeconds: 120,
+    },
+  ];
+  if (backup) {
+    const retentionDays = backup.retentionDays ?? BACKUP_DEFAULT_RETENTION_DAYS;
+    files.push({ path: 'backup/pg-backup.sh', content: renderBackupScript({ database: stack.database, user, port, retentionDays, dir: BACKUP_DIR, at: BACKUP_TIME_UTC }) });
+    services.push({
+      name: 'pg-backup',
+      image,
+      entrypoint: ['sh', '/pvestack/pg-backup.sh'],
+      networkMode: 'service:postgres',
+      secretEnv: [{ variable: 'PGPASSWORD', secret: stack.passwordSecret }],
+      volumes: ['./backup/pg-backup.sh:/pvestack/pg-backup.sh:ro', ...backupVolume],
+      dependsOn: ['postgres'],
+    });
+  }
+  return { services, files };
+}

@@ -1,0 +1,45 @@
+/** Redis 7 with a password from the env file and explicit persistence (aof, rdb or none). */
+import type { RedisStackSpec } from '../../model';
+import { DEFAULT_PORTS } from '../../model';
+import { renderRedisConf } from '../redis/redis-conf';
+import { publish, StackContext, StackParts } from './types';
+
+export const REDIS_DEFAULT_IMAGE = 'redis:7.4-alpine';
+const AUTH_FILE = '/tmp/redis-auth.conf';
+
+/**
+ * Reads REDIS_PASSWORD from the environment, writes `requirepass` into a file only the redis
+ * user can read, and hands over to the image's entrypoint (which drops root). Quotes and
+ * backslashes are escaped for redis.conf's double-quoted strings.
+ */
+const ENTRYPOINT_SCRIPT = [
+  'set -eu',
+  'umask 077',
+  `esc=$(printf '%s' "$REDIS_PASSWORD" | sed 's/[\\\\"]/\\\\&/g')`,
+  `printf 'requirepass "%s"\\n' "$esc" > ${AUTH_FILE}`,
+  `chown redis:redis ${AUTH_FILE}`,
+  'unset REDIS_PASSWORD',
+  `exec docker-entrypoint.sh redis-server /usr/local/etc/redis/redis.conf --include ${AUTH_FILE}`,
+].join('\n');
+
+export function redisStack(ctx: StackContext, stack: RedisStackSpec): StackParts {
+  const port = stack.port ?? DEFAULT_PORTS.redis;
+  const persistent = (stack.persistence ?? 'aof') !== 'none';
+  return {
+    services: [
+      {
+        name: 'redis',
+        image: stack.image ?? REDIS_DEFAULT_IMAGE,
+        entrypoint: ['sh', '-c', ENTRYPOINT_SCRIPT],
+        ports: [publish(ctx.guest, port)],
+        secretEnv: [{ variable: 'REDIS_PASSWORD', secret: stack.passwordSecret }],
+        volumes: ['./redis.conf:/usr/local/etc/redis/redis.conf:ro', ...(persistent ? ['redis-data:/data'] : [])],
+        // REDISCLI_AUTH keeps the password out of redis-cli's argv.
+        healthcheck: { test: ['CMD-SHELL', `REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli -p ${port} ping | grep -q PONG`], intervalSeconds: 10, timeoutSeconds: 5, retries: 5 },
+        stateful: persistent,
+        ...(stack.maxMemoryMib ? { memoryLimitMib: Math.ceil(stack.maxMemoryMib * 1.25) } : {}),
+      },
+    ],
+    files: [{ path: 'redis.conf', content: renderRedisConf(stack, port) }],
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * vLLM's OpenAI-compatible server. The image's entrypoint is `vllm serve` (older images:
+ * `python3 -m vllm.entrypoints.openai.api_server`); everything here is appended to it, so `serve`
+ * is never repeated and the model goes in as `--model`, which both entrypoints accept.
+ * The API key and the Hugging Face token reach the container through its env file
+ * (`VLLM_API_KEY`, `HF_TOKEN`), never through argv, where `ps` and `docker inspect` would show them.
+ */
+import type { GpuSpec, Guest, VllmStackSpec } from '../../model';
+import { DEFAULT_PORTS } from '../../model';
+import type { ServiceDefinition } from '../compose/service';
+import { publish, StackContext, StackParts } from './types';
+
+export const VLLM_DEFAULT_IMAGE = 'vllm/vllm-openai:v0.11.0';
+export const VLLM_DEFAULT_CACHE_DIR = '/srv/models';
+/** Where the image looks for the Hugging Face cache (it runs as root). */
+const HF_CACHE = '/root/.cache/huggingface';
+
+/** Tensor-parallel size: the spec's, else one shard per GPU given to the guest (at least 1). */
+export function tensorParallelSize(stack: VllmStackSpec, gpus: readonly GpuSpec[]): number {
+  return stack.tensorParallelSize ?? Math.max(1, gpus.length);
+}
+
+/** The argv appended to the image's entrypoint. */
+export function vllmArgs(stack: VllmStackSpec, _guest: Guest, gpus: readonly GpuSpec[]): string[] {
+  const args = [
+    '--model', stack.model,
+    '--served-model-name', stack.servedModelName ?? stack.model,
+    '--tensor-parallel-size', String(tensorParallelSize(stack, gpus)),
+    // Explicit on purpose: vLLM's default moved from 0.9 to 0.92 between releases.
+    '--gpu-memory-utilization', String(stack.gpuMemoryUtilization),
+    '--max-model-len', String(stack.maxModelLen),
+    '--dtype', stack.dtype ?? 'auto',
+  ];
+  if (stack.quantization) args.push('--quantization', stack.quantization);
+  args.push('--kv-cache-dtype', stack.kvCacheDtype ?? 'auto');
+  args.push('--host', '0.0.0.0', '--port', String(stack.port ?? DEFAULT_PORTS.vllm));
+  return args;
+}
+
+/** Host directory holding the model cache: the spec's, else a data disk named `models`, else /srv/models. */
+export function modelCacheDir(stack: VllmStackSpec, guest: Guest): string {
+  if (stack.modelCacheDir) return stack.modelCacheDir;
+  return guest.disks.find((d) => d.name === 'models' && d.mountPoint)?.mountPoint ?? VLLM_DEFAULT_CACHE_DIR;
+}
+
+/** The OpenAI-compatible base URL the web tier uses (`OPENAI_BASE_URL`). */
+export function openAiBaseUrl(stack: VllmStackSpec, guest: Guest): string {
+  return `http://${guest.ipv4}:${stack.port ?? DEFAULT_PORTS.vllm}/v1`;
+}
+
+/** GPU reservation: explicit device ids when the guest has several GPUs, else a count. */
+function gpuRequest(stack: VllmStackSpec, gpus: readonly GpuSpec[]): ServiceDefinition['gpus'] {
+  if (gpus.length > 1) return gpus.map((_, i) => String(i));
+  return tensorParallelSize(stack, gpus);
+}
+
+export function vllmStack(ctx: StackContext, stack: VllmStackSpec): StackParts {
+  const port = stack.port ?? DEFAULT_PORTS.vllm;
+  const secretEnv = [{ variable: 'VLLM_API_KEY', secret: stack.apiKeySecret }];
+  if (stack.hfTokenSecret) secretEnv.push({ variable: 'HF_TOKEN', secret: stack.hfTokenSecret });
+  const endpoints = [{ name: 'openai-base-url', url: openAiBaseUrl(stack, ctx.guest) }];
+  if (ctx.options.gpu === false) {
+    if (!ctx.options.cpuStubImage) return { services: [], files: [], notes: ['vLLM left out: rendered without GPUs and no CPU stub image.'] };
+    return {
+      services: [
+        {
+          name: 'vllm',
+          image: ctx.options.cpuStubImage,
+          ports: [publish(ctx.guest, port)],
+          env: { PORT: String(port), SERVED_MODEL_NAME: stack.servedModelName ?? stack.model },
+          secretEnv,
+        },
+      ],
+      files: [],
+      endpoints,
+      notes: [`CPU stub ${ctx.options.cpuStubImage} in place of vLLM (no GPU); the image must serve the OpenAI API on port ${port}.`],
+    };
+  }
+  return {
+    services: [
+      {
+        name: 'vllm',
+        image: stack.image ?? VLLM_DEFAULT_IMAGE,
+        command: vllmArgs(stack, ctx.guest, ctx.gpus),
+        ipc: 'host',
+        ports: [publish(ctx.guest, port)],
+        secretEnv,
+        volumes: [`${modelCacheDir(stack, ctx.guest)}:${HF_CACHE}`],
+        gpus: gpuRequest(stack, ctx.gpus),
+        healthcheck: {
+          // curl is not in the image; python is.
+          test: ['CMD', 'python3', '-c', `import urllib.request;urllib.request.urlopen('http://127.0.0.1:${port}/health')`],
+          intervalSeconds: 30,
+          timeoutSeconds: 10,
+          retries: 5,
+          // Downloading and loading weights takes minutes on first start.
+          startPeriodSeconds: 900,
+        },
+        stateful: true,
+        stopGracePeriodSeconds: 60,
+      },
+    ],
+    files: [],
+    endpoints,
+  };
+}

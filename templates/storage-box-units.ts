@@ -1,0 +1,140 @@
+/**
+ * systemd `.mount` + `.automount` units that mount a Hetzner Storage Box inside a guest (CIFS on
+ * 445 or SSHFS on port 23). Pure: the units name a credentials file / key by path only; the
+ * deployer writes that file with mode 0600, so no secret ever reaches cloud-init.
+ *
+ * Native units instead of fstab lines because `x-systemd.automount` is understood only by the
+ * fstab generator: here the `.automount` unit is what gets enabled, and the `.mount` unit is
+ * started on first access. `_netdev,nofail` keep a missing box from blocking boot.
+ */
+import type { StorageBoxMount, StorageBoxSpec } from '../model';
+
+/** Directory the deployer fills with Storage Box credentials and keys (mode 0600). */
+export const STORAGE_BOX_SECRET_DIR = '/etc/pvestack';
+
+/** Seconds of inactivity after which the automount unmounts the box again. */
+export const STORAGE_BOX_IDLE_TIMEOUT_SECONDS = 600;
+
+/** The SSH port of a Storage Box that serves SFTP with OpenSSH-format keys (port 22 wants RFC4716 keys). */
+export const STORAGE_BOX_SSH_PORT = 23;
+
+/** Path of the CIFS credentials file (`username=` / `password=` lines) the deployer writes. */
+export function storageBoxCredentialsPath(box: string): string {
+  return `${STORAGE_BOX_SECRET_DIR}/storagebox-${box}.cred`;
+}
+
+/** Path of the SSH private key the deployer writes for SSHFS mounts. */
+export function storageBoxKeyPath(box: string): string {
+  return `${STORAGE_BOX_SECRET_DIR}/storagebox-${box}.key`;
+}
+
+/** Path of the known_hosts file holding the box's host key (written by the deployer). */
+export function storageBoxKnownHostsPath(box: string): string {
+  return `${STORAGE_BOX_SECRET_DIR}/storagebox-${box}.known_hosts`;
+}
+
+const SAFE = /^[A-Za-z0-9:_.]$/;
+
+/**
+ * `systemd-escape --path`: strip the surrounding slashes (and collapse repeated ones), turn each
+ * `/` into `-`, and write every other byte outside `[A-Za-z0-9:_.]` (and a leading `.`) as `\xNN`.
+ * The root directory escapes to `-`.
+ */
+export function systemdEscapePath(path: string): string {
+  const trimmed = path.split('/').filter((part) => part.length > 0).join('/');
+  if (trimmed === '') return '-';
+  let out = '';
+  const bytes = new TextEncoder().encode(trimmed);
+  bytes.forEach((byte, i) => {
+    const ch = String.fromCharCode(byte);
+    if (ch === '/') out += '-';
+    else if (byte < 0x80 && SAFE.test(ch) && !(i === 0 && ch === '.')) out += ch;
+    else out += `\\x${byte.toString(16).padStart(2, '0')}`;
+  });
+  return out;
+}
+
+/** The unit name systemd requires for a mount at `path`, e.g. `mnt-storagebox.mount`. */
+export function mountUnitName(path: string, suffix: 'mount' | 'automount' = 'mount'): string {
+  return `${systemdEscapePath(path)}.${suffix}`;
+}
+
+export interface SystemdUnitFile {
+  /** Unit file name, e.g. `mnt-storagebox.automount`. */
+  readonly name: string;
+  /** Absolute path the unit is written to. */
+  readonly path: string;
+  readonly content: string;
+  /** Whether `systemctl enable` should be run for it (only the automount). */
+  readonly enable: boolean;
+}
+
+/** The share of a box: sub-accounts (`u123456-sub1`) export a share named like the account. */
+export function storageBoxShare(box: StorageBoxSpec): string {
+  return box.share ?? (box.user.includes('-sub') ? box.user : 'backup');
+}
+
+/** The `.mount` and `.automount` units of one Storage Box mount, in that order. */
+export function renderStorageBoxUnits(box: StorageBoxSpec, mount: StorageBoxMount): SystemdUnitFile[] {
+  const where = mount.mountPoint;
+  const source = mount.protocol === 'cifs' ? cifsSource(box, mount) : sshfsSource(box, mount);
+  const description = `Storage Box ${box.name} (${mount.protocol}) at ${where}, managed by pvestack`;
+  const mountUnit = unit([
+    ['Unit', [['Description', description], ['After', 'network-online.target'], ['Wants', 'network-online.target']]],
+    ['Mount', [['What', source.what], ['Where', where], ['Type', source.type], ['Options', source.options.join(',')], ['TimeoutSec', '30']]],
+  ]);
+  const automountUnit = unit([
+    ['Unit', [['Description', `Automount for ${description}`], ['After', 'network-online.target'], ['Wants', 'network-online.target']]],
+    ['Automount', [['Where', where], ['TimeoutIdleSec', String(STORAGE_BOX_IDLE_TIMEOUT_SECONDS)]]],
+    ['Install', [['WantedBy', 'multi-user.target']]],
+  ]);
+  const mountName = mountUnitName(where, 'mount');
+  const automountName = mountUnitName(where, 'automount');
+  return [
+    { name: mountName, path: `/etc/systemd/system/${mountName}`, content: mountUnit, enable: false },
+    { name: automountName, path: `/etc/systemd/system/${automountName}`, content: automountUnit, enable: true },
+  ];
+}
+
+interface MountSource {
+  readonly what: string;
+  readonly type: string;
+  readonly options: readonly string[];
+}
+
+function cifsSource(box: StorageBoxSpec, mount: StorageBoxMount): MountSource {
+  const sub = mount.subdirectory.replace(/^\/+|\/+$/g, '');
+  return {
+    what: `//${box.host}/${storageBoxShare(box)}${sub ? `/${sub}` : ''}`,
+    type: 'cifs',
+    // seal = SMB3 encryption; it needs vers=3.0 or later.
+    options: ['vers=3.0', 'seal', 'iocharset=utf8', 'rw', `credentials=${storageBoxCredentialsPath(box.name)}`, 'uid=0', 'gid=0', 'file_mode=0660', 'dir_mode=0770', '_netdev', 'nofail'],
+  };
+}
+
+function sshfsSource(box: StorageBoxSpec, mount: StorageBoxMount): MountSource {
+  const sub = mount.subdirectory.replace(/^\/+|\/+$/g, '');
+  return {
+    // A relative path resolves to the account's home directory.
+    what: `${box.user}@${box.host}:${sub}`,
+    type: 'fuse.sshfs',
+    options: [
+      `port=${STORAGE_BOX_SSH_PORT}`,
+      `IdentityFile=${storageBoxKeyPath(box.name)}`,
+      `UserKnownHostsFile=${storageBoxKnownHostsPath(box.name)}`,
+      'StrictHostKeyChecking=yes',
+      'reconnect',
+      'ServerAliveInterval=15',
+      'ServerAliveCountMax=3',
+      'allow_other',
+      '_netdev',
+      'nofail',
+    ],
+  };
+}
+
+type Section = readonly [string, readonly (readonly [string, string])[]];
+
+function unit(sections: readonly Section[]): string {
+  return sections.map(([name, entries]) => [`[${name}]`, ...entries.map(([k, v]) => `${k}=${v}`)].join('\n')).join('\n\n') + '\n';
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { ADDRESSING_RULES } from '../../checks/rules';
+import { type Draft, env, findings } from './fixtures';
+
+describe('addressing rules', () => {
+  it('the base fixture has no addressing findings', () => {
+    const e = env();
+    for (const rule of ADDRESSING_RULES) expect(findings(e, rule.id)).toEqual([]);
+  });
+
+  it.each<[string, string, (s: Draft) => void, string, string]>([
+    ['address outside the CIDR', 'PVE-NET-001', (s) => (s.guests[1].ipv4 = '10.0.1.5'), 'guests[1].ipv4', 'web has 10.0.1.5, outside network private 10.0.0.0/24 (10.0.0.1–10.0.0.254)'],
+    ['duplicate address', 'PVE-NET-002', (s) => (s.guests[1].ipv4 = '10.0.0.10'), 'guests[1].ipv4', 'web and proxy both have 10.0.0.10 on network private'],
+    ['the gateway', 'PVE-NET-003', (s) => (s.guests[1].ipv4 = '10.0.0.1'), 'guests[1].ipv4', 'web has 10.0.0.1, the gateway of network private 10.0.0.0/24'],
+    ['the network address', 'PVE-NET-003', (s) => (s.guests[1].ipv4 = '10.0.0.0'), 'guests[1].ipv4', 'the network address of network private'],
+    ['the broadcast address', 'PVE-NET-003', (s) => (s.guests[1].ipv4 = '10.0.0.255'), 'guests[1].ipv4', 'web has 10.0.0.255, the broadcast address'],
+    ['duplicate VM id', 'PVE-NET-004', (s) => (s.guests[1].vmId = 101), 'guests[1].vmId', 'web and proxy both have VM id 101'],
+    ['VM id outside the range', 'PVE-NET-005', (s) => (s.guests[1].vmId = 5000), 'guests[1].vmId', 'web has VM id 5000, outside cluster.vmIdRange 100–999'],
+    [
+      'VM id outside a configured range',
+      'PVE-NET-005',
+      (s) => (s.cluster.vmIdRange = { from: 200, to: 299 }),
+      'guests[0].vmId',
+      'proxy has VM id 101, outside cluster.vmIdRange 200–299',
+    ],
+  ])('%s → %s', (_name, rule, edit, path, text) => {
+    const found = findings(env(edit), rule);
+    expect(found.length).toBeGreaterThanOrEqual(1);
+    expect(found[0]!.path).toBe(path);
+    expect(found[0]!.message).toContain(text);
+  });
+
+  it('external hosts keep their own addresses', () => {
+    const e = env((s) => s.guests.push({ name: 'vps', kind: 'external', role: 'app', cores: 2, memoryGib: 4, ipv4: '203.0.113.7' }));
+    expect(findings(e, 'PVE-NET-001')).toEqual([]);
+  });
+});

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { fixtureEnv, resourceAt, resourcesOf, synthEnv } from './fixture';
+
+const VM = 'proxmox_virtual_environment_vm';
+const FILE = 'proxmox_virtual_environment_file';
+
+describe('ProxmoxVm', () => {
+  it('boots a stateless VM from the pinned image with cloud-init from a snippet', () => {
+    // GIVEN the fixture's web VM
+    const tf = synthEnv(fixtureEnv());
+    // WHEN it is synthesized
+    const vm = resourceAt(tf, VM, 'web');
+    const snippet = resourceAt(tf, FILE, 'web_UserData');
+    // THEN
+    expect(vm).toMatchObject({
+      name: 'web',
+      node_name: 'pve1',
+      vm_id: 101,
+      agent: { enabled: true },
+      cpu: { type: 'host', cores: 2 },
+      protection: false,
+      startup: { order: 50 },
+      network_device: [{ bridge: 'vmbr1', firewall: true, model: 'virtio' }],
+      initialization: {
+        ip_config: [{ ipv4: { address: '10.9.0.11/24', gateway: '10.9.0.1' } }],
+        dns: { servers: ['10.9.0.1'], domain: 'fx.internal' },
+      },
+    });
+    expect(vm.tags).toEqual(expect.arrayContaining(['env-fixture', 'role-web']));
+    expect((vm.initialization as Record<string, unknown>).user_data_file_id).toMatch(/^\$\{proxmox_virtual_environment_file\.web_UserData_[0-9A-F]{8}\.id\}$/);
+    // user_data_file_id conflicts with user_account: the admin user comes from the snippet.
+    expect(vm.initialization).not.toHaveProperty('user_account');
+    expect(vm.disk).toEqual([
+      expect.objectContaining({ interface: 'scsi0', datastore_id: 'local-lvm', discard: 'on', iothread: true, ssd: true, import_from: expect.stringMatching(/^\$\{proxmox_download_file\.CloudImage-pve1-/) }),
+    ]);
+    expect(vm).not.toHaveProperty('lifecycle');
+    expect(snippet).toMatchObject({ content_type: 'snippets', datastore_id: 'local', node_name: 'pve1' });
+    const raw = snippet.source_raw as { data: string; file_name: string };
+    expect(raw.data.startsWith('#cloud-config\n')).toBe(true);
+    expect(raw.file_name).toMatch(/^fixture-web-user-data-[0-9a-f]{12}\.yaml$/);
+  });
+
+  it('downloads the cloud image once per node, as an import', () => {
+    const tf = synthEnv(fixtureEnv());
+    const images = resourcesOf(tf, 'proxmox_download_file');
+    expect(images).toHaveLength(1);
+    expect(images[0]).toMatchObject({
+      content_type: 'import',
+      node_name: 'pve1',
+      url: expect.stringMatching(/^https:\/\/cloud-images\.ubuntu\.com\/releases\/noble\/release-\d{8}\/ubuntu-24\.04-server-cloudimg-amd64\.img$/),
+      file_name: expect.stringMatching(/\.qcow2$/),
+      checksum_algorithm: 'sha256',
+    });
+  });
+
+  it('puts data disks on their datastore with a serial and ssd only on flash', () => {
+    const tf = synthEnv(fixtureEnv((s) => (s.guests[1] = { ...s.guests[1]!, disks: [s.guests[1]!.disks![0]!, { name: 'pgdata', sizeGib: 500, datastore: 'slow', mountPoint: '/var/lib/postgresql' }] })));
+    const disks = resourceAt(tf, VM, 'db').disk as Record<string, unknown>[];
+    expect(disks[1]).toMatchObject({ interface: 'scsi1', datastore_id: 'slow', serial: 'pgdata', size: 500, discard: 'on', iothread: true });
+    expect(disks[1]).not.toHaveProperty('ssd');
+    expect(disks[1]).not.toHaveProperty('import_from');
+  });
+
+  it('protects a stateful VM from destruction and from cloud-init edits', () => {
+    const tf = synthEnv(fixtureEnv());
+    const db = resourceAt(tf, VM, 'db');
+    expect(db.protection).toBe(true);
+    expect(db.lifecycle).toEqual({ prevent_destroy: true, ignore_changes: ['initialization[0].user_data_file_id', 'disk[0].import_from'] });
+    expect(db.tags).toContain('stateful');
+    // Its snippet is frozen too: replacing it would delete the file the VM still references.
+    expect(resourceAt(tf, FILE, 'db_UserData').lifecycle).toEqual({ ignore_changes: ['source_raw'] });
+  });
+
+  it('changes the snippet file name when a stateless guest cloud-init changes', () => {
+    const name = (tf: ReturnType<typeof synthEnv>) => (resourceAt(tf, FILE, 'web_UserData').source_raw as { file_name: string }).file_name;
+    const before = name(synthEnv(fixtureEnv()));
+    const again = name(synthEnv(fixtureEnv()));
+    const after = name(synthEnv(fixtureEnv((s) => (s.admin = { ...s.admin, sshKeys: [...s.admin.sshKeys, 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAISecondKey ops2@fixture'] }))));
+    expect(again).toBe(before);
+    expect(after).not.toBe(before);
+    expect(after).toMatch(/^fixture-web-user-data-[0-9a-f]{12}\.yaml$/);
+  });
+
+  it('runs a GPU VM on q35 + OVMF with an EFI disk, the PCI mapping and ballooning off', () => {
+    const tf = synthEnv(fixtureEnv());
+    const llm = resourceAt(tf, VM, 'llm');
+    expect(llm).toMatchObject({
+      machine: 'q35',
+      bios: 'ovmf',
+      efi_disk: { type: '4m', datastore_id: 'local-lvm' },
+      hostpci: [{ device: 'hostpci0', mapping: 'gpu-a', pcie: true, rombar: true }],
+      memory: { dedicated: 65536, floating: 0 },
+    });
+    const hostpci = (llm.hostpci as Record<string, unknown>[])[0]!;
+    expect(hostpci).not.toHaveProperty('id');
+    expect(hostpci.xvga).toBeFalsy();
+    expect(llm.depends_on).toEqual([expect.stringMatching(/^proxmox_hardware_mapping_pci\.GpuPassthrough_gpu-a_/)]);
+    // A VM without GPUs keeps the defaults.
+    const web = resourceAt(tf, VM, 'web');
+    expect(web).not.toHaveProperty('machine');
+    expect(web).not.toHaveProperty('hostpci');
+  });
+
+  it('waits for the ZFS pool storage its data disk lives on', () => {
+    const tf = synthEnv(fixtureEnv());
+    expect(resourceAt(tf, VM, 'db').depends_on).toEqual([expect.stringMatching(/^proxmox_storage_zfspool\.zfs-tank_Storage_/)]);
+  });
+
+  it('synthesizes the fixture VMs as snapshotted', () => {
+    const tf = synthEnv(fixtureEnv());
+    expect({ vm: tf.resource[VM], file: tf.resource[FILE], image: tf.resource.proxmox_download_file }).toMatchSnapshot();
+  });
+});

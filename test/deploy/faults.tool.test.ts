@@ -1,0 +1,162 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { deployHost } from '../../deploy/host-deploy';
+import { HealthCheckFailedError, HostKeyMismatchError, LockHeldError, RemoteCommandError } from '../../model';
+import { startSshd, TestSshd } from '../support/sshd';
+import { describeWithTools, scratchDir } from '../support/tools';
+import { buildWebImage, containerOf, currentRelease, docker, healthOf, removeProject, SECRET_VALUE, startedAt, targetFor, testContext, webStack } from './fixtures';
+
+const dockerHost = inject('dockerHost');
+const IMAGE = 'local/pvestack-deploy-faults:1';
+
+if (!dockerHost) console.warn('\n*** SKIPPING deploy fault tests: no test Docker engine (needs root + dockerd) ***\n');
+
+describeWithTools('deploy over SSH: faults', dockerHost ? ['/usr/sbin/sshd', 'ssh-keygen', 'docker-compose'] : ['(docker engine)'], () => {
+  let sshd: TestSshd;
+  let scratch: ReturnType<typeof scratchDir>;
+  const projects: string[] = [];
+  const rootFor = (p: string) => path.join(scratch.dir, p);
+
+  beforeAll(async () => {
+    buildWebImage(dockerHost, IMAGE);
+    scratch = scratchDir('pvestack-deploy-faults-');
+    sshd = await startSshd();
+  });
+  afterAll(() => {
+    for (const p of projects) removeProject(dockerHost, p);
+    sshd?.stop();
+    scratch?.cleanup();
+  });
+
+  const project = (name: string) => {
+    projects.push(name);
+    return name;
+  };
+
+  it('rolls back a release whose healthcheck fails; the named volume keeps its data through deploy and rollback', async () => {
+    const p = project('faults-rollback');
+    const target = (opts: Parameters<typeof webStack>[1]) => targetFor(sshd, [webStack(p, opts)], dockerHost, rootFor(p));
+    const v1 = await deployHost(target({ image: IMAGE, release: 'v1' }), testContext());
+    expect(v1.error?.message).toBeUndefined();
+    docker(dockerHost, ['exec', containerOf(dockerHost, p, 'web'), 'sh', '-c', 'echo precious > /data/marker']);
+
+    const v2 = await deployHost(target({ image: IMAGE, release: 'v2' }), testContext());
+    expect(v2.status).toBe('deployed');
+    expect(docker(dockerHost, ['exec', containerOf(dockerHost, p, 'web'), 'cat', '/data/marker'])).toBe('precious');
+    const good = currentRelease(rootFor(p), p);
+
+    const v3 = await deployHost(target({ image: IMAGE, release: 'v3', brokenHealth: true }), testContext());
+    expect(v3.status).toBe('rolled-back');
+    expect(v3.error).toBeInstanceOf(HealthCheckFailedError);
+    const err = v3.error as HealthCheckFailedError;
+    expect(err.service).toBe('web');
+    expect(err.message).toContain("service 'web'");
+    // The service's logs are in the report, with the secret masked.
+    expect(err.logs).toContain('starting with token ***');
+    expect(err.message).not.toContain(SECRET_VALUE);
+    expect(v3.stacks[0]!.release).toBe(good);
+    expect(currentRelease(rootFor(p), p)).toBe(good);
+    expect(healthOf(dockerHost, p)).toEqual({ web: 'healthy', client: 'healthy' });
+    expect(docker(dockerHost, ['inspect', '--format', '{{range .Config.Env}}{{println .}}{{end}}', containerOf(dockerHost, p, 'web')])).toContain('RELEASE=v2');
+    expect(docker(dockerHost, ['exec', containerOf(dockerHost, p, 'web'), 'cat', '/data/marker'])).toBe('precious');
+    // The failed release stays on disk for inspection; the lock is gone.
+    expect(fs.existsSync(path.join(rootFor(p), p, 'releases', v3.stacks[0]!.failedRelease!))).toBe(true);
+    expect(fs.existsSync(path.join(rootFor(p), '.lock'))).toBe(false);
+  }, 120_000);
+
+  it('an SSH connection cut mid-upload leaves the running release untouched; a retry succeeds', async () => {
+    const p = project('faults-cut');
+    const big = { path: 'assets/blob.txt', content: 'x'.repeat(16 * 1024 * 1024) };
+    const target = (release: string) => targetFor(sshd, [webStack(p, { image: IMAGE, release, extraFiles: [big] })], dockerHost, rootFor(p));
+    expect((await deployHost(target('v1'), testContext())).error?.message).toBeUndefined();
+    const running = currentRelease(rootFor(p), p);
+    const before = startedAt(dockerHost, p);
+
+    const cut = await deployHost(
+      target('v2'),
+      testContext({
+        beforeUpload: (_guest, file) => {
+          if (file === big.path) setTimeout(() => killSessions(sshd.pid()), 50);
+        },
+      }),
+    );
+    expect(cut.status).toBe('failed');
+    expect(cut.error).toBeInstanceOf(RemoteCommandError);
+    expect(currentRelease(rootFor(p), p)).toBe(running);
+    expect(startedAt(dockerHost, p)).toEqual(before);
+    expect(fs.readdirSync(path.join(rootFor(p), p, 'releases')).some((d) => d.endsWith('.partial'))).toBe(true);
+
+    const retry = await deployHost(target('v2'), testContext());
+    expect(retry.error?.message).toBeUndefined();
+    expect(retry.status).toBe('deployed');
+    expect(currentRelease(rootFor(p), p)).toBe(retry.stacks[0]!.release);
+    expect(fs.readdirSync(path.join(rootFor(p), p, 'releases')).some((d) => d.endsWith('.partial'))).toBe(false);
+  }, 120_000);
+
+  it('two concurrent deploys to one host: exactly one proceeds, the other fails fast with LockHeldError', async () => {
+    const p = project('faults-lock');
+    const target = targetFor(sshd, [webStack(p, { image: IMAGE })], dockerHost, rootFor(p));
+    const [a, b] = await Promise.all([deployHost(target, testContext({ holder: 'alice@laptop' })), deployHost(target, testContext({ holder: 'bob@ci' }))]);
+    const losers = [a, b].filter((o) => o.error instanceof LockHeldError);
+    const winners = [a, b].filter((o) => !o.error);
+    expect(losers).toHaveLength(1);
+    expect(winners).toHaveLength(1);
+    const loser = losers[0]!;
+    expect(loser.error!.message).toMatch(/^Deploy lock on .* held by (alice@laptop|bob@ci) since \d{4}-.* \(commit abc1234\)\. Run 'pvestack lock release test faults-lock' if that deploy is dead\.$/);
+    expect(loser.elapsedMs).toBeLessThan(winners[0]!.elapsedMs);
+    expect(loser.stacks).toEqual([]);
+  }, 120_000);
+
+  it('a wrong host key is refused before anything is sent', async () => {
+    const p = project('faults-hostkey');
+    const other = await startSshd({ clientKey: sshd.privateKeyPath });
+    try {
+      const target = targetFor(sshd, [webStack(p, { image: IMAGE })], dockerHost, rootFor(p));
+      const acceptedBefore = accepted(sshd);
+      const wrong = { ...target, endpoint: { ...target.endpoint, hostKeys: [other.hostPublicKey] } };
+      const out = await deployHost(wrong, testContext());
+      expect(out.error).toBeInstanceOf(HostKeyMismatchError);
+      expect(out.error!.message).toContain(sshd.hostFingerprint);
+      expect(out.error!.message).toContain(other.hostFingerprint);
+      expect(fs.existsSync(rootFor(p))).toBe(false);
+      // Authentication never happened: the handshake ended at the host key.
+      expect(accepted(sshd)).toBe(acceptedBefore);
+    } finally {
+      other.stop();
+    }
+  }, 60_000);
+
+  it('--trust-on-first-use records the key, and the recorded key is then pinned', async () => {
+    const p = project('faults-tofu');
+    const known = path.join(scratch.dir, 'tofu_known_hosts');
+    const target = targetFor(sshd, [], dockerHost, rootFor(p));
+    const unknown = await deployHost({ ...target, endpoint: { ...target.endpoint, hostKeys: [] } }, testContext());
+    expect(unknown.error).toBeInstanceOf(HostKeyMismatchError);
+    expect(unknown.error!.message).toContain('--trust-on-first-use');
+    const first = await deployHost({ ...target, endpoint: { ...target.endpoint, hostKeys: [], trustOnFirstUseFile: known } }, testContext());
+    expect(first.error?.message).toBeUndefined();
+    expect(fs.readFileSync(known, 'utf8')).toBe(`[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+    const again = await deployHost({ ...target, endpoint: { ...target.endpoint, hostKeys: [], knownHostsPath: known } }, testContext());
+    expect(again.error?.message).toBeUndefined();
+  }, 60_000);
+}, { root: true });
+
+/** Kills the per-connection sshd processes (children of the listener we started), not the listener. */
+function killSessions(listenerPid: number): void {
+  const out = execFileSync('pgrep', ['-P', String(listenerPid)], { encoding: 'utf8' }).trim();
+  for (const pid of out.split('\n').filter(Boolean)) {
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** How many logins the sshd accepted so far (its log, LogLevel INFO). */
+function accepted(sshd: TestSshd): number {
+  return (fs.readFileSync(path.join(sshd.dir, 'sshd.log'), 'utf8').match(/Accepted publickey/g) ?? []).length;
+}

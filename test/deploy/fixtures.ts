@@ -1,0 +1,156 @@
+/**
+ * Hand-built RenderedStack fixtures (busybox compose stacks) and helpers shared by the deploy
+ * tests: the same shape the renderers produce, small enough to start in a second or two.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { stringify } from 'yaml';
+import { DeployContext, HostTarget } from '../../deploy/host-deploy';
+import { Masker } from '../../deploy/secrets';
+import type { RenderedStack } from '../../templates/artifacts';
+import { BUSYBOX_IMAGE } from '../support/dockerd';
+import type { TestSshd } from '../support/sshd';
+import { run, scratchDir } from '../support/tools';
+
+export const SECRET_VALUE = 's3cr3t-token-value';
+
+export interface WebStackOptions {
+  readonly image: string;
+  /** Changes the web service's definition (env), i.e. a new release. */
+  readonly release?: string;
+  /** Point web's healthcheck at a closed port: the release never becomes healthy. */
+  readonly brokenHealth?: boolean;
+  /** Extra files (e.g. a large asset for the upload-cut test). */
+  readonly extraFiles?: RenderedStack['files'];
+  /** Mark `client` stateful. */
+  readonly statefulClient?: boolean;
+}
+
+/** Two services: `web` (httpd, named volume `data`, secret env file) and `client` depending on it. */
+export function webStack(name: string, opts: WebStackOptions): RenderedStack {
+  const health = (url: string) => ({ test: ['CMD', 'wget', '-q', '-O', '/dev/null', url], interval: '1s', timeout: '2s', retries: 2 });
+  const compose = {
+    services: {
+      web: {
+        image: opts.image,
+        init: true,
+        command: ['sh', '-c', 'echo "starting with token $$API_TOKEN"; exec httpd -f -p 8080 -h /www'],
+        environment: { RELEASE: opts.release ?? 'v1' },
+        env_file: ['secrets/web.env'],
+        volumes: ['data:/data'],
+        healthcheck: health(opts.brokenHealth ? 'http://127.0.0.1:9999/' : 'http://127.0.0.1:8080/'),
+      },
+      client: {
+        image: opts.image,
+        init: true,
+        command: ['httpd', '-f', '-p', '8081', '-h', '/www'],
+        depends_on: { web: { condition: 'service_healthy' } },
+        healthcheck: health('http://web:8080/'),
+      },
+    },
+    volumes: { data: {} },
+  };
+  return {
+    name,
+    guest: name,
+    files: [{ path: 'compose.yaml', content: stringify(compose) }, { path: 'conf/app.conf', content: `release=${opts.release ?? 'v1'}\n` }, ...(opts.extraFiles ?? [])],
+    secretFiles: [{ path: 'secrets/web.env', entries: [{ variable: 'API_TOKEN', secret: 'api-token' }] }],
+    services: [
+      { name: 'web', stateful: false, hasHealthcheck: true, image: opts.image },
+      { name: 'client', stateful: opts.statefulClient ?? false, hasHealthcheck: true, image: opts.image },
+    ],
+  };
+}
+
+/** Builds the test image FROM the preloaded busybox image (no registry). */
+export function buildWebImage(dockerHost: string, tag: string): void {
+  const { dir, cleanup } = scratchDir('pvestack-deploy-image-');
+  try {
+    fs.writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${BUSYBOX_IMAGE}\nRUN echo hello > /www/index.html\nCMD ["httpd", "-f", "-p", "8080", "-h", "/www"]\n`);
+    // One retry: two suites building at once on a loaded engine occasionally trip the legacy builder.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        run('docker', ['build', '--force-rm', '-q', '-t', tag, dir], { env: { ...process.env, DOCKER_HOST: dockerHost, DOCKER_BUILDKIT: '0' } });
+        return;
+      } catch (err) {
+        if (attempt >= 2) throw new Error(`docker build ${tag} failed: ${String((err as { stderr?: unknown }).stderr ?? err)}`);
+      }
+    }
+  } finally {
+    cleanup();
+  }
+}
+
+/** A deploy target for a test sshd: its own deploy root, DOCKER_HOST passed to remote commands. */
+export function targetFor(sshd: TestSshd, stacks: RenderedStack[], dockerHost: string, root: string): HostTarget {
+  return {
+    guest: stacks[0]?.name ?? `host-${sshd.port}`,
+    root,
+    stacks,
+    endpoint: { host: sshd.host, port: sshd.port, user: sshd.user, hostKeys: [sshd.hostPublicKey], identity: sshd.privateKeyPath, remoteEnv: { DOCKER_HOST: dockerHost } },
+  };
+}
+
+/** A deploy context with the test secret, short health timeouts and a stage log. */
+export function testContext(overrides: Partial<DeployContext> = {}): DeployContext & { stages: string[] } {
+  const stages: string[] = [];
+  return {
+    env: 'test',
+    holder: 'tester@ci',
+    commit: 'abc1234',
+    secrets: new Map([['api-token', SECRET_VALUE]]),
+    masker: new Masker([SECRET_VALUE]),
+    healthTimeoutMs: 30_000,
+    confirmStateful: async () => true,
+    onStage: (guest, stage, detail) => stages.push(`${guest} ${stage}${detail ? ` ${detail}` : ''}`),
+    stages,
+    ...overrides,
+  };
+}
+
+/** `docker` against the shared test engine. */
+export function docker(dockerHost: string, args: string[]): string {
+  return run('docker', args, { env: { ...process.env, DOCKER_HOST: dockerHost } }).trim();
+}
+
+/** StartedAt of every container of a compose project, by service. */
+export function startedAt(dockerHost: string, project: string): Record<string, string> {
+  const ids = docker(dockerHost, ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`]).split('\n').filter(Boolean);
+  const out: Record<string, string> = {};
+  for (const id of ids) {
+    const [svc, started] = docker(dockerHost, ['inspect', '--format', '{{index .Config.Labels "com.docker.compose.service"}} {{.State.StartedAt}}', id]).split(' ');
+    out[svc!] = started!;
+  }
+  return out;
+}
+
+/** Health of every container of a project, by service. */
+export function healthOf(dockerHost: string, project: string): Record<string, string> {
+  const ids = docker(dockerHost, ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`]).split('\n').filter(Boolean);
+  const out: Record<string, string> = {};
+  for (const id of ids) {
+    const [svc, health] = docker(dockerHost, ['inspect', '--format', '{{index .Config.Labels "com.docker.compose.service"}} {{if .State.Health}}{{.State.Health.Status}}{{end}}', id]).split(' ');
+    out[svc!] = health!;
+  }
+  return out;
+}
+
+/** The container id of one service of a project. */
+export function containerOf(dockerHost: string, project: string, service: string): string {
+  return docker(dockerHost, ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${service}`]);
+}
+
+/** Removes a project's containers and (optionally) volumes; tests own their projects. */
+export function removeProject(dockerHost: string, project: string): void {
+  const ids = docker(dockerHost, ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]).split('\n').filter(Boolean);
+  if (ids.length) docker(dockerHost, ['rm', '-f', ...ids]);
+  const vols = docker(dockerHost, ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`]).split('\n').filter(Boolean);
+  if (vols.length) docker(dockerHost, ['volume', 'rm', '-f', ...vols]);
+  const nets = docker(dockerHost, ['network', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`]).split('\n').filter(Boolean);
+  if (nets.length) docker(dockerHost, ['network', 'rm', ...nets]);
+}
+
+/** The release the `current` link points at. */
+export function currentRelease(root: string, stack: string): string {
+  return path.basename(fs.readlinkSync(path.join(root, stack, 'current')));
+}

@@ -1,0 +1,129 @@
+import * as pulumi from '@pulumi/pulumi';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import type { HostTarget } from '../../../deploy/host-deploy';
+import type { PulumiResources } from '../../../deploy/pulumi/program';
+import type { RenderedStack } from '../../../templates/artifacts';
+
+const SECRET = 'sk-very-secret-api-key';
+
+/** Every resource the program registers, as the engine would see it. */
+const registered: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
+/** The `retainOnDelete` option each resource reached the engine with (the mocks API does not pass options). */
+const retainOnDelete = new Map<string, boolean | undefined>();
+
+function vllmStack(): RenderedStack {
+  const compose = {
+    services: {
+      vllm: {
+        image: 'vllm/vllm-openai:v0.11.0',
+        command: ['--model', 'Qwen/Qwen2.5-1.5B-Instruct'],
+        ipc: 'host',
+        environment: { HF_HOME: '/models' },
+        env_file: ['secrets/vllm.env'],
+        ports: ['127.0.0.1:8000:8000'],
+        volumes: ['models:/models', './conf/app.conf:/etc/app.conf:ro'],
+        healthcheck: { test: ['CMD', 'true'], interval: '30s', timeout: '10s', retries: 5, start_period: '900s' },
+        deploy: { resources: { reservations: { devices: [{ driver: 'nvidia', count: 2, capabilities: ['gpu'] }] } } },
+      },
+      web: { image: 'local/web@sha256:0123456789abcdef', environment: { PORT: '3000' } },
+    },
+    volumes: { models: {} },
+    networks: { default: { name: 'pvestack-test', external: true } },
+  };
+  return {
+    name: 'vllm',
+    guest: 'gpu-1',
+    files: [{ path: 'compose.yaml', content: stringify(compose) }, { path: 'conf/app.conf', content: 'a=1\n' }],
+    secretFiles: [{ path: 'secrets/vllm.env', entries: [{ variable: 'VLLM_API_KEY', secret: 'vllm-api-key' }] }],
+    services: [
+      { name: 'vllm', stateful: true, hasHealthcheck: true, image: 'vllm/vllm-openai:v0.11.0' },
+      { name: 'web', stateful: false, hasHealthcheck: false, image: 'local/web@sha256:0123456789abcdef' },
+    ],
+  };
+}
+
+const target: HostTarget = {
+  guest: 'gpu-1',
+  root: '/opt/pvestack',
+  stacks: [vllmStack()],
+  endpoint: { host: '10.20.0.30', port: 2222, user: 'ops', hostKeys: [], knownHostsPath: '/home/ops/.pvestack/known_hosts' },
+};
+
+describe('Pulumi engine program (runtime mocks)', () => {
+  let resources: PulumiResources;
+
+  beforeAll(async () => {
+    await pulumi.runtime.setMocks(
+      {
+        newResource: (args) => {
+          registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+          return { id: `${args.name}-id`, state: { ...args.inputs, ...(args.type === 'docker:index/remoteImage:RemoteImage' ? { imageId: `${String(args.inputs.name)}-id` } : {}) } };
+        },
+        call: (args) => args.inputs,
+      },
+      'pvestack-apps',
+      'test',
+      false,
+    );
+    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: (req: { getName(): string; getRetainondelete(): boolean | undefined }, cb: unknown) => unknown };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, cb) => {
+      retainOnDelete.set(req.getName(), req.getRetainondelete());
+      return register(req, cb);
+    };
+    const { definePulumiResources } = await import('../../../deploy/pulumi/program');
+    resources = definePulumiResources([target], new Map([['vllm-api-key', SECRET]]));
+    // Let the mock engine see every registration.
+    await new Promise((r) => setTimeout(r, 100));
+  });
+
+  const outputOf = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply((v) => resolve(v)));
+  const byType = (suffix: string) => registered.filter((r) => r.type.endsWith(suffix));
+
+  it('uses one docker provider per host over ssh:// with strict host-key checking', () => {
+    const [provider] = byType('pulumi:providers:docker');
+    expect(provider?.inputs.host).toBe('ssh://ops@10.20.0.30:2222');
+    expect(JSON.parse(String(provider?.inputs.sshOpts))).toEqual(['-o', 'StrictHostKeyChecking=yes', '-o', 'UserKnownHostsFile=/home/ops/.pvestack/known_hosts']);
+  });
+
+  it('pins every image (tag or digest) and keeps it on the host', () => {
+    expect(byType(':RemoteImage').map((r) => [r.inputs.name, r.inputs.keepLocally])).toEqual([
+      ['vllm/vllm-openai:v0.11.0', true],
+      ['local/web@sha256:0123456789abcdef', true],
+    ]);
+  });
+
+  it('retains volumes on delete, named like compose names them', async () => {
+    expect(resources.volumes).toHaveLength(1);
+    expect(await outputOf(resources.volumes[0]!.name)).toBe('vllm_models');
+    expect(retainOnDelete.get('gpu-1-vllm_models')).toBe(true);
+    // Containers and images may be replaced freely; only data is retained.
+    expect(retainOnDelete.get('gpu-1-vllm-vllm')).toBeFalsy();
+  });
+
+  it('requests the GPUs the compose file reserves, and ipc host', () => {
+    const vllm = byType(':Container').find((r) => r.name === 'gpu-1-vllm-vllm')!;
+    expect(vllm.inputs.gpus).toBe('device=0,1');
+    expect(vllm.inputs.ipcMode).toBe('host');
+    expect(byType(':Container').find((r) => r.name === 'gpu-1-vllm-web')!.inputs.gpus).toBeUndefined();
+  });
+
+  it('keeps secret values out of plain env: the env list holding one is a Pulumi secret', async () => {
+    const vllm = resources.containers.find((c) => (c as unknown as { __name: string }).__name === 'gpu-1-vllm-vllm')!;
+    expect(await pulumi.isSecret(vllm.envs)).toBe(true);
+    const web = resources.containers.find((c) => (c as unknown as { __name: string }).__name === 'gpu-1-vllm-web')!;
+    expect(await pulumi.isSecret(web.envs)).toBe(false);
+    expect(await outputOf(web.envs)).toEqual(['PORT=3000']);
+    // Nothing registered without the secret wrapper holds the value.
+    for (const r of registered.filter((x) => x.type !== 'docker:index/container:Container')) expect(JSON.stringify(r.inputs)).not.toContain(SECRET);
+  });
+
+  it('joins the shared external network and ships bind-mounted config files as uploads', () => {
+    expect(byType(':Network').map((r) => r.inputs.name)).toEqual(['pvestack-test']);
+    const vllm = byType(':Container').find((r) => r.name === 'gpu-1-vllm-vllm')!;
+    expect(vllm.inputs.uploads).toEqual([{ file: '/etc/app.conf', content: 'a=1\n' }]);
+    expect(vllm.inputs.volumes).toEqual([{ volumeName: 'vllm_models', containerPath: '/models', readOnly: false }]);
+    expect(vllm.inputs.healthcheck).toMatchObject({ tests: ['CMD', 'true'], startPeriod: '900s', retries: 5 });
+  });
+});

@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidSpecError, SpecError } from '../../model/errors';
+import { parseEnvironmentYaml } from '../../model/load';
+import { validateEnvironment } from '../../model/validate';
+import { smallSpec, smallSpecYaml } from '../fixtures/specs';
+
+type Spec = Record<string, any>;
+
+/** The messages `validateEnvironment` reports for `input`; fails the test if it accepts it. */
+function messages(input: unknown): string[] {
+  try {
+    validateEnvironment(input, 'small.yaml');
+  } catch (err) {
+    expect(err).toBeInstanceOf(InvalidSpecError);
+    return (err as InvalidSpecError).errors.map((e) => e.message);
+  }
+  throw new Error('the spec was accepted');
+}
+
+const mutated = (mutate: (s: Spec) => void): Spec => {
+  const s = smallSpec();
+  mutate(s);
+  return s;
+};
+
+describe('validateEnvironment: the fixture', () => {
+  it('accepts the small spec and fills in defaults', () => {
+    const env = validateEnvironment(smallSpec(), 'small.yaml');
+    expect(env.guests.map((g) => g.name)).toEqual(['db', 'web', 'llm', 'cache', 'laptop']);
+    expect(env.guests[3]!.lxc).toEqual(expect.objectContaining({ unprivileged: true }));
+  });
+});
+
+describe('validateEnvironment: one mistake, one exact message', () => {
+  const cases: [string, (s: Spec) => void, string][] = [
+    ['an address with a prefix', (s) => (s.guests[1].ipv4 = '10.30.0.10/24'), `guests[1].ipv4: must be an address without a prefix length (got "10.30.0.10/24"). Write 10.30.0.10; the prefix comes from the network's cidr.`],
+    ['an address out of range', (s) => (s.guests[0].ipv4 = '10.30.0.300'), 'guests[0].ipv4: is not a valid IPv4 address (got "10.30.0.300"). Write four numbers from 0 to 255 separated by dots, e.g. 10.20.0.11.'],
+    ['a node that does not exist', (s) => (s.guests[0].node = 'pve3'), 'guests[0].node: names a node that is not in cluster.nodes (got "pve3"). Did you mean "pve1"?'],
+    ['a quoted number', (s) => (s.guests[0].cores = '4'), 'guests[0].cores: must be a number (vCPU), not a string (got "4"). Write a plain number without quotes or units.'],
+    ['memory below the minimum', (s) => (s.guests[0].memoryGib = 0), 'guests[0].memoryGib: must be at least 0.25 GiB (got 0). Use a value of 0.25 GiB or more.'],
+    ['an unknown guest kind', (s) => (s.guests[2].kind = 'container'), 'guests[2].kind: must be one of "vm", "lxc", "external" (got "container"). Use vm for a Proxmox VM, lxc for a container, external for a machine that already exists.'],
+    ['a misspelt field', (s) => (s.guests[0].memoryGb = 4), 'guests[0].memoryGb: is not a known field. Did you mean "memoryGib"?'],
+    ['a host name with capitals and underscores', (s) => (s.guests[0].name = 'DB_1'), 'guests[0].name: has the wrong format (got "DB_1"). Use lowercase letters, digits and hyphens, starting with a letter (it becomes a host name).'],
+    ['a missing role', (s) => delete s.guests[1].role, 'guests[1].role: is required. Add role to a guest.'],
+    ['a GPU nobody declares', (s) => (s.guests[2].gpus = ['gpu-pve2-1']), 'guests[2].gpus[0]: names a GPU that no node declares (got "gpu-pve2-1"). Did you mean "gpu-pve2-0"?'],
+    ['a datastore the node lacks', (s) => (s.guests[0].disks[1].datastore = 'tank'), `guests[0].disks[1].datastore: is not a datastore of node pve1 (got "tank"). Use one of: local-lvm. Declare it under the node's datastores or as a ZFS pool.`],
+    ['an undeclared secret', (s) => (s.guests[0].stacks[0].passwordSecret = 'pg-password'), 'guests[0].stacks[0].passwordSecret: refers to a secret that is not declared (got "pg-password"). Declare it under secrets ("pg-password": { env: ..., description: ... }); declared: postgres-password, vllm-api-key.'],
+    ['an image on :latest', (s) => (s.guests[1].stacks[0].image = 'ghcr.io/example/web:latest'), 'guests[1].stacks[0].image: uses the moving tag "latest" (got "ghcr.io/example/web:latest"). Pin a version tag or a digest so every deploy runs the same image.'],
+    ['a CIDR with host bits', (s) => (s.networks[0].cidr = '10.30.0.1/24'), 'networks[0].cidr: has host bits set (got "10.30.0.1/24"). Write the network address: 10.30.0.0/24.'],
+    ['a privileged container without a reason', (s) => (s.guests[3].lxc = { unprivileged: false }), 'guests[3].lxc.privilegedReason: is required for a privileged container. Explain why it must be privileged (root in it is root on the host), or remove unprivileged: false.'],
+    ['a port without a protocol', (s) => (s.connections[0].ports = 'https'), 'connections[0].ports: has the wrong format (got "https"). Write protocol/port, e.g. tcp/5432 or udp/5405-5412.'],
+    ['a transposed guest name in a connection', (s) => (s.connections[1].from = 'wbe'), 'connections[1].from: names a guest that does not exist (got "wbe"). Did you mean "web"? Sources may also be internet, admin, role:<role>, cidr:<cidr>.'],
+    ['a node on an external host', (s) => (s.guests[4].node = 'pve1'), 'guests[4].node: is set on an external host (got "pve1"). External hosts are not Proxmox guests; remove node.'],
+    ['a VM id range that ends before it starts', (s) => (s.cluster.vmIdRange = { from: 300, to: 200 }), 'cluster.vmIdRange: starts after it ends (got {"from":300,"to":200}). Swap from and to.'],
+    ['a vLLM memory fraction above 1', (s) => (s.guests[2].stacks[0].gpuMemoryUtilization = 1.2), 'guests[2].stacks[0].gpuMemoryUtilization: must be at most 0.99 (got 1.2). Use a fraction such as 0.90 (vLLM needs some headroom per GPU).'],
+    ['an unknown backend', (s) => (s.backend = { type: 'consul' }), 'backend.type: must be one of "local", "s3", "pg", "http" (got "consul"). Use one of: local, s3, pg, http.'],
+    ['a misspelt stack kind', (s) => (s.guests[0].stacks[0].kind = 'postgresql'), 'guests[0].stacks[0].kind: must be one of "vllm", "postgres", "redis", "nextjs", "nginx-proxy", "worker", "monitoring", "open-webui", "n8n", "portainer", "portainer-agent", "node-exporter", "cadvisor", "dcgm-exporter", "compose" (got "postgresql"). Did you mean "postgres"?'],
+    ['a container without disks', (s) => delete s.guests[3].disks, 'guests[3].disks: is required for an LXC container. Give at least the boot disk: { sizeGib: 32, datastore: local-lvm }.'],
+    ['an unknown network', (s) => (s.guests[0].network = 'public'), 'guests[0].network: names a network that is not in networks (got "public"). Use one of: private.'],
+    ['guests written as a map', (s) => (s.guests = { db: {} }), 'guests: must be a list, not an object (got {"db":{}}). Write it as a list ([...] or "- item" lines in YAML).'],
+    ['vLLM on a guest without a GPU', (s) => delete s.guests[2].gpus, 'guests[2].stacks[0]: runs vLLM but llm has no GPU (got "vllm"). Give the guest a GPU (gpus: [<mapping name>]) or move the stack to a GPU guest.'],
+    ['a tag with a colon', (s) => (s.guests[0].tags = ['env:prod']), 'guests[0].tags[0]: has the wrong format (got "env:prod"). Proxmox tags allow lowercase letters, digits and - _ + . (no colons or spaces).'],
+    ['a short PCI address', (s) => (s.cluster.nodes[1].gpus[0].pciAddress = '01:00.0'), 'cluster.nodes[1].gpus[0].pciAddress: has the wrong format (got "01:00.0"). Write the full PCI address in lowercase hex as lspci -D shows it, e.g. 0000:01:00.0.'],
+  ];
+
+  it.each(cases)('%s', (_name, mutate, expected) => {
+    expect(messages(mutated(mutate))).toEqual([expected]);
+  });
+
+  it('reports a repeated name at the repeating name, plus what it breaks, all at once', () => {
+    expect(messages(mutated((s) => (s.guests[1].name = 'db')))).toEqual([
+      'guests[1].name: repeats the guest name of guests[0] (got "db"). Each guest name must be unique; rename one of them.',
+      'connections[0].to: names a guest that does not exist (got "web"). Did you mean "db"? Targets may also be role:<role>.',
+      'connections[1].from: names a guest that does not exist (got "web"). Did you mean "db"? Sources may also be internet, admin, role:<role>, cidr:<cidr>.',
+    ]);
+  });
+
+  it('reports every missing section of an empty object', () => {
+    expect(messages({})).toEqual([
+      'name: is required. Add name to the environment.',
+      'cluster: is required. Add cluster to the environment.',
+      'networks: is required. Add networks to the environment.',
+      'admin: is required. Add admin to the environment.',
+      'guests: is required. Add guests to the environment.',
+    ]);
+  });
+
+  it.each([null, 42, 'production', []])('rejects %j as a whole spec', (input) => {
+    expect(messages(input)).toHaveLength(1);
+    expect(messages(input)[0]).toMatch(/^\(root\): must be an object with fields, not /);
+  });
+});
+
+describe('validateEnvironment: values that may be secrets are never echoed', () => {
+  const PRIVATE_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----';
+  const cases: [string, (s: Spec) => void, string, string][] = [
+    ['a private key pasted as an admin key', (s) => (s.admin.sshKeys = [PRIVATE_KEY]), 'b3BlbnNzaC1rZXkt', 'admin.sshKeys[0]: is a private key, not a public key (value not shown). Remove it from the spec (rotate it if it was ever committed) and paste the matching .pub line instead.'],
+    ['a password as a secret env var name', (s) => (s.secrets['postgres-password'].env = 'hunter2-Sup3rSecret!'), 'Sup3rSecret', 'secrets.postgres-password.env: has the wrong format (value not shown: it may be a secret). Name an environment variable in UPPER_SNAKE_CASE; the value stays out of the repository.'],
+    ['a password as a secret reference', (s) => (s.guests[0].stacks[0].passwordSecret = 'Sup3r$ecret!'), 'Sup3r$ecret', 'guests[0].stacks[0].passwordSecret: has the wrong format (value not shown: it may be a secret). Name a secret declared under secrets (lowercase), never a value.'],
+  ];
+  it.each(cases)('%s', (_name, mutate, canary, expected) => {
+    const spec = mutated(mutate);
+    expect(messages(spec)).toEqual([expected]);
+    try {
+      validateEnvironment(spec, 'small.yaml');
+    } catch (err) {
+      expect(JSON.stringify((err as InvalidSpecError).toJSON())).not.toContain(canary);
+      expect((err as InvalidSpecError).format()).not.toContain(canary);
+    }
+  });
+});
+
+describe('parseEnvironmentYaml: locations', () => {
+  /** 1-based line and column of the first occurrence of `needle` in `text`. */
+  function position(text: string, needle: string): string {
+    const offset = text.indexOf(needle);
+    expect(offset).toBeGreaterThanOrEqual(0);
+    const before = text.slice(0, offset).split('\n');
+    return `${before.length}:${before[before.length - 1]!.length + 1}`;
+  }
+
+  function errorsOf(text: string): SpecError[] {
+    try {
+      parseEnvironmentYaml(text, 'small.yaml');
+    } catch (err) {
+      expect(err).toBeInstanceOf(InvalidSpecError);
+      return [...(err as InvalidSpecError).errors];
+    }
+    throw new Error('the YAML was accepted');
+  }
+
+  it('parses the valid fixture', () => {
+    expect(parseEnvironmentYaml(smallSpecYaml(), 'small.yaml').name).toBe('small');
+  });
+
+  it('gives a spec error the file:line:column of the offending value', () => {
+    const text = smallSpecYaml().replace('ipv4: 10.30.0.10\n', 'ipv4: 10.30.0.10/24\n');
+    const [error, ...rest] = errorsOf(text);
+    expect(rest).toEqual([]);
+    expect(error!.location).toBe(`small.yaml:${position(text, '10.30.0.10/24')}`);
+    expect(error!.message).toBe(`small.yaml:${position(text, '10.30.0.10/24')}: guests[1].ipv4: must be an address without a prefix length (got "10.30.0.10/24"). Write 10.30.0.10; the prefix comes from the network's cidr.`);
+  });
+
+  it('points a missing field at the object that lacks it', () => {
+    const text = smallSpecYaml().replace('    role: web\n', '');
+    const [error] = errorsOf(text);
+    expect(error!.path).toBe('guests[1].role');
+    expect(error!.location).toBe(`small.yaml:${position(text, 'name: web')}`);
+  });
+
+  it('gives a YAML syntax error its file:line:column', () => {
+    const text = smallSpecYaml().replace('  cidrs: [10.99.0.0/24]', '  cidrs: [10.99.0.0/24');
+    const errors = errorsOf(text);
+    expect(errors.length).toBeGreaterThanOrEqual(1);
+    expect(errors[0]!.location).toMatch(/^small\.yaml:\d+:\d+$/);
+    expect(errors[0]!.message).toMatch(/^small\.yaml:\d+:\d+: \(root\): is not valid YAML: .+\. Fix the YAML syntax at that line\.$/);
+    const line = Number(errors[0]!.location!.split(':')[1]);
+    expect(line).toBeGreaterThanOrEqual(Number(position(text, 'cidrs:').split(':')[0]));
+  });
+
+  it('rejects a duplicated key with the line of the duplicate', () => {
+    const text = smallSpecYaml().replace('name: small\n', 'name: small\nname: other\n');
+    const [error] = errorsOf(text);
+    expect(error!.location).toBe(`small.yaml:${position(text, 'name: other')}`);
+    expect(error!.message).toContain('is not valid YAML');
+  });
+});

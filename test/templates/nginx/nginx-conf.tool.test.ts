@@ -1,0 +1,100 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gpusOf, NginxProxyStackSpec } from '../../../model';
+import { environmentNames, loadEnvironment } from '../../../stacks/registry';
+import { NginxConfInput, renderNginxConf } from '../../../templates/nginx/nginx-conf';
+import { nginxConfInput } from '../../../templates/stacks/nginx-proxy';
+import { describeWithTools, run, scratchDir } from '../../support/tools';
+
+/** Every nginx-proxy stack of every registered environment, plus its TLS variants. */
+function proxies(): { id: string; input: NginxConfInput }[] {
+  const out: { id: string; input: NginxConfInput }[] = [];
+  for (const name of environmentNames()) {
+    const env = loadEnvironment(name);
+    for (const guest of env.guests)
+      guest.stacks.forEach((stack, i) => {
+        if (stack.kind !== 'nginx-proxy') return;
+        const ctx = { env, guest, gpus: gpusOf(env, guest), options: {} };
+        for (const tls of ['certbot', 'provided', 'none'] as const)
+          out.push({ id: `${name}-${guest.name}-${i}-${tls}`, input: nginxConfInput(ctx, { ...stack, tls } as NginxProxyStackSpec) });
+      });
+  }
+  return out;
+}
+
+describeWithTools('rendered nginx.conf passes nginx -t', ['nginx', 'openssl'], () => {
+  const scratch = scratchDir('pvestack-nginx-');
+  let cert = '';
+  let key = '';
+  beforeAll(() => {
+    cert = path.join(scratch.dir, 'cert.pem');
+    key = path.join(scratch.dir, 'key.pem');
+    run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', key, '-out', cert]);
+  });
+  afterAll(() => scratch.cleanup());
+
+  /** The container paths swapped for the scratch dir; everything else exactly as rendered. */
+  function testable(id: string, input: NginxConfInput): { conf: string; prefix: string } {
+    const prefix = path.join(scratch.dir, id);
+    fs.mkdirSync(path.join(prefix, 'logs'), { recursive: true });
+    fs.mkdirSync(path.join(prefix, 'temp'), { recursive: true });
+    const conf = path.join(prefix, 'nginx.conf');
+    const { user: _user, ...rest } = input;
+    fs.writeFileSync(
+      conf,
+      renderNginxConf({
+        ...rest,
+        ...(input.tls === 'none' ? {} : { certificate: cert, certificateKey: key }),
+        httpListen: '127.0.0.1:18080',
+        httpsListen: '127.0.0.1:18443',
+        acmeWebroot: path.join(prefix, 'webroot'),
+        pidFile: 'logs/nginx.pid',
+        errorLog: 'logs/error.log',
+        accessLog: 'logs/access.log',
+        tempDir: 'temp',
+      }),
+    );
+    return { conf, prefix: `${prefix}/` };
+  }
+
+  const cases = proxies();
+  it('finds proxies to test', () => expect(cases.length).toBeGreaterThanOrEqual(6));
+
+  it.each(cases)('$id', ({ id, input }) => {
+    const { conf, prefix } = testable(id, input);
+    const r = spawnSync('nginx', ['-t', '-c', conf, '-p', prefix, '-e', path.join(prefix, 'logs/error.log')], { encoding: 'utf8' });
+    expect(r.stderr).toContain('test is successful');
+    expect(r.status).toBe(0);
+  });
+
+  it('rejects a broken variant (the check is real)', () => {
+    const { conf, prefix } = testable('broken', { ...cases[0]!.input, upstreams: ['10.0.0.1:3000 max_fail=2'] });
+    const r = spawnSync('nginx', ['-t', '-c', conf, '-p', prefix, '-e', path.join(prefix, 'logs/error.log')], { encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('max_fail');
+  });
+});
+
+describe('nginx.conf content', () => {
+  const env = loadEnvironment('production');
+  const proxy = env.guests.find((g) => g.name === 'proxy')!;
+  const text = renderNginxConf(nginxConfInput({ env, guest: proxy, gpus: [], options: {} }, proxy.stacks[0] as NginxProxyStackSpec));
+
+  it('balances across both web replicas with passive health checks', () => {
+    expect(text).toContain('server 10.20.0.11:3000 max_fails=3 fail_timeout=30s;');
+    expect(text).toContain('server 10.20.0.12:3000 max_fails=3 fail_timeout=30s;');
+  });
+
+  it('redirects HTTP to HTTPS, keeps the ACME webroot, rate limits and sets security headers', () => {
+    expect(text).toContain('return 301 https://$host$request_uri;');
+    expect(text).toContain('location /.well-known/acme-challenge/');
+    expect(text).toMatch(/limit_req_zone \$binary_remote_addr zone=perip:10m rate=20r\/s;/);
+    expect(text).toContain('limit_req zone=perip burst=40 nodelay;');
+    expect(text).toContain('Strict-Transport-Security');
+    expect(text).toContain('X-Content-Type-Options');
+    expect(text).toContain('ssl_certificate /etc/letsencrypt/live/learn.example.org/fullchain.pem;');
+    expect(text).toContain('proxy_set_header Upgrade $http_upgrade;');
+  });
+});
