@@ -22,7 +22,7 @@ const PLAN = {
   synthRuns: QUICK ? 1 : 5,
   scaling: QUICK ? [{ guests: 10, runs: 1 }, { guests: 100, runs: 1 }] : [{ guests: 10, runs: 5 }, { guests: 100, runs: 3 }, { guests: 1000, runs: 1 }],
   diffRuns: QUICK ? 1 : 3,
-  fanout: QUICK ? [{ hosts: 1, runs: 1 }, { hosts: 5, runs: 1 }] : [{ hosts: 1, runs: 3 }, { hosts: 5, runs: 3 }, { hosts: 10, runs: 3 }],
+  fanout: QUICK ? [{ hosts: 1, runs: 1 }, { hosts: 5, runs: 1 }] : [{ hosts: 1, runs: 3 }, { hosts: 5, runs: 3 }, { hosts: 10, runs: 2 }],
 };
 
 const log = (s: string) => process.stderr.write(`${s}\n`);

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Environment } from '../model';
 import type { RenderedStack } from '../templates/artifacts';
+import { renderCloudInit } from '../templates/cloud-init';
 import { renderEnvironment, RenderOptions } from '../templates/render';
 
 export function artifactsDir(outdir: string, envName: string): string {
@@ -43,6 +44,13 @@ export function writeArtifacts(outdir: string, env: Environment, options: Render
       const stackDir = path.join(dir, guest, stack.name);
       stacks.push({ guest, stack: stack.name, dir: stackDir, files: writeStackFiles(stackDir, stack) });
     }
+  }
+  // The VM's cloud-init user-data travels inside cdk.tf.json (a snippet's source_raw); a copy here
+  // makes it readable and diffable in a PR like every other rendered file.
+  for (const guest of env.guests.filter((g) => g.kind === 'vm')) {
+    const file = path.join(dir, guest.name, 'cloud-init', 'user-data.yaml');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, renderCloudInit(env, guest), { mode: 0o644 });
   }
   return { env: env.name, dir, stacks };
 }

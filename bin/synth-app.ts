@@ -8,6 +8,7 @@ import { App } from 'cdktf';
 import type { Environment } from '../model';
 import { PlatformStack } from '../stacks/platform-stack';
 import { environmentNames, loadEnvironment } from '../stacks/registry';
+import { writeArtifacts } from './render-artifacts';
 
 export interface SynthAppOptions {
   /** @default process.env.CDKTF_OUTDIR ?? 'cdktf.out' */
@@ -16,6 +17,12 @@ export interface SynthAppOptions {
   readonly environments?: readonly string[];
   /** Already-loaded environments; used instead of `environments` when given. */
   readonly loaded?: readonly Environment[];
+  /**
+   * Also render every guest's stack artifacts into `stacks/<env>/artifacts/`, so that
+   * `cdktf synth` and `pvestack synth` both leave the files a deploy ships next to the JSON.
+   * @default true
+   */
+  readonly artifacts?: boolean;
 }
 
 export interface SynthesizedStack {
@@ -38,6 +45,7 @@ export function synthesizeApp(opts: SynthAppOptions = {}): SynthAppResult {
   const app = new App({ outdir });
   const stacks = envs.map((env) => new PlatformStack(app, { env }));
   app.synth();
+  if (opts.artifacts !== false) for (const env of envs) writeArtifacts(outdir, env);
   return {
     outdir,
     stacks: stacks.map((stack) => {

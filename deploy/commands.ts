@@ -97,11 +97,11 @@ export function prepareUpload(root: string, stack: string, id: string): Argv {
 }
 
 /**
- * Writes stdin to a file. `umask 077` comes first so a secret is never readable by others, not even
- * for the moment before `chmod`.
+ * Unpacks the release archive from stdin into the upload directory, modes as archived (secret env
+ * files 0600); `umask 077` keeps every file private until tar sets its final mode.
  */
-export function uploadFile(file: string, mode: number): Argv {
-  return sh(`mkdir -p ${shq(path.posix.dirname(file))} && umask 077 && cat > ${shq(file)} && chmod ${mode.toString(8).padStart(3, '0')} ${shq(file)}`);
+export function uploadRelease(root: string, stack: string, id: string): Argv {
+  return sh(`umask 077 && tar -x -p --no-same-owner -C ${shq(partialDir(root, stack, id))}`);
 }
 
 /** Marks an upload complete: only a sealed release can become `current`. */

@@ -22,7 +22,6 @@ import {
   ensureNetworks,
   LOCK_HELD_EXIT,
   MANIFEST_FILE,
-  partialDir,
   prepareUpload,
   pruneReleases,
   readCurrentRelease,
@@ -30,10 +29,11 @@ import {
   sealRelease,
   serviceHealth,
   switchCurrent,
-  uploadFile,
+  uploadRelease,
 } from './commands';
 import { changedServices, composeFileOf, healthBudgetSeconds, ReleaseManifest, releaseFiles, releaseHash, releaseId, serviceFingerprints, startOrder } from './release';
 import { Masker } from './secrets';
+import { tarArchive } from './tar';
 import { connect as sshConnect, RemoteHost, SshEndpoint } from './ssh';
 
 /** One host to deploy: where it is and what it runs. */
@@ -67,8 +67,8 @@ export interface DeployContext {
   confirmStateful(guest: string, stack: string, services: readonly string[]): Promise<boolean>;
   readonly now?: () => Date;
   readonly onStage?: (guest: string, stage: Stage, detail?: string) => void;
-  /** Called before each file upload (tests cut the connection here). */
-  readonly beforeUpload?: (guest: string, file: string) => void | Promise<void>;
+  /** Called before a release is uploaded, with its file paths (tests cut the connection here). */
+  readonly beforeUpload?: (guest: string, files: readonly string[]) => void | Promise<void>;
   /** @default the real SSH connection */
   readonly connect?: (ep: SshEndpoint, masker: Masker) => Promise<RemoteHost>;
 }
@@ -209,12 +209,10 @@ async function deployStack(remote: RemoteHost, composeFlavor: () => Promise<Comp
   const manifest: ReleaseManifest = { id, stack: stack.name, hash, services: fingerprints, deployedBy: ctx.holder, ...(ctx.commit ? { commit: ctx.commit } : {}), createdAt: (ctx.now ?? (() => new Date()))().toISOString() };
   stage('upload', `${stack.name} ${id}`);
   await remote.run(prepareUpload(root, stack.name, id));
-  const upload = partialDir(root, stack.name, id);
-  for (const f of files) {
-    await ctx.beforeUpload?.(t.guest, f.path);
-    await remote.run(uploadFile(path.posix.join(upload, f.path), f.mode), { stdin: f.content });
-  }
-  await remote.run(uploadFile(path.posix.join(upload, MANIFEST_FILE), 0o644), { stdin: `${JSON.stringify(manifest, null, 2)}\n` });
+  // One archive, one round trip; the manifest rides along.
+  await ctx.beforeUpload?.(t.guest, files.map((f) => f.path));
+  const archive = tarArchive([...files, { path: MANIFEST_FILE, content: `${JSON.stringify(manifest, null, 2)}\n`, mode: 0o644 }]);
+  await remote.run(uploadRelease(root, stack.name, id), { stdin: archive });
   // Only a complete upload is sealed, and only a sealed release becomes current: a cut connection
   // leaves a `.partial` directory behind and the running release untouched.
   await remote.run(sealRelease(root, stack.name, id));
@@ -227,14 +225,14 @@ async function deployStack(remote: RemoteHost, composeFlavor: () => Promise<Comp
   const startCtx = { ...ctx, budgets };
   if (stack.externalNetworks?.length) await remote.run(ensureNetworks(stack.externalNetworks));
   try {
-    await startRelease(remote, base, stack.name, order, prevId ? changed : [], startCtx, stage);
+    await startRelease(remote, base, stack.name, order, prevId ? changed : [], !sameServices(prev, fingerprints), startCtx, stage);
   } catch (err) {
     if (!prevId || !prev) throw new StackFailed({ stack: stack.name, status: 'failed', failedRelease: id, restarted: changed }, err as Error);
     stage('rollback', `${stack.name} -> ${prevId}`);
     try {
       await remote.run(switchCurrent(root, stack.name, prevId));
       const back = order.filter((s) => changed.includes(s) && prev.services[s] !== undefined);
-      await startRelease(remote, base, stack.name, [...order, ...Object.keys(prev.services).filter((s) => !order.includes(s))], back, startCtx, stage);
+      await startRelease(remote, base, stack.name, [...order, ...Object.keys(prev.services).filter((s) => !order.includes(s))], back, !sameServices(prev, fingerprints), startCtx, stage);
     } catch (rollbackErr) {
       const both = new Error(`${(err as Error).message}\nThe rollback to ${prevId} failed too: ${(rollbackErr as Error).message}`);
       throw new StackFailed({ stack: stack.name, status: 'failed', release: prevId, failedRelease: id, restarted: changed }, err instanceof PvestackError ? err : both);
@@ -249,19 +247,22 @@ async function deployStack(remote: RemoteHost, composeFlavor: () => Promise<Comp
 /**
  * Starts what `current` points at. Services whose definition changed are recreated one at a time
  * (dependencies first), each waiting for its health before the next: replicas behind nginx roll
- * while the others serve. Then one full `up -d --remove-orphans`, and every service must be healthy.
+ * while the others serve. When services were added or removed (or on a first deploy), one full
+ * `up -d --remove-orphans` follows; then every service must be healthy.
  */
 type StartContext = DeployContext & { readonly budgets: Readonly<Record<string, number>> };
 
-async function startRelease(remote: RemoteHost, base: Argv, project: string, order: readonly string[], roll: readonly string[], ctx: StartContext, stage: (s: Stage, d?: string) => void): Promise<void> {
+async function startRelease(remote: RemoteHost, base: Argv, project: string, order: readonly string[], roll: readonly string[], full: boolean, ctx: StartContext, stage: (s: Stage, d?: string) => void): Promise<void> {
   for (const svc of order.filter((s) => roll.includes(s))) {
     stage('start', `${project}/${svc}`);
     await remote.run(composeUp(base, { services: [svc], forceRecreate: true }));
     stage('health', `${project}/${svc}`);
     await waitHealthy(remote, base, project, svc, ctx);
   }
-  stage('start', project);
-  await remote.run(composeUp(base));
+  if (full) {
+    stage('start', project);
+    await remote.run(composeUp(base));
+  }
   for (const svc of order) {
     stage('health', `${project}/${svc}`);
     await waitHealthy(remote, base, project, svc, ctx);
@@ -302,6 +303,14 @@ async function failHealth(remote: RemoteHost, base: Argv, service: string, ctx: 
     logs = `(could not read the logs: ${(err as Error).message})`;
   }
   throw new HealthCheckFailedError(remote.name, service, ctx.masker.mask(logs), detail);
+}
+
+/** Same service names in both releases: rolling the changed ones covers everything. */
+function sameServices(prev: ReleaseManifest | undefined, next: Readonly<Record<string, string>>): boolean {
+  if (!prev) return false;
+  const a = Object.keys(prev.services).sort();
+  const b = Object.keys(next).sort();
+  return a.length === b.length && a.every((n, i) => n === b[i]);
 }
 
 function parseJson<T>(text: string): T | undefined {

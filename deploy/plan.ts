@@ -1,16 +1,13 @@
 /**
  * `--dry-run`: per host, the exact commands a first deploy of each stack runs and the files it
- * ships (secret values masked). Pure: it needs no connection, so what it prints for a host that
+ * ships in the release archive (plus `.pvestack-release.json`; secret values masked). Pure: it needs no connection, so what it prints for a host that
  * already runs a release differs only by the skip/rollback branches, which are listed as such.
  */
-import * as path from 'node:path';
 import {
   acquireLock,
   compose,
   composeUp,
   ensureNetworks,
-  MANIFEST_FILE,
-  partialDir,
   prepareUpload,
   pruneReleases,
   readCurrentRelease,
@@ -19,7 +16,7 @@ import {
   serviceHealth,
   switchCurrent,
   toShell,
-  uploadFile,
+  uploadRelease,
 } from './commands';
 import type { HostTarget } from './host-deploy';
 import { composeFileOf, releaseFiles, releaseHash, releaseId } from './release';
@@ -55,11 +52,10 @@ export function planHost(t: HostTarget, secrets: ReadonlyMap<string, string>, ma
       const files = releaseFiles(stack, secrets);
       const id = releaseId(opts.now, releaseHash(files));
       const base = compose('v2', root, stack.name, stack.name, composeFileOf(stack));
-      const upload = partialDir(root, stack.name, id);
       const commands = [
         readCurrentRelease(root, stack.name),
         prepareUpload(root, stack.name, id),
-        ...[...files.map((f) => ({ path: f.path, mode: f.mode })), { path: MANIFEST_FILE, mode: 0o644 }].map((f) => uploadFile(path.posix.join(upload, f.path), f.mode)),
+        uploadRelease(root, stack.name, id),
         sealRelease(root, stack.name, id),
         switchCurrent(root, stack.name, id),
         ...(stack.externalNetworks?.length ? [ensureNetworks(stack.externalNetworks)] : []),

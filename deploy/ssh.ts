@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
 import { HostKeyMismatchError, RemoteCommandError } from '../model';
 import { Argv, toShell } from './commands';
@@ -36,7 +37,7 @@ export interface RunResult {
 
 export interface RunOptions {
   /** Sent on stdin (file contents, secret values: never on the command line). */
-  readonly stdin?: string;
+  readonly stdin?: string | Buffer;
   /** Exit codes that are not failures. @default [0] */
   readonly okCodes?: readonly number[];
 }
@@ -111,7 +112,8 @@ class NodeSshHost implements RemoteHost {
   async run(argv: Argv, opts: RunOptions = {}): Promise<RunResult> {
     let result: RunResult;
     try {
-      const r = await this.ssh.execCommand(this.prefix + toShell(argv), { stdin: opts.stdin, noTrim: true });
+      const stdin = Buffer.isBuffer(opts.stdin) ? Readable.from([opts.stdin]) : opts.stdin;
+      const r = await this.ssh.execCommand(this.prefix + toShell(argv), { ...(stdin !== undefined ? { stdin } : {}), noTrim: true });
       result = { stdout: r.stdout, stderr: r.stderr, code: r.code };
     } catch (err) {
       result = { stdout: '', stderr: (err as Error).message, code: null };

@@ -2,50 +2,66 @@
  * Every environment the toolkit knows, by name. The spec modules are imported statically (building
  * a spec object is cheap; only `loadEnvironment` validates it), because a runtime `require('./dev')`
  * cannot load TypeScript under vitest's module runner. Extra YAML/TS specs can be loaded by path.
+ *
+ * Environments named `*-as-planned` keep a real team's plan *with its mistakes*, so that the checks
+ * are proven on them. They are "broken on purpose": listed by `pvestack list` and loadable by name,
+ * but left out of every default set (`synth`, `check`, `validate`, `render` and `diff` without
+ * arguments, and the cdktf app), so that neither CI nor `cdktf deploy` can pick them up by accident.
  */
-import * as path from 'node:path';
 import { Environment, loadEnvironmentFile, UsageError, validateEnvironment } from '../model';
 import dev from './dev';
-import production from './production';
-import productionAsPlanned from './production-as-planned';
-import staging from './staging';
 import chat from './examples/chat';
 import chatAsPlanned from './examples/chat-as-planned';
 import lab from './examples/lab';
+import labAsPlanned from './examples/lab-as-planned';
 import quiz from './examples/quiz';
+import production from './production';
+import productionAsPlanned from './production-as-planned';
+import staging from './staging';
 
-const MODULES: Readonly<Record<string, string>> = {
-  dev: './dev',
-  staging: './staging',
-  production: './production',
-  'production-as-planned': './production-as-planned',
-  lab: './examples/lab',
-  chat: './examples/chat',
-  'chat-as-planned': './examples/chat-as-planned',
-  quiz: './examples/quiz',
+interface Registered {
+  readonly spec: unknown;
+  /** Where the spec lives, for messages. */
+  readonly file: string;
+  /** Kept with its mistakes to prove the checks; never in a default set. */
+  readonly brokenOnPurpose?: boolean;
+}
+
+const REGISTRY: Readonly<Record<string, Registered>> = {
+  dev: { spec: dev, file: 'stacks/dev.ts' },
+  staging: { spec: staging, file: 'stacks/staging.ts' },
+  production: { spec: production, file: 'stacks/production.ts' },
+  'production-as-planned': { spec: productionAsPlanned, file: 'stacks/production-as-planned.ts', brokenOnPurpose: true },
+  lab: { spec: lab, file: 'stacks/examples/lab.ts' },
+  'lab-as-planned': { spec: labAsPlanned, file: 'stacks/examples/lab-as-planned.ts', brokenOnPurpose: true },
+  chat: { spec: chat, file: 'stacks/examples/chat.ts' },
+  'chat-as-planned': { spec: chatAsPlanned, file: 'stacks/examples/chat-as-planned.ts', brokenOnPurpose: true },
+  quiz: { spec: quiz, file: 'stacks/examples/quiz.ts' },
 };
 
-const SPECS: Readonly<Record<string, unknown>> = {
-  dev,
-  staging,
-  production,
-  'production-as-planned': productionAsPlanned,
-  lab,
-  chat,
-  'chat-as-planned': chatAsPlanned,
-  quiz,
-};
+/**
+ * Registered environment names in registry order.
+ * @param opts.includeBroken also return the `*-as-planned` environments kept broken on purpose
+ */
+export function environmentNames(opts: { includeBroken?: boolean } = {}): string[] {
+  return Object.keys(REGISTRY).filter((name) => opts.includeBroken || !REGISTRY[name]!.brokenOnPurpose);
+}
 
-export function environmentNames(): string[] {
-  return Object.keys(MODULES);
+/** The environments kept with their planners' mistakes (`*-as-planned`). */
+export function brokenOnPurposeNames(): string[] {
+  return Object.keys(REGISTRY).filter((name) => REGISTRY[name]!.brokenOnPurpose);
+}
+
+export function isBrokenOnPurpose(name: string): boolean {
+  return REGISTRY[name]?.brokenOnPurpose === true;
 }
 
 /** Loads and validates one registered environment, or a spec file when given a path. */
 export function loadEnvironment(nameOrFile: string): Environment {
   if (/[/\\]|\.(ya?ml|json|ts|js)$/.test(nameOrFile)) return loadEnvironmentFile(nameOrFile);
-  const mod = MODULES[nameOrFile];
-  if (!mod) {
-    throw new UsageError(`unknown environment ${JSON.stringify(nameOrFile)}`, `Known environments: ${environmentNames().join(', ')}; or pass a spec file path.`);
+  const entry = REGISTRY[nameOrFile];
+  if (!entry) {
+    throw new UsageError(`unknown environment ${JSON.stringify(nameOrFile)}`, `Known environments: ${environmentNames({ includeBroken: true }).join(', ')}; or pass a spec file path.`);
   }
-  return validateEnvironment(SPECS[nameOrFile], path.join('stacks', `${mod.slice(2)}.ts`));
+  return validateEnvironment(entry.spec, entry.file);
 }

@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import { environmentNames } from '../../stacks/registry';
 import { action } from '../command';
 import { synthesizeApp } from '../synth-app';
-import { writeArtifacts } from '../render-artifacts'; // rendered stack artifacts
 import { preflight } from './check';
 
 export function register(program: Command): void {
@@ -24,9 +23,7 @@ export function register(program: Command): void {
         const loaded = preflight(ctx, names, opts.checks, 'synth wrote nothing');
         // --- preflight checks: end ---
         const result = synthesizeApp({ outdir: ctx.global.out, loaded });
-        // --- rendered stack artifacts (templates/, bin/render-artifacts.ts): begin ---
-        for (const s of result.stacks) writeArtifacts(result.outdir, s.env);
-        // --- rendered stack artifacts: end ---
+        // synthesizeApp also rendered each guest's stack artifacts under stacks/<env>/artifacts/.
         const summary = result.stacks.map((s) => {
           const doc = JSON.parse(fs.readFileSync(s.file, 'utf8')) as { resource?: Record<string, Record<string, unknown>> };
           const resources = Object.fromEntries(

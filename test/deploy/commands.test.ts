@@ -17,7 +17,7 @@ import {
   shq,
   switchCurrent,
   toShell,
-  uploadFile,
+  uploadRelease,
 } from '../../deploy/commands';
 
 const ROOT = '/opt/pvestack';
@@ -38,11 +38,7 @@ describe('deploy command builders (exact argv)', () => {
 
   it('uploads into a .partial directory, seals with mv -T, and switches current via a temp symlink + mv -T', () => {
     expect(prepareUpload(ROOT, 'web', 'R1')).toEqual(['sh', '-c', 'mkdir -p /opt/pvestack/web/releases && rm -rf /opt/pvestack/web/releases/*.partial && mkdir /opt/pvestack/web/releases/R1.partial']);
-    expect(uploadFile('/opt/pvestack/web/releases/R1.partial/secrets/app.env', 0o600)).toEqual([
-      'sh',
-      '-c',
-      'mkdir -p /opt/pvestack/web/releases/R1.partial/secrets && umask 077 && cat > /opt/pvestack/web/releases/R1.partial/secrets/app.env && chmod 600 /opt/pvestack/web/releases/R1.partial/secrets/app.env',
-    ]);
+    expect(uploadRelease(ROOT, 'web', 'R1')).toEqual(['sh', '-c', 'umask 077 && tar -x -p --no-same-owner -C /opt/pvestack/web/releases/R1.partial']);
     expect(sealRelease(ROOT, 'web', 'R1')).toEqual(['mv', '-T', '/opt/pvestack/web/releases/R1.partial', '/opt/pvestack/web/releases/R1']);
     expect(switchCurrent(ROOT, 'web', 'R1')).toEqual(['sh', '-c', 'ln -sfn releases/R1 /opt/pvestack/web/.current.tmp && mv -T /opt/pvestack/web/.current.tmp /opt/pvestack/web/current']);
     expect(readCurrentRelease(ROOT, 'web')).toEqual(['sh', '-c', 'if t=$(readlink /opt/pvestack/web/current); then echo "$t"; cat /opt/pvestack/web/current/.pvestack-release.json 2>/dev/null; fi; true']);

@@ -21,7 +21,7 @@ function flags(argv: string[]): Record<string, string> {
 }
 
 describe('vllmArgs', () => {
-  it.each([
+  it.each<{ name: string; stack: VllmStackSpec; gpus: number; expect: Record<string, string> }>([
     { name: 'TP = number of GPUs (1)', stack: base, gpus: 1, expect: { '--tensor-parallel-size': '1', '--gpu-memory-utilization': '0.9' } },
     { name: 'TP = number of GPUs (2)', stack: base, gpus: 2, expect: { '--tensor-parallel-size': '2' } },
     { name: 'TP = number of GPUs (4)', stack: base, gpus: 4, expect: { '--tensor-parallel-size': '4' } },
