@@ -5,7 +5,7 @@ import { COMMANDS } from './commands';
 export function buildProgram(): Command {
   const program = new Command('pvestack')
     .description(
-      'Typed Proxmox VE environments for self-hosted AI web apps: synthesize Terraform JSON, render\n' +
+      'Typed Proxmox VE environments for self-hosted AI web apps: synthesize Terraform JSON, render ' +
         'cloud-init and compose files, check the plan before it is applied, and deploy the app stacks.',
     )
     .version(require('../package.json').version as string)
@@ -19,9 +19,15 @@ export function buildProgram(): Command {
 Exit codes: 0 success, 1 failure (checks failed, deploy failed), 2 user error (bad spec or flags).
 
 Examples:
-  $ pvestack list                         environments and their guests
-  $ pvestack synth production             write cdktf.out/stacks/production/cdk.tf.json
-  $ pvestack validate production --json   check the synthesized JSON against the provider schema`,
+  $ pvestack list                                  environments and their guests
+  $ pvestack check production                      preflight checks, in well under a second
+  $ pvestack synth production                      cdktf.out/stacks/production/{cdk.tf.json,artifacts/}
+  $ pvestack validate production --json            the synthesized JSON against the provider schema
+  $ pvestack diff --base origin/main --format markdown   the PR comment
+  $ pvestack deploy staging --dry-run              what a deploy would run and ship (secrets masked)
+
+Environments are registered names (see list) or spec files (YAML, JSON or TypeScript).
+Run 'pvestack <command> --help' for the options of one command.`,
     );
   for (const register of COMMANDS) register(program);
   return program;

@@ -96,7 +96,8 @@ export function register(program: Command): void {
           return 0;
         }
         if (flags.engine === 'pulumi') {
-          const { runPulumiDeploy } = await import('../../deploy/pulumi/run');
+          // Loaded only here: @pulumi/* takes a second to import and other verbs do not need it.
+          const { runPulumiDeploy } = require('../../deploy/pulumi/run') as typeof import('../../deploy/pulumi/run');
           const result = await runPulumiDeploy(env.name, targets, secrets, { log: (l) => ctx.reporter.info(masker.mask(l)) });
           ctx.reporter.result(JSON.parse(masker.mask(JSON.stringify(result))));
           return 0;

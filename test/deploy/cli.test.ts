@@ -43,6 +43,13 @@ describe('pvestack deploy (CLI, no hosts contacted)', () => {
     expect(r.stderr).toContain('missing secret value: PVESTACK_POSTGRES_PASSWORD');
   }, 30_000);
 
+  it.skipIf(spawnSync('sh', ['-c', 'command -v pulumi']).status === 0)('--engine pulumi without the pulumi CLI fails with how to install it', () => {
+    const r = pvestack(['deploy', 'dev', '--only', 'postgres', '--engine', 'pulumi'], { PVESTACK_POSTGRES_PASSWORD: SECRET });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('--engine pulumi needs the pulumi CLI, which is not installed');
+    expect(r.stderr).toContain('get.pulumi.com');
+  }, 30_000);
+
   it('lock requires an existing guest', () => {
     const r = pvestack(['lock', 'status', 'dev', 'nope']);
     expect(r.code).toBe(2);
