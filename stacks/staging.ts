@@ -85,4 +85,6 @@ export default defineEnvironment({
     { from: 'web', to: 'cache', ports: 'tcp/6379' },
   ],
   secrets: SECRETS,
+  // Shared state for the CI job that applies staging on every merge (PG_CONN_STR holds the password).
+  backend: { type: 'pg', schemaName: 'pvestack_staging' },
 });

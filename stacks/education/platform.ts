@@ -192,6 +192,8 @@ export function educationPlatform(opts: EducationOptions): EnvironmentSpec {
     storageBoxes: STORAGE_BOXES,
     connections,
     secrets: SECRETS,
-    backend: { type: 'local' },
+    // Shared state for CI and every admin; terraform reads the connection string (with its
+    // password) from PG_CONN_STR, never from this file.
+    backend: { type: 'pg', schemaName: `pvestack_${opts.name.replace(/-/g, '_')}` },
   };
 }
