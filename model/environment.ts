@@ -126,8 +126,9 @@ export function guestByName(env: Environment, name: string): Guest | undefined {
   return env.guests.find((g) => g.name === name);
 }
 
-/** The GPUs (with their node facts) given to a guest. */
+/** The GPUs (with their node facts) given to a guest; for an external host, the ones it declares. */
 export function gpusOf(env: Environment, guest: Guest): GpuSpec[] {
+  if (guest.kind === 'external') return [...(guest.hostGpus ?? [])];
   const node = nodeOf(env, guest);
   return guest.gpus.map((name) => node?.gpus.find((g) => g.name === name)).filter((g): g is GpuSpec => g !== undefined);
 }

@@ -184,6 +184,11 @@ export interface GuestSpec {
   readonly hostKeys?: readonly string[];
   /** GPU mapping names (from the node's `gpus`) given to this guest. */
   readonly gpus?: readonly string[];
+  /**
+   * For `external` hosts only: the GPUs the machine has. Facts, not managed resources: they feed
+   * the model-fit check, the compose GPU reservation and the inventory.
+   */
+  readonly hostGpus?: readonly GpuSpec[];
   /** Holds data that must survive: protection, prevent_destroy, backups. @default true for roles db and llm (model cache), else false */
   readonly stateful?: boolean;
   /** Extra Proxmox tags. */

@@ -25,7 +25,7 @@ function cases(env: Environment): VllmCase[] {
     guest.stacks.flatMap((stack, j) => {
       if (stack.kind !== 'vllm') return [];
       const facts = modelFactsFor(stack);
-      const gpus = guest.kind === 'external' ? [] : gpusOf(env, guest);
+      const gpus = gpusOf(env, guest);
       const quantization = stack.quantization ?? facts?.quantization;
       const tp = stack.tensorParallelSize ?? Math.max(1, gpus.length);
       const fit =
@@ -126,7 +126,7 @@ export const tensorParallel: Rule = {
   title: 'Tensor parallel size equals the GPUs given and divides the attention heads',
   check: ({ env }) =>
     cases(env)
-      .filter((c) => c.guest.kind !== 'external' && c.facts)
+      .filter((c) => c.facts && (c.guest.kind !== 'external' || c.gpus.length > 0))
       .flatMap((c): Issue[] => {
         const problems = tensorParallelProblems(c.facts!, c.tp, c.gpus.length);
         if (problems.length === 0) return [];
@@ -201,7 +201,9 @@ export const fitUnchecked: Rule = {
           : `model fit of ${c.stack.model} on ${c.guest.name} not checked: the GPUs of ${c.guest.kind === 'external' ? 'an external host' : c.guest.name} are not described in the spec`,
         hint: !c.facts
           ? 'Add modelFacts (paramsBillion, layers, attentionHeads, kvHeads, headDim, intermediateSize from the model\'s config.json) to the stack.'
-          : 'Check the fit by hand, or run the model on a Proxmox guest whose node lists its GPUs.',
+          : c.guest.kind === 'external'
+            ? 'Describe the host\'s cards with hostGpus: [{ name, pciAddress, model, vramGib }] on the guest.'
+            : 'Give the guest its GPUs (gpus: [<mapping name>]) from its node.',
       })),
 };
 

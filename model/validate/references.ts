@@ -102,6 +102,8 @@ function checkGuest(spec: EnvironmentSpec, guest: GuestSpec, path: string, ctx: 
     if (!onProxmox) fail(ctx, at(at(path, 'gpus'), j), 'is set on an external host', 'GPUs of external hosts are not managed by pvestack; remove gpus.', g);
     else if (!names.allGpus.includes(g)) fail(ctx, at(at(path, 'gpus'), j), 'names a GPU that no node declares', suggest(g, names.allGpus), g);
   });
+  if (onProxmox && guest.hostGpus !== undefined)
+    fail(ctx, at(path, 'hostGpus'), `is set on a ${guest.kind}`, 'Declare the GPU on its node (cluster.nodes[].gpus) and give it to the guest with gpus: [<name>]; hostGpus describes external hosts only.');
   if (new Set(guest.gpus ?? []).size !== (guest.gpus ?? []).length) fail(ctx, at(path, 'gpus'), 'lists a GPU twice', 'Name each GPU once.', guest.gpus);
 
   if (guest.lxc && guest.kind !== 'lxc') fail(ctx, at(path, 'lxc'), `is set on a ${guest.kind}`, 'Remove lxc or change kind to lxc.');

@@ -155,6 +155,7 @@ const guest = obj(
     sshUser: optional(str({ pattern: /^[a-z_][a-z0-9_-]{0,31}$/, patternHint: 'Use a Linux user name.' })),
     hostKeys: optional(arr(sshPublicKey())),
     gpus: optional(arr(name())),
+    hostGpus: optional(arr(gpu)),
     stateful: optional(bool()),
     tags: optional(arr(str({ pattern: /^[a-z0-9_][a-z0-9_+.-]*$/, patternHint: 'Proxmox tags allow lowercase letters, digits and - _ + . (no colons or spaces).' }))),
     startupOrder: optional(int({ min: 0, max: 9999 })),

@@ -98,8 +98,9 @@ function gpuServer(incidents: boolean): GuestSpec {
     kind: 'external',
     role: 'llm',
     // Bare metal: 24 cores / 48 threads, 126 GB RAM, 1.8 TB NVMe, Ubuntu 22.04, one RTX 6000 Ada
-    // (48 GB). pvestack does not manage an external host's GPU, so the card is recorded here only.
+    // (48 GB). pvestack does not manage an external host's GPU; hostGpus records it as facts.
     cores: 48,
+    hostGpus: [{ name: 'gpu-server-0', pciAddress: '0000:01:00.0', model: 'NVIDIA RTX 6000 Ada', vramGib: 48, deviceId: '10de:26b1', computeCapability: 8.9 }],
     memoryGib: 126,
     ipv4: '10.50.0.5',
     ...(incidents ? { sshPort: 2222 } : {}),
