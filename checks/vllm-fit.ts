@@ -1,6 +1,6 @@
 /**
  * Will this vLLM configuration fit its GPUs? A pure calculator (no spec, no I/O) shared by the
- * model-fit rules, `graph` and the docs. Formulas (domain.md §2.4–2.5):
+ * model-fit rules, `graph` and the docs. Formulas (the standard vLLM memory arithmetic):
  * - weights = parameters × bytes per parameter; for 4-bit AWQ/GPTQ 0.5 B plus group scale/zero
  *   overhead (2.5 B per group), with embeddings and lm_head kept 16-bit;
  * - KV cache per token = 2 (K and V) × layers × KV heads × head dim × KV bytes;
@@ -11,7 +11,7 @@
 import type { KnownModelFacts } from './model-facts';
 
 export const GIB = 1024 ** 3;
-/** Activation and CUDA-graph memory assumed per GPU (domain.md: ≈1–2 GiB). */
+/** Activation and CUDA-graph memory assumed per GPU (typically 1–2 GiB in vLLM startup logs). */
 export const DEFAULT_OVERHEAD_GIB_PER_GPU = 1.5;
 /** Group size of AWQ/GPTQ checkpoints unless the facts say otherwise. */
 export const DEFAULT_GROUP_SIZE = 128;

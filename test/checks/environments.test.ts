@@ -37,7 +37,7 @@ describe('registered environments', () => {
   });
 
   // The architecture B/C examples are written in stacks/examples/; these assert the checks catch
-  // the mistakes architectures.md lists for them.
+  // the mistakes those teams actually made.
   it('lab-as-planned: two GPU consumers on one GPU', () => {
     expect(errorsOf('lab-as-planned').map((f) => f.rule)).toContain('PVE-GPU-001');
   });

@@ -6,7 +6,7 @@ const QWEN72 = MODEL_FACTS['qwen/qwen2.5-72b-instruct']!;
 const QWEN72_AWQ = MODEL_FACTS['qwen/qwen2.5-72b-instruct-awq']!;
 const vllm = (s: Draft) => s.guests[3].stacks[0];
 
-describe('vLLM fit calculator (domain.md §2.4 worked example)', () => {
+describe('vLLM fit calculator (Qwen2.5-72B worked example)', () => {
   const base = { dtype: 'bfloat16' as const, kvCacheDtype: 'auto' as const, gpuVramGib: [48], gpuMemoryUtilization: 0.9, maxModelLen: 32768 };
 
   it('Qwen2.5-72B in bf16 needs 135.4 GiB of weights', () => {
