@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { deployHost } from '../../deploy/host-deploy';
 import { HostKeyMismatchError, LockHeldError, RemoteCommandError } from '../../model';
-import { startSshd, TestSshd } from '../support/sshd';
-import { describeWithTools, scratchDir } from '../support/tools';
-import { buildWebImage, currentRelease, removeProject, startedAt, targetFor, testContext, webStack } from './fixtures';
+import { startSshd, type TestSshd } from '../support/sshd';
+import { describeWithTools } from '../support/tools';
+import { deployTestHost, currentRelease, startedAt, targetFor, testContext, webStack } from './fixtures';
 
 const dockerHost = inject('dockerHost');
 const IMAGE = 'local/pvestack-deploy-faults:1';
@@ -15,31 +15,13 @@ const IMAGE = 'local/pvestack-deploy-faults:1';
 if (!dockerHost) console.warn('\n*** SKIPPING deploy fault tests: no test Docker engine (needs root + dockerd) ***\n');
 
 describeWithTools('deploy over SSH: faults (connection cut, lock, host keys)', dockerHost ? ['/usr/sbin/sshd', 'ssh-keygen', 'docker-compose'] : ['(docker engine)'], () => {
-  let sshd: TestSshd;
-  let scratch: ReturnType<typeof scratchDir>;
-  const projects: string[] = [];
-  const rootFor = (p: string) => path.join(scratch.dir, p);
-
-  beforeAll(async () => {
-    buildWebImage(dockerHost, IMAGE);
-    scratch = scratchDir('pvestack-deploy-faults-');
-    sshd = await startSshd();
-  });
-  afterAll(() => {
-    for (const p of projects) removeProject(dockerHost, p);
-    sshd?.stop();
-    scratch?.cleanup();
-  });
-
-  const project = (name: string) => {
-    projects.push(name);
-    return name;
-  };
+  const host = deployTestHost(dockerHost, IMAGE, 'faults');
+  const { rootFor, project } = host;
 
   it('an SSH connection cut mid-upload leaves the running release untouched; a retry succeeds', async () => {
     const p = project('faults-cut');
     const big = { path: 'assets/blob.txt', content: 'x'.repeat(16 * 1024 * 1024) };
-    const target = (release: string) => targetFor(sshd, [webStack(p, { image: IMAGE, release, extraFiles: [big] })], dockerHost, rootFor(p));
+    const target = (release: string) => targetFor(host.sshd, [webStack(p, { image: IMAGE, release, extraFiles: [big] })], dockerHost, rootFor(p));
     expect((await deployHost(target('v1'), testContext())).error?.message).toBeUndefined();
     const running = currentRelease(rootFor(p), p);
     const before = startedAt(dockerHost, p);
@@ -48,7 +30,7 @@ describeWithTools('deploy over SSH: faults (connection cut, lock, host keys)', d
       target('v2'),
       testContext({
         beforeUpload: (_guest, files) => {
-          if (files.includes(big.path)) setTimeout(() => killSessions(sshd.pid()), 50);
+          if (files.includes(big.path)) setTimeout(() => killSessions(host.sshd.pid()), 50);
         },
       }),
     );
@@ -70,7 +52,7 @@ describeWithTools('deploy over SSH: faults (connection cut, lock, host keys)', d
 
   it('two concurrent deploys to one host: exactly one proceeds, the other fails fast with LockHeldError', async () => {
     const p = project('faults-lock');
-    const target = targetFor(sshd, [webStack(p, { image: IMAGE })], dockerHost, rootFor(p));
+    const target = targetFor(host.sshd, [webStack(p, { image: IMAGE })], dockerHost, rootFor(p));
     const [a, b] = await Promise.all([deployHost(target, testContext({ holder: 'alice@laptop' })), deployHost(target, testContext({ holder: 'bob@ci' }))]);
     const losers = [a, b].filter((o) => o.error instanceof LockHeldError);
     const winners = [a, b].filter((o) => !o.error);
@@ -84,18 +66,18 @@ describeWithTools('deploy over SSH: faults (connection cut, lock, host keys)', d
 
   it('a wrong host key is refused before anything is sent', async () => {
     const p = project('faults-hostkey');
-    const other = await startSshd({ clientKey: sshd.privateKeyPath });
+    const other = await startSshd({ clientKey: host.sshd.privateKeyPath });
     try {
-      const target = targetFor(sshd, [webStack(p, { image: IMAGE })], dockerHost, rootFor(p));
-      const acceptedBefore = accepted(sshd);
+      const target = targetFor(host.sshd, [webStack(p, { image: IMAGE })], dockerHost, rootFor(p));
+      const acceptedBefore = accepted(host.sshd);
       const wrong = { ...target, endpoint: { ...target.endpoint, hostKeys: [other.hostPublicKey] } };
       const out = await deployHost(wrong, testContext());
       expect(out.error).toBeInstanceOf(HostKeyMismatchError);
-      expect(out.error!.message).toContain(sshd.hostFingerprint);
+      expect(out.error!.message).toContain(host.sshd.hostFingerprint);
       expect(out.error!.message).toContain(other.hostFingerprint);
       expect(fs.existsSync(rootFor(p))).toBe(false);
       // Authentication never happened: the handshake ended at the host key.
-      expect(accepted(sshd)).toBe(acceptedBefore);
+      expect(accepted(host.sshd)).toBe(acceptedBefore);
     } finally {
       other.stop();
     }
@@ -103,14 +85,14 @@ describeWithTools('deploy over SSH: faults (connection cut, lock, host keys)', d
 
   it('--trust-on-first-use records the key, and the recorded key is then pinned', async () => {
     const p = project('faults-tofu');
-    const known = path.join(scratch.dir, 'tofu_known_hosts');
-    const target = targetFor(sshd, [], dockerHost, rootFor(p));
+    const known = rootFor('tofu_known_hosts');
+    const target = targetFor(host.sshd, [], dockerHost, rootFor(p));
     const unknown = await deployHost({ ...target, endpoint: { ...target.endpoint, hostKeys: [] } }, testContext());
     expect(unknown.error).toBeInstanceOf(HostKeyMismatchError);
     expect(unknown.error!.message).toContain('--trust-on-first-use');
     const first = await deployHost({ ...target, endpoint: { ...target.endpoint, hostKeys: [], trustOnFirstUseFile: known } }, testContext());
     expect(first.error?.message).toBeUndefined();
-    expect(fs.readFileSync(known, 'utf8')).toBe(`[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+    expect(fs.readFileSync(known, 'utf8')).toBe(`[127.0.0.1]:${host.sshd.port} ${host.sshd.hostPublicKey}\n`);
     const again = await deployHost({ ...target, endpoint: { ...target.endpoint, hostKeys: [], knownHostsPath: known } }, testContext());
     expect(again.error?.message).toBeUndefined();
   }, 60_000);

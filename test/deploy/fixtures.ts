@@ -9,7 +9,8 @@ import { DeployContext, HostTarget } from '../../deploy/host-deploy';
 import { Masker } from '../../deploy/secrets';
 import type { RenderedStack } from '../../templates/artifacts';
 import { BUSYBOX_IMAGE } from '../support/dockerd';
-import type { TestSshd } from '../support/sshd';
+import { beforeAll, afterAll } from 'vitest';
+import { startSshd, type TestSshd } from '../support/sshd';
 import { run, scratchDir } from '../support/tools';
 
 export const SECRET_VALUE = 's3cr3t-token-value';
@@ -153,4 +154,36 @@ export function removeProject(dockerHost: string, project: string): void {
 /** The release the `current` link points at. */
 export function currentRelease(root: string, stack: string): string {
   return path.basename(fs.readlinkSync(path.join(root, stack, 'current')));
+}
+
+/**
+ * One sshd, one scratch deploy root and the test image for a describe block, with cleanup of the
+ * compose projects it handed out. Call inside `describe`: it registers the hooks.
+ */
+export function deployTestHost(dockerHost: string, image: string, label: string) {
+  let sshd: TestSshd | undefined;
+  let scratch: ReturnType<typeof scratchDir> | undefined;
+  const projects: string[] = [];
+  beforeAll(async () => {
+    buildWebImage(dockerHost, image);
+    scratch = scratchDir(`pvestack-deploy-${label}-`);
+    sshd = await startSshd();
+  });
+  afterAll(() => {
+    for (const p of projects) removeProject(dockerHost, p);
+    sshd?.stop();
+    scratch?.cleanup();
+  });
+  return {
+    get sshd(): TestSshd {
+      return sshd!;
+    },
+    /** A path under the scratch directory (a stack's deploy root, a known_hosts file). */
+    rootFor: (name: string) => path.join(scratch!.dir, name),
+    /** Registers a compose project name for cleanup and returns it. */
+    project: (name: string) => {
+      projects.push(name);
+      return name;
+    },
+  };
 }

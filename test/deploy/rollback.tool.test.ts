@@ -1,12 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { deployHost } from '../../deploy/host-deploy';
 import { HealthCheckFailedError } from '../../model';
-import { startSshd, TestSshd } from '../support/sshd';
-import { describeWithTools, scratchDir } from '../support/tools';
-import { buildWebImage, containerOf, currentRelease, docker, healthOf, removeProject, SECRET_VALUE, targetFor, testContext, webStack } from './fixtures';
+import { describeWithTools } from '../support/tools';
+import { deployTestHost, containerOf, currentRelease, docker, healthOf, SECRET_VALUE, targetFor, testContext, webStack } from './fixtures';
 
 const dockerHost = inject('dockerHost');
 const IMAGE = 'local/pvestack-deploy-rollback:1';
@@ -14,30 +13,12 @@ const IMAGE = 'local/pvestack-deploy-rollback:1';
 if (!dockerHost) console.warn('\n*** SKIPPING deploy rollback test: no test Docker engine (needs root + dockerd) ***\n');
 
 describeWithTools('deploy over SSH: health-gated rollback', dockerHost ? ['/usr/sbin/sshd', 'ssh-keygen', 'docker-compose'] : ['(docker engine)'], () => {
-  let sshd: TestSshd;
-  let scratch: ReturnType<typeof scratchDir>;
-  const projects: string[] = [];
-  const rootFor = (p: string) => path.join(scratch.dir, p);
-
-  beforeAll(async () => {
-    buildWebImage(dockerHost, IMAGE);
-    scratch = scratchDir('pvestack-deploy-rollback-');
-    sshd = await startSshd();
-  });
-  afterAll(() => {
-    for (const p of projects) removeProject(dockerHost, p);
-    sshd?.stop();
-    scratch?.cleanup();
-  });
-
-  const project = (name: string) => {
-    projects.push(name);
-    return name;
-  };
+  const host = deployTestHost(dockerHost, IMAGE, 'rollback');
+  const { rootFor, project } = host;
 
   it('rolls back a release whose healthcheck fails; the named volume keeps its data through deploy and rollback', async () => {
     const p = project('faults-rollback');
-    const target = (opts: Parameters<typeof webStack>[1]) => targetFor(sshd, [webStack(p, opts)], dockerHost, rootFor(p));
+    const target = (opts: Parameters<typeof webStack>[1]) => targetFor(host.sshd, [webStack(p, opts)], dockerHost, rootFor(p));
     const v1 = await deployHost(target({ image: IMAGE, release: 'v1' }), testContext());
     expect(v1.error?.message).toBeUndefined();
     docker(dockerHost, ['exec', containerOf(dockerHost, p, 'web'), 'sh', '-c', 'echo precious > /data/marker']);

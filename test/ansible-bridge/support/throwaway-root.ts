@@ -18,21 +18,49 @@ const MIRROR = 'http://deb.debian.org/debian';
 const PACKAGES = ['python3', 'python3-apt', 'openssh-server', 'unattended-upgrades'];
 const MARKER = '.pvestack-complete';
 
-/** The cached base root (built on first use, ~1-2 minutes; then instant). */
+/**
+ * The cached base root (built on first use, ~1-2 minutes; then instant). Vitest runs test files in
+ * parallel workers, so building is serialised by a lock directory: the first worker builds, the
+ * others wait for the completion marker. (Replacing a base another worker has already mounted as an
+ * overlay lower layer would pull the files out from under its running playbook.)
+ */
 export function debianBase(name = 'bookworm-ansible-v2'): string {
   const dir = path.join(os.tmpdir(), `pvestack-debootstrap-${name}`);
-  if (fs.existsSync(path.join(dir, MARKER))) return dir;
-  const partial = `${dir}.partial-${process.pid}`;
-  fs.rmSync(partial, { recursive: true, force: true });
-  execFileSync('debootstrap', ['--variant=minbase', `--include=${PACKAGES.join(',')}`, 'bookworm', partial, MIRROR], { stdio: 'pipe', timeout: 600_000 });
-  fs.writeFileSync(path.join(partial, 'usr/sbin/policy-rc.d'), '#!/bin/sh\n# Test root: never start daemons.\nexit 101\n', { mode: 0o755 });
-  for (const deb of fs.readdirSync(path.join(partial, 'var/cache/apt/archives'))) {
-    if (deb.endsWith('.deb')) fs.rmSync(path.join(partial, 'var/cache/apt/archives', deb));
+  const complete = () => fs.existsSync(path.join(dir, MARKER));
+  if (complete()) return dir;
+  const lock = `${dir}.lock`;
+  const deadline = Date.now() + 15 * 60_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch {
+      if (complete()) return dir;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock} (remove it if no test run is building the Debian root)`);
+      sleepSync(1000);
+    }
   }
-  fs.writeFileSync(path.join(partial, MARKER), `${new Date().toISOString()}\n`);
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.renameSync(partial, dir);
-  return dir;
+  try {
+    if (complete()) return dir;
+    const partial = `${dir}.partial-${process.pid}`;
+    fs.rmSync(partial, { recursive: true, force: true });
+    execFileSync('debootstrap', ['--variant=minbase', `--include=${PACKAGES.join(',')}`, 'bookworm', partial, MIRROR], { stdio: 'pipe', timeout: 600_000 });
+    fs.writeFileSync(path.join(partial, 'usr/sbin/policy-rc.d'), '#!/bin/sh\n# Test root: never start daemons.\nexit 101\n', { mode: 0o755 });
+    for (const deb of fs.readdirSync(path.join(partial, 'var/cache/apt/archives'))) {
+      if (deb.endsWith('.deb')) fs.rmSync(path.join(partial, 'var/cache/apt/archives', deb));
+    }
+    fs.writeFileSync(path.join(partial, MARKER), `${new Date().toISOString()}\n`);
+    // Only a leftover of a crashed build can be here (no marker), and we hold the lock.
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(partial, dir);
+    return dir;
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 export interface ThrowawayRoot {
