@@ -4,7 +4,7 @@
  * the graph read this; the compose renderers use the same defaults.
  */
 import type { Guest } from './environment';
-import type { StackSpec } from './spec';
+import type { NextjsStackSpec, StackSpec } from './spec';
 
 export interface Listener {
   readonly port: number;
@@ -41,8 +41,10 @@ export function stackListeners(stack: StackSpec): Listener[] {
       return one(stack.port ?? DEFAULT_PORTS.postgres);
     case 'redis':
       return one(stack.port ?? DEFAULT_PORTS.redis);
-    case 'nextjs':
-      return one(stack.port ?? DEFAULT_PORTS.nextjs);
+    case 'nextjs': {
+      const ports = nextjsHostPorts(stack);
+      return ports.map((port, i) => ({ port, proto: 'tcp' as const, stack: stack.kind, service: ports.length === 1 ? 'nextjs' : `nextjs-${i + 1}` }));
+    }
     case 'nginx-proxy':
       return DEFAULT_PORTS['nginx-proxy'].map((port) => ({ port, proto: 'tcp' as const, stack: stack.kind, service: 'nginx' }));
     case 'worker':
@@ -61,6 +63,15 @@ export function stackListeners(stack: StackSpec): Listener[] {
     default:
       return one(stack.port ?? DEFAULT_PORTS[stack.kind]);
   }
+}
+
+/**
+ * Host ports of a nextjs stack's replicas: one replica listens on `port`, N replicas on
+ * `port` … `port + N − 1` (each a separate nginx upstream). Shared by the renderer and the checks.
+ */
+export function nextjsHostPorts(stack: NextjsStackSpec): number[] {
+  const port = stack.port ?? DEFAULT_PORTS.nextjs;
+  return Array.from({ length: stack.replicas ?? 1 }, (_, i) => port + i);
 }
 
 export function guestListeners(guest: Guest): Listener[] {

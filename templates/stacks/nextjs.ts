@@ -3,7 +3,7 @@
  * `nextjs-1..N` on consecutive host ports (port, port+1, ...), each a separate upstream for nginx.
  */
 import type { Guest, NextjsStackSpec } from '../../model';
-import { DEFAULT_PORTS } from '../../model';
+import { DEFAULT_PORTS, nextjsHostPorts } from '../../model';
 import type { ServiceDefinition } from '../compose/service';
 import { publish, StackContext, StackParts } from './types';
 
@@ -14,10 +14,8 @@ export interface Replica {
 
 /** The replicas a nextjs stack runs and the host port each is published on. */
 export function nextjsReplicas(stack: NextjsStackSpec): Replica[] {
-  const port = stack.port ?? DEFAULT_PORTS.nextjs;
-  const n = stack.replicas ?? 1;
-  if (n === 1) return [{ service: 'nextjs', hostPort: port }];
-  return Array.from({ length: n }, (_, i) => ({ service: `nextjs-${i + 1}`, hostPort: port + i }));
+  const ports = nextjsHostPorts(stack);
+  return ports.map((hostPort, i) => ({ service: ports.length === 1 ? 'nextjs' : `nextjs-${i + 1}`, hostPort }));
 }
 
 /** Host ports the Next.js replicas of a guest listen on (for the proxy's upstream list). */
