@@ -7,7 +7,6 @@ import { diffEnvironment, diffReport, renderMarkdown, renderTerminal, type DiffR
 import { describeRef, loadBaseEnvironments, repoRoot, synthesizeBase, withWorktree } from '../../diff/io/base-revision';
 import { readSynthesized } from '../../diff/io/synthesized';
 import { action } from '../command';
-import { writeArtifacts } from '../render-artifacts';
 import { synthesizeApp } from '../synth-app';
 
 interface DiffOptions {
@@ -24,7 +23,10 @@ function isSpecFile(name: string): boolean {
   return /[/\\]|\.(ya?ml|json|ts|js)$/.test(name);
 }
 
-async function compare(envArgs: readonly string[], opts: DiffOptions): Promise<DiffReport> {
+/** Progress for humans on stderr, so stdout stays the report (Markdown or JSON) alone. */
+type Progress = (line: string) => void;
+
+async function compare(envArgs: readonly string[], opts: DiffOptions, progress: Progress): Promise<DiffReport> {
   const repo = repoRoot(process.cwd());
   const baseLabel = describeRef(repo, opts.base);
   return withWorktree(repo, opts.base, async (worktree, scratch) => {
@@ -33,12 +35,13 @@ async function compare(envArgs: readonly string[], opts: DiffOptions): Promise<D
     const names = envArgs.length ? [...envArgs] : [...new Set([...environmentNames(), ...base.known])];
     const inHead = (n: string) => (isSpecFile(n) ? fs.existsSync(n) : environmentNames().includes(n));
     const baseOut = path.join(scratch, 'base-out');
+    progress(`synthesizing ${baseLabel} in a temporary worktree ...`);
     await synthesizeBase(worktree, names.filter((n) => base.envs.has(n)), baseOut);
     const headEnvs = new Map<string, Environment>(names.filter(inHead).map((n) => [n, loadEnvironment(n)] as const));
     const headOut = path.join(scratch, 'head-out');
-    // The same two steps as `pvestack synth`: Terraform JSON, then the rendered stack artifacts.
-    const synthesized = synthesizeApp({ outdir: headOut, loaded: [...headEnvs.values()] });
-    for (const s of synthesized.stacks) writeArtifacts(synthesized.outdir, s.env);
+    progress('synthesizing the working tree ...');
+    // As `pvestack synth` does: Terraform JSON and the rendered stack artifacts.
+    synthesizeApp({ outdir: headOut, loaded: [...headEnvs.values()] });
     const diffs = names.map((name) => {
       const baseEnv = base.envs.get(name);
       const headEnv = headEnvs.get(name);
@@ -73,7 +76,8 @@ Examples:
       action(async (ctx, envs: string[], opts: DiffOptions) => {
         let report: DiffReport;
         try {
-          report = await compare(envs, opts);
+          const progress: Progress = ctx.global.quiet || ctx.global.json ? () => {} : (line) => process.stderr.write(`${line}\n`);
+          report = await compare(envs, opts, progress);
         } catch (err) {
           // Every failure is exit 1 here: exit 2 means "changes" for this command.
           throw new OperationError(err instanceof PvestackError ? err.format() : `diff failed: ${(err as Error)?.message ?? String(err)}`);
