@@ -56,9 +56,14 @@ export function isBrokenOnPurpose(name: string): boolean {
   return REGISTRY[name]?.brokenOnPurpose === true;
 }
 
+/** Whether a command-line environment argument is a spec file path rather than a registered name. */
+export function isSpecPath(nameOrFile: string): boolean {
+  return /[/\\]|\.(ya?ml|json|ts|js)$/.test(nameOrFile);
+}
+
 /** Loads and validates one registered environment, or a spec file when given a path. */
 export function loadEnvironment(nameOrFile: string): Environment {
-  if (/[/\\]|\.(ya?ml|json|ts|js)$/.test(nameOrFile)) return loadEnvironmentFile(nameOrFile);
+  if (isSpecPath(nameOrFile)) return loadEnvironmentFile(nameOrFile);
   const entry = REGISTRY[nameOrFile];
   if (!entry) {
     throw new UsageError(`unknown environment ${JSON.stringify(nameOrFile)}`, `Known environments: ${environmentNames({ includeBroken: true }).join(', ')}; or pass a spec file path.`);

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { OperationError, PvestackError, type Environment } from '../../model';
-import { environmentNames, loadEnvironment } from '../../stacks/registry';
+import { environmentNames, isSpecPath, loadEnvironment } from '../../stacks/registry';
 import { diffEnvironment, diffReport, renderMarkdown, renderTerminal, type DiffReport } from '../../diff/index';
 import { describeRef, loadBaseEnvironments, repoRoot, synthesizeBase, withWorktree } from '../../diff/io/base-revision';
 import { readSynthesized } from '../../diff/io/synthesized';
@@ -19,10 +19,6 @@ interface DiffOptions {
 /** Exit codes of `terraform plan -detailed-exitcode`. */
 const EXIT = { same: 0, error: 1, changed: 2 } as const;
 
-function isSpecFile(name: string): boolean {
-  return /[/\\]|\.(ya?ml|json|ts|js)$/.test(name);
-}
-
 /** Progress for humans on stderr, so stdout stays the report (Markdown or JSON) alone. */
 type Progress = (line: string) => void;
 
@@ -33,7 +29,7 @@ async function compare(envArgs: readonly string[], opts: DiffOptions, progress: 
     const base = await loadBaseEnvironments(worktree, scratch, envArgs.length ? envArgs : undefined);
     // Without arguments: every environment either revision knows, so added and removed ones show.
     const names = envArgs.length ? [...envArgs] : [...new Set([...environmentNames(), ...base.known])];
-    const inHead = (n: string) => (isSpecFile(n) ? fs.existsSync(n) : environmentNames().includes(n));
+    const inHead = (n: string) => (isSpecPath(n) ? fs.existsSync(n) : environmentNames().includes(n));
     const baseOut = path.join(scratch, 'base-out');
     progress(`synthesizing ${baseLabel} in a temporary worktree ...`);
     await synthesizeBase(worktree, names.filter((n) => base.envs.has(n)), baseOut);

@@ -223,7 +223,7 @@ function nearMiss(value: unknown, options: readonly string[]): string | undefine
 }
 
 /** Edit distance counting a swap of two neighbours as one edit ("wbe" is one edit from "web"). */
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {

@@ -11,6 +11,7 @@
  * and any string holding a template (`${...}` or `%{...}`) wherever a value is expected. Object
  * values may leave attributes out (they become null), as the provider's "attributes as blocks" do.
  */
+import { editDistance } from '../../model/validate/schema';
 
 /** A cty type as the schema JSON writes it: `"string"`, `["list","string"]`, `["object",{...}]`. */
 export type CtyType =
@@ -504,23 +505,10 @@ function nearMiss(key: string, names: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const name of names) {
+    // Names more than two characters apart in length cannot be within two edits.
+    if (Math.abs(key.length - name.length) > 2) continue;
     const d = editDistance(key, name);
     if (d < bestDistance) [best, bestDistance] = [name, d];
   }
   return best === undefined ? undefined : `Did you mean "${best}"?`;
-}
-
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return 3;
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
 }

@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeArtifacts } from '../../bin/render-artifacts';
 import { synthesizeApp } from '../../bin/synth-app';
 import type { Environment } from '../../model';
 import { environmentNames, loadEnvironment } from '../../stacks/registry';
@@ -46,8 +45,8 @@ describe('synthesized output carries no secret values', () => {
       process.env[name] = value;
     }
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-no-secrets-'));
-    const result = synthesizeApp({ outdir, loaded: envs });
-    for (const s of result.stacks) writeArtifacts(result.outdir, s.env);
+    // synthesizeApp writes cdk.tf.json and the rendered artifacts, as `pvestack synth` does.
+    synthesizeApp({ outdir, loaded: envs });
   });
 
   afterAll(() => {
@@ -66,6 +65,8 @@ describe('synthesized output carries no secret values', () => {
 
   it('writes a stack for every environment', () => {
     for (const e of envs) expect(fs.existsSync(path.join(outdir, 'stacks', e.name, 'cdk.tf.json'))).toBe(true);
+    // The scan must cover the rendered artifacts (compose files, env templates, cloud-init) too.
+    expect(filesUnder(outdir).some((f) => f.includes(`${path.sep}artifacts${path.sep}`))).toBe(true);
   });
 
   it('finds no canary in any file of the output tree', () => {
