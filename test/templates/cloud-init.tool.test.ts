@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderCloudInit } from '../../templates/cloud-init';
 import { environmentNames, loadEnvironment } from '../../stacks/registry';
+import { pool } from '../support/tools';
 
 const hasTool = spawnSync('cloud-init', ['--version']).status === 0;
 if (!hasTool) console.warn('\n!!! cloud-init not found: skipping `cloud-init schema` tests (apt-get install cloud-init; CI installs it) !!!\n');
@@ -33,13 +34,8 @@ function schemaCheck(name: string, text: string): Promise<CheckResult> {
 
 /** Runs the real CLI on every case, two at a time (the machine has two cores). */
 async function checkAll(items: readonly (readonly [string, string])[]): Promise<Map<string, CheckResult>> {
-  const results = new Map<string, CheckResult>();
-  const queue = [...items];
-  const worker = async () => {
-    for (let item = queue.shift(); item; item = queue.shift()) results.set(item[0], await schemaCheck(`batch-${item[0].replace(/\//g, '-')}`, item[1]));
-  };
-  await Promise.all([worker(), worker()]);
-  return results;
+  const results = await pool(items, 2, ([name, text]) => schemaCheck(`batch-${name.replace(/\//g, '-')}`, text));
+  return new Map(items.map(([name], i) => [name, results[i]!]));
 }
 
 const cases = environmentNames().flatMap((name) => {

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { environmentNames, loadEnvironment } from '../../stacks/registry';
 import type { RenderedStack } from '../../templates/artifacts';
 import { renderEnvironment } from '../../templates/render';
-import { describeWithTools, scratchDir } from '../support/tools';
+import { describeWithTools, pool, scratchDir } from '../support/tools';
 
 const execFileP = promisify(execFile);
 
@@ -19,19 +19,6 @@ function materialize(root: string, id: string, stack: RenderedStack): string {
   }
   for (const f of stack.secretFiles) fs.writeFileSync(path.join(dir, f.path), '');
   return path.join(dir, 'compose.yaml');
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight. */
-async function pool<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  }));
-  return out;
 }
 
 /** `docker-compose -f FILE config -q`: undefined when the file is valid, else the tool's complaint. */
