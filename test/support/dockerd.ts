@@ -25,9 +25,11 @@ export async function startDockerd(): Promise<TestDockerd> {
   const log = fs.openSync(path.join(dir, 'dockerd.log'), 'a');
   // overlay2 is fast here; the default bridge is kept (compose networks need it) but on its own
   // name and subnet so a machine's own Docker, if any, is not disturbed.
+  // Subnet derived from the pid too, so two test runs on one machine (two checkouts) do not put
+  // the same address on two bridges; it stays above the /17 pool that compose networks use.
   const bridge = `pvst${process.pid % 10000}`;
   spawnSync('ip', ['link', 'add', bridge, 'type', 'bridge']);
-  spawnSync('ip', ['addr', 'add', '172.31.250.1/24', 'dev', bridge]);
+  spawnSync('ip', ['addr', 'add', `172.31.${128 + (process.pid % 120)}.1/24`, 'dev', bridge]);
   spawnSync('ip', ['link', 'set', bridge, 'up']);
   const child = spawn(
     'dockerd',
