@@ -13,8 +13,10 @@ import type {
   GuestSpec,
   NetworkSpec,
   NodeSpec,
+  ProviderAuth,
   SecretSpec,
   StackSpec,
+  StorageContentType,
   StorageBoxMountSpec,
   StorageBoxSpec,
   Suppression,
@@ -24,19 +26,34 @@ import type {
 export interface Datastore extends DatastoreSpec {
   readonly media: NonNullable<DatastoreSpec['media']>;
   readonly redundant: boolean;
+  /** Declared content types, or the Proxmox default for the storage (see `DatastoreSpec.content`). */
+  readonly content: readonly StorageContentType[];
+}
+
+/** A node's GPU with its defaults filled in. */
+export interface Gpu extends GpuSpec {
+  readonly allFunctions: boolean;
 }
 
 export interface ClusterNode extends NodeSpec {
-  readonly gpus: readonly GpuSpec[];
+  readonly gpus: readonly Gpu[];
+  /**
+   * The declared datastores, then the storages of the node's ZFS pools, then the installer's
+   * `local` (dir, `iso, vztmpl, backup`) when the spec does not declare it: every Proxmox VE
+   * install has it, and it is the default snippet, image and template datastore.
+   */
   readonly datastores: readonly Datastore[];
   readonly zfsArcMaxGib: number;
   readonly snippetDatastore: string;
   readonly imageDatastore: string;
+  readonly templateDatastore: string;
 }
 
 export interface Cluster extends ClusterSpec {
   readonly nodes: readonly ClusterNode[];
   readonly vmIdRange: { readonly from: number; readonly to: number };
+  readonly minProxmoxVersion: string;
+  readonly providerAuth: ProviderAuth;
 }
 
 export interface Network extends NetworkSpec {
@@ -71,7 +88,19 @@ export interface Guest extends GuestSpec {
   /** Assigned for vm and lxc guests; undefined for external hosts. */
   readonly vmId?: number;
   /** Resolved LXC options (unprivileged defaults to true). */
-  readonly lxc?: { readonly unprivileged: boolean; readonly privilegedReason?: string; readonly template: string };
+  readonly lxc?: LxcSettings;
+}
+
+/** An LXC guest's resolved options. */
+export interface LxcSettings {
+  readonly unprivileged: boolean;
+  readonly privilegedReason?: string;
+  /** Template volume id, `<storage>:vztmpl/<file>`: where the download puts it. */
+  readonly template: string;
+  /** Pinned download URL of the template. */
+  readonly templateUrl: string;
+  /** sha512 or sha256 of the template, when known. */
+  readonly templateChecksum?: string;
 }
 
 export interface ZfsPool extends ZfsPoolSpec {
@@ -130,7 +159,7 @@ export function guestByName(env: Environment, name: string): Guest | undefined {
 export function gpusOf(env: Environment, guest: Guest): GpuSpec[] {
   if (guest.kind === 'external') return [...(guest.hostGpus ?? [])];
   const node = nodeOf(env, guest);
-  return guest.gpus.map((name) => node?.gpus.find((g) => g.name === name)).filter((g): g is GpuSpec => g !== undefined);
+  return guest.gpus.map((name) => node?.gpus.find((g) => g.name === name)).filter((g): g is Gpu => g !== undefined);
 }
 
 /** Stacks of one kind on a guest, typed. */

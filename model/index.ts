@@ -8,3 +8,5 @@ export { loadEnvironmentFile, parseEnvironmentYaml } from './load';
 export { defineEnvironment } from './define';
 export * from './listeners';
 export * from './reachability';
+export * from './storage';
+export * from './lxc-template';

@@ -14,6 +14,17 @@ export type Gib = number;
 export type DatastoreMedia = 'nvme' | 'ssd' | 'hdd' | 'network';
 export type DatastoreType = 'lvmthin' | 'lvm' | 'zfspool' | 'dir' | 'cifs' | 'nfs' | 'rbd';
 
+/**
+ * What a Proxmox storage may hold (its `content` list, `pvesm set <id> --content ...`). pve-storage
+ * `src/PVE/Storage/Plugin.pm` defines the names; each plugin (`DirPlugin.pm`, `LvmThinPlugin.pm`, ...)
+ * lists which of them it supports.
+ * - `images`: VM disks; `rootdir`: container volumes;
+ * - `snippets`: cloud-init files (`cicustom`), uploaded by `proxmox_virtual_environment_file`;
+ * - `import`: cloud images VM disks are imported from (`download_file` with `content_type = "import"`, Proxmox VE >= 8.4);
+ * - `vztmpl`: container templates; `iso`: ISO images; `backup`: vzdump archives.
+ */
+export type StorageContentType = 'images' | 'rootdir' | 'snippets' | 'import' | 'iso' | 'vztmpl' | 'backup';
+
 export interface DatastoreSpec {
   /** Proxmox storage id, e.g. `local-lvm`, `tank-db`. */
   readonly id: string;
@@ -24,6 +35,16 @@ export interface DatastoreSpec {
   readonly capacityGib?: Gib;
   /** Whether the storage survives a disk failure (mirror, raidz, RAID controller). @default false for lvmthin/dir, derived for ZFS pools */
   readonly redundant?: boolean;
+  /**
+   * The content types the storage holds on the node, as `pvesm status --content <type>` or
+   * `/etc/pve/storage.cfg` shows them. The host playbook `proxmox-host-storage` adds missing ones
+   * (keeping the others), and the checks fail when a node's snippet, image or template datastore
+   * lacks the type it needs.
+   * @default what Proxmox gives that storage: the installer's `local` (dir) has `iso, vztmpl, backup`;
+   *   `local-lvm` and other `lvmthin`/`zfspool` storages `images, rootdir`; another `dir` `images, rootdir`;
+   *   `lvm`, `rbd`, `nfs`, `cifs` `images` (pve-storage plugin defaults)
+   */
+  readonly content?: readonly StorageContentType[];
 }
 
 export interface GpuSpec {
@@ -36,9 +57,28 @@ export interface GpuSpec {
   readonly vramGib: Gib;
   /** PCI vendor:device id (`10de:26b9`), used by the vfio-pci playbook and the mapping. */
   readonly deviceId?: string;
-  /** PCI subsystem vendor:device id, recorded in the mapping so Proxmox detects hardware changes. */
+  /**
+   * PCI subsystem vendor:device id (`lspci -nns <addr> -vv` "Subsystem: ... [10de:1851]", or
+   * `pvesh get /nodes/<node>/hardware/pci` `subsystem_vendor:subsystem_device`). Emitted as the
+   * mapping's `subsystem_id`: Proxmox refuses to start a VM whose mapping lacks it when the device
+   * has one (pve-guest-common `src/PVE/Mapping/PCI.pm`, `assert_valid`). Required for GPUs mapped
+   * into VMs (check PVE-GPU-007).
+   */
   readonly subsystemId?: string;
+  /**
+   * IOMMU group of the device (`cat /sys/bus/pci/devices/<addr>/iommu_group`, the link's last
+   * component). Emitted as the mapping's `iommu_group`; required like `subsystemId`, same reason.
+   */
   readonly iommuGroup?: number;
+  /**
+   * Pass every function of the card (`0000:01:00`, no `.0`): the GPU together with its HDMI/DP audio
+   * function (`.1`) and any USB-C controller. Use it when those functions share the GPU's IOMMU group
+   * (the usual case for consumer and workstation cards): a group can only be given to one guest as a
+   * whole, and passing `.0` alone leaves the audio function on the host. Data-centre cards without
+   * extra functions (L40S, H100) do not need it.
+   * @default false
+   */
+  readonly allFunctions?: boolean;
   /** CUDA compute capability, e.g. 8.9; decides whether FP8 runs natively. */
   readonly computeCapability?: number;
 }
@@ -60,9 +100,19 @@ export interface NodeSpec {
   readonly zfsArcMaxGib?: Gib;
   /** Storage id that holds snippets (cloud-init files); its `content` must include `snippets`. @default 'local' */
   readonly snippetDatastore?: string;
-  /** Storage id for downloaded cloud images. @default 'local' */
+  /** Storage id for downloaded cloud images; its `content` must include `import`. @default 'local' */
   readonly imageDatastore?: string;
+  /** Storage id LXC templates are downloaded to; its `content` must include `vztmpl`. @default 'local' */
+  readonly templateDatastore?: string;
 }
+
+/**
+ * How the Terraform provider authenticates at apply time.
+ * - `api-token`: `PROXMOX_VE_API_TOKEN` (`user@realm!token=secret`), least privilege (see the README);
+ *   Proxmox refuses LXC feature flags other than `nesting` and device passthrough to it.
+ * - `root-password`: `PROXMOX_VE_USERNAME=root@pam` and `PROXMOX_VE_PASSWORD`; needed for those.
+ */
+export type ProviderAuth = 'api-token' | 'root-password';
 
 export interface ClusterSpec {
   readonly nodes: readonly NodeSpec[];
@@ -70,6 +120,14 @@ export interface ClusterSpec {
   readonly vmIdRange?: { readonly from: number; readonly to: number };
   /** The Proxmox API URL, for humans and inventory only: the provider reads `PROXMOX_VE_ENDPOINT` at apply time. */
   readonly endpoint?: string;
+  /**
+   * Oldest Proxmox VE release on any node, `major.minor`. The output needs 8.4: the `import`
+   * content type (cloud images) and the cluster firewall's `forward_policy` arrived with it.
+   * @default '8.4'
+   */
+  readonly minProxmoxVersion?: string;
+  /** How the provider authenticates at apply time. @default 'api-token' */
+  readonly providerAuth?: ProviderAuth;
 }
 
 export interface NetworkSpec {
@@ -141,8 +199,24 @@ export interface LxcOptions {
   readonly unprivileged?: boolean;
   /** Required when `unprivileged` is false: why this container must run privileged. */
   readonly privilegedReason?: string;
-  /** Container template volume id. @default 'local:vztmpl/ubuntu-24.04-standard_24.04-2_amd64.tar.zst' */
+  /**
+   * Container template volume id, `<storage>:vztmpl/<file>`; pvestack downloads it there
+   * (`download_file`, `content_type = "vztmpl"`) before the container is created.
+   * @default '<node's templateDatastore>:vztmpl/<file name of templateUrl>'
+   */
   readonly template?: string;
+  /**
+   * Where the template is downloaded from, pinned to a versioned file. Required when `template`
+   * names another file than the default.
+   * @default 'http://download.proxmox.com/images/system/ubuntu-24.04-standard_24.04-2_amd64.tar.zst' (the Proxmox template server, as `pveam available` lists it)
+   */
+  readonly templateUrl?: string;
+  /**
+   * sha512 (128 hex digits, as the Proxmox template index `aplinfo` lists it) or sha256 (64) of the
+   * template; the node verifies the download against it.
+   * @default none: the download is not verified, and check PVE-HOST-004 warns
+   */
+  readonly templateChecksum?: string;
 }
 
 export interface VmOptions {

@@ -3,13 +3,13 @@
  * needs (a host driver version for LXC device passthrough, a PCI id for a VM's mapping, and
  * q35/OVMF in the synthesized VM).
  */
-import type { ClusterNode, Environment, GpuSpec, Guest } from '../../model';
+import type { ClusterNode, Environment, Gpu, Guest } from '../../model';
 import type { Issue, Rule } from '../types';
 
 interface Assignment {
   readonly guest: Guest;
   readonly slot: number;
-  readonly gpu: GpuSpec;
+  readonly gpu: Gpu;
   readonly owner: ClusterNode;
 }
 

@@ -3,11 +3,15 @@
  * unique, and options fit the guest kind. Policy questions (is it big enough, is it safe) are the
  * preflight checks' job, not this file's.
  */
-import type { EnvironmentSpec, GuestSpec, StackSpec } from '../spec';
+import { DEFAULT_LXC_TEMPLATE_FILE, parseTemplateVolid } from '../lxc-template';
+import type { EnvironmentSpec, GuestSpec, NodeSpec, StackSpec } from '../spec';
+import { SUPPORTED_CONTENT } from '../storage';
 import { zfsDiskCountProblem } from '../zfs';
 import { at, Ctx, fail, suggest } from './schema';
 
 const DEFAULT_DATASTORES = ['local-lvm'];
+/** The installer's directory storage, present on every node whether declared or not. */
+const INSTALLER_LOCAL = 'local';
 
 export function checkReferences(spec: EnvironmentSpec, ctx: Ctx): void {
   const nodes = new Map(spec.cluster.nodes.map((n) => [n.name, n]));
@@ -44,6 +48,15 @@ export function checkReferences(spec: EnvironmentSpec, ctx: Ctx): void {
     poolStorage.set(pool.node, ids);
   });
 
+  spec.cluster.nodes.forEach((n, i) => checkNodeStorage(n, at('cluster.nodes', i), poolStorage.get(n.name) ?? [], ctx));
+  spec.cluster.nodes.forEach((n, i) =>
+    (n.gpus ?? []).forEach((g, j) => {
+      // With allFunctions the mapping path is the slot (`0000:01:00`); the GPU itself must be function 0 of it.
+      if (g.allFunctions && !g.pciAddress.endsWith('.0'))
+        fail(ctx, at(at(at(at('cluster.nodes', i), 'gpus'), j), 'allFunctions'), `passes the whole card, but pciAddress ${g.pciAddress} is not function 0`, `Give the card's function 0 (${g.pciAddress.replace(/\.\d$/, '.0')}) as pciAddress, or remove allFunctions.`, g.allFunctions);
+    }),
+  );
+
   if (spec.admin.bastion !== undefined && !guests.includes(spec.admin.bastion))
     fail(ctx, 'admin.bastion', 'names a guest that does not exist', suggest(spec.admin.bastion, guests), spec.admin.bastion);
 
@@ -64,6 +77,38 @@ export function checkReferences(spec: EnvironmentSpec, ctx: Ctx): void {
       if (ref !== undefined && !secrets.includes(ref)) undeclaredSecret(ctx, at(path, key), ref, secrets);
     }
   });
+}
+
+/** Every storage id a node has: declared (or the default `local-lvm`), its ZFS pools' and the installer's `local`. */
+function storageIds(node: NodeSpec, pools: readonly string[]): string[] {
+  const ids = [...(node.datastores ?? []).map((d) => d.id), ...(node.datastores ? [] : DEFAULT_DATASTORES), ...pools];
+  return ids.includes(INSTALLER_LOCAL) ? ids : [...ids, INSTALLER_LOCAL];
+}
+
+/** Content types a storage type cannot hold, and the node's snippet/image/template datastores exist. */
+function checkNodeStorage(node: NodeSpec, path: string, pools: readonly string[], ctx: Ctx): void {
+  (node.datastores ?? []).forEach((d, j) => {
+    const supported = SUPPORTED_CONTENT[d.type];
+    const bad = (d.content ?? []).filter((c) => !supported.includes(c));
+    // pve-storage `src/PVE/Storage/Plugin.pm` (check_value for `content`) refuses types the plugin's `plugindata` does not list.
+    if (bad.length > 0)
+      fail(ctx, at(at(at(path, 'datastores'), j), 'content'), `lists ${bad.join(', ')}, which ${d.type} storage cannot hold`, `${d.type} storage holds only ${supported.join(', ')}; put files (snippets, templates, import images) on a dir, nfs or cifs storage such as local.`, d.content);
+  });
+  const ids = storageIds(node, pools);
+  for (const key of ['snippetDatastore', 'imageDatastore', 'templateDatastore'] as const) {
+    const id = node[key];
+    if (id !== undefined && !ids.includes(id)) fail(ctx, at(path, key), `is not a datastore of node ${node.name}`, `${suggest(id, ids)} Declare it under the node's datastores with its content.`, id);
+  }
+}
+
+/** A container's template is on a storage of its node, and a non-default file comes with its URL. */
+function checkTemplate(guest: GuestSpec, node: NodeSpec, path: string, pools: readonly string[], ctx: Ctx): void {
+  const volid = guest.lxc?.template === undefined ? undefined : parseTemplateVolid(guest.lxc.template);
+  if (!volid) return;
+  const ids = storageIds(node, pools);
+  if (!ids.includes(volid.storage)) fail(ctx, at(path, 'template'), `is on ${volid.storage}, which is not a datastore of node ${node.name}`, `${suggest(volid.storage, ids)} The template is downloaded to that storage before the container is created.`, guest.lxc!.template);
+  else if (guest.lxc?.templateUrl === undefined && volid.file !== DEFAULT_LXC_TEMPLATE_FILE)
+    fail(ctx, at(path, 'templateUrl'), `is required because template names ${volid.file}, not the default template`, 'Give the pinned URL the node downloads it from (and templateChecksum), e.g. http://download.proxmox.com/images/system/<file> as `pveam available --section system` lists it.');
 }
 
 interface Names {
@@ -108,6 +153,7 @@ function checkGuest(spec: EnvironmentSpec, guest: GuestSpec, path: string, ctx: 
 
   if (guest.lxc && guest.kind !== 'lxc') fail(ctx, at(path, 'lxc'), `is set on a ${guest.kind}`, 'Remove lxc or change kind to lxc.');
   if (guest.vm && guest.kind !== 'vm') fail(ctx, at(path, 'vm'), `is set on a ${guest.kind}`, 'Remove vm or change kind to vm.');
+  if (guest.kind === 'lxc' && node) checkTemplate(guest, node, at(path, 'lxc'), names.poolStorage.get(node.name) ?? [], ctx);
   if (guest.kind === 'lxc' && guest.lxc?.unprivileged === false && !guest.lxc.privilegedReason)
     fail(ctx, at(at(path, 'lxc'), 'privilegedReason'), 'is required for a privileged container', 'Explain why it must be privileged (root in it is root on the host), or remove unprivileged: false.');
 

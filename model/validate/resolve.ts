@@ -1,11 +1,16 @@
 /** Fills in every documented default of a valid spec, producing the `Environment` consumers read. */
-import type { ClusterNode, Datastore, Environment, Guest, Network, ZfsPool } from '../environment';
+import type { ClusterNode, Datastore, Environment, Guest, LxcSettings, Network, ZfsPool } from '../environment';
+import { DEFAULT_LXC_TEMPLATE_URL, templateFileOfUrl } from '../lxc-template';
 import { Cidr } from '../net';
 import type { EnvironmentSpec, GuestRole, GuestSpec } from '../spec';
+import { defaultContent, INSTALLER_LOCAL_CONTENT } from '../storage';
 import { zfsIsRedundant, zfsUsableCapacity } from '../zfs';
 
 export const DEFAULT_ADMIN_USER = 'ops';
-export const DEFAULT_LXC_TEMPLATE = 'local:vztmpl/ubuntu-24.04-standard_24.04-2_amd64.tar.zst';
+/** The oldest Proxmox VE the output works on: the `import` content type and `forward_policy` need 8.4. */
+export const DEFAULT_MIN_PROXMOX_VERSION = '8.4';
+/** Content types pvestack registers ZFS pools with (`constructs/zfs-pool.ts`). */
+const ZFS_POOL_CONTENT = ['images', 'rootdir'] as const;
 const STATEFUL_ROLES: readonly GuestRole[] = ['db', 'llm'];
 const STARTUP_ORDER: Partial<Record<GuestRole, number>> = { db: 10, cache: 20, llm: 30, proxy: 60 };
 
@@ -19,6 +24,8 @@ export function resolveEnvironment(spec: EnvironmentSpec, source: string): Envir
     cluster: {
       ...spec.cluster,
       vmIdRange: spec.cluster.vmIdRange ?? { from: 100, to: 999 },
+      minProxmoxVersion: spec.cluster.minProxmoxVersion ?? DEFAULT_MIN_PROXMOX_VERSION,
+      providerAuth: spec.cluster.providerAuth ?? 'api-token',
       nodes: spec.cluster.nodes.map((n) => resolveNode(n, zfsPools)),
     },
     networks: spec.networks.map(resolveNetwork),
@@ -57,6 +64,7 @@ function resolveNode(n: EnvironmentSpec['cluster']['nodes'][number], pools: read
     ...d,
     media: d.media ?? 'ssd',
     redundant: d.redundant ?? false,
+    content: d.content ?? defaultContent(d.id, d.type),
   }));
   const fromPools: Datastore[] = own
     .filter((p) => !declared.some((d) => d.id === p.storageId))
@@ -66,16 +74,21 @@ function resolveNode(n: EnvironmentSpec['cluster']['nodes'][number], pools: read
       media: p.media,
       capacityGib: zfsUsableCapacity(p.layout, p.disks.length, p.diskSizeGib),
       redundant: zfsIsRedundant(p.layout, p.disks.length),
+      content: ZFS_POOL_CONTENT,
     }));
+  const known = [...declared, ...fromPools];
+  // Every Proxmox VE install has `local` (/var/lib/vz), whether or not the spec declares it.
+  const installerLocal: Datastore[] = known.some((d) => d.id === 'local') ? [] : [{ id: 'local', type: 'dir', media: 'ssd', redundant: false, content: INSTALLER_LOCAL_CONTENT }];
   // The Proxmox installer's rule for new ZFS installs: 10% of RAM, at most 16 GiB.
   const arcDefault = own.length > 0 ? Math.min(16, Math.round(n.memoryGib * 0.1 * 100) / 100) : 0;
   return {
     ...n,
-    gpus: n.gpus ?? [],
-    datastores: [...declared, ...fromPools],
+    gpus: (n.gpus ?? []).map((g) => ({ ...g, allFunctions: g.allFunctions ?? false })),
+    datastores: [...known, ...installerLocal],
     zfsArcMaxGib: n.zfsArcMaxGib ?? arcDefault,
     snippetDatastore: n.snippetDatastore ?? 'local',
     imageDatastore: n.imageDatastore ?? 'local',
+    templateDatastore: n.templateDatastore ?? 'local',
   };
 }
 
@@ -104,15 +117,20 @@ function resolveGuest(spec: EnvironmentSpec, g: GuestSpec, index: number, adminU
     })),
     stacks: g.stacks ?? [],
     suppressions: g.suppressions ?? [],
-    lxc:
-      g.kind === 'lxc'
-        ? {
-            unprivileged: g.lxc?.unprivileged ?? true,
-            ...(g.lxc?.privilegedReason ? { privilegedReason: g.lxc.privilegedReason } : {}),
-            template: g.lxc?.template ?? DEFAULT_LXC_TEMPLATE,
-          }
-        : undefined,
+    lxc: g.kind === 'lxc' ? resolveLxc(spec, g) : undefined,
   };
   if (guest.lxc === undefined) delete (guest as { lxc?: unknown }).lxc;
   return guest;
+}
+
+function resolveLxc(spec: EnvironmentSpec, g: GuestSpec): LxcSettings {
+  const templateUrl = g.lxc?.templateUrl ?? DEFAULT_LXC_TEMPLATE_URL;
+  const templateDatastore = spec.cluster.nodes.find((n) => n.name === g.node)?.templateDatastore ?? 'local';
+  return {
+    unprivileged: g.lxc?.unprivileged ?? true,
+    ...(g.lxc?.privilegedReason ? { privilegedReason: g.lxc.privilegedReason } : {}),
+    template: g.lxc?.template ?? `${templateDatastore}:vztmpl/${templateFileOfUrl(templateUrl)}`,
+    templateUrl,
+    ...(g.lxc?.templateChecksum ? { templateChecksum: g.lxc.templateChecksum } : {}),
+  };
 }

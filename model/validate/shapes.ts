@@ -2,7 +2,9 @@
  * The shape of every spec section: field names, types, ranges and formats. Cross-references
  * (a guest's node exists, a GPU is given once, ...) are checked afterwards in `references.ts`.
  */
+import { LXC_TEMPLATE_VOLID } from '../lxc-template';
 import { Cidr, isIpv4, networkOf } from '../net';
+import { STORAGE_CONTENT_TYPES } from '../storage';
 import { arr, bool, Check, int, num, obj, oneOf, oneOrMany, optional, record, refine, required, str, tagged, fail } from './schema';
 import { secretRef, stackShapes } from './stack-shapes';
 
@@ -47,6 +49,11 @@ const datastore = obj(
     media: optional(oneOf(['nvme', 'ssd', 'hdd', 'network'] as const)),
     capacityGib: optional(num(GIB)),
     redundant: optional(bool()),
+    content: optional(
+      refine(arr(oneOf(STORAGE_CONTENT_TYPES, `Use the content type names pvesm uses: ${STORAGE_CONTENT_TYPES.join(', ')}.`)), (v, path, ctx) => {
+        if (new Set(v).size !== v.length) fail(ctx, path, 'lists a content type twice', 'Name each content type once.', v);
+      }),
+    ),
   },
   'a datastore',
 );
@@ -59,7 +66,8 @@ const gpu = obj(
     vramGib: required(num({ min: 1, unit: 'GiB' })),
     deviceId: optional(str({ pattern: PCI_ID, patternHint: 'Write vendor:device in lowercase hex as lspci -nn shows it, e.g. 10de:26b9.' })),
     subsystemId: optional(str({ pattern: PCI_ID, patternHint: 'Write vendor:device in lowercase hex, e.g. 10de:1871.' })),
-    iommuGroup: optional(int({ min: 0 })),
+    iommuGroup: optional(int({ min: 0, hint: 'Write the number `cat /sys/bus/pci/devices/<addr>/iommu_group` links to, e.g. 14.' })),
+    allFunctions: optional(bool()),
     computeCapability: optional(num({ min: 3, max: 20 })),
   },
   'a GPU',
@@ -77,6 +85,7 @@ const node = obj(
     zfsArcMaxGib: optional(num({ min: 0, unit: 'GiB' })),
     snippetDatastore: optional(str({ minLength: 1 })),
     imageDatastore: optional(str({ minLength: 1 })),
+    templateDatastore: optional(str({ minLength: 1 })),
   },
   'a Proxmox node',
 );
@@ -90,6 +99,8 @@ const cluster = obj(
       }),
     ),
     endpoint: optional(str({ pattern: /^https:\/\/[^\s@]+$/, patternHint: 'Write the API URL without credentials, e.g. https://pve1.example.net:8006.' })),
+    minProxmoxVersion: optional(str({ pattern: /^\d+\.\d+$/, patternHint: 'Write major.minor as `pveversion` prints it, e.g. 8.4.' })),
+    providerAuth: optional(oneOf(['api-token', 'root-password'] as const, 'Use api-token (PROXMOX_VE_API_TOKEN) or root-password (root@pam with PROXMOX_VE_USERNAME/PROXMOX_VE_PASSWORD).')),
   },
   'the cluster',
 );
@@ -165,7 +176,9 @@ const guest = obj(
         {
           unprivileged: optional(bool()),
           privilegedReason: optional(str({ minLength: 10 })),
-          template: optional(str({ minLength: 1 })),
+          template: optional(str({ pattern: LXC_TEMPLATE_VOLID, patternHint: 'Write a template volume id, <storage>:vztmpl/<file>.tar.zst, e.g. local:vztmpl/ubuntu-24.04-standard_24.04-2_amd64.tar.zst.' })),
+          templateUrl: optional(str({ pattern: /^https?:\/\/\S+\/[^/\s]+\.tar(\.(gz|xz|zst|bz2))?$/, patternHint: 'Give the URL of a versioned template file, e.g. http://download.proxmox.com/images/system/ubuntu-24.04-standard_24.04-2_amd64.tar.zst.' })),
+          templateChecksum: optional(str({ pattern: /^([0-9a-f]{64}|[0-9a-f]{128})$/, patternHint: 'Give the sha512 (128 hex digits, as the Proxmox template index lists it) or the sha256 (64).' })),
         },
         'LXC options',
       ),

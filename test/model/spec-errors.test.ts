@@ -31,6 +31,44 @@ describe('validateEnvironment: the fixture', () => {
   });
 });
 
+describe('validateEnvironment: preconditions defaults', () => {
+  it('fills in the Proxmox version, the auth mode, the installer storage and the template download', () => {
+    const env = validateEnvironment(smallSpec(), 'small.yaml');
+    expect(env.cluster).toEqual(expect.objectContaining({ minProxmoxVersion: '8.4', providerAuth: 'api-token' }));
+    const pve1 = env.cluster.nodes[0]!;
+    expect(pve1.datastores.map((d) => [d.id, d.content])).toEqual([
+      ['local-lvm', ['images', 'rootdir']],
+      ['local', ['iso', 'vztmpl', 'backup']],
+    ]);
+    expect([pve1.snippetDatastore, pve1.imageDatastore, pve1.templateDatastore]).toEqual(['local', 'local', 'local']);
+    expect(env.cluster.nodes[1]!.gpus[0]!.allFunctions).toBe(false);
+    expect(env.guests[3]!.lxc).toEqual({
+      unprivileged: true,
+      template: 'local:vztmpl/ubuntu-24.04-standard_24.04-2_amd64.tar.zst',
+      templateUrl: 'http://download.proxmox.com/images/system/ubuntu-24.04-standard_24.04-2_amd64.tar.zst',
+    });
+  });
+
+  it('downloads the template to the node\'s template datastore and keeps declared content', () => {
+    const spec = smallSpec();
+    spec.cluster.nodes[1].datastores = [
+      { id: 'local-lvm', type: 'lvmthin' },
+      { id: 'local', type: 'dir', content: ['iso', 'vztmpl', 'backup', 'snippets', 'import'] },
+      { id: 'templates', type: 'nfs', content: ['vztmpl'] },
+    ];
+    spec.cluster.nodes[1].templateDatastore = 'templates';
+    spec.cluster.providerAuth = 'root-password';
+    const env = validateEnvironment(spec, 'small.yaml');
+    expect(env.cluster.providerAuth).toBe('root-password');
+    expect(env.cluster.nodes[1]!.datastores.map((d) => [d.id, d.content])).toEqual([
+      ['local-lvm', ['images', 'rootdir']],
+      ['local', ['iso', 'vztmpl', 'backup', 'snippets', 'import']],
+      ['templates', ['vztmpl']],
+    ]);
+    expect(env.guests[3]!.lxc!.template).toBe('templates:vztmpl/ubuntu-24.04-standard_24.04-2_amd64.tar.zst');
+  });
+});
+
 describe('validateEnvironment: one mistake, one exact message', () => {
   const cases: [string, (s: Spec) => void, string][] = [
     ['an address with a prefix', (s) => (s.guests[1].ipv4 = '10.30.0.10/24'), `guests[1].ipv4: must be an address without a prefix length (got "10.30.0.10/24"). Write 10.30.0.10; the prefix comes from the network's cidr.`],
@@ -60,6 +98,18 @@ describe('validateEnvironment: one mistake, one exact message', () => {
     ['guests written as a map', (s) => (s.guests = { db: {} }), 'guests: must be a list, not an object (got {"db":{}}). Write it as a list ([...] or "- item" lines in YAML).'],
     ['vLLM on a guest without a GPU', (s) => delete s.guests[2].gpus, 'guests[2].stacks[0]: runs vLLM but llm has no GPU (got "vllm"). Give the guest a GPU (gpus: [<mapping name>]) or move the stack to a GPU guest.'],
     ['a tag with a colon', (s) => (s.guests[0].tags = ['env:prod']), 'guests[0].tags[0]: has the wrong format (got "env:prod"). Proxmox tags allow lowercase letters, digits and - _ + . (no colons or spaces).'],
+    ['an unknown storage content type', (s) => (s.cluster.nodes[0].datastores[0].content = ['images', 'snippet']), 'cluster.nodes[0].datastores[0].content[1]: must be one of "images", "rootdir", "vztmpl", "iso", "backup", "snippets", "import" (got "snippet"). Use the content type names pvesm uses: images, rootdir, vztmpl, iso, backup, snippets, import.'],
+    ['a content type the storage type cannot hold', (s) => (s.cluster.nodes[0].datastores[0].content = ['images', 'rootdir', 'snippets']), 'cluster.nodes[0].datastores[0].content: lists snippets, which lvmthin storage cannot hold (got ["images","rootdir","snippets"]). lvmthin storage holds only images, rootdir; put files (snippets, templates, import images) on a dir, nfs or cifs storage such as local.'],
+    ['a content type listed twice', (s) => (s.cluster.nodes[0].datastores[0].content = ['images', 'images']), 'cluster.nodes[0].datastores[0].content: lists a content type twice (got ["images","images"]). Name each content type once.'],
+    ['a snippet datastore the node lacks', (s) => (s.cluster.nodes[0].snippetDatastore = 'locl'), 'cluster.nodes[0].snippetDatastore: is not a datastore of node pve1 (got "locl"). Did you mean "local"? Declare it under the node\'s datastores with its content.'],
+    ['a template datastore the node lacks', (s) => (s.cluster.nodes[1].templateDatastore = 'nfs-templates'), 'cluster.nodes[1].templateDatastore: is not a datastore of node pve2 (got "nfs-templates"). Use one of: local-lvm, local. Declare it under the node\'s datastores with its content.'],
+    ['an unknown provider auth mode', (s) => (s.cluster.providerAuth = 'token'), 'cluster.providerAuth: must be one of "api-token", "root-password" (got "token"). Use api-token (PROXMOX_VE_API_TOKEN) or root-password (root@pam with PROXMOX_VE_USERNAME/PROXMOX_VE_PASSWORD).'],
+    ['a Proxmox version without minor', (s) => (s.cluster.minProxmoxVersion = '8'), 'cluster.minProxmoxVersion: has the wrong format (got "8"). Write major.minor as `pveversion` prints it, e.g. 8.4.'],
+    ['a container template that is not a volume id', (s) => (s.guests[3].lxc = { template: 'ubuntu-24.04-standard_24.04-2_amd64.tar.zst' }), 'guests[3].lxc.template: has the wrong format (got "ubuntu-24.04-standard_24.04-2_amd64.tar.zst"). Write a template volume id, <storage>:vztmpl/<file>.tar.zst, e.g. local:vztmpl/ubuntu-24.04-standard_24.04-2_amd64.tar.zst.'],
+    ['a container template on a storage the node lacks', (s) => (s.guests[3].lxc = { template: 'tank:vztmpl/ubuntu-24.04-standard_24.04-2_amd64.tar.zst' }), 'guests[3].lxc.template: is on tank, which is not a datastore of node pve2 (got "tank:vztmpl/ubuntu-24.04-standard_24.04-2_amd64.tar.zst"). Use one of: local-lvm, local. The template is downloaded to that storage before the container is created.'],
+    ['a non-default container template without its URL', (s) => (s.guests[3].lxc = { template: 'local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst' }), 'guests[3].lxc.templateUrl: is required because template names debian-12-standard_12.7-1_amd64.tar.zst, not the default template. Give the pinned URL the node downloads it from (and templateChecksum), e.g. http://download.proxmox.com/images/system/<file> as `pveam available --section system` lists it.'],
+    ['a template checksum of the wrong length', (s) => (s.guests[3].lxc = { templateChecksum: 'abc123' }), 'guests[3].lxc.templateChecksum: has the wrong format (got "abc123"). Give the sha512 (128 hex digits, as the Proxmox template index lists it) or the sha256 (64).'],
+    ['allFunctions on a function other than 0', (s) => Object.assign(s.cluster.nodes[1].gpus[0], { pciAddress: '0000:01:00.1', allFunctions: true }), 'cluster.nodes[1].gpus[0].allFunctions: passes the whole card, but pciAddress 0000:01:00.1 is not function 0 (got true). Give the card\'s function 0 (0000:01:00.0) as pciAddress, or remove allFunctions.'],
     ['a short PCI address', (s) => (s.cluster.nodes[1].gpus[0].pciAddress = '01:00.0'), 'cluster.nodes[1].gpus[0].pciAddress: has the wrong format (got "01:00.0"). Write the full PCI address in lowercase hex as lspci -D shows it, e.g. 0000:01:00.0.'],
   ];
 

@@ -1,0 +1,32 @@
+/**
+ * LXC templates: where the default comes from and how a template volume id is read. A container's
+ * `operating_system.template_file_id` is always a `download_file` of these (content `vztmpl`).
+ */
+
+/** The default template's file, as the Proxmox template index (`pveam available --section system`) lists it. */
+export const DEFAULT_LXC_TEMPLATE_FILE = 'ubuntu-24.04-standard_24.04-2_amd64.tar.zst';
+/** Where the Proxmox template server serves it; `pveam download` uses the same base URL. */
+export const DEFAULT_LXC_TEMPLATE_URL = `http://download.proxmox.com/images/system/${DEFAULT_LXC_TEMPLATE_FILE}`;
+
+/**
+ * `<storage>:vztmpl/<file>` with a template extension pve-storage accepts (`$VZTMPL_EXT_RE_1` in
+ * `src/PVE/Storage.pm`: `.tar`, `.tar.gz`, `.tar.xz`, `.tar.zst`, `.tar.bz2`).
+ */
+export const LXC_TEMPLATE_VOLID = /^([a-zA-Z][a-zA-Z0-9_.-]*):vztmpl\/([A-Za-z0-9][A-Za-z0-9_.+-]*\.tar(\.(gz|xz|zst|bz2))?)$/;
+
+/** The storage and file of a template volume id, or undefined if it is not one. */
+export function parseTemplateVolid(volid: string): { readonly storage: string; readonly file: string } | undefined {
+  const m = LXC_TEMPLATE_VOLID.exec(volid);
+  return m ? { storage: m[1]!, file: m[2]! } : undefined;
+}
+
+/** The file name a URL downloads to (its last path segment). */
+export function templateFileOfUrl(url: string): string {
+  const parts = new URL(url).pathname.split('/').filter(Boolean);
+  return parts[parts.length - 1] ?? '';
+}
+
+/** The checksum algorithm a hex digest's length implies, as `download_file.checksum_algorithm` names it. */
+export function checksumAlgorithm(hex: string): 'sha256' | 'sha512' {
+  return hex.length === 128 ? 'sha512' : 'sha256';
+}
