@@ -1,5 +1,6 @@
 /** Shared plumbing for CLI verbs: global options, the reporter, and error → exit code mapping. */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { prepareEnvironments, type EnvironmentSource, type PreparedEnvironments } from '../pipeline';
 import { GlobalOptions, Reporter, errorJson, formatError } from './output';
 
 export interface CommandContext {
@@ -25,4 +26,24 @@ export function action<A extends unknown[]>(fn: (ctx: CommandContext, ...args: A
       process.exitCode = typeof (err as { exitCode?: unknown })?.exitCode === 'number' ? (err as { exitCode: number }).exitCode : 1;
     }
   };
+}
+
+/** The switch every verb that writes, ships or starts something offers to skip the checks. */
+export const NO_CHECKS = '--no-checks';
+
+/** `--no-checks` for a verb; `what` says what goes ahead anyway, e.g. `write the output`. */
+export function noChecksOption(what: string): Option {
+  return new Option(NO_CHECKS, `${what} even when the preflight checks find errors (prints a loud warning)`);
+}
+
+/**
+ * The pipeline's load → validate → check for a CLI verb: `checks` is the verb's `--no-checks`
+ * value (commander sets it false when given); `refusal` says what the verb did not do.
+ */
+export function prepare(ctx: CommandContext, sources: readonly EnvironmentSource[], checks: boolean, refusal: string): PreparedEnvironments {
+  // Verdicts go to stderr with the warnings: stdout stays the verb's own output (a dry-run's commands).
+  const info = (line: string) => {
+    if (!ctx.global.json && !ctx.global.quiet) process.stderr.write(`${line}\n`);
+  };
+  return prepareEnvironments(sources, { checks: checks ? 'enforce' : 'skip', skipSwitch: NO_CHECKS, refusal, log: { info, warn: (line) => ctx.reporter.warn(line) } });
 }

@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { synthesizeApp } from '../../bin/synth-app';
+import { synthesizeApp } from '../../pipeline';
+import { synthOnly } from './synth-only';
 import { validateEnvironment, type Environment } from '../../model';
 import { generateEnvironment } from '../generate-environment';
 import { median, timeRuns } from '../measure';
@@ -35,7 +36,7 @@ export async function diffBench(base: { outdir: string; env: Environment }, gues
   try {
     const head = validateEnvironment(generateEnvironment(guests, { revision: 2 }), `generated-${guests}-r2`);
     let s = performance.now();
-    synthesizeApp({ outdir: headOut, loaded: [head] });
+    synthesizeApp(synthOnly(head), { outdir: headOut });
     const headSynthMs = performance.now() - s;
     let counts: Record<string, number> = {};
     let markdownBytes = 0;

@@ -6,7 +6,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { synthesizeApp } from '../../bin/synth-app';
+import { synthesizeApp } from '../../pipeline';
+import { synthOnly } from './synth-only';
 import { validateEnvironment, type Environment } from '../../model';
 import { generateEnvironment } from '../generate-environment';
 import { median } from '../measure';
@@ -48,7 +49,7 @@ export function scaling(sizes: readonly { guests: number; runs: number }[], log:
       const env = validateEnvironment(structuredClone(spec), `generated-${guests}`);
       t.validate.push(performance.now() - s);
       s = performance.now();
-      const stack = synthesizeApp({ outdir, loaded: [env] }).stacks[0]!;
+      const stack = synthesizeApp(synthOnly(env), { outdir }).stacks[0]!;
       t.synth.push(performance.now() - s);
       if (schemaMod.mod) {
         s = performance.now();

@@ -5,10 +5,10 @@
  */
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { CheckFailedError, checkResultJson, formatReportText, ruleCatalog, runChecks, verdictLine, type CheckReport } from '../../checks';
-import type { Environment } from '../../model';
-import { environmentNames, loadEnvironment } from '../../stacks/registry';
-import { action, type CommandContext } from '../command';
+import { checkResultJson, formatReportText, ruleCatalog, runChecks, type CheckReport } from '../../checks';
+import { loadEnvironments } from '../../pipeline';
+import { environmentNames } from '../../stacks/registry';
+import { action } from '../command';
 
 interface CheckFlags {
   readonly synthesized?: boolean;
@@ -36,8 +36,8 @@ export function register(program: Command): void {
         }
         const names = envs.length ? envs : environmentNames();
         const started = performance.now();
-        const reports: CheckReport[] = names.map((name) => {
-          const env = loadEnvironment(name);
+        // The pipeline's load → validate stage; this verb is its check stage, reported in full.
+        const reports: CheckReport[] = loadEnvironments(names).map((env) => {
           return runChecks(env, flags.synthesized ? { synthDir: path.join(ctx.global.out ?? 'cdktf.out', 'stacks', env.name) } : {});
         });
         const elapsed = performance.now() - started;
@@ -53,20 +53,3 @@ export function register(program: Command): void {
     );
 }
 
-/**
- * The checks `synth` (and later `deploy`) run before writing anything: loads the environments,
- * checks them, and throws CheckFailedError (exit 1) when an unsuppressed error remains. With
- * `enabled` false (`--no-checks`) it only loads them and prints a loud warning.
- */
-export function preflight(ctx: CommandContext, names: readonly string[], enabled: boolean, consequence: string): Environment[] {
-  const envs = names.map((name) => loadEnvironment(name));
-  if (!enabled) {
-    ctx.reporter.warn(`PREFLIGHT CHECKS SKIPPED (--no-checks) for ${envs.map((e) => e.name).join(', ')}: nothing guarantees this output fits the hardware, keeps databases private or protects stateful data. Run \`pvestack check ${envs.map((e) => e.name).join(' ')}\` before applying it.`);
-    return envs;
-  }
-  const reports = envs.map((env) => runChecks(env));
-  if (!reports.every((r) => r.ok))
-    throw new CheckFailedError(reports, consequence, 'Fix the errors (`pvestack check <env>` shows hints), suppress an accepted finding with its reason, or pass --no-checks to write the output anyway.');
-  for (const r of reports) ctx.reporter.info(`checks ${verdictLine(r)}`);
-  return envs;
-}

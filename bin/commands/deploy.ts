@@ -10,16 +10,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline/promises';
 import type { Command } from 'commander';
-import { ConfirmationRequiredError, UsageError } from '../../model';
+import { ConfirmationRequiredError, UsageError, type Environment } from '../../model';
 import { deployAll, reportJson } from '../../deploy/orchestrator';
 import { formatPlan, planHost } from '../../deploy/plan';
 import { LiveProgress, PlainProgress, summaryTable } from '../../deploy/progress';
 import { Masker, parseEnvFile } from '../../deploy/secrets';
 import { targetsFor } from '../../deploy/targets';
-import { loadEnvironment } from '../../stacks/registry';
 import { resolveSecretValues } from '../../templates/compose/env-file';
 import { renderGuest } from '../../templates/render';
-import { action } from '../command';
+import { action, noChecksOption, prepare } from '../command';
 
 interface DeployFlags {
   readonly only?: string[];
@@ -35,6 +34,7 @@ interface DeployFlags {
   readonly keep: string;
   readonly healthTimeout: string;
   readonly engine: string;
+  readonly checks: boolean;
 }
 
 /** Where `--trust-on-first-use` records keys unless told otherwise; also read on every deploy. */
@@ -58,6 +58,7 @@ export function register(program: Command): void {
     .option('--keep <n>', 'releases kept per stack', '5')
     .option('--health-timeout <seconds>', 'per-service wait for healthy', '120')
     .option('--engine <engine>', 'ssh (releases + compose) or pulumi (@pulumi/docker over ssh://)', 'ssh')
+    .addOption(noChecksOption('deploy'))
     .addHelpText('after', '\nExit codes: 0 deployed or unchanged, 1 a host failed (rolled back when possible), 2 usage error.')
     .action(
       action(async (ctx, envName: string, flags: DeployFlags) => {
@@ -65,7 +66,8 @@ export function register(program: Command): void {
         const keep = positiveInt(flags.keep, '--keep');
         const healthTimeout = positiveInt(flags.healthTimeout, '--health-timeout');
         if (flags.engine !== 'ssh' && flags.engine !== 'pulumi') throw new UsageError(`--engine ${flags.engine}: unknown engine`, 'Use --engine ssh or --engine pulumi');
-        const env = loadEnvironment(envName);
+        // Load → validate → check before any host is touched, for --dry-run too.
+        const [env] = prepare(ctx, [envName], flags.checks, 'deploy touched no host').environments as [Environment];
         const tofuFile = flags.trustOnFirstUse === true ? DEFAULT_KNOWN_HOSTS : flags.trustOnFirstUse || undefined;
         const targets = targetsFor(env, (e, g) => renderGuest(e, g), {
           ...(flags.only ? { only: flags.only } : {}),

@@ -2,12 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { OperationError, PvestackError, type Environment } from '../../model';
-import { environmentNames, isSpecPath, loadEnvironment } from '../../stacks/registry';
+import { environmentNames, isSpecPath } from '../../stacks/registry';
 import { diffEnvironment, diffReport, renderMarkdown, renderTerminal, type DiffReport } from '../../diff/index';
 import { describeRef, loadBaseEnvironments, repoRoot, synthesizeBase, withWorktree } from '../../diff/io/base-revision';
 import { readSynthesized } from '../../diff/io/synthesized';
+import { prepareEnvironments, synthesizeApp, type PipelineLog } from '../../pipeline';
 import { action } from '../command';
-import { synthesizeApp } from '../synth-app';
 
 interface DiffOptions {
   readonly base: string;
@@ -22,7 +22,7 @@ const EXIT = { same: 0, error: 1, changed: 2 } as const;
 /** Progress for humans on stderr, so stdout stays the report (Markdown or JSON) alone. */
 type Progress = (line: string) => void;
 
-async function compare(envArgs: readonly string[], opts: DiffOptions, progress: Progress): Promise<DiffReport> {
+async function compare(envArgs: readonly string[], opts: DiffOptions, progress: Progress, log: PipelineLog): Promise<DiffReport> {
   const repo = repoRoot(process.cwd());
   const baseLabel = describeRef(repo, opts.base);
   return withWorktree(repo, opts.base, async (worktree, scratch) => {
@@ -33,11 +33,14 @@ async function compare(envArgs: readonly string[], opts: DiffOptions, progress: 
     const baseOut = path.join(scratch, 'base-out');
     progress(`synthesizing ${baseLabel} in a temporary worktree ...`);
     await synthesizeBase(worktree, names.filter((n) => base.envs.has(n)), baseOut);
-    const headEnvs = new Map<string, Environment>(names.filter(inHead).map((n) => [n, loadEnvironment(n)] as const));
+    const headNames = names.filter(inHead);
+    // The pipeline with the checks reporting, not refusing: a diff exists to show a dangerous change.
+    const prepared = prepareEnvironments(headNames, { checks: 'report', skipSwitch: '--no-checks', refusal: 'diff compared nothing', log });
+    const headEnvs = new Map<string, Environment>(headNames.map((n, i) => [n, prepared.environments[i]!] as const));
     const headOut = path.join(scratch, 'head-out');
     progress('synthesizing the working tree ...');
     // As `pvestack synth` does: Terraform JSON and the rendered stack artifacts.
-    synthesizeApp({ outdir: headOut, loaded: [...headEnvs.values()] });
+    synthesizeApp(prepared, { outdir: headOut });
     const diffs = names.map((name) => {
       const baseEnv = base.envs.get(name);
       const headEnv = headEnvs.get(name);
@@ -73,7 +76,7 @@ Examples:
         let report: DiffReport;
         try {
           const progress: Progress = ctx.global.quiet || ctx.global.json ? () => {} : (line) => process.stderr.write(`${line}\n`);
-          report = await compare(envs, opts, progress);
+          report = await compare(envs, opts, progress, { info: () => {}, warn: (line) => ctx.reporter.warn(line) });
         } catch (err) {
           // Every failure is exit 1 here: exit 2 means "changes" for this command.
           throw new OperationError(err instanceof PvestackError ? err.format() : `diff failed: ${(err as Error)?.message ?? String(err)}`);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { environmentNames, loadEnvironment } from '../../stacks/registry';
-import { action } from '../command';
-import { writeArtifacts } from '../render-artifacts';
+import { renderArtifacts } from '../../pipeline';
+import { environmentNames } from '../../stacks/registry';
+import { action, noChecksOption, prepare } from '../command';
 
 /** `pvestack render <env...>`: every stack artifact of every guest, without Terraform. */
 export function register(program: Command): void {
@@ -9,14 +9,16 @@ export function register(program: Command): void {
     .command('render')
     .description('render the application stacks (compose.yaml, nginx.conf, postgresql.conf, ...) of environments')
     .argument('[env...]', 'environment names or spec files (default: every registered environment)')
+    .addOption(noChecksOption('render'))
     .addHelpText(
       'after',
       '\nWrites <out>/stacks/<env>/artifacts/<guest>/<stack>/: compose.yaml, the configuration files it mounts, and\n' +
         'secrets/<service>.env.example templates (variable names only; the deployer writes the values). `synth` does this too.',
     )
     .action(
-      action((ctx, envs: string[]) => {
-        const written = (envs.length ? envs : environmentNames()).map((name) => writeArtifacts(ctx.global.out ?? 'cdktf.out', loadEnvironment(name)));
+      action((ctx, envs: string[], opts: { checks: boolean }) => {
+        const prepared = prepare(ctx, envs.length ? envs : environmentNames(), opts.checks, 'render wrote nothing');
+        const written = renderArtifacts(prepared, ctx.global.out ?? 'cdktf.out');
         ctx.reporter.result({ ok: true, environments: written });
         for (const w of written) {
           ctx.reporter.info(`${w.env}: ${w.dir}`);

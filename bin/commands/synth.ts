@@ -2,9 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { environmentNames } from '../../stacks/registry';
-import { action } from '../command';
-import { synthesizeApp } from '../synth-app';
-import { preflight } from './check';
+import { synthesizeApp } from '../../pipeline';
+import { action, noChecksOption, prepare } from '../command';
 
 export function register(program: Command): void {
   program
@@ -12,17 +11,13 @@ export function register(program: Command): void {
     .description('synthesize Terraform JSON (and rendered artifacts) for environments, in-process')
     .argument('[env...]', 'environment names or spec files (default: every registered environment)')
     .addHelpText('after', '\nThe output is what `cdktf synth` writes: cdktf.out/stacks/<env>/cdk.tf.json, applied by `cdktf deploy <env>`.')
-    // --- preflight checks (checks/, bin/commands/check.ts): begin ---
-    .option('--no-checks', 'write the output even when the preflight checks find errors (prints a loud warning)')
-    // --- preflight checks: end ---
+    .addOption(noChecksOption('write the output'))
     .action(
       action((ctx, envs: string[], opts: { checks: boolean }) => {
         const started = Date.now();
         const names = envs.length ? envs : environmentNames();
-        // --- preflight checks: begin --- refuse to write anything while an unsuppressed error remains
-        const loaded = preflight(ctx, names, opts.checks, 'synth wrote nothing');
-        // --- preflight checks: end ---
-        const result = synthesizeApp({ outdir: ctx.global.out, loaded });
+        // Refuses to write anything while an unsuppressed error remains.
+        const result = synthesizeApp(prepare(ctx, names, opts.checks, 'synth wrote nothing'), { outdir: ctx.global.out });
         // synthesizeApp also rendered each guest's stack artifacts under stacks/<env>/artifacts/.
         const summary = result.stacks.map((s) => {
           const doc = JSON.parse(fs.readFileSync(s.file, 'utf8')) as { resource?: Record<string, Record<string, unknown>> };

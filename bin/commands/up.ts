@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../model';
-import { loadEnvironment } from '../../stacks/registry';
+import { UsageError, type Environment } from '../../model';
 import { resolveSecretValues } from '../../templates/compose/env-file';
 import { sharedNetworkName } from '../../templates/render';
 import {
@@ -13,7 +12,7 @@ import {
   waitHealthy,
   writeLocalStack,
 } from '../../deploy/local-compose';
-import { action } from '../command';
+import { action, noChecksOption, prepare } from '../command';
 
 interface UpOptions {
   readonly gpu: boolean;
@@ -21,6 +20,7 @@ interface UpOptions {
   readonly guest?: string[];
   readonly dryRun?: boolean;
   readonly waitTimeout: string;
+  readonly checks: boolean;
 }
 
 /** `pvestack up <env>`: the environment's application layer on the local Docker engine. */
@@ -34,6 +34,7 @@ export function register(program: Command): void {
     .option('--guest <name...>', 'only these guests (default: all)')
     .option('--wait-timeout <seconds>', 'how long to wait for healthchecks', '300')
     .option('--dry-run', 'print the commands, write nothing, run nothing')
+    .addOption(noChecksOption('start the stacks'))
     .addHelpText(
       'after',
       '\nArtifacts go to <out>/local/<env>/<guest>/<stack>/; secret env files are written there with mode 0600 from the\n' +
@@ -45,7 +46,8 @@ export function register(program: Command): void {
         if (opts.cpuStubImage && opts.gpu) throw new UsageError('--cpu-stub-image only applies with --no-gpu', 'Add --no-gpu, or drop --cpu-stub-image.');
         const timeout = Number(opts.waitTimeout);
         if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--wait-timeout must be a positive number of seconds (got ${JSON.stringify(opts.waitTimeout)})`);
-        const env = loadEnvironment(envName);
+        // Load → validate → check before anything is written or started.
+        const [env] = prepare(ctx, [envName], opts.checks, 'up started nothing').environments as [Environment];
         const stacks = planLocal(ctx.global.out ?? 'cdktf.out', env, { gpu: opts.gpu, ...(opts.cpuStubImage ? { cpuStubImage: opts.cpuStubImage } : {}), ...(opts.guest ? { guests: opts.guest } : {}) });
         if (!stacks.length) throw new UsageError(`environment ${env.name} has no stacks to run${opts.guest ? ` on ${opts.guest.join(', ')}` : ''}`);
         const network = sharedNetworkName(env);

@@ -5,8 +5,8 @@ import { PROVIDER_SOURCE, PROVIDER_VERSION } from '../../providers/proxmox';
 import { ProviderSchemaDocument, SchemaFinding, validateTerraformJson } from '../../providers/proxmox/schema-validator';
 import { runTerraformValidate, TerraformValidateResult } from '../../providers/proxmox/terraform-validate';
 import { environmentNames } from '../../stacks/registry';
-import { action } from '../command';
-import { synthesizeApp } from '../synth-app';
+import { synthesizeApp } from '../../pipeline';
+import { action, noChecksOption, prepare } from '../command';
 
 const SCHEMA_FILE = path.join(__dirname, '..', '..', 'providers', 'proxmox', 'schema.json');
 
@@ -26,6 +26,7 @@ export function register(program: Command): void {
     .description('synthesize, then check each stack\'s cdk.tf.json against the pinned bpg/proxmox schema (offline)')
     .argument('[env...]', 'environment names or spec files (default: every registered environment)')
     .option('--no-terraform', 'do not also run tofu/terraform init + validate when one is on PATH')
+    .addOption(noChecksOption('validate'))
     .addHelpText(
       'after',
       '\nFindings name a JSON pointer into cdk.tf.json and the construct that wrote the resource.\n' +
@@ -33,9 +34,10 @@ export function register(program: Command): void {
         'when it cannot (no registry access), that step is skipped with one line. Exit 1 on any error.',
     )
     .action(
-      action(async (ctx, envs: string[], opts: { terraform: boolean }) => {
+      action(async (ctx, envs: string[], opts: { terraform: boolean; checks: boolean }) => {
         const schema = JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf8')) as ProviderSchemaDocument;
-        const result = synthesizeApp({ outdir: ctx.global.out, environments: envs.length ? envs : environmentNames() });
+        const prepared = prepare(ctx, envs.length ? envs : environmentNames(), opts.checks, 'validate synthesized nothing');
+        const result = synthesizeApp(prepared, { outdir: ctx.global.out });
         const environments: EnvironmentValidation[] = [];
         for (const stack of result.stacks) {
           const findings = validateTerraformJson(JSON.parse(fs.readFileSync(stack.file, 'utf8')), schema);

@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { synthesizeApp } from '../../bin/synth-app';
+import { synthesizeApp } from '../../pipeline';
+import { prepared } from '../support/pipeline';
 import { environmentNames } from '../../stacks/registry';
 import { describeWithTools, scratchDir } from '../support/tools';
 
@@ -21,7 +22,7 @@ describeWithTools('cdktf synth (slow, real cdktf-cli) matches the in-process syn
       env: { ...process.env, CHECKPOINT_DISABLE: '1', CI: '1', FORCE_COLOR: '0' },
       timeout: 150_000,
     });
-    synthesizeApp({ outdir: path.join(scratch.dir, 'inproc') });
+    synthesizeApp(prepared(environmentNames()), { outdir: path.join(scratch.dir, 'inproc') });
   }, 180_000);
   afterAll(() => scratch.cleanup());
 

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { synthesizeApp } from '../../bin/synth-app';
+import { synthesizeApp } from '../../pipeline';
+import { prepared } from '../support/pipeline';
 import { renderCloudInit } from '../../templates/cloud-init';
 import { environmentNames, loadEnvironment } from '../../stacks/registry';
 
@@ -33,7 +34,7 @@ describe('no secret value reaches synthesized output or cloud-init', () => {
   });
 
   it('synthesized files hold no canary', () => {
-    synthesizeApp({ outdir, loaded: envs });
+    synthesizeApp(prepared(envs), { outdir });
     const files = filesUnder(outdir);
     expect(files.some((f) => f.endsWith('cdk.tf.json'))).toBe(true);
     for (const file of files) {

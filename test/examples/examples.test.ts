@@ -8,8 +8,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { synthesizeApp, type SynthesizedStack } from '../../bin/synth-app';
-import { ruleCatalog, runChecks, type CheckReport } from '../../checks';
+import { synthesizeApp, type SynthesizedStack } from '../../pipeline';
+import { prepared } from '../support/pipeline';
+import { CheckFailedError, ruleCatalog, runChecks, type CheckReport } from '../../checks';
 import { gpuSharedByGuests, lxcGpuDriver } from '../../checks/rules/gpu';
 import { managementFromAdminOnly, noPortClash, sensitivePortsPrivate } from '../../checks/rules/firewall';
 import { tensorParallel, weightsFit } from '../../checks/rules/model-fit';
@@ -31,12 +32,12 @@ const errorRules = (r: CheckReport) => [...new Set(r.findings.filter((f) => f.se
 
 let outdir: string;
 const synthesized = new Map<string, SynthesizedStack>();
-/** Everything that can synthesize: the good examples and the plans whose mistakes are only caught by checks. */
+/** Everything that can synthesize (with --no-checks): the good examples and the plans whose mistakes are only caught by checks. */
 const synthesizable = environmentNames({ includeBroken: true }).filter((n) => n !== 'lab-as-planned');
 
 beforeAll(() => {
   outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-examples-'));
-  for (const s of synthesizeApp({ outdir, environments: synthesizable }).stacks) synthesized.set(s.env.name, s);
+  for (const s of synthesizeApp(prepared(synthesizable, 'skip'), { outdir }).stacks) synthesized.set(s.env.name, s);
 });
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
@@ -105,13 +106,16 @@ describe('lab (B): two GPU consumers on a host with two GPUs', () => {
     expect(shared.hint).toContain('gpu-phoenix-1');
   });
 
-  it('lab-as-planned is refused by synth as well, with a spec path', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-lab-as-planned-'));
-    try {
-      expect(() => synthesizeApp({ outdir: dir, loaded: [asPlanned()] })).toThrow(SpecError);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+  it('lab-as-planned is refused by the pipeline before synth, naming the rule', () => {
+    const refusal = (() => {
+      try {
+        prepared([asPlanned()]);
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(refusal).toBeInstanceOf(CheckFailedError);
+    expect((refusal as CheckFailedError).format()).toContain(`${gpuSharedByGuests.id}  guests[2].gpus[0]`);
   });
 
   it('the planned GPU sharing alone, with the driver recorded, raises only the shared-GPU error', () => {

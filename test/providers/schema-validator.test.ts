@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { synthesizeApp } from '../../bin/synth-app';
+import { synthesizeApp } from '../../pipeline';
+import { prepared } from '../support/pipeline';
 import { ProviderSchemaDocument, SchemaFinding, validateTerraformJson } from '../../providers/proxmox/schema-validator';
 import { environmentNames } from '../../stacks/registry';
 
@@ -21,7 +22,7 @@ const docs = new Map<string, Doc>();
 
 beforeAll(() => {
   outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-schema-validator-'));
-  for (const s of synthesizeApp({ outdir }).stacks) docs.set(s.env.name, JSON.parse(fs.readFileSync(s.file, 'utf8')) as Doc);
+  for (const s of synthesizeApp(prepared(environmentNames()), { outdir }).stacks) docs.set(s.env.name, JSON.parse(fs.readFileSync(s.file, 'utf8')) as Doc);
 });
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { synthesizeApp } from '../../bin/synth-app';
+import { synthesizeApp } from '../../pipeline';
+import { prepared } from '../support/pipeline';
 import { runTerraformValidate } from '../../providers/proxmox/terraform-validate';
 import { describeWithTools, scratchDir } from '../support/tools';
 
@@ -10,7 +11,7 @@ describeWithTools('terraform validate on synthesized production', ['terraform'],
   const scratch = scratchDir('pvestack-tf-tool-');
   let stackDir: string;
   beforeAll(() => {
-    stackDir = synthesizeApp({ outdir: scratch.dir, environments: ['production'] }).stacks[0]!.dir;
+    stackDir = synthesizeApp(prepared(['production']), { outdir: scratch.dir }).stacks[0]!.dir;
   });
   afterAll(() => scratch.cleanup());
 

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { synthesizeApp } from '../../bin/synth-app';
+import { synthesizeApp } from '../../pipeline';
+import { prepared } from '../support/pipeline';
 import type { Environment } from '../../model';
 import { environmentNames, loadEnvironment } from '../../stacks/registry';
 
@@ -46,7 +47,7 @@ describe('synthesized output carries no secret values', () => {
     }
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-no-secrets-'));
     // synthesizeApp writes cdk.tf.json and the rendered artifacts, as `pvestack synth` does.
-    synthesizeApp({ outdir, loaded: envs });
+    synthesizeApp(prepared(envs), { outdir });
   });
 
   afterAll(() => {

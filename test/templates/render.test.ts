@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { writeArtifacts } from '../../bin/render-artifacts';
+import { writeArtifacts } from '../../pipeline';
 import { environmentNames, loadEnvironment } from '../../stacks/registry';
 import { renderEnvironment, renderGuest } from '../../templates/render';
 import { scratchDir } from '../support/tools';

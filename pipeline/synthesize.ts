@@ -1,22 +1,20 @@
 /**
- * In-process synthesis: the same construct tree `cdktf synth` builds through `bin/app.ts`, without
- * a child process or the cdktf CLI. Both paths call `synthesizeApp`, so their output is identical.
+ * The last stage of the pipeline: prepared environments → construct tree → `cdk.tf.json`, plus the
+ * rendered stack artifacts beside it. `cdktf synth` (through `bin/app.ts`) and `pvestack synth`
+ * both call `synthesizeApp`, so their output is identical; it takes only `PreparedEnvironments`,
+ * so nothing synthesizes an environment the checks have not seen.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdktf';
 import type { Environment } from '../model';
 import { PlatformStack } from '../stacks/platform-stack';
-import { environmentNames, loadEnvironment } from '../stacks/registry';
-import { writeArtifacts } from './render-artifacts';
+import { writeArtifacts } from './artifacts';
+import type { PreparedEnvironments } from './prepare';
 
 export interface SynthAppOptions {
   /** @default process.env.CDKTF_OUTDIR ?? 'cdktf.out' */
   readonly outdir?: string;
-  /** Environments to synthesize (registered names or spec files). @default every registered environment */
-  readonly environments?: readonly string[];
-  /** Already-loaded environments; used instead of `environments` when given. */
-  readonly loaded?: readonly Environment[];
   /**
    * Also render every guest's stack artifacts into `stacks/<env>/artifacts/`, so that
    * `cdktf synth` and `pvestack synth` both leave the files a deploy ships next to the JSON.
@@ -38,9 +36,10 @@ export interface SynthAppResult {
   readonly stacks: readonly SynthesizedStack[];
 }
 
-export function synthesizeApp(opts: SynthAppOptions = {}): SynthAppResult {
+/** Synthesizes every prepared environment into one cdktf app under `outdir`. */
+export function synthesizeApp(prepared: PreparedEnvironments, opts: SynthAppOptions = {}): SynthAppResult {
   const outdir = path.resolve(opts.outdir ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out');
-  const envs = opts.loaded ?? (opts.environments ?? environmentNames()).map(loadEnvironment);
+  const envs = prepared.environments;
   fs.mkdirSync(outdir, { recursive: true });
   const app = new App({ outdir });
   const stacks = envs.map((env) => new PlatformStack(app, { env }));

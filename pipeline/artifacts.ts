@@ -10,6 +10,7 @@ import type { Environment } from '../model';
 import type { RenderedStack } from '../templates/artifacts';
 import { renderCloudInit } from '../templates/cloud-init';
 import { renderEnvironment, RenderOptions } from '../templates/render';
+import type { PreparedEnvironments } from './prepare';
 
 export function artifactsDir(outdir: string, envName: string): string {
   return path.join(outdir, 'stacks', envName, 'artifacts');
@@ -35,7 +36,10 @@ export interface WrittenArtifacts {
   readonly stacks: { readonly guest: string; readonly stack: string; readonly dir: string; readonly files: string[] }[];
 }
 
-/** Renders every guest of `env` and writes its stacks under the environment's artifacts directory. */
+/**
+ * Renders every guest of `env` and writes its stacks under the environment's artifacts directory.
+ * Entry points reach this through `synthesizeApp` or `renderArtifacts`, after the checks.
+ */
 export function writeArtifacts(outdir: string, env: Environment, options: RenderOptions = {}): WrittenArtifacts {
   const dir = artifactsDir(path.resolve(outdir), env.name);
   const stacks: WrittenArtifacts['stacks'] = [];
@@ -53,4 +57,9 @@ export function writeArtifacts(outdir: string, env: Environment, options: Render
     fs.writeFileSync(file, renderCloudInit(env, guest), { mode: 0o644 });
   }
   return { env: env.name, dir, stacks };
+}
+
+/** `pvestack render`: writes the artifacts of every prepared environment. */
+export function renderArtifacts(prepared: PreparedEnvironments, outdir: string, options: RenderOptions = {}): WrittenArtifacts[] {
+  return prepared.environments.map((env) => writeArtifacts(outdir, env, options));
 }
