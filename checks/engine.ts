@@ -2,7 +2,7 @@
  * The rule engine: runs every rule over a validated environment (and, when given, its synthesized
  * output), stamps issues into findings, applies suppressions and sorts the result.
  */
-import type { Environment } from '../model';
+import { specLocation, type Environment } from '../model';
 import { ALL_RULES } from './rules';
 import { applySuppressions } from './suppressions';
 import { loadSynthesized, type SynthesizedOutput } from './synthesized';
@@ -31,8 +31,9 @@ export function ruleCatalog(rules: readonly Rule[] = ALL_RULES): Rule[] {
 const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 const byPath = new Intl.Collator('en', { numeric: true });
 
-function stamp(rule: Pick<Rule, 'id' | 'severity' | 'title'>, issue: Issue): Finding {
-  return { rule: rule.id, severity: rule.severity, title: rule.title, ...issue };
+function stamp(rule: Pick<Rule, 'id' | 'severity' | 'title'>, issue: Issue, env?: Environment): Finding {
+  const location = env ? specLocation(env, issue.path) : undefined;
+  return { rule: rule.id, severity: rule.severity, title: rule.title, ...issue, ...(location ? { location } : {}) };
 }
 
 /** Unsuppressed first, then error → warning → info, then rule id, then path. */
@@ -50,7 +51,7 @@ export function runChecks(env: Environment, options: CheckOptions = {}): CheckRe
   const rules = options.rules ?? ALL_RULES;
   const synthesized = options.synthesized ?? (options.synthDir ? loadSynthesized(options.synthDir) : undefined);
   const ctx = { env, ...(synthesized ? { synthesized } : {}) };
-  const raw = rules.flatMap((rule) => rule.check(ctx).map((issue) => stamp(rule, issue)));
+  const raw = rules.flatMap((rule) => rule.check(ctx).map((issue) => stamp(rule, issue, env)));
   const known = new Set(ruleCatalog(ALL_RULES).map((r) => r.id));
   const { findings, unknown, unused } = applySuppressions(env, raw, known, new Set(rules.map((r) => r.id)));
   const all = [...findings, ...unknown.map((i) => stamp(SUPPRESSION_RULES.unknown, i)), ...unused.map((i) => stamp(SUPPRESSION_RULES.unused, i))].sort(compareFindings);

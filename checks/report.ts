@@ -34,7 +34,7 @@ export function verdictLine(report: CheckReport): string {
 }
 
 function findingLines(f: Finding): string[] {
-  return [`    ${LABEL[f.severity]} ${f.rule}  ${f.path}`, `            ${f.message}`, `            hint: ${f.hint}`];
+  return [`    ${LABEL[f.severity]} ${f.rule}  ${f.location ? `${f.location}: ` : ''}${f.path}`, `            ${f.message}`, `            hint: ${f.hint}`];
 }
 
 /** The human report for one environment. */
@@ -69,6 +69,7 @@ export function findingJson(f: Finding): Record<string, unknown> {
     path: f.path,
     ...(f.guest !== undefined ? { guest: f.guest } : {}),
     ...(f.node !== undefined ? { node: f.node } : {}),
+    ...(f.location !== undefined ? { location: f.location } : {}),
     message: f.message,
     hint: f.hint,
     ...(f.suppressed ? { suppressed: { reason: f.suppressed.reason, by: f.suppressed.by } } : {}),

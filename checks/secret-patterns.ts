@@ -8,28 +8,38 @@
 export interface SecretMatch {
   /** What was recognised, e.g. `GitHub token`. */
   readonly kind: string;
-  /** The matched text with the middle masked, safe to print. */
+  /** The matched text's harmless prefix (token prefix, URL scheme and user, key name) and `…`. */
   readonly masked: string;
 }
 
-const PATTERNS: readonly { kind: string; re: RegExp }[] = [
-  { kind: 'private key', re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/ },
-  { kind: 'GitHub token', re: /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}\b|\bgithub_pat_[A-Za-z0-9_]{40,}\b/ },
-  { kind: 'GitLab token', re: /\bglpat-[A-Za-z0-9_-]{20,}\b/ },
-  { kind: 'Hugging Face token', re: /\bhf_[A-Za-z0-9]{30,}\b/ },
-  { kind: 'OpenAI-style API key', re: /\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}/ },
-  { kind: 'AWS access key id', re: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/ },
-  { kind: 'Slack token', re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/ },
-  { kind: 'JSON web token', re: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/ },
-  { kind: 'password in a URL', re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:[^\s@/${}]{3,}@/i },
+/**
+ * `keep` matches the part of a match that is safe to print: a token's well-known prefix, a URL's
+ * scheme and user, an assignment's key. Nothing after it is shown, not even a last character.
+ */
+const PATTERNS: readonly { kind: string; re: RegExp; keep: RegExp }[] = [
+  { kind: 'private key', re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/, keep: /^.*$/ },
+  { kind: 'GitHub token', re: /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}\b|\bgithub_pat_[A-Za-z0-9_]{40,}\b/, keep: /^(?:gh[pousr]_|github_pat_)/ },
+  { kind: 'GitLab token', re: /\bglpat-[A-Za-z0-9_-]{20,}\b/, keep: /^glpat-/ },
+  { kind: 'Hugging Face token', re: /\bhf_[A-Za-z0-9]{30,}\b/, keep: /^hf_/ },
+  { kind: 'OpenAI-style API key', re: /\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}/, keep: /^sk-(?:proj-|ant-)?/ },
+  { kind: 'AWS access key id', re: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/, keep: /^(?:AKIA|ASIA)/ },
+  { kind: 'Slack token', re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/, keep: /^xox[abposr]-/ },
+  { kind: 'JSON web token', re: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/, keep: /^eyJ/ },
+  { kind: 'password in a URL', re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:[^\s@/${}]{3,}@/i, keep: /^[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:/i },
   // `password=hunter2`, `token: abc...`; values that are references (`${...}`, `$VAR`, `<...>`) are fine.
-  { kind: 'password assignment', re: /\b(?:pass(?:word|wd)?|secret|token|api[_-]?key)\s*[=:]\s*(?!\$|<|\{\{|\*+\b|["']?(?:true|false|null|none|yes|no|required|optional)\b)["']?[^\s"'&;,}]{4,}/i },
+  {
+    kind: 'password assignment',
+    re: /\b(?:pass(?:word|wd)?|secret|token|api[_-]?key)\s*[=:]\s*(?!\$|<|\{\{|\*+\b|["']?(?:true|false|null|none|yes|no|required|optional)\b)["']?[^\s"'&;,}]{4,}/i,
+    keep: /^[^=:]*[=:]\s*/,
+  },
 ];
 
-function mask(text: string): string {
-  const t = text.length > 60 ? text.slice(0, 60) : text;
-  if (t.length <= 8) return `${t.slice(0, 2)}…`;
-  return `${t.slice(0, Math.min(8, Math.floor(t.length / 3)))}…${t.slice(-2)}`;
+/** The printable part of a match followed by `…`; the secret part is never shown. */
+function mask(text: string, keep: RegExp): string {
+  const shown = keep.exec(text)?.[0] ?? '';
+  if (shown === text) return shown;
+  // A URL keeps its `@` so the reader sees where the password sat: `postgres://app:…@`.
+  return `${shown}…${text.endsWith('@') && shown.includes('://') ? '@' : ''}`;
 }
 
 /** Something every pattern above needs; one cheap test rules out almost every string. */
@@ -38,9 +48,9 @@ const PREFILTER = /PRIVATE KEY|gh[pousr]_|github_pat_|glpat-|hf_|sk-|AKIA|ASIA|x
 /** The first secret-looking thing in `text`, or undefined. */
 export function findSecret(text: string): SecretMatch | undefined {
   if (!PREFILTER.test(text)) return undefined;
-  for (const { kind, re } of PATTERNS) {
+  for (const { kind, re, keep } of PATTERNS) {
     const m = re.exec(text);
-    if (m) return { kind, masked: mask(m[0]) };
+    if (m) return { kind, masked: mask(m[0], keep) };
   }
   return undefined;
 }

@@ -53,6 +53,8 @@ export interface Finding extends Issue {
   readonly severity: Severity;
   readonly title: string;
   readonly suppressed?: SuppressionRef;
+  /** `file:line:column` of `path` when the spec came from a YAML or JSON file. */
+  readonly location?: string;
 }
 
 /** The result of checking one environment. The JSON shape is documented in `checks/README.md`. */

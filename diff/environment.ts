@@ -50,7 +50,7 @@ function plural(n: number, word: string): string {
 export function verdictOf(d: Omit<EnvironmentDiff, 'verdict'>): string {
   if (!d.hasChanges) return 'No changes.';
   const blocked = d.risks.filter((r) => r.blockedByPreventDestroy);
-  if (blocked.length) return `Blocked: ${plural(blocked.length, 'protected resource')} would be replaced; prevent_destroy stops the apply. Change the plan (e.g. migrate = true) or remove the protection deliberately.`;
+  if (blocked.length) return `Blocked: ${plural(blocked.length, 'protected resource')} would be replaced; prevent_destroy stops the apply. Undo the spec change that forces the replacement (the cause is listed per resource), or back up the data and remove the protection deliberately.`;
   if (d.risks.length) return `Danger: ${plural(d.risks.length, 'stateful resource')} destroyed or replaced: data on ${d.risks.map((r) => r.guest ?? r.address).join(', ')} is at risk.`;
   const c = d.counts;
   const parts: string[] = [];

@@ -5,6 +5,7 @@ export { Cidr, isIpv4, ipv4ToInt, intToIpv4 } from './net';
 export * from './zfs';
 export { validateEnvironment } from './validate';
 export { loadEnvironmentFile, parseEnvironmentYaml } from './load';
+export { specLocation } from './locations';
 export { defineEnvironment } from './define';
 export * from './listeners';
 export * from './reachability';

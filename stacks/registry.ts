@@ -9,6 +9,7 @@
  * arguments, and the cdktf app), so that neither CI nor `cdktf deploy` can pick them up by accident.
  */
 import { Environment, loadEnvironmentFile, UsageError, validateEnvironment } from '../model';
+import { editDistance } from '../model/validate/schema';
 import dev from './dev';
 import chat from './examples/chat';
 import chatAsPlanned from './examples/chat-as-planned';
@@ -66,7 +67,20 @@ export function loadEnvironment(nameOrFile: string): Environment {
   if (isSpecPath(nameOrFile)) return loadEnvironmentFile(nameOrFile);
   const entry = REGISTRY[nameOrFile];
   if (!entry) {
-    throw new UsageError(`unknown environment ${JSON.stringify(nameOrFile)}`, `Known environments: ${environmentNames({ includeBroken: true }).join(', ')}; or pass a spec file path.`);
+    const known = environmentNames({ includeBroken: true });
+    const near = closestName(nameOrFile, known);
+    throw new UsageError(`unknown environment ${JSON.stringify(nameOrFile)}`, `${near ? `Did you mean ${JSON.stringify(near)}? ` : ''}Known environments: ${known.join(', ')}; or pass a spec file path.`);
   }
   return validateEnvironment(entry.spec, entry.file);
+}
+
+/** The registered name a mistyped one most likely meant (at most two edits away), if any. */
+function closestName(typed: string, names: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const name of names) {
+    const d = editDistance(typed.toLowerCase(), name);
+    if (d < bestDistance) [best, bestDistance] = [name, d];
+  }
+  return best;
 }

@@ -2,11 +2,44 @@
  * The IP and VM-id plan: addresses inside their network and not reserved or taken, VM ids unique
  * and inside the configured range. Host names are checked (valid, unique) by the spec validator.
  */
-import { Cidr, type Environment, type Guest, intToIpv4, ipv4ToInt, networkOf } from '../../model';
+import { Cidr, type Environment, type Guest, intToIpv4, ipv4ToInt, type Network, networkOf } from '../../model';
 import type { Issue, Rule } from '../types';
 
 /** Proxmox guests: external hosts keep whatever address they already have. */
 const managed = (env: Environment) => env.guests.filter((g) => g.kind !== 'external');
+
+/** Host addresses a guest may take: not the network, broadcast or gateway address (for messages). */
+function hostRange(cidr: Cidr, gateway: string): string {
+  let first = cidr.prefix < 31 ? cidr.network + 1 : cidr.network;
+  let last = cidr.prefix < 31 ? cidr.broadcast - 1 : cidr.broadcast;
+  const gw = ipv4ToInt(gateway);
+  if (gw === first) first++;
+  if (gw === last) last--;
+  return `${intToIpv4(first)}–${intToIpv4(last)}`;
+}
+
+/** The lowest host address of `net` that is neither reserved nor used by any guest, for hints. */
+export function freeAddress(env: Environment, net: Network): string | undefined {
+  const cidr = Cidr.parse(net.cidr);
+  const taken = new Set(env.guests.filter((g) => g.network === net.name).map((g) => g.ipv4));
+  taken.add(net.gateway);
+  const [first, last] = cidr.prefix < 31 ? [cidr.network + 1, cidr.broadcast - 1] : [cidr.network, cidr.broadcast];
+  for (let ip = first; ip <= last; ip++) if (!taken.has(intToIpv4(ip))) return intToIpv4(ip);
+  return undefined;
+}
+
+/** "a free address such as 10.30.0.2" or, in a full network, "a free address (none is left in ...)". */
+function freeAddressText(env: Environment, net: Network): string {
+  const free = freeAddress(env, net);
+  return free ? `a free address such as ${free}` : `a free address (none is left in ${net.cidr}: widen it or add a network)`;
+}
+
+/** The lowest VM id of cluster.vmIdRange that no guest uses, for hints. */
+export function freeVmId(env: Environment): number | undefined {
+  const taken = new Set(env.guests.map((g) => g.vmId));
+  for (let id = env.cluster.vmIdRange.from; id <= env.cluster.vmIdRange.to; id++) if (!taken.has(id)) return id;
+  return undefined;
+}
 
 export const addressInNetwork: Rule = {
   id: 'PVE-NET-001',
@@ -22,8 +55,8 @@ export const addressInNetwork: Rule = {
         {
           path: `guests[${g.index}].ipv4`,
           guest: g.name,
-          message: `${g.name} has ${g.ipv4}, outside network ${net.name} ${net.cidr} (${intToIpv4(cidr.network + 1)}–${intToIpv4(cidr.broadcast - 1)})`,
-          hint: `Pick a free address in ${net.cidr}, or attach the guest to the network that holds ${g.ipv4}.`,
+          message: `${g.name} has ${g.ipv4}, outside network ${net.name} ${net.cidr} (guest addresses ${hostRange(cidr, net.gateway)}, gateway ${net.gateway})`,
+          hint: `Use ${freeAddressText(env, net)}, or attach the guest to the network that holds ${g.ipv4}.`,
         },
       ];
     }),
@@ -48,7 +81,7 @@ export const addressUnique: Rule = {
           path: `guests[${g.index}].ipv4`,
           guest: g.name,
           message: `${g.name} and ${first.name} both have ${g.ipv4} on network ${g.network}`,
-          hint: 'Give each guest its own address; the second one to boot loses its network.',
+          hint: `Give each guest its own address (${freeAddressText(env, networkOf(env, g))}); the second one to boot loses its network.`,
         },
       ];
     });
@@ -74,7 +107,7 @@ export const addressNotReserved: Rule = {
           path: `guests[${g.index}].ipv4`,
           guest: g.name,
           message: `${g.name} has ${g.ipv4}, the ${role} of network ${net.name} ${net.cidr}`,
-          hint: `Use a host address between ${intToIpv4(cidr.network + 1)} and ${intToIpv4(cidr.broadcast - 1)} other than the gateway ${net.gateway}.`,
+          hint: `Use ${freeAddressText(env, net)} (guest addresses are ${hostRange(cidr, net.gateway)}, other than the gateway ${net.gateway}).`,
         },
       ];
     }),
@@ -99,7 +132,7 @@ export const vmIdUnique: Rule = {
           path: `guests[${g.index}].vmId`,
           guest: g.name,
           message: `${g.name} and ${first.name} both have VM id ${g.vmId}`,
-          hint: 'VM ids are cluster-wide: give each guest its own id, or leave vmId out to have one assigned.',
+          hint: `VM ids are cluster-wide: give ${g.name} its own id${freeVmId(env) !== undefined ? ` (${freeVmId(env)} is free in ${env.cluster.vmIdRange.from}–${env.cluster.vmIdRange.to})` : ''}, or leave vmId out to have one assigned.`,
         },
       ];
     });

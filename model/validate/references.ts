@@ -218,7 +218,15 @@ export function secretRefs(stack: StackSpec): [string, string][] {
 }
 
 function undeclaredSecret(ctx: Ctx, path: string, ref: string, declared: string[]): void {
-  fail(ctx, path, 'refers to a secret that is not declared', `Declare it under secrets (${JSON.stringify(ref)}: { env: ..., description: ... })${declared.length ? `; declared: ${declared.join(', ')}` : ''}.`, ref);
+  // The value is not echoed: a well-formed but undeclared name is as likely a lowercase password
+  // typed where its name belongs, and these messages end up in CI logs.
+  const near = suggest(ref, declared);
+  fail(
+    ctx,
+    path,
+    'refers to a secret that is not declared (value not shown: it may be a secret)',
+    `${near.startsWith('Did you mean') ? `${near} ` : ''}Declare the secret under secrets (<name>: { env: ..., description: ... }) and refer to it by that name${declared.length ? `; declared: ${declared.join(', ')}` : ''}.`,
+  );
 }
 
 function checkPeer(ctx: Ctx, path: string, peer: string, guests: string[], roles: Set<string>, isSource: boolean): void {

@@ -123,14 +123,21 @@ export function oneOrMany<T>(item: Check<T>): Check<T | T[]> {
   return (value, path, ctx) => (Array.isArray(value) ? list(value, path, ctx) : item(value, path, ctx));
 }
 
-export function record<T>(item: Check<T>, key?: Check<string>): Check<Record<string, T>> {
+/**
+ * A map of names to values. With `key`, each name is checked too; a name that fails it is left
+ * out of the error path as well when the key check redacts (`secrets.<key 2>`), because a path
+ * is printed as plainly as a value.
+ */
+export function record<T>(item: Check<T>, key?: Check<string>, opts: { readonly redactKeys?: boolean } = {}): Check<Record<string, T>> {
   return (value, path, ctx) => {
     if (!isPlainObject(value)) return fail(ctx, path, `must be a map of names to values, not ${typeName(value)}`, 'Write it as key: value pairs.', value);
     const before = ctx.errors.length;
     const out: Record<string, T> = {};
-    for (const [k, v] of Object.entries(value)) {
-      if (key) key(k, at(path, k), ctx);
-      const checked = item(v, at(path, k), ctx);
+    for (const [index, [k, v]] of Object.entries(value).entries()) {
+      const keyErrors = ctx.errors.length;
+      if (key) key(k, opts.redactKeys ? at(path, `<key ${index + 1}>`) : at(path, k), ctx);
+      const hidden = opts.redactKeys && ctx.errors.length > keyErrors;
+      const checked = item(v, hidden ? at(path, `<key ${index + 1}>`) : at(path, k), ctx);
       if (checked !== undefined) out[k] = checked;
     }
     return ctx.errors.length === before ? out : undefined;

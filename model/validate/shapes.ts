@@ -264,7 +264,7 @@ export const environmentShape = obj(
     zfsPools: optional(arr(zfsPool)),
     storageBoxes: optional(arr(storageBox)),
     connections: optional(arr(connection)),
-    secrets: optional(record(secret, str({ pattern: /^[a-z][a-z0-9_-]*$/, patternHint: 'Secret names are lowercase, e.g. postgres-password.' }))),
+    secrets: optional(record(secret, str({ pattern: /^[a-z][a-z0-9_-]*$/, patternHint: 'Secret names are lowercase, e.g. postgres-password; the value itself never goes in the spec.', redact: true }), { redactKeys: true })),
     backend: optional(backend),
     checks: optional(checks),
   },

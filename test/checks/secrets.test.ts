@@ -42,6 +42,22 @@ describe('secret rules', () => {
     expect(JSON.stringify(f)).not.toContain(GITHUB_TOKEN);
   });
 
+  // What a finding may print of a match: the kind's harmless prefix, never a character of the secret.
+  it.each([
+    ['postgres://app:Qz9Wv7Kp@db:5432/app', 'postgres://app:…@'],
+    ['--password=Sup3rS3cret', 'password=…'],
+    [GITHUB_TOKEN, 'ghp_…'],
+    ['AKIAIOSFODNN7EXAMPLE', 'AKIA…'],
+  ])('masks %s as %s', (text, masked) => {
+    expect(findSecret(text)!.masked).toBe(masked);
+  });
+
+  it('shows no part of a literal password in a URL', () => {
+    const [f] = findings(env(webEnv({ DATABASE_URL: 'postgres://app:Qz9Wv7Kp@db:5432/app' })), 'PVE-SEC-001');
+    expect(f!.message).toBe('looks like a password in a URL: "postgres://app:…@"');
+    for (const part of ['Qz', 'Kp', '7K', 'p@']) expect(JSON.stringify(f)).not.toContain(part);
+  });
+
   it.each(['${DB_PASSWORD}', '$DB_PASSWORD', '{{ vault_db_password }}'])('references are not literal secrets: password=%s', (ref) => {
     expect(findSecret(`password=${ref}`)).toBeUndefined();
   });
@@ -49,7 +65,7 @@ describe('secret rules', () => {
   it('a random-looking env value is a warning (PVE-SEC-002)', () => {
     const [f] = findings(env(webEnv({ BUILD_SALT: 'q8Zr2LmX9vTn4KpW7sYb3HcJ' })), 'PVE-SEC-002');
     expect(f!.severity).toBe('warning');
-    expect(f!.message).toContain('BUILD_SALT holds a 24-character high-entropy value');
+    expect(f!.message).toBe('environment variable BUILD_SALT holds a 24-character high-entropy value (not shown)');
   });
 
   it('an undocumented secret is a warning (PVE-SEC-003) and an unused one information (PVE-SEC-004)', () => {

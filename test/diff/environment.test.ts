@@ -15,6 +15,11 @@ describe('diffEnvironment', () => {
     expect(d.verdict).toMatch(/^Blocked: 1 protected resource would be replaced; prevent_destroy stops the apply/);
   });
 
+  it('gives a way out that the spec allows (it has no migrate field to set)', () => {
+    expect(d.verdict).toContain('Undo the spec change that forces the replacement (the cause is listed per resource), or back up the data and remove the protection deliberately.');
+    expect(d.verdict).not.toMatch(/migrate/);
+  });
+
   it('lists the web VM as an in-place update that reboots', () => {
     expect(d.reboots).toEqual([{ address: 'proxmox_virtual_environment_vm.web_1', guest: 'web', because: ['cpu'] }]);
   });

@@ -1,7 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { formatReportText, runChecks } from '../../checks';
 import { InvalidSpecError, SpecError } from '../../model/errors';
 import { parseEnvironmentYaml } from '../../model/load';
 import { validateEnvironment } from '../../model/validate';
+import { loadEnvironment } from '../../stacks/registry';
 import { smallSpec, smallSpecYaml } from '../fixtures/specs';
 
 type Spec = Record<string, any>;
@@ -82,7 +88,8 @@ describe('validateEnvironment: one mistake, one exact message', () => {
     ['a missing role', (s) => delete s.guests[1].role, 'guests[1].role: is required. Add role to a guest.'],
     ['a GPU nobody declares', (s) => (s.guests[2].gpus = ['gpu-pve2-1']), 'guests[2].gpus[0]: names a GPU that no node declares (got "gpu-pve2-1"). Did you mean "gpu-pve2-0"?'],
     ['a datastore the node lacks', (s) => (s.guests[0].disks[1].datastore = 'tank'), `guests[0].disks[1].datastore: is not a datastore of node pve1 (got "tank"). Use one of: local-lvm. Declare it under the node's datastores or as a ZFS pool.`],
-    ['an undeclared secret', (s) => (s.guests[0].stacks[0].passwordSecret = 'pg-password'), 'guests[0].stacks[0].passwordSecret: refers to a secret that is not declared (got "pg-password"). Declare it under secrets ("pg-password": { env: ..., description: ... }); declared: postgres-password, vllm-api-key.'],
+    ['an undeclared secret', (s) => (s.guests[0].stacks[0].passwordSecret = 'pg-password'), 'guests[0].stacks[0].passwordSecret: refers to a secret that is not declared (value not shown: it may be a secret). Declare the secret under secrets (<name>: { env: ..., description: ... }) and refer to it by that name; declared: postgres-password, vllm-api-key.'],
+    ['a misspelt secret name', (s) => (s.guests[0].stacks[0].passwordSecret = 'postgres-pasword'), 'guests[0].stacks[0].passwordSecret: refers to a secret that is not declared (value not shown: it may be a secret). Did you mean "postgres-password"? Declare the secret under secrets (<name>: { env: ..., description: ... }) and refer to it by that name; declared: postgres-password, vllm-api-key.'],
     ['an image on :latest', (s) => (s.guests[1].stacks[0].image = 'ghcr.io/example/web:latest'), 'guests[1].stacks[0].image: uses the moving tag "latest" (got "ghcr.io/example/web:latest"). Pin a version tag or a digest so every deploy runs the same image.'],
     ['a CIDR with host bits', (s) => (s.networks[0].cidr = '10.30.0.1/24'), 'networks[0].cidr: has host bits set (got "10.30.0.1/24"). Write the network address: 10.30.0.0/24.'],
     ['a privileged container without a reason', (s) => (s.guests[3].lxc = { unprivileged: false }), 'guests[3].lxc.privilegedReason: is required for a privileged container. Explain why it must be privileged (root in it is root on the host), or remove unprivileged: false.'],
@@ -147,6 +154,12 @@ describe('validateEnvironment: values that may be secrets are never echoed', () 
     ['a private key pasted as an admin key', (s) => (s.admin.sshKeys = [PRIVATE_KEY]), 'b3BlbnNzaC1rZXkt', 'admin.sshKeys[0]: is a private key, not a public key (value not shown). Remove it from the spec (rotate it if it was ever committed) and paste the matching .pub line instead.'],
     ['a password as a secret env var name', (s) => (s.secrets['postgres-password'].env = 'hunter2-Sup3rSecret!'), 'Sup3rSecret', 'secrets.postgres-password.env: has the wrong format (value not shown: it may be a secret). Name an environment variable in UPPER_SNAKE_CASE; the value stays out of the repository.'],
     ['a password as a secret reference', (s) => (s.guests[0].stacks[0].passwordSecret = 'Sup3r$ecret!'), 'Sup3r$ecret', 'guests[0].stacks[0].passwordSecret: has the wrong format (value not shown: it may be a secret). Name a secret declared under secrets (lowercase), never a value.'],
+    // Lowercase passwords pass the name format, so the reference check must not echo them either.
+    ['a lowercase password as a secret reference', (s) => (s.guests[0].stacks[0].passwordSecret = 'correcthorsebattery'), 'horsebat', 'guests[0].stacks[0].passwordSecret: refers to a secret that is not declared (value not shown: it may be a secret). Declare the secret under secrets (<name>: { env: ..., description: ... }) and refer to it by that name; declared: postgres-password, vllm-api-key.'],
+    ['a password in a list of secret names', (s) => (s.guests[1].stacks[0].secrets = ['postgres-password', 'hunter2hunter2']), 'hunter2', 'guests[1].stacks[0].secrets[1]: refers to a secret that is not declared (value not shown: it may be a secret). Declare the secret under secrets (<name>: { env: ..., description: ... }) and refer to it by that name; declared: postgres-password, vllm-api-key.'],
+    ['a password as a number', (s) => (s.guests[0].stacks[0].passwordSecret = 73512984), '73512984', 'guests[0].stacks[0].passwordSecret: must be a string, not a number (value not shown: it may be a secret). Name a secret declared under secrets (lowercase), never a value.'],
+    ['a password as an object', (s) => (s.guests[0].stacks[0].passwordSecret = { value: 'Sup3r$ecret!' }), 'Sup3r$ecret', 'guests[0].stacks[0].passwordSecret: must be a string, not an object (value not shown: it may be a secret). Name a secret declared under secrets (lowercase), never a value.'],
+    ['a password as a secret name', (s) => (s.secrets = { 'Sup3r$ecret!': { env: 'POSTGRES_PASSWORD', description: 'App database password' }, ...s.secrets }), 'Sup3r$ecret', 'secrets.<key 1>: has the wrong format (value not shown: it may be a secret). Secret names are lowercase, e.g. postgres-password; the value itself never goes in the spec.'],
   ];
   it.each(cases)('%s', (_name, mutate, canary, expected) => {
     const spec = mutated(mutate);
@@ -198,14 +211,11 @@ describe('parseEnvironmentYaml: locations', () => {
     expect(error!.location).toBe(`small.yaml:${position(text, 'name: web')}`);
   });
 
-  it('gives a YAML syntax error its file:line:column', () => {
+  it('reports an unclosed [ at the line that opens it, not where the parser noticed', () => {
     const text = smallSpecYaml().replace('  cidrs: [10.99.0.0/24]', '  cidrs: [10.99.0.0/24');
-    const errors = errorsOf(text);
-    expect(errors.length).toBeGreaterThanOrEqual(1);
-    expect(errors[0]!.location).toMatch(/^small\.yaml:\d+:\d+$/);
-    expect(errors[0]!.message).toMatch(/^small\.yaml:\d+:\d+: \(root\): is not valid YAML: .+\. Fix the YAML syntax at that line\.$/);
-    const line = Number(errors[0]!.location!.split(':')[1]);
-    expect(line).toBeGreaterThanOrEqual(Number(position(text, 'cidrs:').split(':')[0]));
+    expect(errorsOf(text).map((e) => e.message)).toEqual([
+      `small.yaml:${position(text, '[10.99')}: (root): is not valid YAML: this [ is never closed. Close it with ] on the same entry, or write it as indented lines.`,
+    ]);
   });
 
   it('rejects a duplicated key with the line of the duplicate', () => {
@@ -213,5 +223,132 @@ describe('parseEnvironmentYaml: locations', () => {
     const [error] = errorsOf(text);
     expect(error!.location).toBe(`small.yaml:${position(text, 'name: other')}`);
     expect(error!.message).toContain('is not valid YAML');
+  });
+});
+
+describe('spec files: the mistakes of a first environment, one exact message each', () => {
+  /** Every message `parseEnvironmentYaml` reports for `text` read from `file`. */
+  function fileMessages(text: string, file = 'env.yaml'): string[] {
+    try {
+      parseEnvironmentYaml(text, file);
+    } catch (err) {
+      expect(err).toBeInstanceOf(InvalidSpecError);
+      return (err as InvalidSpecError).errors.map((e) => e.message);
+    }
+    throw new Error('the file was accepted');
+  }
+  const yaml = smallSpecYaml();
+  const json = JSON.stringify(smallSpec(), null, 2);
+  const lineOf = (text: string, needle: string) => text.slice(0, text.indexOf(needle)).split('\n').length;
+
+  it.each<[string, string, string, string]>([
+    ['an empty file', '', 'env.yaml', 'env.yaml:1:1: (root): is empty: the file describes no environment. Start from `pvestack init` or an example in docs/examples/; an environment needs at least name, cluster, networks, admin and guests.'],
+    ['a file of comments only', '# my environment\n# todo\n', 'env.yaml', 'env.yaml:1:1: (root): is empty: the file describes no environment. Start from `pvestack init` or an example in docs/examples/; an environment needs at least name, cluster, networks, admin and guests.'],
+    [
+      'a JSON file missing a comma',
+      '{\n  "name": "x"\n  "cluster": {}\n}\n',
+      'env.json',
+      "env.json:3:3: (root): is not valid JSON: Expected ',' or '}' after property value. Fix the JSON syntax at that line (JSON allows no comments and no trailing commas; a .yaml file does).",
+    ],
+    [
+      'a JSON file with a trailing comma',
+      '{\n  "name": "x",\n}\n',
+      'env.json',
+      'env.json:3:1: (root): is not valid JSON: Expected double-quoted property name. Fix the JSON syntax at that line (JSON allows no comments and no trailing commas; a .yaml file does).',
+    ],
+    ['a JSON file cut short', '{\n  "name": ', 'env.json', 'env.json:2:11: (root): is not valid JSON: the file ends before the JSON is complete. Fix the JSON syntax at that line (JSON allows no comments and no trailing commas; a .yaml file does).'],
+    [
+      'a list used as a key',
+      'name: x\n[a, b]: c\n',
+      'env.yaml',
+      'env.yaml:2:1: (root): is not valid here: a key is a list or an object. Keys are plain names followed by a colon; a list item starts with "- " on its own line.',
+    ],
+  ])('%s', (_name, text, file, expected) => {
+    expect(fileMessages(text, file)).toEqual([expected]);
+  });
+
+  it('reports one bad indent once, at its line, instead of every line after it', () => {
+    const text = yaml.replace('    role: web\n', '   role: web\n');
+    expect(fileMessages(text)).toEqual([
+      `env.yaml:${lineOf(text, '   role: web')}:1: (root): is not valid YAML: Sequence item without - indicator. Check the indentation and punctuation of that line: the keys of one object start at the same column, list items with "- ". (11 later syntax errors not shown: they usually follow from this one.)`,
+    ]);
+  });
+
+  it('reports an unclosed { at the line that opens it', () => {
+    const text = yaml.replace('  - { from: web, to: db, ports: tcp/5432 }', '  - { from: web, to: db, ports: tcp/5432');
+    expect(fileMessages(text)).toEqual([`env.yaml:${lineOf(text, '{ from: web')}:5: (root): is not valid YAML: this { is never closed. Close it with } on the same entry, or write it as indented lines.`]);
+  });
+
+  it('locates spec errors in a JSON file like in YAML', () => {
+    const text = json.replace('"10.30.0.10"', '"10.30.0.10/24"');
+    expect(fileMessages(text, 'env.json')[0]).toMatch(new RegExp(`^env\\.json:${lineOf(text, '10.30.0.10/24')}:\\d+: guests\\[1\\]\\.ipv4: must be an address without a prefix length`));
+  });
+
+  it('prints no Node warning (mapAsMap) for a key that is a map', () => {
+    const warnings: unknown[] = [];
+    const listener = (w: unknown) => warnings.push(w);
+    const emit = process.emitWarning;
+    process.emitWarning = ((w: unknown) => warnings.push(w)) as typeof process.emitWarning;
+    process.on('warning', listener);
+    try {
+      expect(fileMessages('name: x\n? { a: 1 }\n: c\n')).toHaveLength(1);
+    } finally {
+      process.emitWarning = emit;
+      process.off('warning', listener);
+    }
+    expect(warnings).toEqual([]);
+  });
+
+  it('gives a check finding the file:line of the value (an address outside the CIDR)', () => {
+    const text = yaml.replace('ipv4: 10.30.0.10\n', 'ipv4: 10.31.0.10\n');
+    const report = runChecks(parseEnvironmentYaml(text, 'env.yaml'));
+    const finding = report.findings.find((f) => f.rule === 'PVE-NET-001')!;
+    expect(finding.location).toBe(`env.yaml:${lineOf(text, '10.31.0.10')}:11`);
+    expect(formatReportText(report)).toContain(`ERROR PVE-NET-001  env.yaml:${lineOf(text, '10.31.0.10')}:11: guests[1].ipv4`);
+  });
+
+  it('suggests the registered environment a typo meant', () => {
+    expect(() => loadEnvironment('prodution')).toThrow(/^unknown environment "prodution"\. Did you mean "production"\? Known environments: dev, /);
+  });
+});
+
+describe('TypeScript spec files: the author\'s mistakes are user errors (exit 2) with file and line', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-spec-ts-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const CLI = path.resolve(__dirname, '../../bin/pvestack.js');
+
+  /** Runs `pvestack check <file>` on a spec written to a scratch directory. */
+  function check(name: string, source: string): { status: number | null; stderr: string; json: Record<string, unknown> } {
+    fs.writeFileSync(path.join(dir, name), source);
+    const text = spawnSync(process.execPath, [CLI, 'check', name], { cwd: dir, encoding: 'utf8' });
+    const json = spawnSync(process.execPath, [CLI, '--json', 'check', name], { cwd: dir, encoding: 'utf8' });
+    return { status: text.status, stderr: text.stderr, json: JSON.parse(json.stdout) as Record<string, unknown> };
+  }
+
+  it.each<[string, string, string, string]>([
+    [
+      'a spec that throws',
+      'throws.ts',
+      "const nodes: string[] = [];\nif (nodes.length === 0) throw new Error('no nodes configured');\nexport default {};\n",
+      'error: throws.ts: 1 problem in the environment spec:\n  - throws.ts:2:31: (root): throws while building the environment: no nodes configured. A spec module must build and export the environment without throwing; fix the statement at that line.\n',
+    ],
+    [
+      'a spec with a syntax error',
+      'syntax.ts',
+      "export default {\n  name: 'x',\n  cluster: { nodes: [ },\n};\n",
+      'error: syntax.ts: 1 problem in the environment spec:\n  - syntax.ts:3:23: (root): does not compile: Unexpected "}". Fix the TypeScript syntax at that line (`npx tsc --noEmit` shows every error).\n',
+    ],
+    [
+      'a spec importing a package that is not installed',
+      'imports.ts',
+      "import { defineEnvironment } from 'pvestack-not-installed';\nexport default defineEnvironment({});\n",
+      'error: imports.ts: 1 problem in the environment spec:\n  - imports.ts:1:35: (root): imports "pvestack-not-installed", which cannot be found from .. Install the package next to the spec (npm install), or fix the import path.\n',
+    ],
+  ])('%s', (_name, file, source, expected) => {
+    const r = check(file, source);
+    expect(r.stderr).toBe(expected);
+    expect(r.status).toBe(2);
+    expect(r.stderr).not.toMatch(/internal error|Require stack|please report/);
+    expect(r.json).toMatchObject({ ok: false, error: 'InvalidSpec' });
   });
 });

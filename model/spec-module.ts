@@ -1,0 +1,62 @@
+/**
+ * Loading a TypeScript/JavaScript spec module. The module is the user's code: when it does not
+ * compile, throws while it builds the spec, or imports something that is not installed, that is
+ * a mistake in the spec (exit 2, with file and line), not a bug in pvestack.
+ */
+import * as path from 'node:path';
+import type { Environment } from './environment';
+import { InvalidSpecError, PvestackError, SpecError, UsageError } from './errors';
+import { validateEnvironment } from './validate';
+
+/** The first `file:line:col` of `abs` in a stack trace (tsx maps it back to the TypeScript source). */
+function frameIn(stack: string, abs: string): { line: number; col: number } | undefined {
+  for (const line of stack.split('\n')) {
+    const i = line.indexOf(`${abs}:`);
+    if (i < 0) continue;
+    const m = /^:(\d+):(\d+)/.exec(line.slice(i + abs.length));
+    if (m) return { line: Number(m[1]), col: Number(m[2]) };
+  }
+  return undefined;
+}
+
+/** The spec error for an exception raised while requiring the module. */
+export function moduleLoadError(err: unknown, file: string, abs: string): PvestackError {
+  if (err instanceof PvestackError) return err;
+  const e = err as Error & { code?: string };
+  const first = String(e?.message ?? err).split('\n');
+  // esbuild (through tsx): "Transform failed with 1 error:\n/abs/env.ts:2:0: ERROR: Expected ..."
+  const compile = first.map((l) => /^(.*):(\d+):(\d+): ERROR: (.*)$/.exec(l)).find((m) => m !== null);
+  if (compile) {
+    // The spec itself, or a module it imports; esbuild counts columns from 0.
+    const where = path.resolve(compile[1]!) === abs ? file : path.relative(process.cwd(), compile[1]!);
+    const location = `${where}:${compile[2]}:${Number(compile[3]) + 1}`;
+    return new InvalidSpecError(file, [new SpecError('', `does not compile: ${compile[4]}`, 'Fix the TypeScript syntax at that line (`npx tsc --noEmit` shows every error).').withLocation(location)]);
+  }
+  if (e?.code === 'MODULE_NOT_FOUND' || e?.code === 'ERR_MODULE_NOT_FOUND') {
+    const wanted = /Cannot find (?:module|package) '([^']+)'/.exec(first[0]!)?.[1] ?? first[0]!;
+    const hint =
+      wanted === 'pvestack' || wanted.startsWith('pvestack/')
+        ? 'Install pvestack in the repository that holds the spec (npm install --save-dev <path or URL of pvestack>), see "Your own infrastructure repository" in the README.'
+        : 'Install the package next to the spec (npm install), or fix the import path.';
+    const where = frameIn(e.stack ?? '', abs);
+    const error = new SpecError('', `imports ${JSON.stringify(wanted)}, which cannot be found from ${path.dirname(file) || '.'}`, hint);
+    return new InvalidSpecError(file, [where ? error.withLocation(`${file}:${where.line}:${where.col}`) : error.withLocation(file)]);
+  }
+  const where = frameIn(e?.stack ?? '', abs);
+  const error = new SpecError('', `throws while building the environment: ${first[0]}`, 'A spec module must build and export the environment without throwing; fix the statement at that line.');
+  return new InvalidSpecError(file, [error.withLocation(where ? `${file}:${where.line}:${where.col}` : file)]);
+}
+
+/** Requires a spec module and validates what it exports as `default` or `spec`. */
+export function loadSpecModule(file: string, abs: string): Environment {
+  let mod: Record<string, unknown>;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require(abs) as Record<string, unknown>;
+  } catch (err) {
+    throw moduleLoadError(err, file, abs);
+  }
+  const spec = mod.default ?? mod.spec;
+  if (spec === undefined) throw new UsageError(`${file} exports no environment spec`, 'Export it as `export default defineEnvironment({...})`.');
+  return validateEnvironment(spec, file);
+}
