@@ -19,7 +19,14 @@ export const DOCKER_APT_KEY_FINGERPRINT = '9DC858229FC7DD38854AE2D88D81803C0EBFC
 /** Ubuntu's packaged NVIDIA server driver branch installed into GPU VMs. */
 export const NVIDIA_VM_DRIVER_BRANCH = '570';
 
-const NVIDIA_TOOLKIT_KEYRING = '/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg';
+/**
+ * NVIDIA container toolkit repository signing key (`https://nvidia.github.io/libnvidia-container/gpgkey`).
+ * Given to cloud-init's apt module as `keyid`, so the key is in place before any apt run uses the source.
+ */
+export const NVIDIA_TOOLKIT_APT_KEY_FINGERPRINT = 'C95B321B61E88C1809C4F759DDCAE044F796ECB0';
+
+/** Kernel settings Redis asks for, in a sysctl.d file on guests that run Redis. */
+export const REDIS_SYSCTL_PATH = '/etc/sysctl.d/60-pvestack-redis.conf';
 
 /** The stable device path of a VM data disk: Proxmox exposes the disk serial under by-id. */
 export function dataDiskDevice(disk: Disk): string {
@@ -66,7 +73,7 @@ export function renderCloudInit(env: Environment, guest: Guest): string {
     disable_root: true,
     package_update: true,
     package_upgrade: false,
-    ...(docker ? { apt: { sources: { 'docker.list': { source: 'deb [arch=amd64 signed-by=$KEY_FILE] https://download.docker.com/linux/ubuntu $RELEASE stable', keyid: DOCKER_APT_KEY_FINGERPRINT } } } } : {}),
+    ...(docker ? { apt: { sources: aptSources(gpu) } } : {}),
     packages: packages(guest, docker, gpu),
     ...(dataDisks.length > 0
       ? {
@@ -75,8 +82,8 @@ export function renderCloudInit(env: Environment, guest: Guest): string {
         }
       : {}),
     // An empty write_files fails the schema (minItems 1), so the key is left out instead.
-    ...nonEmpty('write_files', writeFiles(docker, gpu && docker, boxUnits)),
-    runcmd: runcmd(user, docker, gpu && docker, boxUnits),
+    ...nonEmpty('write_files', writeFiles(docker, runsRedis(guest), boxUnits)),
+    runcmd: runcmd(user, docker, gpu && docker, runsRedis(guest), boxUnits),
     ...(gpu ? { power_state: { mode: 'reboot', message: 'pvestack: rebooting to load the NVIDIA driver', condition: true } } : {}),
     final_message: `pvestack: ${guest.name} of ${env.name} is ready after $UPTIME seconds`,
   };
@@ -87,10 +94,29 @@ function nonEmpty<T>(key: string, items: readonly T[]): Record<string, readonly 
   return items.length > 0 ? { [key]: items } : {};
 }
 
+/**
+ * Third-party apt repositories, each with its key. cloud-init's apt module (cc_apt_configure)
+ * imports `keyid` into `$KEY_FILE` and writes the source in the same step, before the package
+ * module installs anything, so no apt run ever sees a source whose key is missing.
+ */
+function aptSources(gpu: boolean): Record<string, { source: string; keyid: string }> {
+  const sources: Record<string, { source: string; keyid: string }> = {
+    'docker.list': { source: 'deb [arch=amd64 signed-by=$KEY_FILE] https://download.docker.com/linux/ubuntu $RELEASE stable', keyid: DOCKER_APT_KEY_FINGERPRINT },
+  };
+  // NVIDIA's install guide writes this source with a signed-by keyring; the same here, with the key pinned.
+  if (gpu) sources['nvidia-container-toolkit.list'] = { source: 'deb [arch=amd64 signed-by=$KEY_FILE] https://nvidia.github.io/libnvidia-container/stable/deb/amd64 /', keyid: NVIDIA_TOOLKIT_APT_KEY_FINGERPRINT };
+  return sources;
+}
+
+function runsRedis(guest: Guest): boolean {
+  return guest.stacks.some((s) => s.kind === 'redis');
+}
+
 function packages(guest: Guest, docker: boolean, gpu: boolean): string[] {
   const list = ['qemu-guest-agent', 'ca-certificates', 'curl', 'gnupg'];
   if (docker) list.push('docker-ce', 'docker-ce-cli', 'containerd.io', 'docker-buildx-plugin', 'docker-compose-plugin');
   if (gpu) list.push(`nvidia-headless-${NVIDIA_VM_DRIVER_BRANCH}-server`, `nvidia-utils-${NVIDIA_VM_DRIVER_BRANCH}-server`);
+  if (gpu && docker) list.push('nvidia-container-toolkit');
   if (guest.storageBoxMounts.some((m) => m.protocol === 'cifs')) list.push('cifs-utils');
   if (guest.storageBoxMounts.some((m) => m.protocol === 'sshfs')) list.push('sshfs');
   return list;
@@ -103,40 +129,35 @@ function storageBoxUnits(env: Environment, guest: Guest): SystemdUnitFile[] {
   });
 }
 
-function writeFiles(docker: boolean, toolkit: boolean, units: readonly SystemdUnitFile[]): WriteFile[] {
+function writeFiles(docker: boolean, redis: boolean, units: readonly SystemdUnitFile[]): WriteFile[] {
   const files: WriteFile[] = [];
   if (docker) {
     // Rotated container logs, so a chatty service cannot fill the root disk.
     const daemon = { 'log-driver': 'json-file', 'log-opts': { 'max-size': '20m', 'max-file': '5' } };
     files.push({ path: '/etc/docker/daemon.json', content: `${JSON.stringify(daemon, null, 2)}\n`, owner: 'root:root', permissions: '0644' });
   }
-  if (toolkit) {
-    files.push({
-      path: '/etc/apt/sources.list.d/nvidia-container-toolkit.list',
-      content: `deb [signed-by=${NVIDIA_TOOLKIT_KEYRING}] https://nvidia.github.io/libnvidia-container/stable/deb/$(ARCH) /\n`,
-      owner: 'root:root',
-      permissions: '0644',
-    });
+  if (redis) {
+    // Redis forks for AOF rewrites and RDB saves; with the kernel's heuristic overcommit the fork
+    // can fail under memory pressure, and Redis warns at start ("Memory overcommit must be enabled")
+    // and asks for `vm.overcommit_memory = 1` (redis.io "Redis administration"; src/syscheck.c).
+    // Not namespaced: on an LXC guest it has to be set on the Proxmox node instead.
+    files.push({ path: REDIS_SYSCTL_PATH, content: 'vm.overcommit_memory = 1\n', owner: 'root:root', permissions: '0644' });
   }
   for (const unit of units) files.push({ path: unit.path, content: unit.content, owner: 'root:root', permissions: '0644' });
   return files;
 }
 
-function runcmd(user: string, docker: boolean, toolkit: boolean, units: readonly SystemdUnitFile[]): string[][] {
+function runcmd(user: string, docker: boolean, toolkit: boolean, redis: boolean, units: readonly SystemdUnitFile[]): string[][] {
   const cmds: string[][] = [['systemctl', 'enable', '--now', 'qemu-guest-agent']];
+  if (redis) cmds.push(['sysctl', '-p', REDIS_SYSCTL_PATH]);
   if (docker) {
     // Added here rather than in `users`: a docker group created before the package makes its postinst fail.
     cmds.push(['usermod', '-aG', 'docker', user], ['systemctl', 'enable', '--now', 'docker']);
   }
   if (toolkit) {
-    // NVIDIA's documented install: its apt repository, the toolkit, then Docker's runtime config.
-    cmds.push(
-      ['sh', '-c', `curl -fsSL https://nvidia.github.io/libnvidia-container/gpgkey | gpg --dearmor --yes -o ${NVIDIA_TOOLKIT_KEYRING}`],
-      ['apt-get', 'update'],
-      ['apt-get', 'install', '-y', 'nvidia-container-toolkit'],
-      ['nvidia-ctk', 'runtime', 'configure', '--runtime=docker'],
-      ['systemctl', 'restart', 'docker'],
-    );
+    // The toolkit came with the packages (its source and key from the apt module); NVIDIA's
+    // documented last step registers its runtime with Docker.
+    cmds.push(['nvidia-ctk', 'runtime', 'configure', '--runtime=docker'], ['systemctl', 'restart', 'docker']);
   }
   // The deployer writes Storage Box credentials here (mode 0600) before the first access.
   cmds.push(['install', '-d', '-m', '0700', STORAGE_BOX_SECRET_DIR]);

@@ -91,7 +91,8 @@ export function educationPlatform(opts: EducationOptions): EnvironmentSpec {
       memoryGib: 16,
       disks: [{ sizeGib: 100, datastore: 'local-lvm' }],
       ipv4: '10.20.0.21',
-      stacks: [{ kind: 'redis', passwordSecret: 'redis-password', persistence: 'aof', maxMemoryMib: 12288 }],
+      // 7 GiB: an AOF rewrite forks the server and may copy every page, so 2 × maxmemory must fit the 16 GiB guest.
+      stacks: [{ kind: 'redis', passwordSecret: 'redis-password', persistence: 'aof', maxMemoryMib: 7168 }],
     },
     {
       name: 'llm',

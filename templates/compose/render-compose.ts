@@ -56,6 +56,7 @@ function renderService(svc: ServiceDefinition, all: readonly ServiceDefinition[]
   out.init = svc.init ?? true;
   out.restart = svc.restart ?? 'unless-stopped';
   if (svc.ipc) out.ipc = svc.ipc;
+  if (svc.shmSizeMib) out.shm_size = `${svc.shmSizeMib}m`;
   if (svc.pid) out.pid = svc.pid;
   if (svc.networkMode) out.network_mode = svc.networkMode;
   if (svc.privileged) out.privileged = true;

@@ -19,6 +19,8 @@ export interface ServiceDefinition extends ServiceSpec {
   readonly entrypoint?: readonly string[];
   /** `host` for vLLM: PyTorch shares memory between tensor-parallel workers. */
   readonly ipc?: 'host';
+  /** Size of the container's `/dev/shm` in MiB (compose `shm_size`). @default Docker's 64 MiB */
+  readonly shmSizeMib?: number;
   /** `host` for node-exporter, so it sees the guest's processes. */
   readonly pid?: 'host';
   /** Join another service's network namespace (`service:postgres`), e.g. for a backup sidecar. */

@@ -26,7 +26,32 @@ export interface NginxConfInput {
   readonly user?: string;
   /** Directory for the *_temp_path directives; nginx's compiled-in defaults when absent. */
   readonly tempDir?: string;
+  /**
+   * How HTTP/2 is switched on: nginx 1.25.1 added the `http2 on;` directive and deprecated the
+   * `http2` parameter of `listen` (nginx CHANGES 1.25.1; ngx_http_v2_module docs), older servers
+   * only know the parameter. `nginxHttp2Style(image)` derives it from the pinned image.
+   * @default 'directive'
+   */
+  readonly http2?: Http2Style;
 }
+
+export type Http2Style = 'directive' | 'listen-parameter';
+
+/** `nginx:1.27-alpine` → 'directive'; `nginx:1.24` → 'listen-parameter'; unknown tags → 'directive'. */
+export function nginxHttp2Style(imageOrVersion: string): Http2Style {
+  const m = /(?:^|:|\/)(\d+)\.(\d+)(?:\.(\d+))?/.exec(imageOrVersion);
+  if (!m) return 'directive';
+  const [major, minor, patch] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 99)];
+  const modern = major > 1 || minor > 25 || (minor === 25 && patch >= 1);
+  return modern ? 'directive' : 'listen-parameter';
+}
+
+/**
+ * Prefixes the per-IP rate limit does not count: Next.js serves its hashed, immutable build assets
+ * under `/_next/static/`, and one page load fetches dozens of them, so a classroom behind one NAT
+ * address would hit 429s on assets alone.
+ */
+export const RATE_LIMIT_EXEMPT_PREFIXES = ['/_next/static/'] as const;
 
 /** Failed attempts before an upstream is skipped, and for how long. */
 export const PASSIVE_HEALTH = { maxFails: 3, failTimeout: '30s' } as const;
@@ -42,9 +67,15 @@ const SECURITY_HEADERS = [
   'add_header Permissions-Policy "camera=(), microphone=(), geolocation=()" always;',
 ];
 
-function proxyLocation(input: NginxConfInput): string[] {
-  return block('location /', [
-    `limit_req zone=perip burst=${input.rateLimitPerSecond * 2} nodelay;`,
+function proxyLocations(input: NginxConfInput): string[] {
+  return [
+    ...RATE_LIMIT_EXEMPT_PREFIXES.flatMap((prefix) => block(`location ${prefix}`, proxyDirectives())),
+    ...block('location /', [`limit_req zone=perip burst=${input.rateLimitPerSecond * 2} nodelay;`, ...proxyDirectives()]),
+  ];
+}
+
+function proxyDirectives(): string[] {
+  return [
     'proxy_pass http://app;',
     'proxy_http_version 1.1;',
     'proxy_set_header Host $host;',
@@ -56,16 +87,58 @@ function proxyLocation(input: NginxConfInput): string[] {
     // Long enough for streamed LLM answers and websockets.
     'proxy_read_timeout 300s;',
     'proxy_next_upstream error timeout http_502 http_503;',
-  ]);
+  ];
 }
 
 const HEALTH = block('location = /healthz', ['access_log off;', 'default_type text/plain;', 'return 200 "ok\\n";']);
 
+function tempPaths(input: NginxConfInput): string[] {
+  return input.tempDir ? ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${input.tempDir}/${t};`) : [];
+}
+
+function document(input: NginxConfInput, http: string[]): string {
+  return [
+    '# Rendered by pvestack; change the environment spec, not this file.',
+    ...(input.user ? [`user ${input.user};`] : []),
+    'worker_processes auto;',
+    `pid ${input.pidFile};`,
+    `error_log ${input.errorLog} warn;`,
+    '',
+    ...block('events', ['worker_connections 1024;']),
+    '',
+    ...block('http', http),
+    '',
+  ].join('\n');
+}
+
+/**
+ * The HTTP-only configuration nginx runs while the certificate does not exist yet (a first
+ * deploy): it answers ACME HTTP-01 challenges from the webroot, so the first certificate can be
+ * issued through this very server, and the health check; everything else gets a 503 that says why.
+ * nginx refuses to start when an `ssl_certificate` file is missing, so without it the proxy would
+ * restart in a loop until someone issued the certificate by hand.
+ */
+export function renderNginxBootstrapConf(input: NginxConfInput): string {
+  return document(input, [
+    `include ${input.mimeTypes};`,
+    'default_type application/octet-stream;',
+    `access_log ${input.accessLog};`,
+    ...tempPaths(input),
+    'server_tokens off;',
+    '',
+    ...block('server', [
+      `listen ${input.httpListen};`,
+      `server_name ${input.serverName};`,
+      ...block('location /.well-known/acme-challenge/', [`root ${input.acmeWebroot};`]),
+      ...HEALTH,
+      ...block('location /', ['default_type text/plain;', 'return 503 "TLS certificate not issued yet; see the compose.yaml notes of the nginx-proxy stack\\n";']),
+    ]),
+  ]);
+}
+
 export function renderNginxConf(input: NginxConfInput): string {
   const tls = input.tls !== 'none';
-  const temp = input.tempDir
-    ? ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${input.tempDir}/${t};`)
-    : [];
+  const temp = tempPaths(input);
   const httpServer = tls
     ? block('server', [
         `listen ${input.httpListen};`,
@@ -74,10 +147,10 @@ export function renderNginxConf(input: NginxConfInput): string {
         ...HEALTH,
         ...block('location /', ['return 301 https://$host$request_uri;']),
       ])
-    : block('server', [`listen ${input.httpListen};`, `server_name ${input.serverName};`, ...SECURITY_HEADERS, ...HEALTH, ...proxyLocation(input)]);
+    : block('server', [`listen ${input.httpListen};`, `server_name ${input.serverName};`, ...SECURITY_HEADERS, ...HEALTH, ...proxyLocations(input)]);
   const httpsServer = tls
     ? block('server', [
-        `listen ${input.httpsListen} ssl http2;`,
+        ...(input.http2 === 'listen-parameter' ? [`listen ${input.httpsListen} ssl http2;`] : [`listen ${input.httpsListen} ssl;`, 'http2 on;']),
         `server_name ${input.serverName};`,
         `ssl_certificate ${input.certificate};`,
         `ssl_certificate_key ${input.certificateKey};`,
@@ -89,7 +162,7 @@ export function renderNginxConf(input: NginxConfInput): string {
         'add_header Strict-Transport-Security "max-age=63072000; includeSubDomains" always;',
         ...SECURITY_HEADERS,
         ...HEALTH,
-        ...proxyLocation(input),
+        ...proxyLocations(input),
       ])
     : [];
   const http = [
@@ -116,16 +189,5 @@ export function renderNginxConf(input: NginxConfInput): string {
     ...httpServer,
     ...(httpsServer.length ? ['', ...httpsServer] : []),
   ];
-  return [
-    '# Rendered by pvestack; change the environment spec, not this file.',
-    ...(input.user ? [`user ${input.user};`] : []),
-    'worker_processes auto;',
-    `pid ${input.pidFile};`,
-    `error_log ${input.errorLog} warn;`,
-    '',
-    ...block('events', ['worker_connections 1024;']),
-    '',
-    ...block('http', http),
-    '',
-  ].join('\n');
+  return document(input, http);
 }

@@ -58,12 +58,18 @@ const IO_CONCURRENCY: Record<PgStorage, number> = { hdd: 2, ssd: 200, san: 300, 
 /** Settings only some PostgreSQL majors know: left out below `since`. */
 const SINCE: Readonly<Record<string, number>> = { max_parallel_workers: 10, max_parallel_maintenance_workers: 11 };
 
+/** PGTune's maintenance_work_mem in kB: RAM/16 (dw: RAM/8), at most 2 GB. */
+export function maintenanceWorkMemKb(input: PgTuneInput): number {
+  const ram = Math.floor(input.memoryGib * KB_PER_GB);
+  return Math.min(Math.floor(input.profile === 'dw' ? ram / 8 : ram / 16), 2 * KB_PER_GB);
+}
+
 export function pgtune(input: PgTuneInput): PgSetting[] {
   const { profile, cpus, maxConnections } = input;
   const ram = Math.floor(input.memoryGib * KB_PER_GB);
   const sharedBuffers = Math.floor(profile === 'desktop' ? ram / 16 : ram / 4);
   const effectiveCache = Math.floor(profile === 'desktop' ? ram / 4 : (ram * 3) / 4);
-  const maintenance = Math.min(Math.floor(profile === 'dw' ? ram / 8 : ram / 16), 2 * KB_PER_GB);
+  const maintenance = maintenanceWorkMemKb(input);
 
   let walBuffers = Math.floor((3 * sharedBuffers) / 100);
   const maxWalBuffers = 16 * KB_PER_MB;

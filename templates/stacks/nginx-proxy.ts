@@ -1,13 +1,15 @@
 /**
  * The public entry point: nginx in front of the Next.js replicas, plus a certbot sidecar that
  * renews certificates through the webroot (nginx reloads every 6 hours to pick them up).
- * First issuance is a one-off the operator runs once DNS points at the proxy (see the note in
- * compose.yaml); until then nginx cannot load the certificate and keeps restarting.
+ * Until the certificate exists (a first deploy) nginx runs an HTTP-only bootstrap configuration
+ * that serves the ACME webroot, so the first issuance (a one-off the operator runs once DNS points
+ * at the proxy, see the note in compose.yaml) goes through the running proxy; nginx switches to
+ * the full configuration within a minute of the certificate appearing.
  */
 import type { NginxProxyStackSpec } from '../../model';
 import { guestByName } from '../../model';
 import type { ServiceDefinition } from '../compose/service';
-import { NginxConfInput, renderNginxConf } from '../nginx/nginx-conf';
+import { NginxConfInput, nginxHttp2Style, renderNginxBootstrapConf, renderNginxConf } from '../nginx/nginx-conf';
 import { nextjsPortsOn } from './nextjs';
 import { isLoopback, publish, StackContext, StackParts } from './types';
 
@@ -48,18 +50,38 @@ export function nginxConfInput(ctx: StackContext, stack: NginxProxyStackSpec): N
     accessLog: '/var/log/nginx/access.log',
     mimeTypes: '/etc/nginx/mime.types',
     user: 'nginx',
+    http2: nginxHttp2Style(stack.image ?? NGINX_DEFAULT_IMAGE),
   };
+}
+
+const ACTIVE_CONF = '/tmp/nginx-active.conf';
+const BOOTSTRAP_CONF = '/etc/nginx/bootstrap.conf';
+
+/**
+ * The nginx container's command with TLS: link the full configuration when the certificate file
+ * exists, else the bootstrap one; check every minute, switch and reload when that changes, and
+ * reload every 6 hours so renewed certificates are picked up.
+ */
+export function nginxTlsCommand(certificate: string): string[] {
+  const script = [
+    `pick() { if [ -s '${certificate}' ]; then echo /etc/nginx/nginx.conf; else echo ${BOOTSTRAP_CONF}; fi; }`,
+    `ln -sf "$(pick)" ${ACTIVE_CONF}`,
+    `(n=0; while sleep 60; do n=$((n + 1)); want=$(pick); if [ "$(readlink ${ACTIVE_CONF})" != "$want" ] || [ $((n % 360)) -eq 0 ]; then ln -sf "$want" ${ACTIVE_CONF} && nginx -c ${ACTIVE_CONF} -s reload; fi; done) &`,
+    `exec nginx -c ${ACTIVE_CONF} -g 'daemon off;'`,
+  ].join('\n');
+  return ['sh', '-c', script];
 }
 
 export function nginxProxyStack(ctx: StackContext, stack: NginxProxyStackSpec): StackParts {
   const tls = stack.tls ?? 'certbot';
-  const volumes = ['./nginx.conf:/etc/nginx/nginx.conf:ro'];
+  const input = nginxConfInput(ctx, stack);
+  const volumes = ['./nginx.conf:/etc/nginx/nginx.conf:ro', ...(input.certificate ? [`./nginx-bootstrap.conf:${BOOTSTRAP_CONF}:ro`] : [])];
   if (tls === 'certbot') volumes.push('/etc/letsencrypt:/etc/letsencrypt:ro', `${WEBROOT}:${WEBROOT}:ro`);
   if (tls === 'provided') volumes.push(`${PROVIDED_TLS_DIR}/${stack.serverName}:${PROVIDED_TLS_DIR}:ro`);
   const nginx: ServiceDefinition = {
     name: 'nginx',
     image: stack.image ?? NGINX_DEFAULT_IMAGE,
-    ...(tls === 'certbot' ? { command: ['sh', '-c', 'while :; do sleep 6h; nginx -s reload; done & exec nginx -g "daemon off;"'] } : {}),
+    ...(input.certificate ? { command: nginxTlsCommand(input.certificate) } : {}),
     ports: tls === 'none' ? [publish(ctx.guest, 80)] : [publish(ctx.guest, 80), publish(ctx.guest, 443)],
     volumes,
     healthcheck: { test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1/healthz'], intervalSeconds: 15, timeoutSeconds: 5, retries: 3 },
@@ -74,10 +96,12 @@ export function nginxProxyStack(ctx: StackContext, stack: NginxProxyStackSpec): 
       volumes: ['/etc/letsencrypt:/etc/letsencrypt', `${WEBROOT}:${WEBROOT}`],
     });
     notes.push(
-      'First certificate (once, after DNS points here):',
-      `  docker run --rm -p 80:80 -v /etc/letsencrypt:/etc/letsencrypt ${CERTBOT_IMAGE} certonly --standalone -d ${stack.serverName} --agree-tos -m <admin email> -n`,
+      'First certificate (once, after DNS points here; nginx serves the ACME webroot until then):',
+      `  docker compose run --rm --entrypoint certbot certbot certonly --webroot -w ${WEBROOT} -d ${stack.serverName} --agree-tos -m <admin email> -n`,
     );
   }
   if (tls === 'provided') notes.push(`TLS: place fullchain.pem and privkey.pem in ${PROVIDED_TLS_DIR}/${stack.serverName}/ on the guest.`);
-  return { services, files: [{ path: 'nginx.conf', content: renderNginxConf(nginxConfInput(ctx, stack)) }], notes };
+  const files = [{ path: 'nginx.conf', content: renderNginxConf(input) }];
+  if (input.certificate) files.push({ path: 'nginx-bootstrap.conf', content: renderNginxBootstrapConf(input) });
+  return { services, files, notes };
 }

@@ -9,7 +9,7 @@ import type { ServiceDefinition } from '../compose/service';
 import { BACKUP_DEFAULT_RETENTION_DAYS, BACKUP_TIME_UTC, renderBackupScript } from '../postgres/backup';
 import { DEFAULT_EXTENSIONS, renderInitSql } from '../postgres/init-sql';
 import { hbaSources, renderPgHba } from '../postgres/pg-hba';
-import type { PgStorage, PgTuneInput } from '../postgres/pgtune';
+import { maintenanceWorkMemKb, PgStorage, PgTuneInput } from '../postgres/pgtune';
 import { renderPostgresqlConf } from '../postgres/postgresql-conf';
 import { dataDisks, publish, StackContext, StackParts } from './types';
 
@@ -47,6 +47,20 @@ export function postgresTuneInput(ctx: StackContext, stack: PostgresStackSpec): 
   };
 }
 
+/**
+ * `/dev/shm` for the server. PostgreSQL's parallel queries (and pgvector's parallel HNSW builds,
+ * which keep the graph in dynamic shared memory up to maintenance_work_mem) allocate with
+ * `dynamic_shared_memory_type = posix`, i.e. files in /dev/shm; Docker gives 64 MiB, and the
+ * query fails with "could not resize shared memory segment" (PostgreSQL docs, runtime-config-resource
+ * `dynamic_shared_memory_type` and `min_dynamic_shared_memory`; the postgres image's README,
+ * "--shm-size"; pgvector's README, "HNSW index build time"). maintenance_work_mem plus 1 GiB for
+ * parallel query, at most half the guest's RAM.
+ */
+export function postgresShmSizeMib(tune: PgTuneInput): number {
+  const wanted = Math.ceil(maintenanceWorkMemKb(tune) / 1024) + 1024;
+  return Math.min(wanted, Math.floor((tune.memoryGib * 1024) / 2));
+}
+
 function otherStacksOn(guest: Guest, stack: PostgresStackSpec): boolean {
   return guest.stacks.some((s) => s !== stack);
 }
@@ -58,11 +72,12 @@ export function postgresStack(ctx: StackContext, stack: PostgresStackSpec): Stac
   const extensions = stack.extensions ?? DEFAULT_EXTENSIONS;
   const data = dataDisks(ctx.guest)[0];
   const backup = stack.backup;
+  const tune = postgresTuneInput(ctx, stack);
   const files = [
     {
       path: 'postgresql.conf',
       content: renderPostgresqlConf({
-        tune: postgresTuneInput(ctx, stack),
+        tune,
         port,
         hbaFile: `${CONF_DIR}/pg_hba.conf`,
         ...(backup ? { walArchiveDir: `${BACKUP_DIR}/wal` } : {}),
@@ -78,6 +93,7 @@ export function postgresStack(ctx: StackContext, stack: PostgresStackSpec): Stac
       name: 'postgres',
       image,
       command: ['postgres', '-c', `config_file=${CONF_DIR}/postgresql.conf`],
+      shmSizeMib: postgresShmSizeMib(tune),
       ports: [publish(ctx.guest, port)],
       env: { POSTGRES_DB: stack.database, POSTGRES_USER: user, PGDATA: '/var/lib/postgresql/data/pgdata' },
       secretEnv: [{ variable: 'POSTGRES_PASSWORD', secret: stack.passwordSecret }],

@@ -22,6 +22,17 @@ const ENTRYPOINT_SCRIPT = [
   `exec docker-entrypoint.sh redis-server /usr/local/etc/redis/redis.conf --include ${AUTH_FILE}`,
 ].join('\n');
 
+/**
+ * The container's memory limit for a `maxmemory`. An AOF rewrite or RDB save forks the server, and
+ * copy-on-write can touch every page while the child runs: "Redis can use up to 2 times the memory
+ * normally used" (redis.io, "Redis administration" / "Memory"). With persistence the limit is twice
+ * maxmemory plus 64 MiB for the process itself, so the fork is not OOM-killed; without it, 25 %
+ * over maxmemory covers fragmentation and client buffers.
+ */
+export function redisMemoryLimitMib(maxMemoryMib: number, persistent: boolean): number {
+  return persistent ? maxMemoryMib * 2 + 64 : Math.ceil(maxMemoryMib * 1.25);
+}
+
 export function redisStack(ctx: StackContext, stack: RedisStackSpec): StackParts {
   const port = stack.port ?? DEFAULT_PORTS.redis;
   const persistent = (stack.persistence ?? 'aof') !== 'none';
@@ -37,7 +48,7 @@ export function redisStack(ctx: StackContext, stack: RedisStackSpec): StackParts
         // REDISCLI_AUTH keeps the password out of redis-cli's argv.
         healthcheck: { test: ['CMD-SHELL', `REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli -p ${port} ping | grep -q PONG`], intervalSeconds: 10, timeoutSeconds: 5, retries: 5 },
         stateful: persistent,
-        ...(stack.maxMemoryMib ? { memoryLimitMib: Math.ceil(stack.maxMemoryMib * 1.25) } : {}),
+        ...(stack.maxMemoryMib ? { memoryLimitMib: redisMemoryLimitMib(stack.maxMemoryMib, persistent) } : {}),
       },
     ],
     files: [{ path: 'redis.conf', content: renderRedisConf(stack, port) }],

@@ -31,7 +31,13 @@ export function vllmArgs(stack: VllmStackSpec, _guest: Guest, gpus: readonly Gpu
     '--max-model-len', String(stack.maxModelLen),
     '--dtype', stack.dtype ?? 'auto',
   ];
-  if (stack.quantization) args.push('--quantization', stack.quantization);
+  // AWQ and GPTQ checkpoints carry their `quantization_config`; with no flag vLLM picks the fast
+  // Marlin kernel where the GPU supports it and falls back to the plain one elsewhere. An explicit
+  // `--quantization awq` (or `gptq`) forces the slow kernel: see `override_quantization_method` in
+  // vllm/model_executor/layers/quantization/awq_marlin.py and gptq_marlin.py (v0.11.0), which only
+  // switch to Marlin when the user's method is unset or already `*_marlin`. FP8 is different: it
+  // quantizes an unquantized checkpoint while loading, which only the flag asks for.
+  if (stack.quantization === 'fp8') args.push('--quantization', 'fp8');
   args.push('--kv-cache-dtype', stack.kvCacheDtype ?? 'auto');
   args.push('--host', '0.0.0.0', '--port', String(stack.port ?? DEFAULT_PORTS.vllm));
   return args;

@@ -39,12 +39,25 @@ describe('renderCloudInit', () => {
   it('installs the NVIDIA driver and container toolkit on a GPU guest only', () => {
     const gpu = doc(render('llm'));
     expect(gpu.packages).toEqual(expect.arrayContaining([expect.stringMatching(/^nvidia-headless-\d+-server$/), expect.stringMatching(/^nvidia-utils-\d+-server$/)]));
-    expect(gpu.runcmd).toContainEqual(['apt-get', 'install', '-y', 'nvidia-container-toolkit']);
+    expect(gpu.packages).toContain('nvidia-container-toolkit');
+    // The source comes with its key from the apt module (before any package is installed), never from write_files.
+    const sources = (gpu as unknown as { apt: { sources: Record<string, { source: string; keyid: string }> } }).apt.sources;
+    expect(sources['nvidia-container-toolkit.list']).toEqual({ source: expect.stringContaining('signed-by=$KEY_FILE] https://nvidia.github.io/libnvidia-container/stable/deb/amd64 /'), keyid: 'C95B321B61E88C1809C4F759DDCAE044F796ECB0' });
+    expect((gpu.write_files ?? []).map((f) => f.path).filter((p) => p.startsWith('/etc/apt'))).toEqual([]);
+    expect(JSON.stringify(gpu.runcmd)).not.toContain('gpgkey');
     expect(gpu.runcmd).toContainEqual(['nvidia-ctk', 'runtime', 'configure', '--runtime=docker']);
     expect(gpu.power_state).toMatchObject({ mode: 'reboot' });
     const plain = doc(render('web'));
     expect(plain.packages.some((p) => p.startsWith('nvidia'))).toBe(false);
     expect(plain).not.toHaveProperty('power_state');
+  });
+
+  it('sets vm.overcommit_memory = 1 on a guest that runs Redis, and only there', () => {
+    const env = fixtureEnv((s) => (s.guests[0] = { ...s.guests[0]!, stacks: [...(s.guests[0]!.stacks ?? []), { kind: 'redis', passwordSecret: 'session', maxMemoryMib: 512 }] }));
+    const d = doc(render('web', env));
+    expect(d.write_files).toContainEqual(expect.objectContaining({ path: '/etc/sysctl.d/60-pvestack-redis.conf', content: 'vm.overcommit_memory = 1\n' }));
+    expect(d.runcmd).toContainEqual(['sysctl', '-p', '/etc/sysctl.d/60-pvestack-redis.conf']);
+    expect(JSON.stringify(doc(render('web')))).not.toContain('overcommit');
   });
 
   it('formats and mounts data disks that have a mount point', () => {

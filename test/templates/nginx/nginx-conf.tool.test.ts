@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gpusOf, NginxProxyStackSpec } from '../../../model';
 import { environmentNames, loadEnvironment } from '../../../stacks/registry';
-import { NginxConfInput, renderNginxConf } from '../../../templates/nginx/nginx-conf';
+import { Http2Style, NginxConfInput, nginxHttp2Style, renderNginxBootstrapConf, renderNginxConf } from '../../../templates/nginx/nginx-conf';
 import { nginxConfInput } from '../../../templates/stacks/nginx-proxy';
 import { describeWithTools, run, scratchDir } from '../../support/tools';
 
@@ -35,8 +35,14 @@ describeWithTools('rendered nginx.conf passes nginx -t', ['nginx', 'openssl'], (
   });
   afterAll(() => scratch.cleanup());
 
+  /**
+   * The HTTP/2 switch the local nginx understands: the rendered files use the pinned image's
+   * (`http2 on;` for nginx ≥ 1.25.1), and Debian 12 ships 1.22, which only knows the listen parameter.
+   */
+  const localHttp2 = (): Http2Style => nginxHttp2Style(spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr);
+
   /** The container paths swapped for the scratch dir; everything else exactly as rendered. */
-  function testable(id: string, input: NginxConfInput): { conf: string; prefix: string } {
+  function testable(id: string, input: NginxConfInput, render: (i: NginxConfInput) => string = renderNginxConf, http2: Http2Style = localHttp2()): { conf: string; prefix: string } {
     const prefix = path.join(scratch.dir, id);
     fs.mkdirSync(path.join(prefix, 'logs'), { recursive: true });
     fs.mkdirSync(path.join(prefix, 'temp'), { recursive: true });
@@ -44,8 +50,9 @@ describeWithTools('rendered nginx.conf passes nginx -t', ['nginx', 'openssl'], (
     const { user: _user, ...rest } = input;
     fs.writeFileSync(
       conf,
-      renderNginxConf({
+      render({
         ...rest,
+        http2,
         ...(input.tls === 'none' ? {} : { certificate: cert, certificateKey: key }),
         httpListen: '127.0.0.1:18080',
         httpsListen: '127.0.0.1:18443',
@@ -67,6 +74,24 @@ describeWithTools('rendered nginx.conf passes nginx -t', ['nginx', 'openssl'], (
     const r = spawnSync('nginx', ['-t', '-c', conf, '-p', prefix, '-e', path.join(prefix, 'logs/error.log')], { encoding: 'utf8' });
     expect(r.stderr).toContain('test is successful');
     expect(r.status).toBe(0);
+  });
+
+  it.each(cases.filter((c) => c.input.tls !== 'none'))('$id bootstrap (no certificate yet)', ({ id, input }) => {
+    const { conf, prefix } = testable(`${id}-bootstrap`, input, renderNginxBootstrapConf);
+    const r = spawnSync('nginx', ['-t', '-c', conf, '-p', prefix, '-e', path.join(prefix, 'logs/error.log')], { encoding: 'utf8' });
+    expect(r.stderr).toContain('test is successful');
+    expect(r.status).toBe(0);
+    expect(fs.readFileSync(conf, 'utf8')).not.toContain('ssl_certificate');
+  });
+
+  it('the HTTP/2 switch follows the server version (the check is real)', () => {
+    const tlsCase = cases.find((c) => c.input.tls !== 'none')!;
+    const other: Http2Style = localHttp2() === 'directive' ? 'listen-parameter' : 'directive';
+    const { conf, prefix } = testable('other-http2', tlsCase.input, renderNginxConf, other);
+    const r = spawnSync('nginx', ['-t', '-c', conf, '-p', prefix, '-e', path.join(prefix, 'logs/error.log')], { encoding: 'utf8' });
+    // An old nginx rejects `http2 on;`; a new one accepts the old parameter with a deprecation warning.
+    if (other === 'directive') expect(r.stderr).toContain('unknown directive "http2"');
+    else expect(r.stderr).toContain('deprecated');
   });
 
   it('rejects a broken variant (the check is real)', () => {
@@ -96,5 +121,20 @@ describe('nginx.conf content', () => {
     expect(text).toContain('X-Content-Type-Options');
     expect(text).toContain('ssl_certificate /etc/letsencrypt/live/learn.example.org/fullchain.pem;');
     expect(text).toContain('proxy_set_header Upgrade $http_upgrade;');
+  });
+
+  it('switches HTTP/2 on with the directive of the pinned nginx 1.27, not the deprecated listen parameter', () => {
+    expect(text).toContain('listen 443 ssl;\n    http2 on;');
+    expect(text).not.toMatch(/listen [^;]*http2/);
+    expect(nginxHttp2Style('nginx:1.24.0-alpine')).toBe('listen-parameter');
+    expect(nginxHttp2Style('nginx:1.25.1')).toBe('directive');
+    expect(nginxHttp2Style('nginx version: nginx/1.22.1')).toBe('listen-parameter');
+  });
+
+  it('does not count Next.js build assets against the per-IP rate limit', () => {
+    const statics = text.split('location /_next/static/ {')[1]!.split('}')[0]!;
+    expect(statics).toContain('proxy_pass http://app;');
+    expect(statics).not.toContain('limit_req');
+    expect(text.split('location / {').slice(1).every((loc) => loc.includes('limit_req zone=perip') || loc.includes('return 301'))).toBe(true);
   });
 });

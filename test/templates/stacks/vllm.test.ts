@@ -31,7 +31,8 @@ describe('vllmArgs', () => {
     { name: 'served name defaults to the model', stack: base, gpus: 1, expect: { '--served-model-name': 'Qwen/Qwen2.5-7B-Instruct', '--model': 'Qwen/Qwen2.5-7B-Instruct' } },
     { name: 'served name from the spec', stack: { ...base, servedModelName: 'chat' }, gpus: 1, expect: { '--served-model-name': 'chat' } },
     { name: 'dtype and kv cache default to auto', stack: base, gpus: 1, expect: { '--dtype': 'auto', '--kv-cache-dtype': 'auto' } },
-    { name: 'quantized AWQ with fp8 KV cache', stack: { ...base, model: 'Qwen/Qwen2.5-72B-Instruct-AWQ', quantization: 'awq', kvCacheDtype: 'fp8', dtype: 'float16' }, gpus: 1, expect: { '--quantization': 'awq', '--kv-cache-dtype': 'fp8', '--dtype': 'float16' } },
+    { name: 'quantized AWQ with fp8 KV cache', stack: { ...base, model: 'Qwen/Qwen2.5-72B-Instruct-AWQ', quantization: 'awq', kvCacheDtype: 'fp8', dtype: 'float16' }, gpus: 1, expect: { '--kv-cache-dtype': 'fp8', '--dtype': 'float16' } },
+    { name: 'FP8 on the fly keeps its flag', stack: { ...base, quantization: 'fp8' }, gpus: 1, expect: { '--quantization': 'fp8' } },
     { name: 'max model len and port', stack: { ...base, maxModelLen: 16384, port: 8001 }, gpus: 1, expect: { '--max-model-len': '16384', '--port': '8001', '--host': '0.0.0.0' } },
   ])('$name', ({ stack, gpus, expect: expected }) => {
     const gs = Array.from({ length: gpus }, (_, i) => gpu(i));
@@ -43,12 +44,16 @@ describe('vllmArgs', () => {
     const stack: VllmStackSpec = { ...base, servedModelName: 'qwen', quantization: 'awq', tensorParallelSize: 2 };
     expect(vllmArgs(stack, llmGuest(2, stack), [gpu(0), gpu(1)])).toEqual([
       '--model', 'Qwen/Qwen2.5-7B-Instruct', '--served-model-name', 'qwen', '--tensor-parallel-size', '2', '--gpu-memory-utilization', '0.9',
-      '--max-model-len', '8192', '--dtype', 'auto', '--quantization', 'awq', '--kv-cache-dtype', 'auto', '--host', '0.0.0.0', '--port', '8000',
+      '--max-model-len', '8192', '--dtype', 'auto', '--kv-cache-dtype', 'auto', '--host', '0.0.0.0', '--port', '8000',
     ]);
   });
 
   it('leaves --quantization out when the checkpoint decides', () => {
     expect(vllmArgs(base, llmGuest(1), [gpu(0)])).not.toContain('--quantization');
+  });
+
+  it.each(['awq', 'gptq'] as const)('lets vLLM pick the Marlin kernel for a %s checkpoint (no forcing flag)', (quantization) => {
+    expect(vllmArgs({ ...base, quantization }, llmGuest(1), [gpu(0)])).not.toContain('--quantization');
   });
 });
 
