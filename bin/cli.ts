@@ -1,6 +1,7 @@
 /** The `pvestack` command line: global options and one registered file per verb. */
 import { Command, CommanderError } from 'commander';
 import { COMMANDS } from './commands';
+import { addHelpExamples } from './help-examples';
 
 export function buildProgram(): Command {
   const program = new Command('pvestack')
@@ -30,6 +31,7 @@ Environments are registered names (see list) or spec files (YAML, JSON or TypeSc
 Run 'pvestack <command> --help' for the options of one command.`,
     );
   for (const register of COMMANDS) register(program);
+  addHelpExamples(program);
   return program;
 }
 

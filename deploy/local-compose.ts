@@ -92,8 +92,15 @@ export function inspectStateArgv(ids: readonly string[]): string[] {
 
 // ---- executors ---------------------------------------------------------------------------------
 
+/** The useful end of a tool's stderr: the exception line of a Python traceback (docker-compose 1.x), else the last lines. */
+export function stderrTail(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  if (/^Traceback \(most recent call last\)/m.test(stderr)) return lines[lines.length - 1]!.trim();
+  return lines.slice(-5).join(' | ');
+}
+
 function check(r: RunResult, argv: readonly string[], hint: string): RunResult {
-  if (r.status !== 0) throw new OperationError(`\`${argv.join(' ')}\` failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-5).join(' | ')}`, hint);
+  if (r.status !== 0) throw new OperationError(`\`${argv.join(' ')}\` failed (exit ${r.status}): ${stderrTail(r.stderr)}`, hint);
   return r;
 }
 

@@ -88,6 +88,12 @@ export class InvalidSpecError extends PvestackError {
   }
 }
 
+/** "message. hint", without a second stop after a message that already ends in one ("running?"). */
+function withHint(message: string, hint?: string): string {
+  if (!hint) return message;
+  return `${message}${/[.?!]$/.test(message) ? '' : '.'} ${hint}`;
+}
+
 /** A command was called wrongly (unknown environment, bad flag value). */
 export class UsageError extends PvestackError {
   readonly exitCode = ExitCode.userError;
@@ -95,7 +101,7 @@ export class UsageError extends PvestackError {
     message: string,
     readonly hint?: string,
   ) {
-    super(hint ? `${message}. ${hint}` : message);
+    super(withHint(message, hint));
     this.name = 'UsageError';
   }
   toJSON(): Record<string, unknown> {
@@ -110,7 +116,7 @@ export class OperationError extends PvestackError {
     message: string,
     readonly hint?: string,
   ) {
-    super(hint ? `${message}. ${hint}` : message);
+    super(withHint(message, hint));
     this.name = 'OperationError';
   }
   toJSON(): Record<string, unknown> {

@@ -21,12 +21,16 @@ async function main() {
   const ifMissing = process.argv.includes('--if-missing');
   const hash = schemaHash();
   if (ifMissing && fs.existsSync(stampPath) && fs.readFileSync(stampPath, 'utf8') === hash) return;
-  // The generator probes terraform, which complains about a missing CLI config file and
-  // would phone home; neither matters for offline generation.
+  // The generator probes terraform, which complains about a missing CLI config file (a red
+  // "[ERROR] ... does not exist" during `npm ci`) and would phone home; neither matters for
+  // offline generation. A TF_CLI_CONFIG_FILE that names a missing file is as good as none.
   process.env.CHECKPOINT_DISABLE = '1';
-  const emptyRc = path.join(require('node:os').tmpdir(), 'pvestack-empty.terraformrc');
-  fs.writeFileSync(emptyRc, '');
-  process.env.TF_CLI_CONFIG_FILE = process.env.TF_CLI_CONFIG_FILE || emptyRc;
+  const given = process.env.TF_CLI_CONFIG_FILE;
+  if (!given || !fs.existsSync(given)) {
+    const emptyRc = path.join(require('node:os').tmpdir(), 'pvestack-empty.terraformrc');
+    fs.writeFileSync(emptyRc, '');
+    process.env.TF_CLI_CONFIG_FILE = emptyRc;
+  }
   let generator;
   try {
     generator = require('@cdktf/provider-generator');

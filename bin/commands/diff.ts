@@ -57,7 +57,9 @@ export function register(program: Command): void {
     .command('diff')
     .description('compare the environments of the working tree with a base git revision: resources, data at risk, firewall flows, app stacks')
     .argument('[env...]', 'environment names or spec files (default: every registered environment)')
-    .requiredOption('--base <ref>', 'git ref to compare against, e.g. origin/main')
+    // commander lists required options with the others; say it, and put it in the usage line.
+    .usage('--base <ref> [options] [env...]')
+    .requiredOption('--base <ref>', 'git ref to compare against, e.g. origin/main (required)')
     .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'markdown', 'json']).default('terminal'))
     .option('--report <file>', 'also write the JSON report to this file (for CI: one synth, two outputs)')
     .option('--no-color', 'no ANSI colours in the terminal view (also when NO_COLOR is set or stdout is not a TTY)')

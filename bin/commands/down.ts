@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { loadEnvironment } from '../../stacks/registry';
 import { COMPOSE_FILE, sharedNetworkName } from '../../templates/render';
 import { composeDown, composeDownArgv, detectComposeCli, networkRemoveArgv, planLocal, spawnRunner, writeLocalStack } from '../../deploy/local-compose';
+import { requireDockerEngine } from '../../deploy/local-engine';
 import { action } from '../command';
 
 interface DownOptions {
@@ -34,6 +35,7 @@ export function register(program: Command): void {
           for (const c of commands) ctx.reporter.info(c.join(' '));
           return;
         }
+        requireDockerEngine(process.env.DOCKER_HOST);
         for (const s of stacks) {
           // compose needs the file (and its env files, possibly empty) to know the project's services.
           if (!fs.existsSync(path.join(s.dir, COMPOSE_FILE))) writeLocalStack(s);

@@ -1,15 +1,23 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { Command, Option } from 'commander';
-import { OperationError } from '../../model';
+import { OperationError, type Environment } from '../../model';
 import { renderDot } from '../../graph/dot';
 import { renderMermaid } from '../../graph/mermaid';
 import { loadEnvironment } from '../../stacks/registry';
 import { action } from '../command';
 
 interface GraphOptions {
-  readonly format: 'mermaid' | 'dot' | 'svg';
+  readonly format: 'markdown' | 'mermaid' | 'dot' | 'svg';
+  readonly file?: string;
   readonly output?: string;
+}
+
+/** The diagram in the chosen format; `markdown` fences the Mermaid text so it renders where pasted. */
+export function renderGraph(env: Environment, format: GraphOptions['format']): string {
+  if (format === 'markdown') return `\`\`\`mermaid\n${renderMermaid(env).replace(/\n?$/, '\n')}\`\`\`\n`;
+  if (format === 'mermaid') return renderMermaid(env);
+  return format === 'dot' ? renderDot(env) : toSvg(renderDot(env));
 }
 
 /** Renders DOT to SVG with Graphviz; a missing `dot` is an operation error with the fix. */
@@ -25,17 +33,28 @@ export function register(program: Command): void {
     .command('graph')
     .description('draw an environment: Proxmox nodes with their load, guests, ZFS pools, Storage Boxes and the allowed flows')
     .argument('<env>', 'environment name or spec file')
-    .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot', 'svg']).default('mermaid'))
-    .option('--output <file>', 'write to a file instead of stdout')
-    .addHelpText('after', '\nExamples:\n  $ pvestack graph production                       Mermaid, paste into Markdown\n  $ pvestack graph production --format svg --output production.svg')
+    .addOption(
+      new Option('--format <format>', 'markdown: a ```mermaid block to paste into a README, issue or PR; mermaid: the bare diagram (.mmd); dot; svg (needs Graphviz)')
+        .choices(['markdown', 'mermaid', 'dot', 'svg'])
+        .default('markdown'),
+    )
+    // --file, like diff --report and deploy --env-file: the global -o/--out names the synth directory.
+    .option('--file <file>', 'write to this file instead of stdout')
+    .addOption(new Option('--output <file>').hideHelp())
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ pvestack graph production                                    fenced Mermaid, paste into Markdown (GitHub renders it)\n  $ pvestack graph production --format mermaid --file prod.mmd   the bare diagram for mermaid-cli\n  $ pvestack graph production --format svg --file production.svg',
+    )
     .action(
       action((ctx, name: string, opts: GraphOptions) => {
         const env = loadEnvironment(name);
-        const text = opts.format === 'mermaid' ? renderMermaid(env) : opts.format === 'dot' ? renderDot(env) : toSvg(renderDot(env));
-        if (opts.output) {
-          fs.writeFileSync(opts.output, text);
-          ctx.reporter.result({ ok: true, environment: env.name, format: opts.format, file: opts.output });
-          ctx.reporter.info(`wrote ${opts.output}`);
+        const text = renderGraph(env, opts.format);
+        // --output is the earlier spelling of --file, still accepted.
+        const file = opts.file ?? opts.output;
+        if (file) {
+          fs.writeFileSync(file, text);
+          ctx.reporter.result({ ok: true, environment: env.name, format: opts.format, file });
+          ctx.reporter.info(`wrote ${file}`);
         } else if (ctx.global.json) ctx.reporter.result({ ok: true, environment: env.name, format: opts.format, text });
         else process.stdout.write(text);
       }),

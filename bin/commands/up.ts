@@ -7,12 +7,14 @@ import {
   composeUpArgv,
   detectComposeCli,
   ensureNetwork,
+  type LocalStack,
   networkCreateArgv,
   planLocal,
   waitHealthy,
   writeLocalStack,
 } from '../../deploy/local-compose';
-import { action, noChecksOption, prepare } from '../command';
+import { requireDockerEngine } from '../../deploy/local-engine';
+import { action, noChecksOption, prepare, type CommandContext } from '../command';
 
 interface UpOptions {
   readonly gpu: boolean;
@@ -21,6 +23,16 @@ interface UpOptions {
   readonly dryRun?: boolean;
   readonly waitTimeout: string;
   readonly checks: boolean;
+}
+
+/** A dry run says which secret values the real run would miss, instead of looking ready. */
+function warnMissingSecrets(ctx: CommandContext, env: Environment, stacks: readonly LocalStack[]): void {
+  try {
+    resolveSecretValues(env, stacks.flatMap((s) => s.stack.secretFiles), process.env);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    ctx.reporter.warn(`${err.message} (without --dry-run, up stops here)`);
+  }
 }
 
 /** `pvestack up <env>`: the environment's application layer on the local Docker engine. */
@@ -56,10 +68,12 @@ export function register(program: Command): void {
           const commands = [networkCreateArgv(network), ...stacks.map((s) => composeUpArgv(cli, s))];
           ctx.reporter.result({ ok: true, dryRun: true, commands });
           for (const c of commands) ctx.reporter.info(c.join(' '));
+          warnMissingSecrets(ctx, env, stacks);
           return;
         }
         // Every missing secret is reported at once, before anything is written or started.
         const values = resolveSecretValues(env, stacks.flatMap((s) => s.stack.secretFiles), process.env);
+        requireDockerEngine(process.env.DOCKER_HOST);
         for (const s of stacks) writeLocalStack(s, values);
         ensureNetwork(network);
         for (const s of stacks) {

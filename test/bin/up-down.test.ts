@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { composeDownArgv, composeUpArgv, localProjectName, planLocal } from '../../deploy/local-compose';
+import { composeDownArgv, composeUpArgv, localProjectName, planLocal, stderrTail } from '../../deploy/local-compose';
+import { OperationError } from '../../model';
 import { loadEnvironment } from '../../stacks/registry';
 
 const CLI = path.join(__dirname, '..', '..', 'bin', 'pvestack.js');
@@ -56,5 +58,45 @@ describe('pvestack up/down --dry-run', () => {
     expect(plain).not.toContain('--volumes');
     expect(plain.trim().split('\n')[0]).toContain('dev-laptop-nextjs');
     expect(pvestack('down', 'dev', '--volumes', '--dry-run').stdout).toContain('--volumes');
+  });
+});
+
+describe('pvestack up/down without a Docker engine', () => {
+  const NO_ENGINE = 'error: no Docker engine answers at DOCKER_HOST=unix:///nonexistent.sock. Start the Docker engine, or point DOCKER_HOST at one that runs (`docker version` shows the same problem); nothing was started or stopped\n';
+  const secrets = { PVESTACK_POSTGRES_PASSWORD: 'a', PVESTACK_REDIS_PASSWORD: 'b', PVESTACK_VLLM_API_KEY: 'c', PVESTACK_SESSION_SECRET: 'd' };
+  const run = (args: string[], extra: Record<string, string> = {}) =>
+    spawnSync('node', [CLI, '-o', fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-up-')), ...args], { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent.sock', ...extra } });
+
+  it('down says so in one sentence, with no traceback', () => {
+    const r = run(['down', 'dev']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(NO_ENGINE);
+  });
+
+  it('up says so once, after the secrets are known and before anything is written', () => {
+    const r = run(['up', 'dev', '--no-gpu'], secrets);
+    expect(r.status).toBe(1);
+    expect(r.stderr.endsWith(NO_ENGINE)).toBe(true);
+    expect(r.stderr).not.toMatch(/\?\.|Traceback/);
+  });
+
+  it('up --dry-run warns about the secret values a real run would miss', () => {
+    const r = run(['up', 'dev', '--no-gpu', '--dry-run'], { PVESTACK_POSTGRES_PASSWORD: 'a' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(
+      'warning: missing secret values: PVESTACK_REDIS_PASSWORD (secret "redis-password"), PVESTACK_VLLM_API_KEY (secret "vllm-api-key"), PVESTACK_SESSION_SECRET (secret "session-secret"). Export them in the environment that runs pvestack (never in the spec). (without --dry-run, up stops here)',
+    );
+    expect(run(['up', 'dev', '--no-gpu', '--dry-run'], secrets).stderr).not.toContain('missing secret');
+  });
+});
+
+describe('compose failures read as one sentence', () => {
+  it('keeps only the exception line of a docker-compose 1.x traceback', () => {
+    const traceback = 'Traceback (most recent call last):\n  File "/usr/bin/docker-compose", line 33, in <module>\n    sys.exit(main())\ndocker.errors.DockerException: Error while fetching server API version';
+    expect(stderrTail(traceback)).toBe('docker.errors.DockerException: Error while fetching server API version');
+  });
+
+  it('does not put a full stop after a question the tool asked', () => {
+    expect(new OperationError('Cannot connect to the Docker daemon. Is the docker daemon running?', 'Check DOCKER_HOST').message).toBe('Cannot connect to the Docker daemon. Is the docker daemon running? Check DOCKER_HOST');
   });
 });
