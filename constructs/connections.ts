@@ -3,8 +3,7 @@
  * `Connections` object records who may reach its owner; `GuestFirewall` renders the records into
  * Proxmox rules at synth time, so rules are written once, from intent.
  */
-import type { IPeer } from './peer';
-import type { Port } from './port';
+import type { IPeer, Port } from '../model';
 
 /** Anything with firewall intent: guests and security groups. */
 export interface IConnectable {

@@ -7,11 +7,9 @@
  */
 import { Construct } from 'constructs';
 import type { Environment, Flow } from '../model';
-import { SSH_PORT } from '../model';
+import { IPeer, Peer, Port, SSH_PORT } from '../model';
 import type { IConnectable } from './connections';
 import { ClusterFirewall, FirewallIpSet, SecurityGroup } from './firewall';
-import { IPeer, Peer } from './peer';
-import { Port } from './port';
 
 /** IP set with the admins' networks; guests accept management SSH from it. */
 export const ADMIN_IPSET = 'admin';
@@ -60,10 +58,10 @@ export class EnvironmentFirewall extends Construct {
    */
   applyFlows(flows: readonly Flow[], guests: ReadonlyMap<string, IConnectable>): void {
     for (const flow of flows) {
-      const target = guests.get(flow.to);
+      const target = flow.to.kind === 'guest' ? guests.get(flow.to.name) : undefined;
       if (!target || !flow.enforced) continue;
-      const port = Port.parse(`${flow.proto}/${flow.port}`);
-      if (flow.origin === 'management' && port.toString() === `tcp/${SSH_PORT}`) {
+      const port = flow.port;
+      if (flow.origin === 'management' && port.equals(Port.tcp(SSH_PORT))) {
         target.connections.addSecurityGroup(this.sshGroup);
         continue;
       }
@@ -74,11 +72,18 @@ export class EnvironmentFirewall extends Construct {
   }
 
   private sourceOf(flow: Flow, guests: ReadonlyMap<string, IConnectable>): IPeer | IConnectable | 'internet' {
-    if (flow.from === 'internet') return 'internet';
-    if (flow.from === 'admin') return this.admin.peer;
-    if (flow.from.startsWith('cidr:')) return Peer.cidr(flow.from.slice(5));
-    if (flow.from.startsWith('ipset:')) return Peer.ipSet(flow.from.slice(6));
-    const source = this.env.guests.find((g) => g.name === flow.from)!;
+    const from = flow.from;
+    switch (from.kind) {
+      case 'internet':
+        return 'internet';
+      case 'admin':
+        return this.admin.peer;
+      case 'cidr':
+        return Peer.cidr(from.cidr);
+      case 'ipset':
+        return Peer.ipSet(from.name);
+    }
+    const source = this.env.guests.find((g) => g.name === from.name)!;
     const declared = flow.connection !== undefined ? this.env.connections[flow.connection]!.from : [];
     if (declared.includes(`role:${source.role}`)) return this.roleSet(source.role).peer;
     return guests.get(source.name) ?? Peer.host(source.ipv4);

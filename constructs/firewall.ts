@@ -8,7 +8,7 @@ import { ITerraformDependable, Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import { pve } from '../providers/proxmox';
 import { Connections, IngressRule, ISecurityGroup } from './connections';
-import { IPeer, Peer } from './peer';
+import { IPeer, Peer } from '../model';
 
 type GuestRule = pve.virtualEnvironmentFirewallRules.VirtualEnvironmentFirewallRulesRule;
 

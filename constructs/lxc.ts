@@ -2,12 +2,12 @@
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { ClusterNode, Environment, GpuSpec, Guest } from '../model';
-import { networkOf, nodeOf, SpecError } from '../model';
+import { networkOf, nodeOf, PciAddress, SpecError } from '../model';
 import { pve } from '../providers/proxmox';
 import { Connections, IConnectable } from './connections';
 import { GuestFirewall } from './firewall';
 import { GpuPassthrough } from './gpu-passthrough';
-import { Peer } from './peer';
+import { Peer } from '../model';
 import { guestTags } from './private/tags';
 
 type DevicePassthrough = pve.virtualEnvironmentContainer.VirtualEnvironmentContainerDevicePassthrough;
@@ -29,7 +29,7 @@ export interface ProxmoxLxcProps {
  * device, and the unified-memory devices CUDA uses.
  */
 export function nvidiaDeviceNodes(node: ClusterNode, gpus: readonly GpuSpec[]): string[] {
-  const order = [...node.gpus].sort((a, b) => a.pciAddress.localeCompare(b.pciAddress)).map((g) => g.name);
+  const order = [...node.gpus].sort((a, b) => PciAddress.compare(PciAddress.parse(a.pciAddress), PciAddress.parse(b.pciAddress))).map((g) => g.name);
   const minors = gpus.map((g) => order.indexOf(g.name)).sort((a, b) => a - b);
   return [...minors.map((n) => `/dev/nvidia${n}`), '/dev/nvidiactl', '/dev/nvidia-uvm', '/dev/nvidia-uvm-tools'];
 }

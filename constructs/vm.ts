@@ -10,7 +10,7 @@ import { CloudInitSnippet } from './cloud-init-snippet';
 import { Connections, IConnectable } from './connections';
 import { GuestFirewall } from './firewall';
 import { GPU_VM_BIOS, GPU_VM_EFI_TYPE, GPU_VM_MACHINE, gpuHostpci, GpuPassthrough } from './gpu-passthrough';
-import { Peer } from './peer';
+import { Peer } from '../model';
 import { guestTags } from './private/tags';
 
 type VmConfig = pve.virtualEnvironmentVm.VirtualEnvironmentVmConfig;

@@ -3,15 +3,14 @@
  * against head, so declared intent and implicit management access are both covered), ports newly
  * open to the internet, containers that become privileged, and PCI passthrough changes.
  */
-import { reachability, type Environment, type Flow } from '../model';
+import { endpointLabel, flowKey, reachability, type Environment, type Flow } from '../model';
 import { GUEST_TYPES } from './plan';
 import type { FlowRef, ResourceChange, SecurityChanges } from './types';
 import { normalizePath } from './values';
 
-const flowKey = (f: FlowRef) => `${f.from}|${f.to}|${f.proto}|${f.port}`;
-
+/** A flow as the report's JSON writes it: each end in the spec's spelling. */
 function ref(f: Flow): FlowRef {
-  return { from: f.from, to: f.to, proto: f.proto, port: f.port, ...(f.description ? { description: f.description } : {}) };
+  return { from: endpointLabel(f.from), to: endpointLabel(f.to), proto: f.port.protocol, port: f.port.toFlowPort(), ...(f.description ? { description: f.description } : {}) };
 }
 
 /** Flows present in one matrix and not the other; an environment absent on one side has none. */

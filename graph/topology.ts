@@ -3,7 +3,7 @@
  * the guests on them, ZFS pools, Storage Boxes, the peers traffic comes from, and every allowed
  * flow from the reachability matrix (one edge per flow). Mermaid and DOT render this.
  */
-import { gpusOf, reachability, zfsUsableCapacity, type Environment, type Flow } from '../model';
+import { endpointLabel, gpusOf, reachability, zfsUsableCapacity, type Environment, type Flow } from '../model';
 
 export interface GraphNode {
   /** Identifier safe in Mermaid and DOT: letters, digits and underscores. */
@@ -82,12 +82,12 @@ export function topology(env: Environment): Topology {
   const known = new Set(nodes.map((n) => n.id));
   for (const f of flows) {
     for (const end of [f.from, f.to]) {
-      const id = nodeId(end);
+      const id = nodeId(endpointLabel(end));
       if (known.has(id)) continue;
       known.add(id);
-      nodes.push({ id, label: end === 'admin' ? `admin (${env.admin.cidrs.join(', ')})` : end, kind: 'peer' });
+      nodes.push({ id, label: end.kind === 'admin' ? `admin (${env.admin.cidrs.join(', ')})` : endpointLabel(end), kind: 'peer' });
     }
-    edges.push({ from: nodeId(f.from), to: nodeId(f.to), label: `${f.proto}/${f.port}`, kind: 'flow', flow: f });
+    edges.push({ from: nodeId(endpointLabel(f.from)), to: nodeId(endpointLabel(f.to)), label: f.port.toString(), kind: 'flow', flow: f });
   }
   return { title: env.name, groups, nodes, edges };
 }

@@ -9,7 +9,7 @@
  * PVE-FW-001 with its reason. "The internet" is the `internet` peer and any `cidr:` source of /8
  * or wider (`cidr:0.0.0.0/0` is how plans usually spell "open to the world").
  */
-import { Cidr, type Environment, type Flow, type Guest, type Listener, guestListeners, portMatches, PROXMOX_UI_PORT, reachability, SSH_PORT } from '../../model';
+import { Cidr, endpointLabel, type Environment, type Flow, type FlowSource, type Guest, type Listener, guestListeners, PROXMOX_UI_PORT, reachability, SSH_PORT } from '../../model';
 import type { Issue, Rule } from '../types';
 
 const WEB_ENTRY_PORTS = [80, 443];
@@ -27,16 +27,15 @@ const SENSITIVE_PORTS: Readonly<Record<number, string>> = {
 /** Compose images whose ports are sensitive wherever they are published. */
 const SENSITIVE_IMAGE = /(^|\/)(postgres|pgvector|timescaledb|postgis|mysql|mariadb|mongo|redis|valkey|keydb|vllm-openai|vllm|ollama|docker|qdrant|clickhouse-server|minio)(:|@|$)/;
 
-function isInternet(from: string): boolean {
-  if (from === 'internet') return true;
-  if (!from.startsWith('cidr:')) return false;
-  const cidr = Cidr.tryParse(from.slice(5));
+function isInternet(from: FlowSource): boolean {
+  if (from.kind === 'internet') return true;
+  if (from.kind !== 'cidr') return false;
+  const cidr = Cidr.tryParse(from.cidr);
   return cidr !== undefined && cidr.prefix <= 8;
 }
 
 function flowRange(flow: Flow): [number, number] {
-  const [lo, hi] = flow.port.split('-').map(Number);
-  return [lo!, hi ?? lo!];
+  return [flow.port.fromPort, flow.port.toPort];
 }
 
 /** Listeners with a usable port (a compose `ports: ["80"]` entry publishes a random host port). */
@@ -91,7 +90,7 @@ function declaredFlows(env: Environment): { flow: Flow; guest: Guest }[] {
   if (!flows) {
     const byName = new Map(env.guests.map((g) => [g.name, g]));
     flows = reachability(env).flatMap((flow) => {
-      const guest = flow.origin === 'connection' ? byName.get(flow.to) : undefined;
+      const guest = flow.origin === 'connection' && flow.to.kind === 'guest' ? byName.get(flow.to.name) : undefined;
       return guest ? [{ flow, guest }] : [];
     });
     flowCache.set(env, flows);
@@ -100,7 +99,7 @@ function declaredFlows(env: Environment): { flow: Flow; guest: Guest }[] {
 }
 
 const where = (flow: Flow) => `connections[${flow.connection}]`;
-const source = (flow: Flow) => (flow.from === 'internet' ? 'the internet' : flow.from);
+const source = (flow: Flow) => (flow.from.kind === 'internet' ? 'the internet' : endpointLabel(flow.from));
 
 export const onlyEntryPointsPublic: Rule = {
   id: 'PVE-FW-001',
@@ -122,7 +121,7 @@ export const onlyEntryPointsPublic: Rule = {
           {
             path: where(flow),
             guest: guest.name,
-            message: `${guest.name} (role ${guest.role}) is reachable from ${source(flow)} on ${flow.proto}/${flow.port}${lo !== hi ? ` (${hi - lo + 1} ports)` : ''}; public entry points are ${WEB_ENTRY_PORTS.join('/')} on proxy guests (and ${MAIL_ENTRY_PORTS.join('/')} on mail guests)`,
+            message: `${guest.name} (role ${guest.role}) is reachable from ${source(flow)} on ${flow.port}${lo !== hi ? ` (${hi - lo + 1} ports)` : ''}; public entry points are ${WEB_ENTRY_PORTS.join('/')} on proxy guests (and ${MAIL_ENTRY_PORTS.join('/')} on mail guests)`,
             hint: `Route the traffic through the proxy (internet → proxy 80/443 → ${guest.name}), narrow the source to admin or a cidr, or suppress PVE-FW-001 for ${where(flow)} with the reason it must be public.`,
           },
         ];
@@ -141,7 +140,7 @@ export const sensitivePortsPrivate: Rule = {
         sensitiveHits(guest, flow).map(({ port, why }) => ({
           path: where(flow),
           guest: guest.name,
-          message: `${guest.name} ${flow.proto}/${port} is reachable from ${source(flow)} (${flow.proto}/${flow.port} in ${where(flow)}): ${why}`,
+          message: `${guest.name} ${flow.port.protocol}/${port} is reachable from ${source(flow)} (${flow.port} in ${where(flow)}): ${why}`,
           hint: 'Allow it only from the guests that need it (e.g. { from: role:web, to: db, ports: tcp/5432 }); reach it yourself over the bastion or VPN. A non-standard port does not hide a database from scanners.',
         })),
       ),
@@ -154,21 +153,21 @@ export const managementFromAdminOnly: Rule = {
   title: 'SSH and the Proxmox UI (8006) are reachable only from admin networks and the bastion',
   check: ({ env }) => {
     const adminCidrs = env.admin.cidrs.map((c) => Cidr.parse(c));
-    const allowed = (from: string) => {
-      if (from === 'admin' || from === env.admin.bastion) return true;
-      const cidr = from.startsWith('cidr:') ? Cidr.tryParse(from.slice(5)) : undefined;
+    const allowed = (from: FlowSource) => {
+      if (from.kind === 'admin' || (from.kind === 'guest' && from.name === env.admin.bastion)) return true;
+      const cidr = from.kind === 'cidr' ? Cidr.tryParse(from.cidr) : undefined;
       return cidr !== undefined && adminCidrs.some((a) => a.covers(cidr));
     };
     return declaredFlows(env)
       .filter(({ flow }) => !allowed(flow.from))
       .flatMap(({ flow, guest }): Issue[] => {
-        const hits = managementPorts(guest).filter((p) => portMatches(flow.port, p));
+        const hits = managementPorts(guest).filter((p) => flow.port.contains(p));
         if (hits.length === 0) return [];
         return [
           {
             path: where(flow),
             guest: guest.name,
-            message: `${hits.map((p) => (p === PROXMOX_UI_PORT ? `Proxmox UI ${p}` : `SSH ${p}`)).join(' and ')} on ${guest.name} reachable from ${source(flow)} (${flow.proto}/${flow.port} in ${where(flow)}); allowed only from admin (${env.admin.cidrs.join(', ')})${env.admin.bastion ? ` and the bastion ${env.admin.bastion}` : ''}`,
+            message: `${hits.map((p) => (p === PROXMOX_UI_PORT ? `Proxmox UI ${p}` : `SSH ${p}`)).join(' and ')} on ${guest.name} reachable from ${source(flow)} (${flow.port} in ${where(flow)}); allowed only from admin (${env.admin.cidrs.join(', ')})${env.admin.bastion ? ` and the bastion ${env.admin.bastion}` : ''}`,
             hint: 'Remove the rule: pvestack already opens SSH from admin.cidrs and the bastion to every guest. Add the source network to admin.cidrs if it really is an admin network.',
           },
         ];
@@ -184,14 +183,14 @@ export const connectionHasListener: Rule = {
   check: ({ env }) =>
     declaredFlows(env).flatMap(({ flow, guest }): Issue[] => {
       const [lo, hi] = flowRange(flow);
-      const ports = [...listeners(guest).filter((l) => l.proto === flow.proto).map((l) => l.port), ...(flow.proto === 'tcp' ? [guest.sshPort] : [])];
+      const ports = [...listeners(guest).filter((l) => l.proto === flow.port.protocol).map((l) => l.port), ...(flow.port.protocol === 'tcp' ? [guest.sshPort] : [])];
       if (ports.some((p) => p >= lo && p <= hi)) return [];
       const known = [...new Set(listeners(guest).map((l) => `${l.proto}/${l.port} (${l.stack})`))];
       return [
         {
           path: where(flow),
           guest: guest.name,
-          message: `${where(flow)} opens ${flow.proto}/${flow.port} on ${guest.name} from ${source(flow)}, but no stack on ${guest.name} listens there (${known.length ? `listening: ${known.join(', ')}` : 'it runs no stacks'})`,
+          message: `${where(flow)} opens ${flow.port} on ${guest.name} from ${source(flow)}, but no stack on ${guest.name} listens there (${known.length ? `listening: ${known.join(', ')}` : 'it runs no stacks'})`,
           hint: `Fix the port, add the stack that serves it, or drop the rule: an open port with no declared service is where a stray process ends up answering.`,
         },
       ];

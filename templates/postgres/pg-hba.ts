@@ -4,7 +4,7 @@
  * database's own access list and the Proxmox firewall say the same thing.
  */
 import type { Environment, Guest } from '../../model';
-import { guestByName, portMatches, reachability } from '../../model';
+import { endpointLabel, guestByName, reachability } from '../../model';
 
 export interface HbaSource {
   /** `10.20.0.11/32`, `198.51.100.0/24`. */
@@ -16,15 +16,25 @@ export interface HbaSource {
 export function hbaSources(env: Environment, guest: Guest, port: number): HbaSource[] {
   const out: HbaSource[] = [];
   for (const flow of reachability(env)) {
-    if (flow.to !== guest.name || flow.proto !== 'tcp' || !portMatches(flow.port, port)) continue;
+    if (flow.to.kind !== 'guest' || flow.to.name !== guest.name || !flow.port.contains(port, 'tcp')) continue;
     const why = flow.description ? `: ${flow.description}` : '';
-    if (flow.from === 'internet') out.push({ address: '0.0.0.0/0', comment: `internet (the firewall intent opens this port to everyone)${why}` });
-    else if (flow.from === 'admin') for (const cidr of env.admin.cidrs) out.push({ address: cidr, comment: `admin network${why}` });
-    else if (flow.from.startsWith('cidr:')) out.push({ address: flow.from.slice(5), comment: `${flow.from}${why}` });
-    else if (flow.from.startsWith('ipset:')) continue; // IP sets live in Proxmox; name their members as cidr: sources to admit them here.
-    else {
-      const peer = guestByName(env, flow.from);
-      if (peer) out.push({ address: `${peer.ipv4}/32`, comment: `guest ${peer.name}${why}` });
+    const from = flow.from;
+    switch (from.kind) {
+      case 'internet':
+        out.push({ address: '0.0.0.0/0', comment: `internet (the firewall intent opens this port to everyone)${why}` });
+        break;
+      case 'admin':
+        for (const cidr of env.admin.cidrs) out.push({ address: cidr, comment: `admin network${why}` });
+        break;
+      case 'cidr':
+        out.push({ address: from.cidr, comment: `${endpointLabel(from)}${why}` });
+        break;
+      case 'ipset':
+        break; // IP sets live in Proxmox; name their members as cidr: sources to admit them here.
+      case 'guest': {
+        const peer = guestByName(env, from.name);
+        if (peer) out.push({ address: `${peer.ipv4}/32`, comment: `guest ${peer.name}${why}` });
+      }
     }
   }
   const seen = new Set<string>();

@@ -2,7 +2,7 @@ import { TerraformStack, Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { Connections, GuestFirewall, Peer, Port, SecurityGroup } from '../../constructs';
 import type { Environment, Flow, Proto } from '../../model';
-import { isReachable, reachability } from '../../model';
+import { flowKey, isReachable, parseFlowSource, parseFlowTarget, reachability } from '../../model';
 import { environmentNames, loadEnvironment } from '../../stacks/registry';
 import { fixtureEnv, resourceAt, resourcesOf, synthEnv, TfJson } from './fixture';
 
@@ -123,7 +123,6 @@ interface Rule {
   readonly security_group?: string;
 }
 
-const flowKey = (f: Flow) => `${f.from}|${f.to}|${f.proto}|${f.port}`;
 const withNodes = environmentNames().filter((name) => loadEnvironment(name).cluster.nodes.length > 0);
 
 describe('environment firewall', () => {
@@ -152,7 +151,7 @@ describe('environment firewall', () => {
     const env = loadEnvironment('production');
     const flows = [...compiledFlows(env, synthEnv(env))].map((k) => {
       const [from, to, proto, port] = k.split('|') as [string, string, Proto, string];
-      return { from, to, proto, port, origin: 'connection' as const, enforced: true };
+      return { from: parseFlowSource(from), to: parseFlowTarget(to), port: Port.parse(`${proto}/${port}`), origin: 'connection' as const, enforced: true } satisfies Flow;
     });
     it.each<[string, string, number, boolean]>([
       ['internet', 'proxy', 443, true],

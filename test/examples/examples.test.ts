@@ -14,7 +14,7 @@ import { CheckFailedError, ruleCatalog, runChecks, type CheckReport } from '../.
 import { gpuSharedByGuests, lxcGpuDriver } from '../../checks/rules/gpu';
 import { managementFromAdminOnly, noPortClash, sensitivePortsPrivate } from '../../checks/rules/firewall';
 import { tensorParallel, weightsFit } from '../../checks/rules/model-fit';
-import { isReachable, reachability, SpecError, validateEnvironment, type Environment } from '../../model';
+import { endpointLabel, isReachable, Port, reachability, validateEnvironment, type Environment } from '../../model';
 import { type ProviderSchemaDocument, validateTerraformJson } from '../../providers/proxmox/schema-validator';
 import labAsPlanned from '../../stacks/examples/lab-as-planned';
 import { showcaseLab } from '../../stacks/examples/lab/showcase-lab';
@@ -88,7 +88,7 @@ describe('lab (B): two GPU consumers on a host with two GPUs', () => {
 
   it('declares no internet flow at all: Rumple is reached only through its tunnel', () => {
     const env = loadEnvironment('lab');
-    expect(reachability(env).filter((f) => f.from === 'internet')).toEqual([]);
+    expect(reachability(env).filter((f) => f.from.kind === 'internet')).toEqual([]);
     const rumple = env.guests.find((g) => g.name === 'rumple')!;
     expect(rumple.kind).toBe('external');
     expect(rumple.stacks.some((s) => s.kind === 'compose' && s.services.some((svc) => svc.name === 'cloudflared'))).toBe(true);
@@ -130,9 +130,9 @@ describe('chat (C): firewall intent', () => {
   it('opens PostgreSQL only to the application guests and keeps SSH to admin and the bastion', () => {
     const env: Environment = loadEnvironment('chat');
     const flows = reachability(env);
-    const pgSources = flows.filter((f) => f.to === 'postgres' && f.port === '5432').map((f) => f.from).sort();
+    const pgSources = flows.filter((f) => endpointLabel(f.to) === 'postgres' && f.port.equals(Port.tcp(5432))).map((f) => endpointLabel(f.from)).sort();
     expect(pgSources).toEqual([...appGuests].sort());
-    const sshSources = new Set(flows.filter((f) => f.port === '22' || f.port === '2222').map((f) => f.from));
+    const sshSources = new Set(flows.filter((f) => f.port.equals(Port.tcp(22)) || f.port.equals(Port.tcp(2222))).map((f) => endpointLabel(f.from)));
     expect([...sshSources].sort()).toEqual(['admin', 'bastion']);
   });
 
@@ -165,7 +165,7 @@ describe('quiz (D): the Kubernetes plan on guests', () => {
 
   it('lets only Cloudflare reach the edge', () => {
     const flows = reachability(loadEnvironment('quiz'));
-    expect(flows.filter((f) => f.from === 'internet')).toEqual([]);
+    expect(flows.filter((f) => f.from.kind === 'internet')).toEqual([]);
     expect(isReachable(flows, 'cidr:173.245.48.0/20', 'edge', 'tcp', 443)).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderMermaid } from '../../graph/mermaid';
 import { nodeId, topology } from '../../graph/topology';
-import { reachability } from '../../model';
+import { endpointLabel, reachability } from '../../model';
 import { environmentNames, loadEnvironment } from '../../stacks/registry';
 
 describe('renderMermaid', () => {
@@ -12,7 +12,7 @@ describe('renderMermaid', () => {
     const flows = reachability(env);
     expect(flowLines).toHaveLength(flows.length);
     for (const f of flows) {
-      const line = `  ${nodeId(f.from)} -->|"${f.proto}/${f.port}"| ${nodeId(f.to)}`;
+      const line = `  ${nodeId(endpointLabel(f.from))} -->|"${f.port}"| ${nodeId(endpointLabel(f.to))}`;
       expect(flowLines.filter((l) => l === line)).toHaveLength(1);
     }
   });

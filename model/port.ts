@@ -1,5 +1,10 @@
-/** Port value objects for firewall intent: `Port.tcp(5432)`, `Port.tcpRange(8000, 8010)`. */
-import type { Proto } from '../model';
+/**
+ * Port value objects: `Port.tcp(5432)`, `Port.tcpRange(8000, 8010)`. The reachability matrix, the
+ * firewall constructs and the checks all carry ports as this type, never as `tcp/5432` text.
+ */
+
+/** A transport protocol a firewall rule and a listener name. */
+export type Proto = 'tcp' | 'udp';
 
 /** A TCP or UDP port or inclusive port range, validated once when created. */
 export class Port {
@@ -35,6 +40,16 @@ export class Port {
     }
     if (from > to) throw new RangeError(`port range ${from}-${to} is reversed; write the lower port first`);
     return new Port(protocol, from, to);
+  }
+
+  /** Whether `port` lies inside this port or range (same protocol when `proto` is given). */
+  contains(port: number, proto?: Proto): boolean {
+    return (proto === undefined || proto === this.protocol) && port >= this.fromPort && port <= this.toPort;
+  }
+
+  /** Whether two ports are the same protocol and range. */
+  equals(other: Port): boolean {
+    return this.protocol === other.protocol && this.fromPort === other.fromPort && this.toPort === other.toPort;
   }
 
   /** The port as Proxmox writes `dport`: `5432` or `8000:8010`. */

@@ -1,5 +1,5 @@
 /** Where firewall traffic comes from: `Peer.anyIpv4()`, `Peer.cidr(...)`, `Peer.ipSet(...)`. */
-import { Cidr, isIpv4 } from '../model';
+import { Cidr, isIpv4 } from './net';
 
 /** A traffic source a firewall rule can name. */
 export interface IPeer {
