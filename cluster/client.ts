@@ -24,7 +24,12 @@ export type Query = Readonly<Record<string, string | number | boolean | undefine
 
 /** The one read path every API module goes through; tests substitute it to count calls. */
 export interface ApiReader {
-  get<T>(path: string, query?: Query): Promise<T>;
+  get<T>(path: string, query?: Query, options?: GetOptions): Promise<T>;
+}
+
+export interface GetOptions {
+  /** Retries of a 5xx answer for this request. @default the connection's `retries` */
+  readonly retries?: number;
 }
 
 interface RawResponse {
@@ -73,10 +78,11 @@ export class ProxmoxClient implements ApiReader {
   }
 
   /** GET `path` (relative to `/api2/json`) and return the response's `data`. */
-  async get<T>(path: string, query: Query = {}): Promise<T> {
+  async get<T>(path: string, query: Query = {}, options: GetOptions = {}): Promise<T> {
     const headers = await this.authHeaders();
-    const res = await this.withRetries(`GET ${path}`, () => this.request('GET', path + queryString(query), headers));
-    return this.data<T>(`GET ${path}`, res);
+    const retries = options.retries ?? this.config.retries;
+    const res = await this.withRetries(`GET ${path}`, () => this.request('GET', path + queryString(query), headers), retries);
+    return this.data<T>(`GET ${path}`, res, retries);
   }
 
   /** Closes idle keep-alive sockets so the process can exit. */
@@ -104,7 +110,7 @@ export class ProxmoxClient implements ApiReader {
     return data.ticket;
   }
 
-  private async withRetries(what: string, send: () => Promise<RawResponse>): Promise<RawResponse> {
+  private async withRetries(what: string, send: () => Promise<RawResponse>, retries = this.config.retries): Promise<RawResponse> {
     for (let attempt = 0; ; attempt++) {
       let res: RawResponse;
       try {
@@ -112,14 +118,14 @@ export class ProxmoxClient implements ApiReader {
       } catch (err) {
         const mapped = this.transportError(what, err);
         // A dropped connection is worth another try; refusals, timeouts and TLS failures are not.
-        if (attempt < this.config.retries && ['ECONNRESET', 'EPIPE'].includes((err as NodeJS.ErrnoException).code ?? '')) {
+        if (attempt < retries && ['ECONNRESET', 'EPIPE'].includes((err as NodeJS.ErrnoException).code ?? '')) {
           await this.sleep(this.config.backoffMs * 2 ** attempt);
           continue;
         }
         throw mapped;
       }
       // 501 is Proxmox's "no such method/path", not a passing server fault.
-      if (res.status >= 500 && res.status !== 501 && attempt < this.config.retries) {
+      if (res.status >= 500 && res.status !== 501 && attempt < retries) {
         await this.sleep(this.config.backoffMs * 2 ** attempt);
         continue;
       }
@@ -167,7 +173,7 @@ export class ProxmoxClient implements ApiReader {
   }
 
   /** Maps a status to a typed error, or returns the parsed `data` of a Proxmox JSON answer. */
-  private data<T>(what: string, res: RawResponse): T {
+  private data<T>(what: string, res: RawResponse, retries = this.config.retries): T {
     const parsed = parseJson(res.body);
     const message = typeof parsed?.message === 'string' ? parsed.message.trim() : '';
     const reason = message || res.reason;
@@ -197,7 +203,7 @@ export class ProxmoxClient implements ApiReader {
         ),
       );
     }
-    if (res.status >= 500) return fail(new ApiServerError(what, `the API failed (${res.status} ${reason}) after ${this.config.retries} retries`, undefined, 'Look at the node\'s pveproxy/pvedaemon logs (journalctl -u pveproxy -u pvedaemon) and try again.'));
+    if (res.status >= 500) return fail(new ApiServerError(what, `the API failed (${res.status} ${reason})${retries > 0 ? ` after ${retries} retries` : ''}`, undefined, 'Look at the node\'s pveproxy/pvedaemon logs (journalctl -u pveproxy -u pvedaemon) and try again.'));
     if (res.status >= 400) return fail(new ApiWrongEndpointError(what, `the API refused the request (${res.status} ${reason})`, undefined, 'This Proxmox version may not support the request; doctor needs Proxmox VE 8 or newer.'));
     return parsed.data as T;
   }

@@ -15,3 +15,4 @@ export { PciAddress } from './pci-address';
 export { Peer, type IPeer } from './peer';
 export * from './storage';
 export * from './lxc-template';
+export * from './cloud-image';

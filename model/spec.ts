@@ -81,6 +81,13 @@ export interface GpuSpec {
   readonly allFunctions?: boolean;
   /** CUDA compute capability, e.g. 8.9; decides whether FP8 runs natively. */
   readonly computeCapability?: number;
+  /**
+   * The cluster already has a PCI mapping of this name (made by hand): the first apply imports it
+   * (a Terraform `import` block with the mapping name) instead of creating it, then manages it.
+   * `pvestack import` sets it; `pvestack doctor` checks that the mapping exists.
+   * @default false
+   */
+  readonly adopt?: boolean;
 }
 
 export interface NodeSpec {
@@ -276,6 +283,14 @@ export interface GuestSpec {
   readonly stacks?: readonly StackSpec[];
   /** Check findings accepted for this guest, each with a reason. */
   readonly suppressions?: readonly Suppression[];
+  /**
+   * The guest already exists on the cluster (made by hand) at `node`/`vmId`: the first apply imports
+   * it (a Terraform `import` block, id `<node>/<vmId>`) instead of creating it, and settings the
+   * provider can only set at creation (boot image, template, cloud-init user, bind mounts) are left
+   * as they are. `pvestack import` writes it; `pvestack doctor` checks the guest is there.
+   * @default false
+   */
+  readonly adopt?: boolean;
 }
 
 export interface StorageBoxSpec {

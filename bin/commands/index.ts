@@ -4,6 +4,7 @@ import { register as ansible } from './ansible';
 import { register as check } from './check';
 import { register as deploy } from './deploy';
 import { register as diff } from './diff';
+import { register as doctor } from './doctor';
 import { register as down } from './down';
 import { register as graph } from './graph';
 import { register as inventory } from './inventory';
@@ -14,4 +15,4 @@ import { register as synth } from './synth';
 import { register as up } from './up';
 import { register as validate } from './validate';
 
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [list, synth, validate, check, diff, graph, inventory, ansible, render, up, down, deploy, lock];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [list, synth, validate, check, diff, graph, inventory, ansible, render, up, down, deploy, lock, doctor];

@@ -128,6 +128,9 @@ function checkGuest(spec: EnvironmentSpec, guest: GuestSpec, path: string, ctx: 
   if (onProxmox && guest.node === undefined) fail(ctx, at(path, 'node'), `is required for ${kindName}`, `Name the Proxmox node it runs on: ${[...names.nodes.keys()].join(', ')}.`);
   if (guest.node !== undefined && !node) fail(ctx, at(path, 'node'), 'names a node that is not in cluster.nodes', suggest(guest.node, [...names.nodes.keys()]), guest.node);
   if (!onProxmox && guest.node !== undefined) fail(ctx, at(path, 'node'), 'is set on an external host', 'External hosts are not Proxmox guests; remove node.', guest.node);
+  if (guest.adopt && !onProxmox) fail(ctx, at(path, 'adopt'), 'is set on an external host', 'Only Proxmox guests (vm, lxc) can be adopted; remove adopt.', guest.adopt);
+  if (guest.adopt && onProxmox && guest.vmId === undefined)
+    fail(ctx, at(path, 'vmId'), 'is required for an adopted guest', 'Give the id the guest has on the cluster: the import block adopts <node>/<vmId> (`pvestack import` writes it).');
   if (!onProxmox && guest.vmId !== undefined) fail(ctx, at(path, 'vmId'), 'is set on an external host', 'Remove vmId; external hosts have no Proxmox id.', guest.vmId);
   if (onProxmox && (guest.disks ?? []).length === 0) fail(ctx, at(path, 'disks'), `is required for ${kindName}`, 'Give at least the boot disk: { sizeGib: 32, datastore: local-lvm }.');
   if (guest.network !== undefined && !names.networks.includes(guest.network))

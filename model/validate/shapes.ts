@@ -69,6 +69,7 @@ const gpu = obj(
     iommuGroup: optional(int({ min: 0, hint: 'Write the number `cat /sys/bus/pci/devices/<addr>/iommu_group` links to, e.g. 14.' })),
     allFunctions: optional(bool()),
     computeCapability: optional(num({ min: 3, max: 20 })),
+    adopt: optional(bool()),
   },
   'a GPU',
 );
@@ -186,6 +187,7 @@ const guest = obj(
     vm: optional(obj({ imageUrl: optional(str({ pattern: /^https?:\/\/\S+$/ })), imageChecksum: optional(str({ pattern: /^[0-9a-f]{64}$/, patternHint: 'Give the sha256 as 64 hex digits.' })) }, 'VM options')),
     stacks: optional(arr(stackShapes)),
     suppressions: optional(arr(suppression)),
+    adopt: optional(bool()),
   },
   'a guest',
 );
