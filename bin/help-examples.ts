@@ -43,6 +43,11 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly (readonly [string, 
     ['pvestack lock status production db', 'who holds the deploy lock on db'],
     ['pvestack lock release production db', 'remove a dead deploy\'s lock'],
   ],
+  doctor: [
+    ['PROXMOX_VE_ENDPOINT=https://pve1:8006/ pvestack doctor production', 'the live cluster against the spec, read-only, with a fix per finding'],
+    ['pvestack doctor envs/lab.yaml --json', 'the same report document as check --json, for CI'],
+    ['pvestack doctor --rules', 'every doctor rule id, severity and title'],
+  ],
   'lock status': [['pvestack lock status production db', 'who holds the deploy lock, since when, which commit']],
   'lock release': [['pvestack lock release production db', 'remove the lock once the deploy holding it is dead']],
 };
