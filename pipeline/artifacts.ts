@@ -10,6 +10,7 @@ import type { Environment } from '../model';
 import type { RenderedStack } from '../templates/artifacts';
 import { renderCloudInit } from '../templates/cloud-init';
 import { renderEnvironment, RenderOptions } from '../templates/render';
+import { claimOutputDirs } from './output-owner';
 import type { PreparedEnvironments } from './prepare';
 
 export function artifactsDir(outdir: string, envName: string): string {
@@ -42,6 +43,9 @@ export interface WrittenArtifacts {
  */
 export function writeArtifacts(outdir: string, env: Environment, options: RenderOptions = {}): WrittenArtifacts {
   const dir = artifactsDir(path.resolve(outdir), env.name);
+  // The whole tree is the spec's: a renamed or removed guest or stack leaves nothing behind that a
+  // reviewer could read or a deploy could ship.
+  fs.rmSync(dir, { recursive: true, force: true });
   const stacks: WrittenArtifacts['stacks'] = [];
   for (const [guest, rendered] of renderEnvironment(env, options)) {
     for (const stack of rendered) {
@@ -61,5 +65,6 @@ export function writeArtifacts(outdir: string, env: Environment, options: Render
 
 /** `pvestack render`: writes the artifacts of every prepared environment. */
 export function renderArtifacts(prepared: PreparedEnvironments, outdir: string, options: RenderOptions = {}): WrittenArtifacts[] {
+  claimOutputDirs(path.resolve(outdir), prepared.environments);
   return prepared.environments.map((env) => writeArtifacts(outdir, env, options));
 }

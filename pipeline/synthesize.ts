@@ -10,6 +10,7 @@ import { App } from 'cdktf';
 import type { Environment } from '../model';
 import { PlatformStack } from '../stacks/platform-stack';
 import { writeArtifacts } from './artifacts';
+import { claimOutputDirs } from './output-owner';
 import type { PreparedEnvironments } from './prepare';
 
 export interface SynthAppOptions {
@@ -41,6 +42,7 @@ export function synthesizeApp(prepared: PreparedEnvironments, opts: SynthAppOpti
   const outdir = path.resolve(opts.outdir ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out');
   const envs = prepared.environments;
   fs.mkdirSync(outdir, { recursive: true });
+  claimOutputDirs(outdir, envs);
   const app = new App({ outdir });
   const stacks = envs.map((env) => new PlatformStack(app, { env }));
   app.synth();

@@ -57,6 +57,11 @@ export function isBrokenOnPurpose(name: string): boolean {
   return REGISTRY[name]?.brokenOnPurpose === true;
 }
 
+/** The file a registered environment is defined in (`stacks/production.ts`), or undefined. */
+export function registeredSource(name: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(REGISTRY, name) ? REGISTRY[name]!.file : undefined;
+}
+
 /** Whether a command-line environment argument is a spec file path rather than a registered name. */
 export function isSpecPath(nameOrFile: string): boolean {
   return /[/\\]|\.(ya?ml|json|ts|js)$/.test(nameOrFile);
