@@ -5,7 +5,7 @@
  * hardware still matches the mapping.
  */
 import { Construct } from 'constructs';
-import type { Environment, GpuSpec, Guest } from '../model';
+import type { Environment, Gpu, GpuSpec, Guest } from '../model';
 import { SpecError } from '../model';
 import { pve } from '../providers/proxmox';
 import { stackSingleton } from './private/singleton';
@@ -50,15 +50,7 @@ export class GpuPassthrough extends Construct {
           new pve.hardwareMappingPci.HardwareMappingPci(this, gpu.name, {
             name: gpu.name,
             comment: `${gpu.model} on ${node.name}, managed by pvestack`,
-            map: [
-              {
-                nodeAttribute: node.name,
-                path: gpu.pciAddress,
-                id: gpu.deviceId,
-                ...(gpu.subsystemId ? { subsystemId: gpu.subsystemId } : {}),
-                ...(gpu.iommuGroup !== undefined ? { iommuGroup: gpu.iommuGroup } : {}),
-              },
-            ],
+            map: [mapEntry(node.name, gpu)],
           }),
         );
       }),
@@ -91,6 +83,35 @@ export class GpuPassthrough extends Construct {
   mappingsOf(gpus: readonly GpuSpec[]): pve.hardwareMappingPci.HardwareMappingPci[] {
     return gpus.map((g) => this.mappings.get(g.name)).filter((m): m is pve.hardwareMappingPci.HardwareMappingPci => m !== undefined);
   }
+}
+
+/**
+ * The mapping path: the device (`0000:01:00.0`), or with `allFunctions` the slot (`0000:01:00`),
+ * which Proxmox passes as one multifunction device. The provider accepts both
+ * (`PathPCIValueRegEx` in fwprovider/types/hardwaremapping/path.go).
+ */
+export function mappingPath(gpu: Gpu): string {
+  return gpu.allFunctions ? gpu.pciAddress.replace(/\.[0-7]$/, '') : gpu.pciAddress;
+}
+
+/**
+ * One `map` entry of a GPU's mapping. When a VM starts, pve-guest-common
+ * `src/PVE/Mapping/PCI.pm` (`assert_valid`) reads the device (function 0 for a slot path) and dies
+ * with "missing expected property 'iommugroup'" / "'subsystem-id'" when the device has a value the
+ * entry lacks, and with "'…' does not match" when they differ; so both are emitted whenever the
+ * spec knows them (check PVE-GPU-007 makes them required for GPUs mapped into VMs). The provider
+ * sends them as optional attributes (`iommu_group`, `subsystem_id` in
+ * fwprovider/cluster/hardwaremapping/resource_pci.go: "omitting this attribute will result in an
+ * incomplete PCI hardware mapping").
+ */
+export function mapEntry(nodeName: string, gpu: Gpu): pve.hardwareMappingPci.HardwareMappingPciMap {
+  return {
+    nodeAttribute: nodeName,
+    path: mappingPath(gpu),
+    id: gpu.deviceId!,
+    ...(gpu.subsystemId ? { subsystemId: gpu.subsystemId } : {}),
+    ...(gpu.iommuGroup !== undefined ? { iommuGroup: gpu.iommuGroup } : {}),
+  };
 }
 
 /** `hostpci` entries for a VM: by mapping name, PCIe, ROM BAR on, and no x-vga (compute, not display). */

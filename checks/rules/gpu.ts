@@ -164,4 +164,36 @@ export const lxcGpuReminder: Rule = {
       }),
 };
 
-export const GPU_RULES: readonly Rule[] = [gpuSharedByGuests, gpuOnGuestNode, lxcGpuDriver, vmGpuDeviceId, vmGpuMachine, lxcGpuReminder];
+/** The host commands that print a GPU's IOMMU group and subsystem id, for the hint. */
+export function gpuFactCommands(node: string, pciAddress: string): string {
+  return [
+    `\`lspci -nns ${pciAddress} -v\` ("Subsystem: … [vendor:device]" is subsystemId)`,
+    `\`readlink /sys/bus/pci/devices/${pciAddress}/iommu_group\` (the last number is iommuGroup; \`ls\` its devices/ to see what shares the group)`,
+    `or \`pvesh get /nodes/${node}/hardware/pci --pci-class-blacklist ''\` (columns iommugroup, subsystem_vendor, subsystem_device)`,
+  ].join(', ');
+}
+
+export const vmGpuMappingFacts: Rule = {
+  id: 'PVE-GPU-007',
+  family: 'gpu',
+  severity: 'error',
+  title: 'A GPU passed through to a VM has its IOMMU group and subsystem id recorded for the PCI mapping',
+  // pve-guest-common src/PVE/Mapping/PCI.pm (assert_valid) runs when the VM starts, and the provider
+  // starts the VM during create: a mapping without these values fails the apply with
+  // "missing expected property 'iommugroup'" (then 'subsystem-id') and leaves a tainted VM.
+  check: ({ env }) =>
+    assignments(env)
+      .filter((a) => a.guest.kind === 'vm' && (a.gpu.iommuGroup === undefined || a.gpu.subsystemId === undefined))
+      .map((a) => {
+        const missing = [a.gpu.iommuGroup === undefined ? 'iommuGroup' : undefined, a.gpu.subsystemId === undefined ? 'subsystemId' : undefined].filter((x): x is string => x !== undefined);
+        return {
+          path: `cluster.nodes[${env.cluster.nodes.indexOf(a.owner)}].gpus[${a.owner.gpus.indexOf(a.gpu)}]`,
+          guest: a.guest.name,
+          node: a.owner.name,
+          message: `GPU ${a.gpu.name} (${a.gpu.pciAddress} on ${a.owner.name}) is mapped into VM ${a.guest.name} but has no ${missing.join(' and no ')}: Proxmox refuses to start the VM with "missing expected property '${missing[0] === 'iommuGroup' ? 'iommugroup' : 'subsystem-id'}'"`,
+          hint: `Read them on ${a.owner.name} and add ${missing.join(' and ')} to the GPU: ${gpuFactCommands(a.owner.name, a.gpu.pciAddress)}. If the card's audio function (${a.gpu.pciAddress.replace(/\.\d$/, '.1')}) is in the same group, also set allFunctions: true.`,
+        };
+      }),
+};
+
+export const GPU_RULES: readonly Rule[] = [gpuSharedByGuests, gpuOnGuestNode, lxcGpuDriver, vmGpuDeviceId, vmGpuMachine, lxcGpuReminder, vmGpuMappingFacts];

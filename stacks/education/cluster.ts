@@ -40,6 +40,11 @@ export const NODES: NodeSpec[] = [
         model: 'NVIDIA RTX 6000 Ada',
         vramGib: 48,
         deviceId: '10de:26b1',
+        // `lspci -nns 0000:01:00.0 -v` and `readlink /sys/bus/pci/devices/0000:01:00.0/iommu_group` on pve4.
+        subsystemId: '10de:16a1',
+        iommuGroup: 14,
+        // The DisplayPort audio function 01:00.1 shares group 14, so the whole card is passed.
+        allFunctions: true,
         computeCapability: 8.9,
       },
     ],
@@ -56,6 +61,9 @@ export const NODES: NodeSpec[] = [
         model: 'NVIDIA RTX 4000 Ada',
         vramGib: 20,
         deviceId: '10de:27b2',
+        subsystemId: '10de:181b',
+        iommuGroup: 42,
+        allFunctions: true,
         computeCapability: 8.9,
       },
     ],

@@ -20,13 +20,24 @@ export function baseSpec(): Draft {
           name: 'pve1',
           cpuThreads: 32,
           memoryGib: 128,
-          datastores: [{ id: 'local-lvm', type: 'lvmthin', media: 'nvme', capacityGib: 1000 }],
+          datastores: [
+            { id: 'local-lvm', type: 'lvmthin', media: 'nvme', capacityGib: 1000 },
+            { id: 'local', type: 'dir', content: ['iso', 'vztmpl', 'backup', 'snippets', 'import'] },
+          ],
           gpus: [
-            { name: 'gpu0', pciAddress: '0000:01:00.0', model: 'NVIDIA RTX 6000 Ada', vramGib: 48, deviceId: '10de:26b1' },
-            { name: 'gpu1', pciAddress: '0000:02:00.0', model: 'NVIDIA RTX 6000 Ada', vramGib: 48, deviceId: '10de:26b1' },
+            { name: 'gpu0', pciAddress: '0000:01:00.0', model: 'NVIDIA RTX 6000 Ada', vramGib: 48, deviceId: '10de:26b1', subsystemId: '10de:16a1', iommuGroup: 14, allFunctions: true },
+            { name: 'gpu1', pciAddress: '0000:02:00.0', model: 'NVIDIA RTX 6000 Ada', vramGib: 48, deviceId: '10de:26b1', subsystemId: '10de:16a1', iommuGroup: 15, allFunctions: true },
           ],
         },
-        { name: 'pve2', cpuThreads: 16, memoryGib: 64, datastores: [{ id: 'local-lvm', type: 'lvmthin', media: 'ssd', capacityGib: 500 }] },
+        {
+          name: 'pve2',
+          cpuThreads: 16,
+          memoryGib: 64,
+          datastores: [
+            { id: 'local-lvm', type: 'lvmthin', media: 'ssd', capacityGib: 500 },
+            { id: 'local', type: 'dir', content: ['iso', 'vztmpl', 'backup', 'snippets', 'import'] },
+          ],
+        },
       ],
     },
     networks: [{ name: 'private', bridge: 'vmbr1', cidr: '10.0.0.0/24', gateway: '10.0.0.1' }],

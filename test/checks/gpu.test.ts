@@ -38,11 +38,43 @@ describe('GPU rules', () => {
       'cluster.nodes[0].gpus[0].deviceId',
       ['GPU gpu0 (0000:01:00.0 on pve1) is passed through to VM llm but has no deviceId'],
     ],
+    [
+      'VM GPU without its IOMMU group',
+      'PVE-GPU-007',
+      (s) => delete s.cluster.nodes[0].gpus[0].iommuGroup,
+      'cluster.nodes[0].gpus[0]',
+      ["GPU gpu0 (0000:01:00.0 on pve1) is mapped into VM llm but has no iommuGroup: Proxmox refuses to start the VM with \"missing expected property 'iommugroup'\""],
+    ],
+    [
+      'VM GPU without IOMMU group and subsystem id',
+      'PVE-GPU-007',
+      (s) => Object.assign(s.cluster.nodes[0].gpus[0], { iommuGroup: undefined, subsystemId: undefined }),
+      'cluster.nodes[0].gpus[0]',
+      ['has no iommuGroup and no subsystemId'],
+    ],
   ])('%s → %s', (_name, rule, edit, path, fragments) => {
     const found = findings(env(edit), rule);
     expect(found).toHaveLength(1);
     expect(found[0]!.path).toBe(path);
     for (const text of fragments) expect(found[0]!.message).toContain(text);
+  });
+
+  it('PVE-GPU-007 shows the host commands that read the values', () => {
+    const [f] = findings(env((s) => delete s.cluster.nodes[0].gpus[0].subsystemId), 'PVE-GPU-007');
+    expect(f!.message).toContain("missing expected property 'subsystem-id'");
+    expect(f!.hint).toContain('`lspci -nns 0000:01:00.0 -v`');
+    expect(f!.hint).toContain('`readlink /sys/bus/pci/devices/0000:01:00.0/iommu_group`');
+    expect(f!.hint).toContain("`pvesh get /nodes/pve1/hardware/pci --pci-class-blacklist ''`");
+    expect(f!.hint).toContain('allFunctions: true');
+  });
+
+  it('PVE-GPU-007 leaves GPUs of containers alone: they use the host driver, not the mapping', () => {
+    const e = env((s) => {
+      s.guests[3].kind = 'lxc';
+      s.cluster.nodes[0].nvidiaDriverVersion = '550.127.05';
+      delete s.cluster.nodes[0].gpus[0].iommuGroup;
+    });
+    expect(findings(e, 'PVE-GPU-007')).toEqual([]);
   });
 
   it('suggests the unused GPU of the node when two guests share one', () => {

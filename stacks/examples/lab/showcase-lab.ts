@@ -35,8 +35,9 @@ const PHOENIX = (driver: string | undefined): NodeSpec => ({
   ...(driver ? { nvidiaDriverVersion: driver } : {}),
   datastores: [{ id: 'local-lvm', type: 'lvmthin', media: 'nvme', capacityGib: 1800 }],
   gpus: [
-    { name: 'gpu-phoenix-0', pciAddress: '0000:01:00.0', model: GPU_MODEL, vramGib: 16, deviceId: GPU_DEVICE_ID, computeCapability: 12.0 },
-    { name: 'gpu-phoenix-1', pciAddress: '0000:02:00.0', model: GPU_MODEL, vramGib: 16, deviceId: GPU_DEVICE_ID, computeCapability: 12.0 },
+    // Subsystem ids and IOMMU groups as `pvesh get /nodes/phoenix/hardware/pci` lists them (two partner cards).
+    { name: 'gpu-phoenix-0', pciAddress: '0000:01:00.0', model: GPU_MODEL, vramGib: 16, deviceId: GPU_DEVICE_ID, subsystemId: '1043:8a5b', iommuGroup: 13, allFunctions: true, computeCapability: 12.0 },
+    { name: 'gpu-phoenix-1', pciAddress: '0000:02:00.0', model: GPU_MODEL, vramGib: 16, deviceId: GPU_DEVICE_ID, subsystemId: '1043:8a5b', iommuGroup: 16, allFunctions: true, computeCapability: 12.0 },
   ],
 });
 
