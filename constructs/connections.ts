@@ -3,7 +3,17 @@
  * `Connections` object records who may reach its owner; `GuestFirewall` renders the records into
  * Proxmox rules at synth time, so rules are written once, from intent.
  */
+import type { ITerraformDependable } from 'cdktf';
 import type { IPeer, Port } from '../model';
+
+/**
+ * A traffic source backed by a resource of this stack (an IP set behind `+name`): rules naming it
+ * depend on that resource. Proxmox refuses a rule whose source names a set it does not know
+ * (pve-firewall `src/PVE/Firewall.pm`, "no such ipset"), and nothing else orders the two.
+ */
+export interface IManagedPeer extends IPeer {
+  readonly dependency: ITerraformDependable;
+}
 
 /** Anything with firewall intent: guests and security groups. */
 export interface IConnectable {
@@ -14,6 +24,8 @@ export interface IConnectable {
 export interface ISecurityGroup extends IConnectable {
   /** Cluster-wide group name (2-18 characters). */
   readonly groupName: string;
+  /** The resource that creates the group, when this stack manages it: rule lists naming it depend on it. */
+  readonly dependency?: ITerraformDependable;
 }
 
 /** One allowed inbound flow. */
@@ -80,6 +92,14 @@ export class Connections {
   }
   get securityGroups(): readonly ISecurityGroup[] {
     return this._groups;
+  }
+  /**
+   * The resources this endpoint's rules name and that must exist first: IP sets of its sources
+   * and the security groups it includes, each once, in the order they were first used.
+   */
+  get dependencies(): readonly ITerraformDependable[] {
+    const all = [...this._groups.map((g) => g.dependency), ...this._ingress.map((r) => (r.peer as Partial<IManagedPeer>).dependency)];
+    return [...new Set(all.filter((d): d is ITerraformDependable => d !== undefined))];
   }
 
   private addIngress(rule: IngressRule): void {

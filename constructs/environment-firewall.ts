@@ -1,9 +1,16 @@
 /**
  * The firewall of a whole environment: the datacenter switch, the cluster IP sets (`admin`,
- * `management` for the Proxmox hosts, one `role-<role>` set per role named in the intent) and the
- * `ssh-admin` security group, plus `applyFlows()`, which turns the reachability matrix into
- * `connections.allowFrom(...)` calls on the guests. `model/reachability.ts` stays the single
- * expansion of intent; this file only decides how each flow is written.
+ * `management` for the Proxmox hosts) and the `ssh-admin` security group, plus `applyFlows()`,
+ * which turns the reachability matrix into `connections.allowFrom(...)` calls on the guests.
+ * `model/reachability.ts` stays the single expansion of intent; this file only decides how each
+ * flow is written.
+ *
+ * Sources named by role (`from: role:web`) are written as one rule per member address, not as a
+ * `+role-web` IP set: the provider replaces an IP set whenever its member list changes (`cidr` is
+ * ForceNew in proxmoxtf/resource/firewall/ipset.go, v0.111.1), so adding a web guest would delete
+ * the set every rule of the other web guests points at and traffic would stop until it is back.
+ * A guest's rule list instead updates in place, new rules first (`RulesUpdate` in
+ * proxmoxtf/resource/firewall/rules.go), so a new member only adds rules.
  */
 import { Construct } from 'constructs';
 import type { Environment, Flow } from '../model';
@@ -18,11 +25,6 @@ export const MANAGEMENT_IPSET = 'management';
 /** Security group every guest with SSH on 22 includes: SSH from the admin set and the bastion. */
 export const SSH_SECURITY_GROUP = 'ssh-admin';
 
-/** Name of the IP set holding the addresses of every guest with `role`. */
-export function roleIpSetName(role: string): string {
-  return `role-${role}`;
-}
-
 export interface EnvironmentFirewallProps {
   readonly env: Environment;
 }
@@ -33,7 +35,6 @@ export class EnvironmentFirewall extends Construct {
   readonly admin: FirewallIpSet;
   readonly management: FirewallIpSet;
   readonly sshGroup: SecurityGroup;
-  private readonly roleSets = new Map<string, FirewallIpSet>();
   private readonly env: Environment;
 
   constructor(scope: Construct, id: string, props: EnvironmentFirewallProps) {
@@ -52,9 +53,9 @@ export class EnvironmentFirewall extends Construct {
 
   /**
    * Writes every enforceable flow into the connections of its target guest. Management SSH on
-   * port 22 becomes the `ssh-admin` group; sources the intent named by role become that role's
-   * IP set; flows to hosts (`node:*`) are covered by the `management` set; flows to external
-   * hosts cannot be enforced and are skipped.
+   * port 22 becomes the `ssh-admin` group; a source guest (also one the intent named by role)
+   * becomes a rule for its address; flows to hosts (`node:*`) are covered by the `management`
+   * set; flows to external hosts cannot be enforced and are skipped.
    */
   applyFlows(flows: readonly Flow[], guests: ReadonlyMap<string, IConnectable>): void {
     for (const flow of flows) {
@@ -84,18 +85,6 @@ export class EnvironmentFirewall extends Construct {
         return Peer.ipSet(from.name);
     }
     const source = this.env.guests.find((g) => g.name === from.name)!;
-    const declared = flow.connection !== undefined ? this.env.connections[flow.connection]!.from : [];
-    if (declared.includes(`role:${source.role}`)) return this.roleSet(source.role).peer;
     return guests.get(source.name) ?? Peer.host(source.ipv4);
-  }
-
-  private roleSet(role: string): FirewallIpSet {
-    let set = this.roleSets.get(role);
-    if (!set) {
-      const members = this.env.guests.filter((g) => g.role === role).map((g) => ({ cidr: g.ipv4, comment: g.name }));
-      set = new FirewallIpSet(this, `RoleIpSet-${role}`, { name: roleIpSetName(role), entries: members, comment: `Guests with role ${role}, managed by pvestack` });
-      this.roleSets.set(role, set);
-    }
-    return set;
   }
 }

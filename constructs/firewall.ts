@@ -4,10 +4,10 @@
  * rules. Rules are produced lazily at synth time, so every `allowFrom` made after a guest was
  * created still lands in its rules.
  */
-import { ITerraformDependable, Lazy } from 'cdktf';
+import { dependable, ITerraformDependable, Lazy, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { pve } from '../providers/proxmox';
-import { Connections, IngressRule, ISecurityGroup } from './connections';
+import { Connections, IManagedPeer, IngressRule, ISecurityGroup } from './connections';
 import { IPeer, Peer } from '../model';
 
 type GuestRule = pve.virtualEnvironmentFirewallRules.VirtualEnvironmentFirewallRulesRule;
@@ -51,21 +51,37 @@ export interface FirewallIpSetProps {
   readonly comment?: string;
 }
 
-/** A cluster IP set; use `.peer` as a rule source. */
+/**
+ * A cluster IP set; use `.peer` as a rule source. Its member list is ForceNew in the provider
+ * (`cidr` in proxmoxtf/resource/firewall/ipset.go, v0.111.1): any change destroys the set and
+ * creates it again, and rules naming `+name` match nothing in between. So sets hold only what
+ * changes rarely and on purpose (the admin networks); guests of a role are never put in a set
+ * (see `EnvironmentFirewall`), and `pvestack diff` flags a set that is replaced.
+ */
 export class FirewallIpSet extends Construct {
   readonly resource: pve.virtualEnvironmentFirewallIpset.VirtualEnvironmentFirewallIpset;
-  /** The set as a traffic source (`+name`). */
-  readonly peer: IPeer;
+  /** The set as a traffic source (`+name`); rules naming it depend on `resource`. */
+  readonly peer: IManagedPeer;
 
   constructor(scope: Construct, id: string, props: FirewallIpSetProps) {
     super(scope, id);
-    this.peer = Peer.ipSet(props.name);
     this.resource = new pve.virtualEnvironmentFirewallIpset.VirtualEnvironmentFirewallIpset(this, 'Resource', {
       name: props.name,
       ...(props.comment ? { comment: props.comment } : {}),
       cidr: props.entries.map((e) => ({ name: e.cidr, ...(e.comment ? { comment: e.comment } : {}) })),
     });
+    this.peer = { ...Peer.ipSet(props.name), dependency: this.resource };
   }
+}
+
+/**
+ * Makes `resource` depend, at synth time, on `fixed` plus whatever the connections' rules name
+ * (IP sets, security groups). Rules are rendered lazily, so their dependencies must be too;
+ * without them Terraform may create a rule list before the set it names ("no such ipset").
+ */
+function dependOnNamedObjects(resource: TerraformResource, fixed: readonly ITerraformDependable[], connections: Connections): void {
+  const all = () => [...new Set([...fixed, ...connections.dependencies])];
+  resource.dependsOn = Lazy.listValue({ produce: () => all().map((d) => dependable(d)) }, { omitEmpty: true });
 }
 
 export interface SecurityGroupProps {
@@ -78,6 +94,8 @@ export interface SecurityGroupProps {
 export class SecurityGroup extends Construct implements ISecurityGroup {
   readonly resource: pve.virtualEnvironmentClusterFirewallSecurityGroup.VirtualEnvironmentClusterFirewallSecurityGroup;
   readonly groupName: string;
+  /** The group resource: guest rule lists that include the group depend on it. */
+  readonly dependency: ITerraformDependable;
   /** Inbound flows the group accepts. */
   readonly connections = new Connections();
 
@@ -93,6 +111,8 @@ export class SecurityGroup extends Construct implements ISecurityGroup {
         produce: () => this.connections.ingressRules.map((r) => pve.virtualEnvironmentClusterFirewallSecurityGroup.virtualEnvironmentClusterFirewallSecurityGroupRuleToTerraform(ingressRule(r))),
       }),
     });
+    this.dependency = this.resource;
+    dependOnNamedObjects(this.resource, [], this.connections);
   }
 }
 
@@ -131,12 +151,15 @@ export class GuestFirewall extends Construct {
       dhcp: false,
       ...dependsOn,
     });
+    // The rule list updates in place when flows come and go (RulesUpdate in
+    // proxmoxtf/resource/firewall/rules.go creates new rules before it deletes old ones), so
+    // adding a guest to a role never interrupts the flows already allowed.
     this.rules = new pve.virtualEnvironmentFirewallRules.VirtualEnvironmentFirewallRules(this, 'Rules', {
       nodeName: props.nodeName,
       ...target,
-      ...dependsOn,
       rule: Lazy.anyValue({ produce: () => guestRules(props.connections).map(pve.virtualEnvironmentFirewallRules.virtualEnvironmentFirewallRulesRuleToTerraform) }),
     });
+    dependOnNamedObjects(this.rules, props.dependsOn ?? [], props.connections);
   }
 }
 

@@ -209,6 +209,8 @@ export function diffResources(base: TerraformJson | undefined, head: TerraformJs
       if (d.action === 'delete' && preventDestroy(before.get(address))) {
         notes.push('prevent_destroy was set, but it leaves with the resource block: Terraform will destroy it');
       }
+      const interrupted = ipSetInterruption(r, d.action);
+      if (interrupted) notes.push(interrupted);
       return {
         address,
         type: r.type,
@@ -224,6 +226,17 @@ export function diffResources(base: TerraformJson | undefined, head: TerraformJs
         notes,
       };
     });
+}
+
+/**
+ * A replaced IP set is deleted and created again (its `cidr` list is ForceNew in
+ * proxmoxtf/resource/firewall/ipset.go), and every rule naming `+<name>` matches nothing until it
+ * is back: say so, because the plan alone reads like a harmless member change.
+ */
+export function ipSetInterruption(r: { readonly type: string; readonly body: Record<string, unknown> }, action: ResourceAction): string | undefined {
+  if (r.type !== 'proxmox_virtual_environment_firewall_ipset' || action !== 'replace') return undefined;
+  const name = String(r.body.name ?? '?');
+  return `traffic through +${name} is interrupted during apply: the set is deleted and created again, and rules naming +${name} match nothing in between${name === 'management' ? ' (this includes SSH and the web UI of the Proxmox hosts)' : ''}`;
 }
 
 function propagateReplacements(drafts: Map<string, Draft>, after: Map<string, Located>, before: Map<string, Located>): void {

@@ -5,6 +5,24 @@ const VM = 'proxmox_virtual_environment_vm';
 const vm = (extra: Record<string, unknown> = {}) => ({ name: 'web', node_name: 'pve1', cpu: [{ cores: 4 }], disk: [{ interface: 'scsi0', size: 50 }], ...extra });
 
 describe('changeEffect (providers/proxmox/force-new.json)', () => {
+  it('agrees with the provider on the IP set: any member change replaces it (cidr is ForceNew in proxmoxtf/resource/firewall/ipset.go), a comment or rename does not', () => {
+    const IPSET = 'proxmox_virtual_environment_firewall_ipset';
+    const set = (cidr: { name: string; comment?: string }[], extra: Record<string, unknown> = {}) => ({ name: 'admin', cidr, ...extra });
+    const one = [{ name: '198.51.100.0/24' }];
+    expect(changeEffect(IPSET, set(one), set([...one, { name: '203.0.113.0/24' }])).replacedBecause).not.toEqual([]);
+    expect(changeEffect(IPSET, set(one), set([{ name: '198.51.100.0/25' }])).replacedBecause.map((c) => c.attribute)).toEqual(['cidr.name']);
+    expect(changeEffect(IPSET, set(one), set([{ name: '198.51.100.0/24', comment: 'vpn' }])).replacedBecause.map((c) => c.attribute)).toEqual(['cidr.comment']);
+    expect(changeEffect(IPSET, set(one), set(one, { comment: 'admins', name: 'admins' })).replacedBecause).toEqual([]);
+  });
+
+  it('agrees with the provider on guest rule lists and download_file: rules update in place, a new template URL replaces the download', () => {
+    const rules = (n: number) => ({ node_name: 'pve1', vm_id: 120, rule: Array.from({ length: n }, (_, i) => ({ type: 'in', action: 'ACCEPT', proto: 'tcp', dport: '22', source: `10.0.0.${i + 1}` })) });
+    expect(changeEffect('proxmox_virtual_environment_firewall_rules', rules(1), rules(2)).replacedBecause).toEqual([]);
+    const download = (url: string) => ({ node_name: 'pve1', datastore_id: 'local', content_type: 'vztmpl', url, file_name: url.split('/').pop() });
+    expect(changeEffect('proxmox_virtual_environment_download_file', download('http://x/a.tar.zst'), download('http://x/b.tar.zst')).replacedBecause.map((c) => c.attribute)).toEqual(['file_name', 'url']);
+    expect(changeEffect('proxmox_virtual_environment_hardware_mapping_pci', { name: 'g', map: [{ path: '0000:01:00.0' }] }, { name: 'g', map: [{ path: '0000:01:00', iommu_group: 14 }] }).replacedBecause).toEqual([]);
+  });
+
   it('updates cpu.cores in place and names the reboot', () => {
     const e = changeEffect(VM, vm(), vm({ cpu: [{ cores: 6 }] }));
     expect(e.replacedBecause).toEqual([]);

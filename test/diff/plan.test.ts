@@ -100,4 +100,19 @@ describe('diffResources and lifecycle.ignore_changes', () => {
     expect(c!.action).toBe('update');
     expect(c!.changes.map((x) => x.path)).toEqual(['cpu.cores']);
   });
+
+  it('flags traffic through an IP set that a member change replaces', () => {
+    const IPSET = 'proxmox_virtual_environment_firewall_ipset';
+    const set = (cidrs: string[]) => ({ name: 'admin', cidr: cidrs.map((name) => ({ name })) });
+    const [c] = diffResources(doc({ [IPSET]: { admin: set(['198.51.100.0/24']) } }), doc({ [IPSET]: { admin: set(['198.51.100.0/24', '203.0.113.0/24']) } }));
+    expect(c!.action).toBe('replace');
+    expect(c!.notes).toContain('traffic through +admin is interrupted during apply: the set is deleted and created again, and rules naming +admin match nothing in between');
+  });
+
+  it('a rule list that gains a rule is updated in place, with no interruption note', () => {
+    const RULES = 'proxmox_virtual_environment_firewall_rules';
+    const rules = (sources: string[]) => ({ node_name: 'pve1', vm_id: 120, rule: sources.map((source) => ({ type: 'in', action: 'ACCEPT', proto: 'tcp', dport: '5432', source })) });
+    const [c] = diffResources(doc({ [RULES]: { db: rules(['10.0.0.11']) } }), doc({ [RULES]: { db: rules(['10.0.0.11', '10.0.0.12']) } }));
+    expect(c).toMatchObject({ action: 'update', replacedBecause: [], notes: [] });
+  });
 });
