@@ -48,6 +48,10 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly (readonly [string, 
     ['pvestack doctor envs/lab.yaml --json', 'the same report document as check --json, for CI'],
     ['pvestack doctor --rules', 'every doctor rule id, severity and title'],
   ],
+  discover: [
+    ['pvestack discover --node pve1', "pve1's CPU, memory, GPUs, datastores and ZFS pools as YAML for cluster.nodes"],
+    ['pvestack discover --node pve1 --json', 'the same facts as JSON'],
+  ],
   'lock status': [['pvestack lock status production db', 'who holds the deploy lock, since when, which commit']],
   'lock release': [['pvestack lock release production db', 'remove the lock once the deploy holding it is dead']],
 };

@@ -4,6 +4,7 @@ import { register as ansible } from './ansible';
 import { register as check } from './check';
 import { register as deploy } from './deploy';
 import { register as diff } from './diff';
+import { register as discover } from './discover';
 import { register as doctor } from './doctor';
 import { register as down } from './down';
 import { register as graph } from './graph';
@@ -15,4 +16,4 @@ import { register as synth } from './synth';
 import { register as up } from './up';
 import { register as validate } from './validate';
 
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [list, synth, validate, check, diff, graph, inventory, ansible, render, up, down, deploy, lock, doctor];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [list, synth, validate, check, diff, graph, inventory, ansible, render, up, down, deploy, lock, doctor, discover];
