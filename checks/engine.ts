@@ -3,6 +3,8 @@
  * output), stamps issues into findings, applies suppressions and sorts the result.
  */
 import { specLocation, type Environment } from '../model';
+import { findLocalModelFacts, type LocalLookup } from './local-model-facts';
+import { modelFactsFor } from './model-facts';
 import { ALL_RULES } from './rules';
 import { applySuppressions } from './suppressions';
 import { loadSynthesized, type SynthesizedOutput } from './synthesized';
@@ -15,6 +17,19 @@ export interface CheckOptions {
   readonly synthesized?: SynthesizedOutput;
   /** A synthesized stack directory (`cdktf.out/stacks/<env>`) to load instead of `synthesized`. */
   readonly synthDir?: string;
+  /**
+   * How to read facts of a model the table and the spec do not describe.
+   * @default findLocalModelFacts: the model's directory or its Hugging Face cache snapshot, offline
+   */
+  readonly lookUpModel?: (model: string) => LocalLookup;
+}
+
+/** Looks up, once per model id, the vLLM models that neither the table nor the spec describes. */
+function localModels(env: Environment, lookUp: (model: string) => LocalLookup): Map<string, LocalLookup> {
+  const out = new Map<string, LocalLookup>();
+  for (const guest of env.guests)
+    for (const stack of guest.stacks) if (stack.kind === 'vllm' && !modelFactsFor(stack) && !out.has(stack.model)) out.set(stack.model, lookUp(stack.model));
+  return out;
 }
 
 /** Rules about the suppressions themselves; run by the engine after the others. */
@@ -50,7 +65,7 @@ export function compareFindings(a: Finding, b: Finding): number {
 export function runChecks(env: Environment, options: CheckOptions = {}): CheckReport {
   const rules = options.rules ?? ALL_RULES;
   const synthesized = options.synthesized ?? (options.synthDir ? loadSynthesized(options.synthDir) : undefined);
-  const ctx = { env, ...(synthesized ? { synthesized } : {}) };
+  const ctx = { env, ...(synthesized ? { synthesized } : {}), localModels: localModels(env, options.lookUpModel ?? ((m) => findLocalModelFacts(m))) };
   const raw = rules.flatMap((rule) => rule.check(ctx).map((issue) => stamp(rule, issue, env)));
   const known = new Set(ruleCatalog(ALL_RULES).map((r) => r.id));
   const { findings, unknown, unused } = applySuppressions(env, raw, known, new Set(rules.map((r) => r.id)));

@@ -7,3 +7,4 @@ export { findSecret, looksRandom } from './secret-patterns';
 export { MODEL_FACTS, modelFactsFor, type KnownModelFacts } from './model-facts';
 export * from './vllm-fit';
 export { CheckFailedError } from './errors';
+export { findLocalModelFacts, readModelFacts, type LocalLookup, type LocalModelFacts } from './local-model-facts';

@@ -14,6 +14,10 @@ export interface KnownModelFacts extends ModelFacts {
   readonly quantization?: NonNullable<VllmStackSpec['quantization']>;
   /** Group size of a group-quantized checkpoint. @default 128 */
   readonly groupSize?: number;
+  /** Exact bytes of the checkpoint's weights as stored (read from its safetensors index). */
+  readonly weightBytes?: number;
+  /** dtype the checkpoint is stored in (`torch_dtype` in config.json). */
+  readonly checkpointDtype?: 'bfloat16' | 'float16' | 'float32';
 }
 
 const QWEN25_72B: KnownModelFacts = {

@@ -3,6 +3,7 @@
  * engine reports once suppressions are applied. Rules are pure functions of a `CheckContext`.
  */
 import type { Environment } from '../model';
+import type { LocalLookup } from './local-model-facts';
 import type { SynthesizedOutput } from './synthesized';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -28,6 +29,11 @@ export interface CheckContext {
   readonly env: Environment;
   /** The synthesized stack directory's content (`cdk.tf.json` and rendered artifacts), if checked. */
   readonly synthesized?: SynthesizedOutput;
+  /**
+   * What this machine's files say about the models neither the built-in table nor the spec's
+   * `modelFacts` describe, by model id (read by the engine before the rules run).
+   */
+  readonly localModels?: ReadonlyMap<string, LocalLookup>;
 }
 
 export interface Rule {

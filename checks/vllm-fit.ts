@@ -73,11 +73,25 @@ export function kvBytesPerToken(facts: Pick<KnownModelFacts, 'layers' | 'kvHeads
   return 2 * facts.layers * facts.kvHeads * facts.headDim * kvBytes;
 }
 
+/**
+ * The checkpoint's exact size when vLLM loads it as stored: same quantization, and for an
+ * unquantized checkpoint a 16-bit dtype that `auto` or the stack's dtype keeps (vLLM's `auto`
+ * casts fp32 checkpoints to fp16, so their stored size is not what loads).
+ */
+function storedWeightsGib(input: VllmFitInput): number | undefined {
+  const { facts } = input;
+  if (facts.weightBytes === undefined || input.quantization !== facts.quantization) return undefined;
+  if (facts.quantization) return facts.weightBytes / GIB;
+  if (facts.checkpointDtype === undefined || facts.checkpointDtype === 'float32') return undefined;
+  // bf16 and fp16 have the same size, so only a float32 dtype changes what loads.
+  return input.dtype === 'float32' ? undefined : facts.weightBytes / GIB;
+}
+
 export function estimateVllmFit(input: VllmFitInput): VllmFit {
   const { facts } = input;
   const { perParam, embeddingPerParam } = weightBytes(input);
   const embedding = Math.min(facts.embeddingParamsBillion ?? 0, facts.paramsBillion);
-  const weightsGib = (((facts.paramsBillion - embedding) * perParam + embedding * embeddingPerParam) * 1e9) / GIB;
+  const weightsGib = storedWeightsGib(input) ?? (((facts.paramsBillion - embedding) * perParam + embedding * embeddingPerParam) * 1e9) / GIB;
   const gpuCount = input.gpuVramGib.length;
   const vramGibPerGpu = gpuCount ? Math.min(...input.gpuVramGib) : 0;
   const budgetGib = gpuCount * vramGibPerGpu * input.gpuMemoryUtilization;

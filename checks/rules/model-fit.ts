@@ -4,8 +4,9 @@
  * pick the inputs from the spec and say the numbers in the message.
  */
 import { type Environment, type GpuSpec, type Guest, gpusOf, type VllmStackSpec } from '../../model';
+import type { LocalLookup } from '../local-model-facts';
 import { type KnownModelFacts, MODEL_FACTS, modelFactsFor } from '../model-facts';
-import type { Issue, Rule } from '../types';
+import type { CheckContext, Issue, Rule } from '../types';
 import { estimateVllmFit, fmt, quantizedShardProblem, tensorParallelProblems, type VllmFit } from '../vllm-fit';
 
 interface VllmCase {
@@ -20,11 +21,18 @@ interface VllmCase {
   readonly fit?: VllmFit;
 }
 
-function cases(env: Environment): VllmCase[] {
+/** Facts from the table or the spec, else from the model's files on this machine (read by the engine). */
+function factsOf(ctx: CheckContext, stack: VllmStackSpec): KnownModelFacts | undefined {
+  const local = ctx.localModels?.get(stack.model);
+  return modelFactsFor(stack) ?? (local && 'facts' in local ? local.facts : undefined);
+}
+
+function cases(ctx: CheckContext): VllmCase[] {
+  const { env } = ctx;
   return env.guests.flatMap((guest) =>
     guest.stacks.flatMap((stack, j) => {
       if (stack.kind !== 'vllm') return [];
-      const facts = modelFactsFor(stack);
+      const facts = factsOf(ctx, stack);
       const gpus = gpusOf(env, guest);
       const quantization = stack.quantization ?? facts?.quantization;
       const tp = stack.tensorParallelSize ?? Math.max(1, gpus.length);
@@ -75,25 +83,36 @@ function usableText(fit: VllmFit): string {
   return `${fmt(fit.usableGib)} GiB usable (${fmt(fit.budgetGib)} GiB − ${fmt(fit.overheadGib)} GiB overhead allowance)`;
 }
 
+/** GPUs the guest could be given: its node's (or, for an external host, its own described cards). */
+function gpusAvailable(env: Environment, guest: Guest): { count: number; where: string } {
+  if (guest.kind === 'external') return { count: guest.hostGpus?.length ?? 0, where: guest.name };
+  const node = env.cluster.nodes.find((n) => n.name === guest.node);
+  return { count: node?.gpus.length ?? 0, where: `node ${guest.node}` };
+}
+
 export const weightsFit: Rule = {
   id: 'PVE-LLM-001',
   family: 'model-fit',
   severity: 'error',
   title: "The model's weights fit the guest's GPUs at the configured memory utilization",
-  check: ({ env }) =>
-    cases(env)
+  check: (ctx) =>
+    cases(ctx)
       .filter((c) => c.fit && !c.fit.fitsWeights)
       .map((c): Issue => {
         const alt = !c.quantization ? quantizedAlternative(c.stack.model) : undefined;
         const altWeights = alt ? estimateVllmFit({ facts: alt.facts, dtype: 'float16', quantization: 'awq', kvCacheDtype: 'auto', gpuVramGib: [], gpuMemoryUtilization: 1, maxModelLen: 1 }).weightsGib : 0;
         const need = gpusNeeded(c);
+        const available = gpusAvailable(ctx.env, c.guest);
         return {
           path: c.path,
           guest: c.guest.name,
           message: `${c.stack.model} in ${precision(c)}: weights ${fmt(c.fit!.weightsGib)} GiB (${c.facts!.paramsBillion} B params) > ${usableText(c.fit!)} on ${hardware(c)}`,
           hint: [
             alt ? `Use the 4-bit checkpoint ${alt.model} (weights ≈ ${fmt(altWeights)} GiB) with a modest maxModelLen` : 'Use a quantized checkpoint or a smaller model',
-            `or give the guest ${need} × ${c.fit!.vramGibPerGpu} GiB GPUs with tensor parallel size ${need}.`,
+            // Only suggest GPUs the guest's machine has: TP shards across the GPUs of one guest.
+            need <= available.count
+              ? `or give the guest ${need} of ${available.where}'s ${available.count} GPUs with tensor parallel size ${need}.`
+              : `or move it to a machine with ${need} × ${c.fit!.vramGibPerGpu} GiB GPUs (tensor parallel size ${need}); ${available.where} has ${available.count}.`,
           ].join(', '),
         };
       }),
@@ -104,8 +123,8 @@ export const contextFits: Rule = {
   family: 'model-fit',
   severity: 'error',
   title: 'The KV cache left after the weights holds at least one max_model_len sequence',
-  check: ({ env }) =>
-    cases(env)
+  check: (ctx) =>
+    cases(ctx)
       .filter((c) => c.fit && c.fit.fitsWeights && !c.fit.fitsOneSequence)
       .map((c): Issue => {
         const f = c.fit!;
@@ -124,8 +143,8 @@ export const tensorParallel: Rule = {
   family: 'model-fit',
   severity: 'error',
   title: 'Tensor parallel size equals the GPUs given and divides the attention heads',
-  check: ({ env }) =>
-    cases(env)
+  check: (ctx) =>
+    cases(ctx)
       .filter((c) => c.facts && (c.guest.kind !== 'external' || c.gpus.length > 0))
       .flatMap((c): Issue[] => {
         const problems = tensorParallelProblems(c.facts!, c.tp, c.gpus.length);
@@ -149,8 +168,8 @@ export const quantizedShards: Rule = {
   family: 'model-fit',
   severity: 'error',
   title: 'Group-quantized checkpoints split into whole groups under tensor parallelism',
-  check: ({ env }) =>
-    cases(env)
+  check: (ctx) =>
+    cases(ctx)
       .filter((c) => c.facts)
       .flatMap((c): Issue[] => {
         const problem = quantizedShardProblem(c.facts!, c.tp, c.quantization);
@@ -171,8 +190,8 @@ export const fitSummary: Rule = {
   family: 'model-fit',
   severity: 'info',
   title: 'How many full-length sequences the KV cache holds',
-  check: ({ env }) =>
-    cases(env)
+  check: (ctx) =>
+    cases(ctx)
       .filter((c) => c.fit?.fitsOneSequence)
       .map((c): Issue => {
         const f = c.fit!;
@@ -189,21 +208,40 @@ export const fitUnchecked: Rule = {
   id: 'PVE-LLM-006',
   family: 'model-fit',
   severity: 'info',
-  title: 'Model fit can be computed (known model, known GPUs)',
-  check: ({ env }) =>
-    cases(env)
-      .filter((c) => !c.fit)
+  title: 'Model fit can be computed (the GPUs are described)',
+  check: (ctx) =>
+    cases(ctx)
+      .filter((c) => c.facts && !c.fit)
       .map((c): Issue => ({
         path: c.path,
         guest: c.guest.name,
-        message: !c.facts
-          ? `model fit of ${c.stack.model} not checked: it is not in the built-in table`
-          : `model fit of ${c.stack.model} on ${c.guest.name} not checked: the GPUs of ${c.guest.kind === 'external' ? 'an external host' : c.guest.name} are not described in the spec`,
-        hint: !c.facts
-          ? 'Add modelFacts (paramsBillion, layers, attentionHeads, kvHeads, headDim, intermediateSize from the model\'s config.json) to the stack.'
-          : c.guest.kind === 'external'
-            ? 'Describe the host\'s cards with hostGpus: [{ name, pciAddress, model, vramGib }] on the guest.'
-            : 'Give the guest its GPUs (gpus: [<mapping name>]) from its node.',
+        message: `model fit of ${c.stack.model} on ${c.guest.name} not checked: the GPUs of ${c.guest.kind === 'external' ? 'an external host' : c.guest.name} are not described in the spec`,
+        hint: c.guest.kind === 'external' ? 'Describe the host\'s cards with hostGpus: [{ name, pciAddress, model, vramGib }] on the guest.' : 'Give the guest its GPUs (gpus: [<mapping name>]) from its node.',
+      })),
+};
+
+/** "looked in A and B" or why the files found there did not do. */
+function lookupText(lookup: LocalLookup | undefined): string {
+  if (!lookup || 'facts' in lookup) return '';
+  if (lookup.problem) return `; its local files did not do: ${lookup.problem}`;
+  return lookup.searched.length ? `, and no config.json for it in ${lookup.searched.join(' or ')}` : '';
+}
+
+export const modelKnown: Rule = {
+  id: 'PVE-LLM-008',
+  family: 'model-fit',
+  severity: 'error',
+  title: "The model's size and shape are known, so its fit can be checked",
+  check: (ctx) =>
+    cases(ctx)
+      .filter((c) => !c.facts)
+      .map((c): Issue => ({
+        path: c.path,
+        guest: c.guest.name,
+        message: `cannot tell whether ${c.stack.model} fits ${c.guest.name}'s GPUs: it is not in the built-in table, the stack has no modelFacts${lookupText(ctx.localModels?.get(c.stack.model))}`,
+        hint: /^[\w.-]+\/[\w.-]+$/.test(c.stack.model)
+          ? `Fetch its description (a few kB, no weights): huggingface-cli download ${c.stack.model} config.json model.safetensors.index.json; pvestack reads it from the Hugging Face cache offline. Or add modelFacts { paramsBillion, layers, attentionHeads, kvHeads, headDim } from its config.json to the stack.`
+          : 'Point model at a directory holding the model\'s config.json and model.safetensors.index.json, or add modelFacts { paramsBillion, layers, attentionHeads, kvHeads, headDim } from its config.json to the stack.',
       })),
 };
 
@@ -212,8 +250,8 @@ export const quantizationMatchesCheckpoint: Rule = {
   family: 'model-fit',
   severity: 'error',
   title: 'AWQ/GPTQ quantization is only set for a checkpoint quantized that way',
-  check: ({ env }) =>
-    cases(env)
+  check: (ctx) =>
+    cases(ctx)
       .filter((c) => !c.stack.modelFacts && c.facts && (c.stack.quantization === 'awq' || c.stack.quantization === 'gptq') && c.facts.quantization !== c.stack.quantization)
       .map((c): Issue => ({
         path: `${c.path}.quantization`,
@@ -223,4 +261,4 @@ export const quantizationMatchesCheckpoint: Rule = {
       })),
 };
 
-export const MODEL_FIT_RULES: readonly Rule[] = [weightsFit, contextFits, tensorParallel, quantizedShards, fitSummary, fitUnchecked, quantizationMatchesCheckpoint];
+export const MODEL_FIT_RULES: readonly Rule[] = [weightsFit, contextFits, tensorParallel, quantizedShards, fitSummary, fitUnchecked, quantizationMatchesCheckpoint, modelKnown];

@@ -46,7 +46,7 @@ describe('vLLM fit calculator (Qwen2.5-72B worked example)', () => {
 describe('model-fit rules', () => {
   it('the base fixture (Qwen2.5-7B on one 48 GiB GPU) fits and reports its concurrency', () => {
     const e = env();
-    for (const id of ['PVE-LLM-001', 'PVE-LLM-002', 'PVE-LLM-003', 'PVE-LLM-004', 'PVE-LLM-006', 'PVE-LLM-007']) expect(findings(e, id)).toEqual([]);
+    for (const id of ['PVE-LLM-001', 'PVE-LLM-002', 'PVE-LLM-003', 'PVE-LLM-004', 'PVE-LLM-006', 'PVE-LLM-007', 'PVE-LLM-008']) expect(findings(e, id)).toEqual([]);
     const [info] = findings(e, 'PVE-LLM-005');
     expect(info!.path).toBe('guests[3].stacks[0]');
     expect(info!.message).toContain('weights 14.2 GiB');
@@ -97,11 +97,15 @@ describe('model-fit rules', () => {
       ['intermediate size 29568 / TP 2 = 14784.0 is not a multiple of the GPTQ group size 128'],
     ],
     [
-      'a model the table does not know',
+      'an external host whose GPUs are not described',
       'PVE-LLM-006',
-      (s) => (vllm(s).model = 'acme/unknown-7b'),
+      (s) => {
+        const llm = s.guests[3];
+        Object.assign(llm, { kind: 'external' });
+        for (const key of ['node', 'vmId', 'gpus', 'disks']) delete llm[key];
+      },
       'guests[3].stacks[0]',
-      ['model fit of acme/unknown-7b not checked: it is not in the built-in table'],
+      ['model fit of Qwen/Qwen2.5-7B-Instruct on llm not checked: the GPUs of an external host are not described in the spec'],
     ],
     [
       'AWQ on an unquantized checkpoint',
