@@ -3,13 +3,14 @@
  * arrays (no spawning here), plus the list of playbooks the toolkit ships.
  */
 import * as path from 'node:path';
-import { UsageError } from '../model';
+import { UsageError } from '../model/errors';
+import { packagePath } from '../model/package-root';
 
-/** Directory of the shipped playbooks, next to this file. */
-export const PLAYBOOK_DIR = path.join(__dirname, 'playbooks');
+/** Directory of the shipped playbooks, next to this file's source (also when running from dist/). */
+export const PLAYBOOK_DIR = packagePath('ansible-bridge', 'playbooks');
 
-/** The dynamic inventory script, next to this file. */
-export const DYNAMIC_INVENTORY_SCRIPT = path.join(__dirname, 'dynamic-inventory.js');
+/** The dynamic inventory script, next to this file's source. */
+export const DYNAMIC_INVENTORY_SCRIPT = packagePath('ansible-bridge', 'dynamic-inventory.js');
 
 /** Playbooks shipped with the toolkit (file names without `.yml`). */
 export const PLAYBOOKS = ['proxmox-host-gpu', 'proxmox-host-zfs', 'guest-baseline', 'storage-box'] as const;

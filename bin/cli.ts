@@ -1,5 +1,7 @@
 /** The `pvestack` command line: global options and one registered file per verb. */
+import * as fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { packagePath } from '../model/package-root';
 import { COMMANDS } from './commands';
 import { addHelpExamples } from './help-examples';
 
@@ -9,7 +11,7 @@ export function buildProgram(): Command {
       'Typed Proxmox VE environments for self-hosted AI web apps: synthesize Terraform JSON, render ' +
         'cloud-init and compose files, check the plan before it is applied, and deploy the app stacks.',
     )
-    .version(require('../package.json').version as string)
+    .version((JSON.parse(fs.readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version)
     .option('--json', 'print machine-readable JSON on stdout (messages go to stderr)')
     .option('-q, --quiet', 'print only warnings and errors')
     .option('-o, --out <dir>', 'output directory for synthesized stacks', 'cdktf.out')

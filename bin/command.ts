@@ -1,6 +1,6 @@
 /** Shared plumbing for CLI verbs: global options, the reporter, and error → exit code mapping. */
 import { Command, Option } from 'commander';
-import { prepareEnvironments, type EnvironmentSource, type PreparedEnvironments } from '../pipeline';
+import type { EnvironmentSource, PreparedEnvironments } from '../pipeline/prepare';
 import { GlobalOptions, Reporter, errorJson, formatError } from './output';
 
 export interface CommandContext {
@@ -45,5 +45,7 @@ export function prepare(ctx: CommandContext, sources: readonly EnvironmentSource
   const info = (line: string) => {
     if (!ctx.global.json && !ctx.global.quiet) process.stderr.write(`${line}\n`);
   };
+  // Loaded here, not at the top: registering a verb must not load the specs and the checks.
+  const { prepareEnvironments } = require('../pipeline/prepare') as typeof import('../pipeline/prepare');
   return prepareEnvironments(sources, { checks: checks ? 'enforce' : 'skip', skipSwitch: NO_CHECKS, refusal, log: { info, warn: (line) => ctx.reporter.warn(line) } });
 }

@@ -3,7 +3,7 @@
  * text, as JSON (`--json`), or not at all (`--quiet`). Errors become one readable block, never a
  * stack trace, unless PVESTACK_DEBUG is set.
  */
-import { PvestackError } from '../model';
+import { PvestackError } from '../model/errors';
 
 export interface GlobalOptions {
   readonly json?: boolean;

@@ -3,11 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { buildInventory, renderInventoryYaml } from '../../ansible-bridge/inventory';
-import { ENV_VARIABLE } from '../../ansible-bridge/dynamic-inventory-cli';
-import { ansiblePlaybookArgv, DYNAMIC_INVENTORY_SCRIPT, formatCommand, PLAYBOOKS, resolvePlaybook } from '../../ansible-bridge/playbook-command';
-import { OperationError } from '../../model';
-import { loadEnvironment } from '../../stacks/registry';
+import { PLAYBOOKS } from '../../ansible-bridge/playbook-command';
+import { OperationError } from '../../model/errors';
 import { action } from '../command';
 
 /** Whether an executable is on PATH (checked directly, without a shell). */
@@ -45,6 +42,10 @@ Without ansible-playbook on PATH the command is printed (with the dynamic invent
     )
     .action(
       action((ctx, envName: string, playbookArg: string, extra: string[], opts: { check?: boolean; dynamic?: boolean; printCommand?: boolean }) => {
+        const { buildInventory, renderInventoryYaml } = require('../../ansible-bridge/inventory') as typeof import('../../ansible-bridge/inventory');
+        const { ENV_VARIABLE } = require('../../ansible-bridge/dynamic-inventory-cli') as typeof import('../../ansible-bridge/dynamic-inventory-cli');
+        const { ansiblePlaybookArgv, DYNAMIC_INVENTORY_SCRIPT, formatCommand, resolvePlaybook } = require('../../ansible-bridge/playbook-command') as typeof import('../../ansible-bridge/playbook-command');
+        const { loadEnvironment } = require('../../stacks/registry') as typeof import('../../stacks/registry');
         const env = loadEnvironment(envName);
         const playbook = resolvePlaybook(playbookArg, (f) => fs.existsSync(f));
         const inventory = buildInventory(env);

@@ -5,9 +5,7 @@
  */
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { checkResultJson, formatReportText, ruleCatalog, runChecks, type CheckReport } from '../../checks';
-import { loadEnvironments } from '../../pipeline';
-import { environmentNames } from '../../stacks/registry';
+import type { CheckReport } from '../../checks';
 import { action } from '../command';
 
 interface CheckFlags {
@@ -28,6 +26,9 @@ export function register(program: Command): void {
     )
     .action(
       action((ctx, envs: string[], flags: CheckFlags) => {
+        const { checkResultJson, formatReportText, ruleCatalog, runChecks } = require('../../checks') as typeof import('../../checks');
+        const { loadEnvironments } = require('../../pipeline/prepare') as typeof import('../../pipeline/prepare');
+        const { environmentNames } = require('../../stacks/registry') as typeof import('../../stacks/registry');
         if (flags.rules) {
           const rules = ruleCatalog().map((r) => ({ id: r.id, family: r.family, severity: r.severity, title: r.title }));
           ctx.reporter.result({ rules });

@@ -10,14 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline/promises';
 import type { Command } from 'commander';
-import { ConfirmationRequiredError, UsageError, type Environment } from '../../model';
-import { deployAll, reportJson } from '../../deploy/orchestrator';
-import { formatPlan, planHost } from '../../deploy/plan';
-import { LiveProgress, PlainProgress, summaryTable } from '../../deploy/progress';
-import { Masker, parseEnvFile } from '../../deploy/secrets';
-import { targetsFor } from '../../deploy/targets';
-import { resolveSecretValues } from '../../templates/compose/env-file';
-import { renderGuest } from '../../templates/render';
+import type { Environment } from '../../model';
+import { ConfirmationRequiredError, UsageError } from '../../model/errors';
 import { action, noChecksOption, prepare } from '../command';
 
 interface DeployFlags {
@@ -67,6 +61,13 @@ export function register(program: Command): void {
         const healthTimeout = positiveInt(flags.healthTimeout, '--health-timeout');
         if (flags.engine !== 'ssh' && flags.engine !== 'pulumi') throw new UsageError(`--engine ${flags.engine}: unknown engine`, 'Use --engine ssh or --engine pulumi');
         // Load → validate → check before any host is touched, for --dry-run too.
+        const { deployAll, reportJson } = require('../../deploy/orchestrator') as typeof import('../../deploy/orchestrator');
+        const { formatPlan, planHost } = require('../../deploy/plan') as typeof import('../../deploy/plan');
+        const { LiveProgress, PlainProgress, summaryTable } = require('../../deploy/progress') as typeof import('../../deploy/progress');
+        const { Masker } = require('../../deploy/secrets') as typeof import('../../deploy/secrets');
+        const { targetsFor } = require('../../deploy/targets') as typeof import('../../deploy/targets');
+        const { resolveSecretValues } = require('../../templates/compose/env-file') as typeof import('../../templates/compose/env-file');
+        const { renderGuest } = require('../../templates/render') as typeof import('../../templates/render');
         const [env] = prepare(ctx, [envName], flags.checks, 'deploy touched no host').environments as [Environment];
         const tofuFile = flags.trustOnFirstUse === true ? DEFAULT_KNOWN_HOSTS : flags.trustOnFirstUse || undefined;
         const targets = targetsFor(env, (e, g) => renderGuest(e, g), {
@@ -137,6 +138,7 @@ function positiveInt(value: string, flag: string): number {
 
 function readEnvFile(file: string): Record<string, string> {
   if (!fs.existsSync(file)) throw new UsageError(`--env-file ${file}: no such file`, 'Pass a file of KEY=value lines, kept out of the repository');
+  const { parseEnvFile } = require('../../deploy/secrets') as typeof import('../../deploy/secrets');
   return parseEnvFile(fs.readFileSync(file, 'utf8'));
 }
 

@@ -1,12 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import { OperationError, PvestackError, type Environment } from '../../model';
-import { environmentNames, isSpecPath } from '../../stacks/registry';
-import { diffEnvironment, diffReport, renderMarkdown, renderTerminal, type DiffReport } from '../../diff/index';
-import { describeRef, loadBaseEnvironments, repoRoot, synthesizeBase, withWorktree } from '../../diff/io/base-revision';
-import { readSynthesized } from '../../diff/io/synthesized';
-import { prepareEnvironments, synthesizeApp, type PipelineLog } from '../../pipeline';
+import type { DiffReport } from '../../diff/index';
+import type { Environment } from '../../model';
+import { OperationError, PvestackError } from '../../model/errors';
+import type { PipelineLog } from '../../pipeline/prepare';
 import { action } from '../command';
 
 interface DiffOptions {
@@ -23,6 +21,12 @@ const EXIT = { same: 0, error: 1, changed: 2 } as const;
 type Progress = (line: string) => void;
 
 async function compare(envArgs: readonly string[], opts: DiffOptions, progress: Progress, log: PipelineLog): Promise<DiffReport> {
+  const { environmentNames, isSpecPath } = require('../../stacks/registry') as typeof import('../../stacks/registry');
+  const { diffEnvironment, diffReport } = require('../../diff/index') as typeof import('../../diff/index');
+  const { describeRef, loadBaseEnvironments, repoRoot, synthesizeBase, withWorktree } = require('../../diff/io/base-revision') as typeof import('../../diff/io/base-revision');
+  const { readSynthesized } = require('../../diff/io/synthesized') as typeof import('../../diff/io/synthesized');
+  const { prepareEnvironments } = require('../../pipeline/prepare') as typeof import('../../pipeline/prepare');
+  const { synthesizeApp } = require('../../pipeline/synthesize') as typeof import('../../pipeline/synthesize');
   const repo = repoRoot(process.cwd());
   const baseLabel = describeRef(repo, opts.base);
   return withWorktree(repo, opts.base, async (worktree, scratch) => {
@@ -83,6 +87,7 @@ Examples:
           // Every failure is exit 1 here: exit 2 means "changes" for this command.
           throw new OperationError(err instanceof PvestackError ? err.format() : `diff failed: ${(err as Error)?.message ?? String(err)}`);
         }
+        const { renderMarkdown, renderTerminal } = require('../../diff/index') as typeof import('../../diff/index');
         if (opts.report) fs.writeFileSync(opts.report, `${JSON.stringify(report, null, 2)}\n`);
         const format = ctx.global.json ? 'json' : opts.format ?? 'terminal';
         if (format === 'json') process.stdout.write(`${JSON.stringify({ ok: true, ...report }, null, 2)}\n`);

@@ -1,10 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { loadEnvironment } from '../../stacks/registry';
-import { COMPOSE_FILE, sharedNetworkName } from '../../templates/render';
-import { composeDown, composeDownArgv, detectComposeCli, networkRemoveArgv, planLocal, spawnRunner, writeLocalStack } from '../../deploy/local-compose';
-import { requireDockerEngine } from '../../deploy/local-engine';
 import { action } from '../command';
 
 interface DownOptions {
@@ -24,6 +20,10 @@ export function register(program: Command): void {
     .option('--dry-run', 'print the commands, run nothing')
     .action(
       action((ctx, envName: string, opts: DownOptions) => {
+        const { loadEnvironment } = require('../../stacks/registry') as typeof import('../../stacks/registry');
+        const { COMPOSE_FILE, sharedNetworkName } = require('../../templates/render') as typeof import('../../templates/render');
+        const { composeDown, composeDownArgv, detectComposeCli, networkRemoveArgv, planLocal, spawnRunner, writeLocalStack } = require('../../deploy/local-compose') as typeof import('../../deploy/local-compose');
+        const { requireDockerEngine } = require('../../deploy/local-engine') as typeof import('../../deploy/local-engine');
         const env = loadEnvironment(envName);
         // Every stack, GPU or not: whichever variant `up` started, the project name is the same.
         const stacks = planLocal(ctx.global.out ?? 'cdktf.out', env, opts.guest ? { guests: opts.guest } : {}).reverse();

@@ -1,8 +1,6 @@
 import * as fs from 'node:fs';
 import type { Command } from 'commander';
-import { buildInventory, renderInventoryYaml } from '../../ansible-bridge/inventory';
-import { UsageError } from '../../model';
-import { loadEnvironment } from '../../stacks/registry';
+import { UsageError } from '../../model/errors';
 import { action } from '../command';
 
 /** `pvestack inventory <env>`: the environment's Ansible inventory as static YAML or `--list` JSON. */
@@ -27,6 +25,8 @@ Examples:
     .action(
       action((ctx, envName: string, opts: { format: string }) => {
         if (opts.format !== 'yaml' && opts.format !== 'json') throw new UsageError(`unknown --format ${JSON.stringify(opts.format)}`, 'Use yaml or json.');
+        const { buildInventory, renderInventoryYaml } = require('../../ansible-bridge/inventory') as typeof import('../../ansible-bridge/inventory');
+        const { loadEnvironment } = require('../../stacks/registry') as typeof import('../../stacks/registry');
         const env = loadEnvironment(envName);
         const inventory = buildInventory(env);
         const text = opts.format === 'yaml' ? renderInventoryYaml(inventory, env) : `${JSON.stringify(inventory.list, null, 2)}\n`;

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { environmentNames, isBrokenOnPurpose, loadEnvironment } from '../../stacks/registry';
 import { action } from '../command';
 
 export function register(program: Command): void {
@@ -8,6 +7,7 @@ export function register(program: Command): void {
     .description('list the environments and their guests')
     .action(
       action((ctx) => {
+        const { environmentNames, isBrokenOnPurpose, loadEnvironment } = require('../../stacks/registry') as typeof import('../../stacks/registry');
         const rows = environmentNames({ includeBroken: true }).map((name) => {
           const env = loadEnvironment(name);
           return {

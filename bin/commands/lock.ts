@@ -3,11 +3,6 @@
  * a deploy died (CI job cancelled, laptop closed) and left it behind.
  */
 import type { Command } from 'commander';
-import { lockStatus, releaseLock } from '../../deploy/commands';
-import { Masker } from '../../deploy/secrets';
-import { connect } from '../../deploy/ssh';
-import { endpointFor, guestNamed } from '../../deploy/targets';
-import { loadEnvironment } from '../../stacks/registry';
 import { action } from '../command';
 import { DEFAULT_KNOWN_HOSTS } from './deploy';
 
@@ -15,6 +10,18 @@ interface LockFlags {
   readonly identity?: string;
   readonly root: string;
   readonly knownHosts?: string;
+}
+
+/** The guest and an SSH session to it; the SSH and deploy modules load only when a lock verb runs. */
+async function connectToGuest(envName: string, guestName: string, flags: LockFlags) {
+  const { lockStatus, releaseLock } = require('../../deploy/commands') as typeof import('../../deploy/commands');
+  const { Masker } = require('../../deploy/secrets') as typeof import('../../deploy/secrets');
+  const { connect } = require('../../deploy/ssh') as typeof import('../../deploy/ssh');
+  const { endpointFor, guestNamed } = require('../../deploy/targets') as typeof import('../../deploy/targets');
+  const { loadEnvironment } = require('../../stacks/registry') as typeof import('../../stacks/registry');
+  const guest = guestNamed(loadEnvironment(envName), guestName);
+  const remote = await connect(endpointFor(guest, { ...(flags.identity ? { identity: flags.identity } : {}), ...(flags.knownHosts ? { knownHostsPath: flags.knownHosts } : {}) }), new Masker([]));
+  return { guest, remote, lockStatus, releaseLock };
 }
 
 export function register(program: Command): void {
@@ -29,9 +36,7 @@ export function register(program: Command): void {
 
   common(lock.command('status').description('who holds the deploy lock, since when, which commit')).action(
     action(async (ctx, envName: string, guestName: string, flags: LockFlags) => {
-      const env = loadEnvironment(envName);
-      const guest = guestNamed(env, guestName);
-      const remote = await connect(endpointFor(guest, { ...(flags.identity ? { identity: flags.identity } : {}), ...(flags.knownHosts ? { knownHostsPath: flags.knownHosts } : {}) }), new Masker([]));
+      const { guest, remote, lockStatus } = await connectToGuest(envName, guestName, flags);
       try {
         const out = (await remote.run(lockStatus(flags.root))).stdout.trim();
         const info = out ? (JSON.parse(out) as Record<string, unknown>) : null;
@@ -45,9 +50,7 @@ export function register(program: Command): void {
   );
   common(lock.command('release').description('remove the deploy lock (only when the deploy holding it is dead)')).action(
     action(async (ctx, envName: string, guestName: string, flags: LockFlags) => {
-      const env = loadEnvironment(envName);
-      const guest = guestNamed(env, guestName);
-      const remote = await connect(endpointFor(guest, { ...(flags.identity ? { identity: flags.identity } : {}), ...(flags.knownHosts ? { knownHostsPath: flags.knownHosts } : {}) }), new Masker([]));
+      const { guest, remote, releaseLock } = await connectToGuest(envName, guestName, flags);
       try {
         await remote.run(releaseLock(flags.root));
         ctx.reporter.result({ guest: guest.name, released: true });

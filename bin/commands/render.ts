@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { renderArtifacts } from '../../pipeline';
-import { environmentNames } from '../../stacks/registry';
 import { action, noChecksOption, prepare } from '../command';
 
 /** `pvestack render <env...>`: every stack artifact of every guest, without Terraform. */
@@ -17,6 +15,8 @@ export function register(program: Command): void {
     )
     .action(
       action((ctx, envs: string[], opts: { checks: boolean }) => {
+        const { renderArtifacts } = require('../../pipeline/artifacts') as typeof import('../../pipeline/artifacts');
+        const { environmentNames } = require('../../stacks/registry') as typeof import('../../stacks/registry');
         const prepared = prepare(ctx, envs.length ? envs : environmentNames(), opts.checks, 'render wrote nothing');
         const written = renderArtifacts(prepared, ctx.global.out ?? 'cdktf.out');
         ctx.reporter.result({ ok: true, environments: written });

@@ -1,8 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { environmentNames } from '../../stacks/registry';
-import { synthesizeApp } from '../../pipeline';
 import { action, noChecksOption, prepare } from '../command';
 
 export function register(program: Command): void {
@@ -14,6 +12,8 @@ export function register(program: Command): void {
     .addOption(noChecksOption('write the output'))
     .action(
       action((ctx, envs: string[], opts: { checks: boolean }) => {
+        const { environmentNames } = require('../../stacks/registry') as typeof import('../../stacks/registry');
+        const { synthesizeApp } = require('../../pipeline/synthesize') as typeof import('../../pipeline/synthesize');
         const started = Date.now();
         const names = envs.length ? envs : environmentNames();
         // Refuses to write anything while an unsuppressed error remains.

@@ -1,19 +1,7 @@
 import type { Command } from 'commander';
-import { UsageError, type Environment } from '../../model';
-import { resolveSecretValues } from '../../templates/compose/env-file';
-import { sharedNetworkName } from '../../templates/render';
-import {
-  composeUp,
-  composeUpArgv,
-  detectComposeCli,
-  ensureNetwork,
-  type LocalStack,
-  networkCreateArgv,
-  planLocal,
-  waitHealthy,
-  writeLocalStack,
-} from '../../deploy/local-compose';
-import { requireDockerEngine } from '../../deploy/local-engine';
+import type { LocalStack } from '../../deploy/local-compose';
+import type { Environment } from '../../model';
+import { UsageError } from '../../model/errors';
 import { action, noChecksOption, prepare, type CommandContext } from '../command';
 
 interface UpOptions {
@@ -27,6 +15,7 @@ interface UpOptions {
 
 /** A dry run says which secret values the real run would miss, instead of looking ready. */
 function warnMissingSecrets(ctx: CommandContext, env: Environment, stacks: readonly LocalStack[]): void {
+  const { resolveSecretValues } = require('../../templates/compose/env-file') as typeof import('../../templates/compose/env-file');
   try {
     resolveSecretValues(env, stacks.flatMap((s) => s.stack.secretFiles), process.env);
   } catch (err) {
@@ -59,6 +48,10 @@ export function register(program: Command): void {
         const timeout = Number(opts.waitTimeout);
         if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--wait-timeout must be a positive number of seconds (got ${JSON.stringify(opts.waitTimeout)})`);
         // Load → validate → check before anything is written or started.
+        const { resolveSecretValues } = require('../../templates/compose/env-file') as typeof import('../../templates/compose/env-file');
+        const { sharedNetworkName } = require('../../templates/render') as typeof import('../../templates/render');
+        const { composeUp, composeUpArgv, detectComposeCli, ensureNetwork, networkCreateArgv, planLocal, waitHealthy, writeLocalStack } = require('../../deploy/local-compose') as typeof import('../../deploy/local-compose');
+        const { requireDockerEngine } = require('../../deploy/local-engine') as typeof import('../../deploy/local-engine');
         const [env] = prepare(ctx, [envName], opts.checks, 'up started nothing').environments as [Environment];
         const stacks = planLocal(ctx.global.out ?? 'cdktf.out', env, { gpu: opts.gpu, ...(opts.cpuStubImage ? { cpuStubImage: opts.cpuStubImage } : {}), ...(opts.guest ? { guests: opts.guest } : {}) });
         if (!stacks.length) throw new UsageError(`environment ${env.name} has no stacks to run${opts.guest ? ` on ${opts.guest.join(', ')}` : ''}`);

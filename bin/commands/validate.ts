@@ -1,14 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { PROVIDER_SOURCE, PROVIDER_VERSION } from '../../providers/proxmox';
-import { ProviderSchemaDocument, SchemaFinding, validateTerraformJson } from '../../providers/proxmox/schema-validator';
-import { runTerraformValidate, TerraformValidateResult } from '../../providers/proxmox/terraform-validate';
-import { environmentNames } from '../../stacks/registry';
-import { synthesizeApp } from '../../pipeline';
+import type { ProviderSchemaDocument, SchemaFinding } from '../../providers/proxmox/schema-validator';
+import type { TerraformValidateResult } from '../../providers/proxmox/terraform-validate';
+import { packagePath } from '../../model/package-root';
 import { action, noChecksOption, prepare } from '../command';
 
-const SCHEMA_FILE = path.join(__dirname, '..', '..', 'providers', 'proxmox', 'schema.json');
+const SCHEMA_FILE = packagePath('providers', 'proxmox', 'schema.json');
 
 /** One environment's verdict, as `--json` prints it. */
 export interface EnvironmentValidation {
@@ -35,6 +33,11 @@ export function register(program: Command): void {
     )
     .action(
       action(async (ctx, envs: string[], opts: { terraform: boolean; checks: boolean }) => {
+        const { PROVIDER_SOURCE, PROVIDER_VERSION } = require('../../providers/proxmox') as typeof import('../../providers/proxmox');
+        const { validateTerraformJson } = require('../../providers/proxmox/schema-validator') as typeof import('../../providers/proxmox/schema-validator');
+        const { runTerraformValidate } = require('../../providers/proxmox/terraform-validate') as typeof import('../../providers/proxmox/terraform-validate');
+        const { environmentNames } = require('../../stacks/registry') as typeof import('../../stacks/registry');
+        const { synthesizeApp } = require('../../pipeline/synthesize') as typeof import('../../pipeline/synthesize');
         const schema = JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf8')) as ProviderSchemaDocument;
         const prepared = prepare(ctx, envs.length ? envs : environmentNames(), opts.checks, 'validate synthesized nothing');
         const result = synthesizeApp(prepared, { outdir: ctx.global.out });
