@@ -21,17 +21,87 @@ export abstract class PvestackError extends Error {
   }
 }
 
+/** How many problems of one spec are reported; the rest are counted ("and N more"). */
+export const MAX_REPORTED_PROBLEMS = 50;
+
+/** Longest value (or field path) an error message prints; longer ones end in "...". */
+export const MAX_SHOWN_CHARS = 200;
+
+/** Values in messages are shorter still, so a problem stays one readable line. */
+const SHOWN_VALUE_CHARS = 80;
+
+/** Cuts `text` to `max` characters, marking the cut. */
+export function clip(text: string, max = MAX_SHOWN_CHARS): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
+const STOP = Symbol('enough');
+
+/**
+ * `JSON.stringify(value)` up to `limit` characters (more means "too long"), with BigInts as
+ * `"12n"` as in a TypeScript spec. It stops as soon as the limit is passed, so a 5 MB value costs
+ * no more than a short one: messages about huge inputs stay linear in the number of problems.
+ */
+export function boundedJson(value: unknown, limit: number): string | undefined {
+  let out = '';
+  const seen = new Set<object>();
+  const emit = (text: string) => {
+    out += text;
+    if (out.length > limit) throw STOP;
+  };
+  const walk = (v: unknown, inArray: boolean): boolean => {
+    if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') v = (v as { toJSON: () => unknown }).toJSON();
+    if (typeof v === 'bigint') emit(JSON.stringify(`${v}n`));
+    else if (typeof v === 'string') emit(JSON.stringify(v.length > limit ? v.slice(0, limit + 1) : v));
+    else if (typeof v === 'number') emit(Number.isFinite(v) ? String(v) : 'null');
+    else if (typeof v === 'boolean' || v === null) emit(String(v));
+    else if (v === undefined || typeof v === 'function' || typeof v === 'symbol') {
+      if (!inArray) return false;
+      emit('null');
+    } else {
+      if (seen.has(v as object)) throw new TypeError('circular');
+      seen.add(v as object);
+      if (Array.isArray(v)) {
+        emit('[');
+        for (let i = 0; i < v.length; i++) {
+          if (i > 0) emit(',');
+          walk(v[i], true);
+        }
+        emit(']');
+      } else {
+        emit('{');
+        let first = true;
+        for (const key of Object.keys(v as object)) {
+          const item = (v as Record<string, unknown>)[key];
+          if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+          emit(`${first ? '' : ','}${JSON.stringify(key.length > limit ? key.slice(0, limit + 1) : key)}:`);
+          first = false;
+          walk(item, false);
+        }
+        emit('}');
+      }
+      seen.delete(v as object);
+    }
+    return true;
+  };
+  try {
+    return walk(value, false) ? out : undefined;
+  } catch (err) {
+    if (err === STOP) return out;
+    throw err;
+  }
+}
+
 /** Renders a value for an error message: short, quoted like JSON, never multi-line. */
 export function showValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   let text: string;
   try {
-    // BigInts (possible in a TypeScript spec) would make JSON.stringify throw.
-    text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)) ?? String(value);
+    text = boundedJson(value, SHOWN_VALUE_CHARS) ?? String(value);
   } catch {
     text = String(value);
   }
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return clip(text, SHOWN_VALUE_CHARS);
 }
 
 /** One thing wrong in a spec: where (`guests[3].ipv4`), what, the offending value and the fix. */
@@ -49,7 +119,8 @@ export class SpecError extends PvestackError {
   ) {
     super('');
     this.hasValue = arguments.length >= 4;
-    this.message = `${path || '(root)'}: ${problem}${this.hasValue ? ` (got ${showValue(value)})` : ''}. ${hint}`;
+    // A field path holds the user's own keys, which may be as long as the file: clip it too.
+    this.message = `${clip(path) || '(root)'}: ${problem}${this.hasValue ? ` (got ${showValue(value)})` : ''}. ${hint}`;
     this.name = 'SpecError';
   }
   /** The same error, pointing at a place in a file. */
@@ -62,29 +133,56 @@ export class SpecError extends PvestackError {
   toJSON(): Record<string, unknown> {
     return {
       ...(this.location ? { location: this.location } : {}),
-      path: this.path,
+      path: clip(this.path),
       problem: this.problem,
-      ...(this.hasValue ? { value: this.value ?? null } : {}),
+      ...(this.hasValue ? { value: jsonValue(this.value) } : {}),
       hint: this.hint,
     };
   }
 }
 
-/** All spec errors of one environment, reported together so a user fixes them in one pass. */
+/** The value itself in `--json` output when it is short; else its first characters, as text. */
+function jsonValue(value: unknown): unknown {
+  let text: string | undefined;
+  try {
+    text = boundedJson(value, MAX_SHOWN_CHARS);
+  } catch {
+    return String(value).slice(0, MAX_SHOWN_CHARS);
+  }
+  if (text === undefined) return null;
+  return text.length > MAX_SHOWN_CHARS ? clip(text) : value;
+}
+
+/**
+ * All spec errors of one environment, reported together so a user fixes them in one pass. Only
+ * the first MAX_REPORTED_PROBLEMS are kept; `total` counts them all ("and N more").
+ */
 export class InvalidSpecError extends PvestackError {
   readonly exitCode = ExitCode.userError;
+  readonly errors: readonly SpecError[];
+  /** Every problem found, including those not kept in `errors`. */
+  readonly total: number;
   constructor(
     readonly source: string,
-    readonly errors: readonly SpecError[],
+    errors: readonly SpecError[],
+    total = errors.length,
   ) {
-    super(`${source}: ${errors.length} problem${errors.length === 1 ? '' : 's'} in the environment spec`);
+    const count = Math.max(total, errors.length);
+    super(`${source}: ${count} problem${count === 1 ? '' : 's'} in the environment spec`);
+    this.errors = errors.slice(0, MAX_REPORTED_PROBLEMS);
+    this.total = count;
     this.name = 'InvalidSpecError';
   }
+  /** Problems found but not listed. */
+  get omitted(): number {
+    return this.total - this.errors.length;
+  }
   override format(): string {
-    return [this.message + ':', ...this.errors.map((e) => `  - ${e.message}`)].join('\n');
+    const more = this.omitted > 0 ? [`  ... and ${this.omitted} more (the first ${this.errors.length} are shown; fix these and run again)`] : [];
+    return [this.message + ':', ...this.errors.map((e) => `  - ${e.message}`), ...more].join('\n');
   }
   toJSON(): Record<string, unknown> {
-    return { error: 'InvalidSpec', source: this.source, errors: this.errors.map((e) => e.toJSON()) };
+    return { error: 'InvalidSpec', source: this.source, total: this.total, omitted: this.omitted, errors: this.errors.map((e) => e.toJSON()) };
   }
 }
 

@@ -4,7 +4,7 @@ export * from './environment';
 export { Cidr, isIpv4, ipv4ToInt, intToIpv4 } from './net';
 export * from './zfs';
 export { validateEnvironment } from './validate';
-export { loadEnvironmentFile, parseEnvironmentYaml } from './load';
+export { loadEnvironmentFile, parseEnvironmentJson, parseEnvironmentYaml } from './load';
 export { specLocation } from './locations';
 export { defineEnvironment } from './define';
 export * from './listeners';

@@ -4,13 +4,17 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Document, isCollection, isNode, LineCounter, parseDocument, visit } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import type { Environment } from './environment';
-import { InvalidSpecError, SpecError, UsageError } from './errors';
+import { InvalidSpecError, MAX_REPORTED_PROBLEMS, SpecError, UsageError } from './errors';
+import { LineIndex, scanJson } from './json-source';
 import { rememberLocations } from './locations';
 import { loadSpecModule } from './spec-module';
 import { emptyFileError, jsonSyntaxError, yamlSyntaxError } from './syntax-errors';
 import { validateEnvironment } from './validate';
+
+/** The YAML library, loaded on first use: commands given registered TypeScript specs never need it. */
+const yamlLib = (): typeof import('yaml') => require('yaml') as typeof import('yaml');
 
 /** Splits `guests[3].disks[0].datastore` into `['guests', 3, 'disks', 0, 'datastore']`. */
 export function splitPath(specPath: string): (string | number)[] {
@@ -28,20 +32,25 @@ export function splitPath(specPath: string): (string | number)[] {
 }
 
 /**
- * Parses and validates YAML (or JSON) text. Syntax errors and spec errors both carry
- * `file:line:column`; the validated environment remembers where each path was written, so check
- * findings can point into the file too.
+ * Parses and validates YAML text (JSON text too, though `parseEnvironmentJson` reads it faster).
+ * Syntax errors and spec errors both carry `file:line:column`; the validated environment
+ * remembers where each path was written, so check findings can point into the file too.
  */
 export function parseEnvironmentYaml(text: string, file: string): Environment {
   if (path.extname(file) === '.json') {
     const json = jsonSyntaxError(text, file);
     if (json) throw new InvalidSpecError(file, [json]);
   }
+  const { LineCounter, parseDocument, YAMLParseError } = yamlLib();
   const lineCounter = new LineCounter();
   // logLevel 'error': a key that is a list or object is reported below as a spec error, instead of
   // the library printing a Node warning about `mapAsMap` that means nothing to a spec's author.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
-  if (doc.errors.length > 0) throw new InvalidSpecError(file, [yamlSyntaxError(doc.errors, text, lineCounter, file)]);
+  // uniqueKeys false: the library compares every key of a mapping with every other one (252 s
+  // for a 5 MB mapping); duplicateKey() below finds the same mistake in one pass.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
+  const duplicate = doc.errors.length === 0 ? duplicateKey(doc) : undefined;
+  const errors = duplicate === undefined ? doc.errors : [new YAMLParseError([duplicate, duplicate + 1], 'DUPLICATE_KEY', 'Map keys must be unique')];
+  if (errors.length > 0) throw new InvalidSpecError(file, [yamlSyntaxError(errors, text, lineCounter, file)]);
   if (doc.contents === null) throw new InvalidSpecError(file, [emptyFileError(file)]);
   const complexKey = collectionKey(doc);
   if (complexKey) {
@@ -62,14 +71,36 @@ export function parseEnvironmentYaml(text: string, file: string): Environment {
   try {
     env = validateEnvironment(value, file);
   } catch (err) {
-    if (err instanceof InvalidSpecError) throw new InvalidSpecError(file, err.errors.map((e) => locate(e, doc, lineCounter, file)));
+    // Only the reported problems (at most MAX_REPORTED_PROBLEMS) are located; the count stays.
+    if (err instanceof InvalidSpecError) throw new InvalidSpecError(file, err.errors.map((e) => locate(e, doc, lineCounter, file)), err.total);
     throw err;
   }
   return rememberLocations(env, (specPath) => locate(new SpecError(specPath, '', ''), doc, lineCounter, file).location);
 }
 
+/** Offset of the first key that repeats within its mapping, with one Set per mapping. */
+function duplicateKey(doc: Document): number | undefined {
+  const { isMap, isScalar, isSeq } = yamlLib();
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        if (isScalar(pair.key)) {
+          if (seen.has(pair.key.value)) return pair.key.range?.[0] ?? 0;
+          seen.add(pair.key.value);
+        }
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) stack.push(...node.items);
+  }
+  return undefined;
+}
+
 /** Offset of the first mapping key that is a list or an object (`[a, b]: c`), if any. */
 function collectionKey(doc: Document): number | undefined {
+  const { isCollection, visit } = yamlLib();
   let found: number | undefined;
   visit(doc, {
     Pair(_key, pair) {
@@ -83,7 +114,59 @@ function collectionKey(doc: Document): number | undefined {
   return found;
 }
 
+/**
+ * Parses and validates JSON text with `JSON.parse` (the YAML parser takes many times longer on a
+ * large file). Syntax errors, repeated keys and spec errors carry `file:line:column`, and the
+ * environment remembers where each path was written, as YAML specs do.
+ */
+export function parseEnvironmentJson(text: string, file: string): Environment {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new InvalidSpecError(file, [jsonSyntaxError(text, file) ?? new SpecError('', 'is not valid JSON', 'Fix the JSON syntax.').withLocation(file)]);
+  }
+  if (text.trim() === '') throw new InvalidSpecError(file, [emptyFileError(file)]);
+  const lines = new LineIndex(text);
+  const scan = scanJson(text);
+  if (scan.duplicateKey) {
+    const d = scan.duplicateKey;
+    throw new InvalidSpecError(file, [new SpecError(d.path, 'repeats a key of the same object', 'Keep one of them: JSON readers silently drop all but the last.').withLocation(`${file}:${lines.position(d.offset)}`)]);
+  }
+  /** `file:line:col` of each path, or of its nearest written parent (a missing field's object). */
+  const locator = (offsets: ReadonlyMap<string, number>) => (specPath: string) => {
+    const where = prefixes(specPath).reverse().find((p) => offsets.has(p));
+    return where === undefined ? undefined : `${file}:${lines.position(offsets.get(where)!)}`;
+  };
+  let env: Environment;
+  try {
+    env = validateEnvironment(value, file);
+  } catch (err) {
+    if (!(err instanceof InvalidSpecError)) throw err;
+    const locate = locator(scanJson(text, new Set(err.errors.flatMap((e) => prefixes(e.path)))).offsets);
+    throw new InvalidSpecError(file, err.errors.map((e) => {
+      const location = locate(e.path);
+      return location === undefined ? e : e.withLocation(location);
+    }), err.total);
+  }
+  // Check findings ask for a few paths; the offsets of every path are collected on the first ask.
+  let all: ((specPath: string) => string | undefined) | undefined;
+  return rememberLocations(env, (specPath) => (all ??= locator(scanJson(text, 'all').offsets))(specPath));
+}
+
+/** `guests[3].ipv4` → `['', 'guests', 'guests[3]', 'guests[3].ipv4']`, as the validator writes paths. */
+function prefixes(specPath: string): string[] {
+  const out = [''];
+  let current = '';
+  for (const part of splitPath(specPath)) {
+    current = typeof part === 'number' ? `${current}[${part}]` : current ? `${current}.${part}` : part;
+    out.push(current);
+  }
+  return out;
+}
+
 function locate(error: SpecError, doc: Document, lines: LineCounter, file: string): SpecError {
+  const { isNode } = yamlLib();
   const parts = splitPath(error.path);
   // A missing field has no node of its own: point at the object that lacks it.
   for (let n = parts.length; n >= 0; n--) {
@@ -104,7 +187,8 @@ export function loadEnvironmentFile(file: string): Environment {
   const abs = path.resolve(file);
   if (!fs.existsSync(abs)) throw new UsageError(`spec file ${file} does not exist`, 'Check the path.');
   const ext = path.extname(abs);
-  if (ext === '.yaml' || ext === '.yml' || ext === '.json') return parseEnvironmentYaml(fs.readFileSync(abs, 'utf8'), file);
+  if (ext === '.yaml' || ext === '.yml') return parseEnvironmentYaml(fs.readFileSync(abs, 'utf8'), file);
+  if (ext === '.json') return parseEnvironmentJson(fs.readFileSync(abs, 'utf8'), file);
   if (['.ts', '.js', '.cjs', '.mts'].includes(ext)) return loadSpecModule(file, abs);
   throw new UsageError(`cannot read a spec from ${file}`, 'Use a .yaml, .yml, .json or .ts file.');
 }

@@ -4,7 +4,7 @@ import { InvalidSpecError } from '../errors';
 import type { EnvironmentSpec } from '../spec';
 import { checkReferences } from './references';
 import { resolveEnvironment } from './resolve';
-import { Ctx } from './schema';
+import { newCtx } from './schema';
 import { environmentShape } from './shapes';
 
 /**
@@ -13,10 +13,10 @@ import { environmentShape } from './shapes';
  * @throws InvalidSpecError with every problem found, never anything else for bad input
  */
 export function validateEnvironment(input: unknown, source = 'spec'): Environment {
-  const ctx: Ctx = { errors: [] };
+  const ctx = newCtx();
   const shaped = environmentShape(input, '', ctx) as EnvironmentSpec | undefined;
-  if (shaped === undefined || ctx.errors.length > 0) throw new InvalidSpecError(source, ctx.errors);
+  if (shaped === undefined || ctx.total > 0) throw new InvalidSpecError(source, ctx.errors, ctx.total);
   checkReferences(shaped, ctx);
-  if (ctx.errors.length > 0) throw new InvalidSpecError(source, ctx.errors);
+  if (ctx.total > 0) throw new InvalidSpecError(source, ctx.errors, ctx.total);
   return resolveEnvironment(shaped, source);
 }

@@ -17,6 +17,8 @@ export function checkReferences(spec: EnvironmentSpec, ctx: Ctx): void {
   const nodes = new Map(spec.cluster.nodes.map((n) => [n.name, n]));
   const networks = spec.networks.map((n) => n.name);
   const guests = spec.guests.map((g) => g.name);
+  // Sets for membership: a spec with thousands of guests and connections stays linear.
+  const guestSet = new Set(guests);
   const roles = new Set(spec.guests.map((g) => g.role as string));
   const secrets = Object.keys(spec.secrets ?? {});
   const boxes = (spec.storageBoxes ?? []).map((b) => b.name);
@@ -39,7 +41,7 @@ export function checkReferences(spec: EnvironmentSpec, ctx: Ctx): void {
   const poolStorage = new Map<string, string[]>();
   (spec.zfsPools ?? []).forEach((pool, i) => {
     const path = at('zfsPools', i);
-    if (!nodes.has(pool.node)) fail(ctx, at(path, 'node'), 'names a node that is not in cluster.nodes', suggest(pool.node, [...nodes.keys()]), pool.node);
+    if (!nodes.has(pool.node)) fail(ctx, at(path, 'node'), 'names a node that is not in cluster.nodes', () => suggest(pool.node, [...nodes.keys()]), pool.node);
     const problem = zfsDiskCountProblem(pool.layout, pool.disks.length);
     if (problem) fail(ctx, at(path, 'disks'), `has ${pool.disks.length} disk${pool.disks.length === 1 ? '' : 's'}, but ${problem}`, 'Add disks or choose another layout.', pool.disks);
     if (new Set(pool.disks).size !== pool.disks.length) fail(ctx, at(path, 'disks'), 'lists a disk twice', 'Each disk can belong to one vdev only.', pool.disks);
@@ -58,16 +60,16 @@ export function checkReferences(spec: EnvironmentSpec, ctx: Ctx): void {
   );
 
   if (spec.admin.bastion !== undefined && !guests.includes(spec.admin.bastion))
-    fail(ctx, 'admin.bastion', 'names a guest that does not exist', suggest(spec.admin.bastion, guests), spec.admin.bastion);
+    fail(ctx, 'admin.bastion', 'names a guest that does not exist', () => suggest(spec.admin.bastion, guests), spec.admin.bastion);
 
-  spec.guests.forEach((guest, i) => checkGuest(spec, guest, at('guests', i), ctx, { nodes, networks, guests, secrets, boxes, allGpus, poolStorage }));
+  spec.guests.forEach((guest, i) => checkGuest(spec, guest, at('guests', i), ctx, { nodes, networks, guests, guestSet, secrets, boxes, allGpus, poolStorage }));
 
   (spec.connections ?? []).forEach((c, i) => {
     const path = at('connections', i);
     const froms = Array.isArray(c.from) ? c.from : [c.from];
     const tos = Array.isArray(c.to) ? c.to : [c.to];
-    froms.forEach((peer: string, j: number) => checkPeer(ctx, at(at(path, 'from'), Array.isArray(c.from) ? j : -1), peer, guests, roles, true));
-    tos.forEach((peer: string, j: number) => checkPeer(ctx, at(at(path, 'to'), Array.isArray(c.to) ? j : -1), peer, guests, roles, false));
+    froms.forEach((peer: string, j: number) => checkPeer(ctx, at(at(path, 'from'), Array.isArray(c.from) ? j : -1), peer, guests, guestSet, roles, true));
+    tos.forEach((peer: string, j: number) => checkPeer(ctx, at(at(path, 'to'), Array.isArray(c.to) ? j : -1), peer, guests, guestSet, roles, false));
   });
 
   (spec.storageBoxes ?? []).forEach((box, i) => {
@@ -115,6 +117,7 @@ interface Names {
   nodes: Map<string, EnvironmentSpec['cluster']['nodes'][number]>;
   networks: string[];
   guests: string[];
+  guestSet: ReadonlySet<string>;
   secrets: string[];
   boxes: string[];
   allGpus: string[];
@@ -125,8 +128,8 @@ function checkGuest(spec: EnvironmentSpec, guest: GuestSpec, path: string, ctx: 
   const onProxmox = guest.kind !== 'external';
   const node = guest.node === undefined ? undefined : names.nodes.get(guest.node);
   const kindName = guest.kind === 'vm' ? 'a VM' : 'an LXC container';
-  if (onProxmox && guest.node === undefined) fail(ctx, at(path, 'node'), `is required for ${kindName}`, `Name the Proxmox node it runs on: ${[...names.nodes.keys()].join(', ')}.`);
-  if (guest.node !== undefined && !node) fail(ctx, at(path, 'node'), 'names a node that is not in cluster.nodes', suggest(guest.node, [...names.nodes.keys()]), guest.node);
+  if (onProxmox && guest.node === undefined) fail(ctx, at(path, 'node'), `is required for ${kindName}`, () => `Name the Proxmox node it runs on: ${[...names.nodes.keys()].join(', ')}.`);
+  if (guest.node !== undefined && !node) fail(ctx, at(path, 'node'), 'names a node that is not in cluster.nodes', () => suggest(guest.node, [...names.nodes.keys()]), guest.node);
   if (!onProxmox && guest.node !== undefined) fail(ctx, at(path, 'node'), 'is set on an external host', 'External hosts are not Proxmox guests; remove node.', guest.node);
   if (guest.adopt && !onProxmox) fail(ctx, at(path, 'adopt'), 'is set on an external host', 'Only Proxmox guests (vm, lxc) can be adopted; remove adopt.', guest.adopt);
   if (guest.adopt && onProxmox && guest.vmId === undefined)
@@ -134,13 +137,13 @@ function checkGuest(spec: EnvironmentSpec, guest: GuestSpec, path: string, ctx: 
   if (!onProxmox && guest.vmId !== undefined) fail(ctx, at(path, 'vmId'), 'is set on an external host', 'Remove vmId; external hosts have no Proxmox id.', guest.vmId);
   if (onProxmox && (guest.disks ?? []).length === 0) fail(ctx, at(path, 'disks'), `is required for ${kindName}`, 'Give at least the boot disk: { sizeGib: 32, datastore: local-lvm }.');
   if (guest.network !== undefined && !names.networks.includes(guest.network))
-    fail(ctx, at(path, 'network'), 'names a network that is not in networks', suggest(guest.network, names.networks), guest.network);
+    fail(ctx, at(path, 'network'), 'names a network that is not in networks', () => suggest(guest.network, names.networks), guest.network);
 
   if (node) {
     const stores = [...(node.datastores ?? []).map((d) => d.id), ...(node.datastores ? [] : DEFAULT_DATASTORES), ...(names.poolStorage.get(node.name) ?? [])];
     (guest.disks ?? []).forEach((d, j) => {
       if (!stores.includes(d.datastore))
-        fail(ctx, at(at(at(path, 'disks'), j), 'datastore'), `is not a datastore of node ${node.name}`, `${suggest(d.datastore, stores)} Declare it under the node's datastores or as a ZFS pool.`, d.datastore);
+        fail(ctx, at(at(at(path, 'disks'), j), 'datastore'), `is not a datastore of node ${node.name}`, () => `${suggest(d.datastore, stores)} Declare it under the node's datastores or as a ZFS pool.`, d.datastore);
     });
   }
   const diskNames = (guest.disks ?? []).map((d, j) => d.name ?? (j === 0 ? 'root' : `data${j}`));
@@ -148,7 +151,7 @@ function checkGuest(spec: EnvironmentSpec, guest: GuestSpec, path: string, ctx: 
 
   (guest.gpus ?? []).forEach((g, j) => {
     if (!onProxmox) fail(ctx, at(at(path, 'gpus'), j), 'is set on an external host', 'GPUs of external hosts are not managed by pvestack; remove gpus.', g);
-    else if (!names.allGpus.includes(g)) fail(ctx, at(at(path, 'gpus'), j), 'names a GPU that no node declares', suggest(g, names.allGpus), g);
+    else if (!names.allGpus.includes(g)) fail(ctx, at(at(path, 'gpus'), j), 'names a GPU that no node declares', () => suggest(g, names.allGpus), g);
   });
   if (onProxmox && guest.hostGpus !== undefined)
     fail(ctx, at(path, 'hostGpus'), `is set on a ${guest.kind}`, 'Declare the GPU on its node (cluster.nodes[].gpus) and give it to the guest with gpus: [<name>]; hostGpus describes external hosts only.');
@@ -163,7 +166,7 @@ function checkGuest(spec: EnvironmentSpec, guest: GuestSpec, path: string, ctx: 
   const mountPoints = (guest.storageBoxMounts ?? []).map((m) => m.mountPoint ?? '/mnt/storagebox');
   (guest.storageBoxMounts ?? []).forEach((m, j) => {
     const mpath = at(at(path, 'storageBoxMounts'), j);
-    if (!names.boxes.includes(m.box)) fail(ctx, at(mpath, 'box'), 'names a Storage Box that is not in storageBoxes', suggest(m.box, names.boxes), m.box);
+    if (!names.boxes.includes(m.box)) fail(ctx, at(mpath, 'box'), 'names a Storage Box that is not in storageBoxes', () => suggest(m.box, names.boxes), m.box);
     const box = (spec.storageBoxes ?? []).find((b) => b.name === m.box);
     const protocol = m.protocol ?? 'cifs';
     if (box && protocol === 'cifs' && !box.passwordSecret) fail(ctx, at(mpath, 'protocol'), `is cifs but Storage Box ${box.name} has no passwordSecret`, 'Add passwordSecret to the box, or mount with protocol: sshfs and an sshKeySecret.', protocol);
@@ -180,12 +183,12 @@ function checkStack(spec: EnvironmentSpec, guest: GuestSpec, stack: StackSpec, p
   }
   if (stack.kind === 'nginx-proxy') {
     stack.upstreams.forEach((u, k) => {
-      if (!names.guests.includes(u)) fail(ctx, at(at(path, 'upstreams'), k), 'names a guest that does not exist', suggest(u, names.guests), u);
+      if (!names.guestSet.has(u)) fail(ctx, at(at(path, 'upstreams'), k), 'names a guest that does not exist', () => suggest(u, names.guests), u);
     });
   }
   if (stack.kind === 'monitoring') {
     (stack.targets ?? []).forEach((t, k) => {
-      if (!names.guests.includes(t)) fail(ctx, at(at(path, 'targets'), k), 'names a guest that does not exist', suggest(t, names.guests), t);
+      if (!names.guestSet.has(t)) fail(ctx, at(at(path, 'targets'), k), 'names a guest that does not exist', () => suggest(t, names.guests), t);
     });
   }
   if (stack.kind === 'postgres' && stack.backup) {
@@ -200,7 +203,7 @@ function checkStack(spec: EnvironmentSpec, guest: GuestSpec, stack: StackSpec, p
     unique(ctx, at(path, 'services'), services, 'service name', 'name');
     stack.services.forEach((s, k) =>
       (s.dependsOn ?? []).forEach((d, m) => {
-        if (!services.includes(d)) fail(ctx, at(at(at(at(path, 'services'), k), 'dependsOn'), m), 'names a service that is not in this stack', suggest(d, services), d);
+        if (!services.includes(d)) fail(ctx, at(at(at(at(path, 'services'), k), 'dependsOn'), m), 'names a service that is not in this stack', () => suggest(d, services), d);
       }),
     );
   }
@@ -222,24 +225,22 @@ export function secretRefs(stack: StackSpec): [string, string][] {
 
 function undeclaredSecret(ctx: Ctx, path: string, ref: string, declared: string[]): void {
   // The value is not echoed: a well-formed but undeclared name is as likely a lowercase password
-  // typed where its name belongs, and these messages end up in CI logs.
-  const near = suggest(ref, declared);
-  fail(
-    ctx,
-    path,
-    'refers to a secret that is not declared (value not shown: it may be a secret)',
-    `${near.startsWith('Did you mean') ? `${near} ` : ''}Declare the secret under secrets (<name>: { env: ..., description: ... }) and refer to it by that name${declared.length ? `; declared: ${declared.join(', ')}` : ''}.`,
-  );
+  // typed where its name belongs, and these messages end up in CI logs. The hint (a search over
+  // every declared name) is worked out only when the problem is reported.
+  fail(ctx, path, 'refers to a secret that is not declared (value not shown: it may be a secret)', () => {
+    const near = suggest(ref, declared);
+    return `${near.startsWith('Did you mean') ? `${near} ` : ''}Declare the secret under secrets (<name>: { env: ..., description: ... }) and refer to it by that name${declared.length ? `; declared: ${declared.join(', ')}` : ''}.`;
+  });
 }
 
-function checkPeer(ctx: Ctx, path: string, peer: string, guests: string[], roles: Set<string>, isSource: boolean): void {
+function checkPeer(ctx: Ctx, path: string, peer: string, guests: string[], guestSet: ReadonlySet<string>, roles: Set<string>, isSource: boolean): void {
   const cleanPath = path.replace(/\[-1\]$/, '');
   if (isSource && (peer === 'internet' || peer === 'admin')) return;
   const [prefix, rest] = peer.includes(':') ? [peer.slice(0, peer.indexOf(':')), peer.slice(peer.indexOf(':') + 1)] : ['guest', peer];
   if (prefix === 'guest') {
-    if (!guests.includes(rest)) fail(ctx, cleanPath, 'names a guest that does not exist', `${suggest(rest, guests)}${isSource ? ' Sources may also be internet, admin, role:<role>, cidr:<cidr>.' : ' Targets may also be role:<role>.'}`, peer);
+    if (!guestSet.has(rest)) fail(ctx, cleanPath, 'names a guest that does not exist', () => `${suggest(rest, guests)}${isSource ? ' Sources may also be internet, admin, role:<role>, cidr:<cidr>.' : ' Targets may also be role:<role>.'}`, peer);
   } else if (prefix === 'role') {
-    if (!roles.has(rest)) fail(ctx, cleanPath, 'names a role no guest has', `Roles in use: ${[...roles].join(', ')}.`, peer);
+    if (!roles.has(rest)) fail(ctx, cleanPath, 'names a role no guest has', () => `Roles in use: ${[...roles].join(', ')}.`, peer);
   } else if (isSource && (prefix === 'cidr' || prefix === 'ipset')) {
     if (prefix === 'cidr' && !/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(rest)) fail(ctx, cleanPath, 'is not a valid cidr: peer', 'Write cidr:198.51.100.0/24.', peer);
   } else {

@@ -3,10 +3,21 @@
  * a typed value or records `SpecError`s (and returns undefined). Checks never throw, so one pass
  * collects every problem of a spec.
  */
-import { SpecError } from '../errors';
+import { MAX_REPORTED_PROBLEMS, SpecError } from '../errors';
 
+/**
+ * Where checks record problems. Only the first MAX_REPORTED_PROBLEMS become SpecErrors; the
+ * others are only counted, so a file of junk costs time in proportion to its size, not to the
+ * square of it. Checks compare `total` before and after to learn whether a part failed.
+ */
 export interface Ctx {
   readonly errors: SpecError[];
+  total: number;
+}
+
+/** A fresh context for one validation. */
+export function newCtx(): Ctx {
+  return { errors: [], total: 0 };
 }
 
 export type Check<T> = (value: unknown, path: string, ctx: Ctx) => T | undefined;
@@ -17,8 +28,15 @@ export function at(path: string, key: string | number): string {
   return path ? `${path}.${key}` : key;
 }
 
-export function fail(ctx: Ctx, path: string, problem: string, hint: string, ...value: unknown[]): undefined {
-  ctx.errors.push(value.length ? new SpecError(path, problem, hint, value[0]) : new SpecError(path, problem, hint));
+/**
+ * Records a problem. A hint that costs work (a "did you mean" search over every name) can be
+ * passed as a function: it runs only for the problems that are reported.
+ */
+export function fail(ctx: Ctx, path: string, problem: string, hint: string | (() => string), ...value: unknown[]): undefined {
+  ctx.total++;
+  if (ctx.errors.length >= MAX_REPORTED_PROBLEMS) return undefined;
+  const text = typeof hint === 'function' ? hint() : hint;
+  ctx.errors.push(value.length ? new SpecError(path, problem, text, value[0]) : new SpecError(path, problem, text));
   return undefined;
 }
 
@@ -107,10 +125,10 @@ export function arr<T>(item: Check<T>, opts: ArrOptions = {}): Check<T[]> {
     if (opts.min !== undefined && value.length < opts.min)
       return fail(ctx, path, opts.min === 1 ? 'must not be empty' : `must have at least ${opts.min} entries`, opts.minHint ?? `Add at least ${opts.min}.`, value);
     if (opts.max !== undefined && value.length > opts.max) return fail(ctx, path, `must have at most ${opts.max} entries`, `Remove ${value.length - opts.max}.`, value);
-    const before = ctx.errors.length;
+    const before = ctx.total;
     // Array.from visits the holes of a sparse array (`[, x]` in a TS spec); map would skip them.
     const out = Array.from(value, (v, i) => item(v, at(path, i), ctx));
-    return ctx.errors.length === before ? (out as T[]) : undefined;
+    return ctx.total === before ? (out as T[]) : undefined;
   };
 }
 
@@ -131,7 +149,7 @@ export function oneOrMany<T>(item: Check<T>): Check<T | T[]> {
 export function record<T>(item: Check<T>, key?: Check<string>, opts: { readonly redactKeys?: boolean } = {}): Check<Record<string, T>> {
   return (value, path, ctx) => {
     if (!isPlainObject(value)) return fail(ctx, path, `must be a map of names to values, not ${typeName(value)}`, 'Write it as key: value pairs.', value);
-    const before = ctx.errors.length;
+    const before = ctx.total;
     const out: Record<string, T> = {};
     for (const [index, [k, v]] of Object.entries(value).entries()) {
       const keyErrors = ctx.errors.length;
@@ -140,7 +158,7 @@ export function record<T>(item: Check<T>, key?: Check<string>, opts: { readonly 
       const checked = item(v, hidden ? at(path, `<key ${index + 1}>`) : at(path, k), ctx);
       if (checked !== undefined) out[k] = checked;
     }
-    return ctx.errors.length === before ? out : undefined;
+    return ctx.total === before ? out : undefined;
   };
 }
 
@@ -161,10 +179,10 @@ export function obj<S extends Shape>(shape: S, what = 'this object'): Check<Pars
   const known = Object.keys(shape);
   return (value, path, ctx) => {
     if (!isPlainObject(value)) return fail(ctx, path, `must be an object with fields, not ${typeName(value)}`, `Describe ${what} with the fields ${known.join(', ')}.`, value);
-    const before = ctx.errors.length;
+    const before = ctx.total;
     for (const key of Object.keys(value)) {
       // hasOwn, not `in`: a field named toString or constructor is still unknown.
-      if (!Object.prototype.hasOwnProperty.call(shape, key)) fail(ctx, at(path, key), 'is not a known field', nearMiss(key, known) ?? `Known fields: ${known.join(', ')}.`);
+      if (!Object.prototype.hasOwnProperty.call(shape, key)) unknownField(ctx, path, key, known);
     }
     const out: Record<string, unknown> = {};
     for (const [key, field] of Object.entries(shape)) {
@@ -176,8 +194,13 @@ export function obj<S extends Shape>(shape: S, what = 'this object'): Check<Pars
       const checked = field.check(v, at(path, key), ctx);
       if (checked !== undefined) out[key] = checked;
     }
-    return ctx.errors.length === before ? (out as Parsed<S>) : undefined;
+    return ctx.total === before ? (out as Parsed<S>) : undefined;
   };
+}
+
+/** An unknown key; its hint (an edit-distance search) is worked out only when it is reported. */
+function unknownField(ctx: Ctx, path: string, key: string, known: readonly string[]): void {
+  fail(ctx, at(path, key), 'is not a known field', () => nearMiss(key, known) ?? `Known fields: ${known.join(', ')}.`);
 }
 
 /** Chooses a shape by a discriminating field such as `kind`. */
@@ -197,10 +220,10 @@ export function tagged(tag: string, variants: Record<string, Check<unknown>>): C
 /** Adds a refinement that runs only when the base check passed. */
 export function refine<T>(base: Check<T>, test: (v: T, path: string, ctx: Ctx) => void): Check<T> {
   return (value, path, ctx) => {
-    const before = ctx.errors.length;
+    const before = ctx.total;
     const out = base(value, path, ctx);
     if (out !== undefined) test(out, path, ctx);
-    return ctx.errors.length === before ? out : undefined;
+    return ctx.total === before ? out : undefined;
   };
 }
 
@@ -218,6 +241,8 @@ function nearMiss(value: unknown, options: readonly string[]): string | undefine
     let best: string | undefined;
     let bestDistance = 3;
     for (const option of options) {
+      // The distance is at least the difference in length: skip hopeless (and huge) values cheaply.
+      if (Math.abs(value.length - option.length) >= bestDistance) continue;
       const d = editDistance(value.toLowerCase(), option.toLowerCase());
       if (d < bestDistance) {
         best = option;
