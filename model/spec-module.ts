@@ -50,6 +50,9 @@ export function moduleLoadError(err: unknown, file: string, abs: string): Pvesta
 /** Requires a spec module and validates what it exports as `default` or `spec`. */
 export function loadSpecModule(file: string, abs: string): Environment {
   let mod: Record<string, unknown>;
+  // The compiled CLI (dist/) has no TypeScript loader of its own: tsx compiles users' .ts specs,
+  // registered only when one is loaded.
+  if (/\.[cm]?ts$/.test(abs) && !require.extensions['.ts']) require('tsx/cjs');
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     mod = require(abs) as Record<string, unknown>;
