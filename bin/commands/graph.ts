@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { Command, Option } from 'commander';
 import type { Environment } from '../../model';
+import { renderDot } from '../../graph/dot';
+import { renderMermaid } from '../../graph/mermaid';
 import { OperationError } from '../../model/errors';
 import { action } from '../command';
 
@@ -13,8 +15,6 @@ interface GraphOptions {
 
 /** The diagram in the chosen format; `markdown` fences the Mermaid text so it renders where pasted. */
 export function renderGraph(env: Environment, format: GraphOptions['format']): string {
-  const { renderDot } = require('../../graph/dot') as typeof import('../../graph/dot');
-  const { renderMermaid } = require('../../graph/mermaid') as typeof import('../../graph/mermaid');
   if (format === 'markdown') return `\`\`\`mermaid\n${renderMermaid(env).replace(/\n?$/, '\n')}\`\`\`\n`;
   if (format === 'mermaid') return renderMermaid(env);
   return format === 'dot' ? renderDot(env) : toSvg(renderDot(env));

@@ -1,4 +1,13 @@
-/** Every CLI verb, each registering itself with commander from its own file. */
+/**
+ * Every CLI verb, each registering itself with commander from its own file.
+ *
+ * Every command (and `--help`) loads all verb files, so a verb file imports at its top only what
+ * registering needs (commander, ../command, small pure modules) and loads the rest inside its
+ * action, where it runs only for that verb:
+ *   const { synthesizeApp } = require('../../pipeline/synthesize') as typeof import('../../pipeline/synthesize');
+ * test/bin/lazy-loading.test.ts fails when registering loads cdktf, the bindings, SSH, deploy,
+ * diff, the checks or the specs.
+ */
 import type { Command } from 'commander';
 import { register as ansible } from './ansible';
 import { register as check } from './check';
