@@ -1,7 +1,8 @@
 /**
  * `pvestack up` / `down`: an environment's application layer on the local Docker engine (the
- * "dev = same stack on a laptop" of architecture A). Command builders return argv arrays; the
- * few functions that run them are thin and take a runner, so tests can see every command.
+ * "dev = same stack on a laptop" of architecture A). The compose vocabulary is the deployer's
+ * (`commands.ts`: `composeCommand`, `composeUp`, `composeDown`, `DETECT_COMPOSE`, the health wait),
+ * run here through a runner instead of SSH, so tests can see every command.
  * Compose: `docker compose` (v2 plugin) when present, else Debian's `docker-compose` (v1).
  */
 import { spawnSync } from 'node:child_process';
@@ -12,9 +13,10 @@ import { OperationError } from '../model';
 import type { RenderedStack } from '../templates/artifacts';
 import { renderSecretEnvFile } from '../templates/compose/env-file';
 import { COMPOSE_FILE, renderEnvironment, RenderOptions } from '../templates/render';
+import { composeCommand, ComposeFlavor, composeDown as composeDownArgs, composeUp as composeUpArgs, DETECT_COMPOSE, HEALTH_TIMEOUT_EXIT, waitProjects } from './commands';
 
-/** `['docker', 'compose']` or `['docker-compose']`. */
-export type ComposeCli = readonly string[];
+/** Which compose CLI runs the stacks (the deployer's {@link ComposeFlavor}). */
+export type ComposeCli = ComposeFlavor;
 
 export interface RunResult {
   readonly status: number;
@@ -29,8 +31,9 @@ export const spawnRunner: Runner = (argv, opts = {}) => {
   return { status: r.status ?? 1, stdout: r.stdout ?? '', stderr: r.error ? String(r.error.message) : (r.stderr ?? '') };
 };
 
+/** The same detection a deploy runs on its hosts (`v2` when the plugin exists, else `v1`). */
 export function detectComposeCli(run: Runner = spawnRunner): ComposeCli {
-  return run(['docker', 'compose', 'version']).status === 0 ? ['docker', 'compose'] : ['docker-compose'];
+  return run(['sh', '-c', DETECT_COMPOSE]).stdout.trim() === 'compose v2' ? 'v2' : 'v1';
 }
 
 /** One stack as it runs locally: its compose project and directory. */
@@ -74,14 +77,14 @@ export function networkRemoveArgv(name: string): string[] {
   return ['docker', 'network', 'rm', name];
 }
 function composeBase(cli: ComposeCli, s: LocalStack): string[] {
-  return [...cli, '-p', s.project, '-f', path.join(s.dir, COMPOSE_FILE)];
+  return [...composeCommand(cli, s.project, s.dir, [path.join(s.dir, COMPOSE_FILE)])];
 }
 export function composeUpArgv(cli: ComposeCli, s: LocalStack): string[] {
-  return [...composeBase(cli, s), 'up', '-d', '--remove-orphans'];
+  return [...composeUpArgs(composeBase(cli, s))];
 }
 /** Never removes volumes unless asked: they hold databases and model caches. */
 export function composeDownArgv(cli: ComposeCli, s: LocalStack, opts: { volumes?: boolean } = {}): string[] {
-  return [...composeBase(cli, s), 'down', '--remove-orphans', '-t', '10', ...(opts.volumes ? ['--volumes'] : [])];
+  return [...composeDownArgs(composeBase(cli, s), opts)];
 }
 export function composePsIdsArgv(cli: ComposeCli, s: LocalStack): string[] {
   return [...composeBase(cli, s), 'ps', '-q'];
@@ -159,21 +162,19 @@ export function containerStates(cli: ComposeCli, stacks: readonly LocalStack[], 
   });
 }
 
-const ready = (c: ContainerState) => c.status === 'running' && (c.health === '' || c.health === 'healthy');
-const failed = (c: ContainerState) => c.health === 'unhealthy' || c.status === 'exited' || c.status === 'dead';
-
-/** Polls until every container runs and every healthcheck passes; fails fast on an unhealthy or exited one. */
-export async function waitHealthy(cli: ComposeCli, stacks: readonly LocalStack[], timeoutMs: number, run: Runner = spawnRunner, intervalMs = 1000): Promise<ContainerState[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const states = containerStates(cli, stacks, run);
-    const bad = states.filter(failed);
-    if (bad.length) throw new OperationError(`containers failed: ${bad.map((c) => `${c.container} (${c.health || c.status})`).join(', ')}`, `See their logs: docker logs <container>`);
-    if (states.length > 0 && states.every(ready)) return states;
-    if (Date.now() > deadline) {
-      const waiting = states.filter((c) => !ready(c)).map((c) => `${c.container} (${c.health || c.status})`);
-      throw new OperationError(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${waiting.join(', ') || 'containers to appear'}`, 'Raise --wait-timeout or check the logs with docker logs <container>.');
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
+/**
+ * Waits with the deployer's own health wait (`commands.ts`, run by `sh` here instead of over SSH):
+ * every container of every project running and healthy; an unhealthy or crashed one fails at once.
+ * Returns the containers' final states for the report.
+ */
+export async function waitHealthy(cli: ComposeCli, stacks: readonly LocalStack[], timeoutMs: number, run: Runner = spawnRunner): Promise<ContainerState[]> {
+  const argv = waitProjects(stacks.map((s) => s.project), Math.max(1, Math.round(timeoutMs / 1000)));
+  const r = run(argv);
+  if (r.status !== 0) {
+    const what = r.stderr.trim().split('\n').reverse().find((l) => l.startsWith('health ')) ?? r.stderr.trim();
+    const [, container = '?', ...detail] = what.split(' ');
+    const hint = r.status === HEALTH_TIMEOUT_EXIT ? 'Raise --wait-timeout or check the logs with docker logs <container>.' : 'See their logs: docker logs <container>';
+    throw new OperationError(`service ${container} ${detail.join(' ')}`.trim(), hint);
   }
+  return containerStates(cli, stacks, run);
 }

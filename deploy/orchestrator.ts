@@ -6,6 +6,7 @@
 import { PvestackError } from '../model';
 import { DeployContext, deployHost, HostOutcome, HostTarget } from './host-deploy';
 import type { ProgressSink } from './progress';
+import type { Masker } from './secrets';
 
 export interface DeployReport {
   readonly ok: boolean;
@@ -35,22 +36,23 @@ export async function deployAll(targets: readonly HostTarget[], ctx: DeployConte
   return { ok: results.every((r) => !r.error), hosts: results };
 }
 
-/** The report as JSON for `--json`: errors in their typed form, secrets masked by the caller. */
-export function reportJson(report: DeployReport, mask: (text: string) => string): unknown {
-  return JSON.parse(
-    mask(
-      JSON.stringify({
-        ok: report.ok,
-        hosts: report.hosts.map((h) => ({
-          guest: h.guest,
-          address: h.address,
-          status: h.status,
-          elapsedMs: h.elapsedMs,
-          stacks: h.stacks,
-          ...(h.error ? { error: h.error instanceof PvestackError ? h.error.toJSON() : { error: 'Internal', message: h.error.message } } : {}),
-          ...(h.lockLeft ? { lockLeft: h.lockLeft } : {}),
-        })),
-      }),
-    ),
-  );
+/**
+ * The report as JSON for `--json`: errors in their typed form, every string masked in place (never
+ * the serialized text), so the output stays valid JSON whatever the secret values are.
+ */
+export function reportJson(report: DeployReport, masker: Masker, extra: Readonly<Record<string, unknown>> = {}): unknown {
+  return masker.maskDeep({
+    ok: report.ok,
+    ...extra,
+    hosts: report.hosts.map((h) => ({
+      guest: h.guest,
+      address: h.address,
+      status: h.status,
+      elapsedMs: h.elapsedMs,
+      stacks: h.stacks,
+      notes: h.notes,
+      ...(h.error ? { error: h.error instanceof PvestackError ? h.error.toJSON() : { error: 'Internal', message: h.error.message } } : {}),
+      ...(h.lockLeft ? { lockLeft: h.lockLeft } : {}),
+    })),
+  });
 }

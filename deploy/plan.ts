@@ -1,93 +1,141 @@
 /**
- * `--dry-run`: per host, the exact commands a first deploy of each stack runs and the files it
- * ships in the release archive (plus `.pvestack-release.json`; secret values masked). Pure: it needs no connection, so what it prints for a host that
- * already runs a release differs only by the skip/rollback branches, which are listed as such.
+ * The release plan: ONE pure function decides, from the typed releases and what the host runs,
+ * which steps a deploy takes. The deployer executes these steps, `--dry-run` prints them, and both
+ * turn a step into its command with {@link stepCommand}, so what a dry run shows is what runs.
+ *
+ * Convergence, not memory: a service counts as deployed only when its containers run, are healthy
+ * and carry the release's fingerprint label. A stack whose `current` is the release and whose
+ * services all check out is `unchanged`; anything else (a changed definition, a container stopped
+ * or removed by hand, a deploy killed half-way) is brought to the release.
  */
-import {
-  acquireLock,
-  compose,
-  composeUp,
-  ensureNetworks,
-  prepareUpload,
-  pruneReleases,
-  readCurrentRelease,
-  releaseLock,
-  sealRelease,
-  serviceHealth,
-  switchCurrent,
-  toShell,
-  uploadRelease,
-} from './commands';
-import type { HostTarget } from './host-deploy';
-import { composeFileOf, releaseFiles, releaseHash, releaseId } from './release';
-import { maskedSecretEnvFile, Masker } from './secrets';
+import { ComposeFlavor, composeLogs, finish, lockAndProbe, recreateService, rollback, startAll, StackRef, uploadAndSwitch, WaitFor, Argv } from './commands';
+import type { ContainerState, HostState, JournalEntry, StackState } from './host-state';
+import { stackState } from './host-state';
+import type { ReleaseService, StackRelease } from './release';
 
-export interface PlannedFile {
-  readonly path: string;
-  readonly mode: string;
-  readonly bytes: number;
-  readonly secret: boolean;
-  /** Secret env files only: `VAR=***` lines. */
-  readonly masked?: string;
+/** One step of a stack's deploy. */
+export type Step =
+  | { readonly kind: 'upload'; readonly upload: boolean }
+  | { readonly kind: 'recreate'; readonly service: ReleaseService }
+  | { readonly kind: 'health' };
+
+export interface StackPlan {
+  readonly release: StackRelease;
+  /** `unchanged`: verified running as released; `deploy`: a new release; `repair`: the release is current but services are not running as released. */
+  readonly action: 'unchanged' | 'deploy' | 'repair';
+  /** The release `current` points at now. */
+  readonly current?: string;
+  /** Where a failure rolls back to: the last release known good (the journal's, after an interrupted deploy). */
+  readonly rollbackTo?: string;
+  /** Services brought to the release, in start order. */
+  readonly services: readonly string[];
+  /** Stateful services whose running definition differs: they restart only after confirmation. */
+  readonly statefulChanged: readonly string[];
+  /** `<id>.partial` uploads a dead deploy left; the upload step removes them. */
+  readonly leftovers: readonly string[];
+  readonly steps: readonly Step[];
+}
+
+/** What an earlier, interrupted deploy left in the journal. */
+export interface Interrupted {
+  readonly step: string;
+  readonly stack?: string;
+  readonly release?: string;
+  readonly at: number;
 }
 
 export interface HostPlan {
-  readonly guest: string;
-  readonly address: string;
-  readonly stacks: readonly { readonly stack: string; readonly release: string; readonly files: readonly PlannedFile[]; readonly commands: readonly string[] }[];
-  readonly lock: { readonly acquire: string; readonly release: string };
+  readonly flavor: ComposeFlavor;
+  readonly stacks: readonly StackPlan[];
+  readonly interrupted?: Interrupted;
 }
 
-/** The plan for one host; `secrets` sizes the env files, `masker` hides any value in commands. */
-export function planHost(t: HostTarget, secrets: ReadonlyMap<string, string>, masker: Masker, opts: { holder: string; env: string; commit?: string; now: Date; keepReleases?: number }): HostPlan {
-  const root = t.root;
+/** Options that shape commands, identical for a dry run and the deploy it previews. */
+export interface CommandOptions {
+  readonly root: string;
+  /** Minimum wait per service, seconds; a healthcheck that allows longer gets that. */
+  readonly healthTimeoutSeconds: number;
+  readonly keepReleases: number;
+  readonly logLines?: number;
+}
+
+const ok = (c: ContainerState): boolean => (c.state === 'running' && (c.health === 'healthy' || c.health === 'none')) || (c.state === 'exited' && c.exitCode === 0);
+
+/** A service runs as released: it has containers, all healthy and all carrying its fingerprint. */
+export function runsAsReleased(state: StackState, svc: ReleaseService): boolean {
+  const mine = state.containers.filter((c) => c.service === svc.name);
+  return mine.length > 0 && mine.every((c) => ok(c) && c.fingerprint === svc.fingerprint);
+}
+
+/** The plan for one stack. */
+export function planStack(release: StackRelease, state: StackState, journal: readonly JournalEntry[]): StackPlan {
+  const names = new Set(release.services.map((s) => s.name));
+  const orphans = state.containers.some((c) => !names.has(c.service));
+  const off = release.services.filter((s) => !runsAsReleased(state, s));
+  const switched = journal.find((j) => j.step === 'switch' && j.stack === release.stack && j.previous);
+  const rollbackTo = switched?.previous ?? (state.current && state.current !== release.id ? state.current : undefined);
+  const leftovers = state.partials;
+  const base = { release, ...(state.current ? { current: state.current } : {}), ...(rollbackTo ? { rollbackTo } : {}), leftovers };
+  if (state.current === release.id && off.length === 0 && !orphans) return { ...base, action: 'unchanged', services: [], statefulChanged: [], steps: [] };
+  const statefulChanged = off.filter((s) => s.stateful && state.containers.some((c) => c.service === s.name && c.fingerprint !== s.fingerprint)).map((s) => s.name);
+  const steps: Step[] = [];
+  if (state.current !== release.id) steps.push({ kind: 'upload', upload: !state.releases.includes(release.id) });
+  // Nothing of the project runs (a first deploy): one `up` starts it all in dependency order.
+  if (state.containers.length > 0) for (const s of off) steps.push({ kind: 'recreate', service: s });
+  steps.push({ kind: 'health' });
+  return { ...base, action: state.current === release.id ? 'repair' : 'deploy', services: off.map((s) => s.name), statefulChanged, steps };
+}
+
+/** The plan for a host: every stack, and what an interrupted deploy left behind. */
+export function planHost(releases: readonly StackRelease[], state: HostState): HostPlan {
+  const last = state.journal.at(-1);
+  const interrupted = last ? { step: last.step, ...(last.stack ? { stack: last.stack } : {}), ...(last.release ? { release: last.release } : {}), at: last.at } : undefined;
   return {
-    guest: t.guest,
-    address: `${t.endpoint.user}@${t.endpoint.host}:${t.endpoint.port}`,
-    lock: {
-      acquire: toShell(acquireLock(root, { holder: opts.holder, since: opts.now.toISOString(), ...(opts.commit ? { commit: opts.commit } : {}), env: opts.env })),
-      release: toShell(releaseLock(root)),
-    },
-    stacks: t.stacks.map((stack) => {
-      const files = releaseFiles(stack, secrets);
-      const id = releaseId(opts.now, releaseHash(files));
-      const base = compose('v2', root, stack.name, stack.name, composeFileOf(stack));
-      const commands = [
-        readCurrentRelease(root, stack.name),
-        prepareUpload(root, stack.name, id),
-        uploadRelease(root, stack.name, id),
-        sealRelease(root, stack.name, id),
-        switchCurrent(root, stack.name, id),
-        ...(stack.externalNetworks?.length ? [ensureNetworks(stack.externalNetworks)] : []),
-        composeUp(base),
-        ...stack.services.map((s) => serviceHealth(stack.name, s.name)),
-        pruneReleases(root, stack.name, opts.keepReleases ?? 5),
-      ].map((argv) => masker.mask(toShell(argv)));
-      return {
-        stack: stack.name,
-        release: id,
-        commands,
-        files: files.map((f) => {
-          const secretFile = f.secret ? stack.secretFiles.find((s) => s.path === f.path) : undefined;
-          return { path: f.path, mode: f.mode.toString(8).padStart(4, '0'), bytes: Buffer.byteLength(f.content), secret: f.secret, ...(secretFile ? { masked: maskedSecretEnvFile(secretFile) } : {}) };
-        }),
-      };
-    }),
+    flavor: state.compose === 'none' ? 'v2' : state.compose,
+    stacks: releases.map((r) => planStack(r, stackState(state, r.stack), state.journal)),
+    ...(interrupted ? { interrupted } : {}),
   };
 }
 
-/** The plan as text for a terminal or CI log. */
-export function formatPlan(plans: readonly HostPlan[]): string {
-  const out: string[] = [];
-  for (const p of plans) {
-    out.push(`== ${p.guest} (${p.address})`, `  $ ${p.lock.acquire}`);
-    for (const s of p.stacks) {
-      out.push(`  -- stack ${s.stack}, release ${s.release} (skipped if the running release has the same content)`);
-      for (const f of s.files) out.push(`     file ${f.mode} ${String(f.bytes).padStart(8)} B  ${f.path}${f.masked ? `  [${f.masked.trim().split('\n').join(', ')}]` : ''}`);
-      for (const c of s.commands) out.push(`  $ ${c}`);
-      out.push('     (services whose definition changed are recreated one at a time first, each waiting for its health; on failure `current` switches back and the previous release is started again)');
-    }
-    out.push(`  $ ${p.lock.release}`);
+export const stackRef = (r: StackRelease): StackRef => ({ stack: r.stack, project: r.project, composeFile: r.composeFile });
+
+const waitFor = (s: ReleaseService, o: CommandOptions): WaitFor => ({ service: s.name, fingerprint: s.fingerprint, seconds: Math.max(o.healthTimeoutSeconds, s.healthBudgetSeconds) });
+
+/** The command of one step. */
+export function stepCommand(step: Step, plan: StackPlan, flavor: ComposeFlavor, o: CommandOptions): Argv {
+  const r = plan.release;
+  switch (step.kind) {
+    case 'upload':
+      return uploadAndSwitch(o.root, stackRef(r), { id: r.id, ...(plan.current ? { previous: plan.current } : {}), upload: step.upload, networks: r.externalNetworks });
+    case 'recreate':
+      return recreateService(flavor, o.root, stackRef(r), waitFor(step.service, o));
+    case 'health':
+      return startAll(flavor, o.root, stackRef(r), r.services.map((s) => waitFor(s, o)));
   }
-  return out.join('\n');
+}
+
+/** The lock-and-read command every deploy starts with. */
+export function lockCommand(stacks: readonly StackRef[], o: CommandOptions): Argv {
+  return lockAndProbe(o.root, stacks);
+}
+
+/** The last command: prune the stacks that changed, clear the journal, release the lock. */
+export function finishCommand(plan: HostPlan, o: CommandOptions): Argv {
+  return finish(o.root, plan.stacks.filter((s) => s.action === 'deploy').map((s) => s.release.stack), o.keepReleases);
+}
+
+/** Switches a stack back to `to` and waits for all its containers (budget: the largest service's). */
+export function rollbackCommand(plan: StackPlan, to: string, flavor: ComposeFlavor, o: CommandOptions): Argv {
+  const seconds = Math.max(o.healthTimeoutSeconds, ...plan.release.services.map((s) => s.healthBudgetSeconds));
+  return rollback(flavor, o.root, stackRef(plan.release), to, seconds);
+}
+
+/** The command that reads a failed service's last log lines. */
+export function logsCommand(plan: StackPlan, service: string, flavor: ComposeFlavor, o: CommandOptions): Argv {
+  return composeLogs(flavor, o.root, stackRef(plan.release), service, o.logLines ?? 40);
+}
+
+/** Every command a deploy following `plan` runs when nothing fails, in order. */
+export function planCommands(stacks: readonly StackRef[], plan: HostPlan, o: CommandOptions): Argv[] {
+  return [lockCommand(stacks, o), ...plan.stacks.flatMap((s) => s.steps.map((step) => stepCommand(step, s, plan.flavor, o))), finishCommand(plan, o)];
 }

@@ -1,26 +1,17 @@
 /**
- * What a release is, computed without touching a host: its content hash (a re-deploy with the same
- * hash changes nothing), its id, and a fingerprint per service so the deployer knows which services
- * changed — stateful ones restart only then, stateless ones roll one at a time.
+ * What a release is, computed from the renderers' typed stack without touching a host and without
+ * reading back any YAML: its files, a content id, and per service a fingerprint, its dependencies
+ * and its health budget. The fingerprint becomes a container label (`io.pvestack.config`), so a
+ * deploy can compare what runs with what it means to run.
+ *
+ * Ids and fingerprints are HMACs keyed with a random per-host key (`<root>/.state/key`, mode 0600):
+ * they cover the secret env files (a rotated secret restarts its service), yet a guessed secret
+ * cannot be confirmed offline from a release id, a manifest or a container label.
  */
-import { createHash } from 'node:crypto';
-import { parse } from 'yaml';
-import type { RenderedStack } from '../templates/artifacts';
-import { MANIFEST_FILE } from './commands';
+import { createHmac } from 'node:crypto';
+import type { RenderedService, RenderedStack } from '../templates/artifacts';
 import { renderSecretEnvFile } from '../templates/compose/env-file';
-
-/** The manifest stored in every release directory as {@link MANIFEST_FILE}. */
-export interface ReleaseManifest {
-  readonly id: string;
-  readonly stack: string;
-  /** sha256 over files, env files (values included, as a hash) and service metadata. */
-  readonly hash: string;
-  /** Per service: sha256 of its compose definition and the files it references. */
-  readonly services: Readonly<Record<string, string>>;
-  readonly deployedBy: string;
-  readonly commit?: string;
-  readonly createdAt: string;
-}
+import { secretEnvPath, secretVariables } from '../templates/compose/service';
 
 /** A file the deployer writes into the release directory. */
 export interface ReleaseFile {
@@ -31,13 +22,39 @@ export interface ReleaseFile {
   readonly secret: boolean;
 }
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+/** One service as the deployer rolls it. */
+export interface ReleaseService {
+  readonly name: string;
+  /** Keyed hash of the definition and of every release file it reads; its container carries it as a label. */
+  readonly fingerprint: string;
+  readonly stateful: boolean;
+  /** Services of the same stack that must run (and be healthy) first. */
+  readonly dependsOn: readonly string[];
+  /** How long its healthcheck may legitimately take to pass, in seconds (0 without one). */
+  readonly healthBudgetSeconds: number;
+}
 
-/** The compose file of a rendered stack (`compose.yaml` or a `docker-compose.y*ml`). */
-export function composeFileOf(stack: RenderedStack): string {
-  const file = stack.files.find((f) => /^(compose|docker-compose)\.ya?ml$/.test(f.path));
-  if (!file) throw new Error(`rendered stack ${stack.name} has no compose file`);
-  return file.path;
+/** Everything the planner needs to know about one stack's release. */
+export interface StackRelease {
+  readonly stack: string;
+  /** Compose project name on the host (the stack's name). */
+  readonly project: string;
+  readonly composeFile: string;
+  readonly id: string;
+  readonly files: readonly ReleaseFile[];
+  /** In start order: every service after the ones it depends on. */
+  readonly services: readonly ReleaseService[];
+  readonly externalNetworks: readonly string[];
+}
+
+/** The manifest stored (mode 0600) in every release directory. */
+export interface ReleaseManifest {
+  readonly id: string;
+  readonly stack: string;
+  readonly services: Readonly<Record<string, string>>;
+  readonly deployedBy: string;
+  readonly commit?: string;
+  readonly createdAt: string;
 }
 
 /** Every file of the release, secret env files filled from `values`, in a stable order. */
@@ -47,88 +64,72 @@ export function releaseFiles(stack: RenderedStack, values: ReadonlyMap<string, s
   return [...plain, ...secret].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** Content hash of a release: equal hashes mean nothing to do. */
-export function releaseHash(files: readonly ReleaseFile[]): string {
-  return sha256(JSON.stringify(files.map((f) => [f.path, f.mode, sha256(f.content)])));
+const keyed = (key: string, text: string): string => createHmac('sha256', key).update(text).digest('hex');
+
+/** The release id: a keyed hash of every file (path, mode, content), 16 hex digits. */
+export function releaseId(files: readonly ReleaseFile[], key: string): string {
+  return keyed(key, JSON.stringify(files.map((f) => [f.path, f.mode, f.content]))).slice(0, 16);
 }
 
 /**
- * Per-service fingerprints: the service's compose block plus the content of every release file its
- * block mentions (bind-mounted configs, env files), since compose does not see those change.
+ * A service's fingerprint: its typed definition plus the content of every release file it reads
+ * (bind-mounted `./` paths and its secret env file), since compose does not see those change.
  */
-export function serviceFingerprints(stack: RenderedStack, files: readonly ReleaseFile[]): Record<string, string> {
-  const doc = (parse(files.find((f) => f.path === composeFileOf(stack))?.content ?? '') ?? {}) as { services?: Record<string, unknown> };
-  const out: Record<string, string> = {};
-  for (const [name, block] of Object.entries(doc.services ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const text = stableJson(block);
-    const referenced = files.filter((f) => mentions(text, f.path)).map((f) => [f.path, sha256(f.content)]);
-    out[name] = sha256(JSON.stringify([text, referenced]));
-  }
-  return out;
+export function serviceFingerprint(service: RenderedService, files: readonly ReleaseFile[], key: string): string {
+  const def = service.definition;
+  const mounted = (def.volumes ?? []).map((v) => v.split(':')[0]!).filter((src) => src.startsWith('./')).map((src) => src.slice(2).replace(/\/$/, ''));
+  const envFile = secretVariables(def).length > 0 ? secretEnvPath(def.name) : undefined;
+  const read = files.filter((f) => f.path === envFile || mounted.some((m) => f.path === m || f.path.startsWith(`${m}/`))).map((f) => [f.path, f.content]);
+  return keyed(key, JSON.stringify([stableJson(def), read])).slice(0, 24);
 }
 
-/** Services that are new or whose fingerprint differs from the running release's. */
-export function changedServices(previous: ReleaseManifest | undefined, next: Readonly<Record<string, string>>): string[] {
-  return Object.keys(next).filter((name) => previous?.services[name] !== next[name]);
-}
-
-/** Service names ordered so that every service comes after the ones it depends on. */
-export function startOrder(stack: RenderedStack, files: readonly ReleaseFile[]): string[] {
-  const doc = (parse(files.find((f) => f.path === composeFileOf(stack))?.content ?? '') ?? {}) as { services?: Record<string, { depends_on?: unknown }> };
-  const services = doc.services ?? {};
-  const deps = (name: string): string[] => {
-    const d = services[name]?.depends_on;
-    return Array.isArray(d) ? (d as string[]) : d && typeof d === 'object' ? Object.keys(d) : [];
-  };
+/** Service names ordered so that every service comes after the ones it depends on (ties by name). */
+export function startOrder(services: readonly RenderedService[]): string[] {
+  const byName = new Map(services.map((s) => [s.name, s]));
   const order: string[] = [];
   const visit = (name: string, seen: Set<string>): void => {
-    if (order.includes(name) || seen.has(name) || !(name in services)) return;
+    if (order.includes(name) || seen.has(name) || !byName.has(name)) return;
     seen.add(name);
-    for (const d of deps(name)) visit(d, seen);
+    for (const d of byName.get(name)!.definition.dependsOn ?? []) visit(d, seen);
     order.push(name);
   };
-  for (const name of Object.keys(services).sort()) visit(name, new Set());
+  for (const name of [...byName.keys()].sort()) visit(name, new Set());
   return order;
 }
 
-/** A sortable release id: UTC time to the millisecond plus the content hash's start. */
-export function releaseId(now: Date, hash: string): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace('.', '')}-${hash.slice(0, 8)}`;
-}
-
-/** True when a service block names a file or a directory above it (`./initdb:/docker-entrypoint-initdb.d`). */
-function mentions(block: string, file: string): boolean {
-  if (block.includes(file)) return true;
-  const parts = file.split('/');
-  for (let i = 1; i < parts.length; i++) if (block.includes(`./${parts.slice(0, i).join('/')}:`)) return true;
-  return false;
-}
-
-/** Seconds in a compose duration (`1m30s`, `10s`, `900s`, `1.5s`). */
-export function durationSeconds(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (typeof value !== 'string') return 0;
-  let total = 0;
-  for (const m of value.matchAll(/([\d.]+)(h|ms|m|s|us|ns)/g)) total += Number(m[1]) * ({ h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, ns: 1e-9 } as Record<string, number>)[m[2]!]!;
-  return total;
-}
-
 /**
- * How long each service's healthcheck may legitimately take to pass: start period plus every retry
- * (docker's defaults: 30 s interval and timeout, 3 retries). vLLM loading a model takes minutes.
+ * Start period plus every retry of the healthcheck, with the renderer's defaults
+ * (`templates/compose/render-compose.ts`: 15 s interval, 5 s timeout, 5 retries, 10 s start period).
+ * vLLM loading a model takes minutes; a fixed deploy timeout would roll it back for nothing.
  */
-export function healthBudgetSeconds(stack: RenderedStack, files: readonly ReleaseFile[]): Record<string, number> {
-  const doc = (parse(files.find((f) => f.path === composeFileOf(stack))?.content ?? '') ?? {}) as { services?: Record<string, { healthcheck?: Record<string, unknown> }> };
-  const out: Record<string, number> = {};
-  for (const [name, svc] of Object.entries(doc.services ?? {})) {
-    const h = svc.healthcheck;
-    if (!h || h.disable) continue;
-    const interval = durationSeconds(h.interval ?? '30s');
-    const timeout = durationSeconds(h.timeout ?? '30s');
-    const retries = typeof h.retries === 'number' ? h.retries : 3;
-    out[name] = Math.ceil(durationSeconds(h.start_period ?? '0s') + (interval + timeout) * (retries + 1));
-  }
-  return out;
+export function healthBudgetSeconds(service: RenderedService): number {
+  const h = service.definition.healthcheck;
+  if (!h) return 0;
+  return Math.ceil((h.startPeriodSeconds ?? 10) + ((h.intervalSeconds ?? 15) + (h.timeoutSeconds ?? 5)) * ((h.retries ?? 5) + 1));
+}
+
+/** The typed release of one stack on one host (`key`: that host's fingerprint key). */
+export function stackRelease(stack: RenderedStack, values: ReadonlyMap<string, string>, key: string): StackRelease {
+  const files = releaseFiles(stack, values);
+  const byName = new Map(stack.services.map((s) => [s.name, s]));
+  return {
+    stack: stack.name,
+    project: stack.name,
+    composeFile: stack.composeFile,
+    id: releaseId(files, key),
+    files,
+    services: startOrder(stack.services).map((name) => {
+      const s = byName.get(name)!;
+      return {
+        name,
+        fingerprint: serviceFingerprint(s, files, key),
+        stateful: s.stateful,
+        dependsOn: (s.definition.dependsOn ?? []).filter((d) => byName.has(d)),
+        healthBudgetSeconds: healthBudgetSeconds(s),
+      };
+    }),
+    externalNetworks: stack.externalNetworks ?? [],
+  };
 }
 
 function stableJson(value: unknown): string {

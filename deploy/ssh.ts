@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
-import { HostKeyMismatchError, RemoteCommandError } from '../model';
+import { ConnectError, ConnectFailure, HostKeyMismatchError, RemoteCommandError } from '../model';
 import { Argv, toShell } from './commands';
 import { fingerprintOfBlob, fingerprintOfPublicKey, knownHostsFingerprints, knownHostsLine } from './host-keys';
 import { Masker } from './secrets';
@@ -90,12 +90,25 @@ export async function connect(ep: SshEndpoint, masker: Masker = new Masker([])):
   } catch (err) {
     ssh.dispose();
     if (refused) throw refused;
-    throw new RemoteCommandError(name, ['ssh', `${ep.user}@${ep.host}`, '-p', String(ep.port)], null, (err as Error).message);
+    throw new ConnectError(name, connectFailure(err as NodeJS.ErrnoException & { level?: string }), (err as Error).message);
   }
   // A reset socket after the handshake must not crash the process: the running command resolves
   // with no exit code instead, which `run` turns into a RemoteCommandError.
   ssh.connection?.on('error', () => undefined);
   return new NodeSshHost(name, ssh, ep.remoteEnv ?? {}, masker);
+}
+
+/**
+ * Names why a connection failed: ssh2 reports socket errors with their errno code, a handshake
+ * that never completes as `Timed out while waiting for handshake`, and a rejected key with
+ * `level: 'client-authentication'`.
+ */
+export function connectFailure(err: { code?: string; level?: string; message?: string }): ConnectFailure {
+  if (err.code === 'ECONNREFUSED') return 'refused';
+  if (err.code === 'ETIMEDOUT' || /timed out/i.test(err.message ?? '')) return 'timed out';
+  if (err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH' || err.code === 'ENOTFOUND') return 'unreachable';
+  if (err.level === 'client-authentication') return 'authentication failed';
+  return 'failed';
 }
 
 class NodeSshHost implements RemoteHost {

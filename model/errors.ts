@@ -237,13 +237,39 @@ export class RemoteCommandError extends PvestackError {
     readonly remoteExitCode: number | null,
     readonly stderr: string,
   ) {
-    const what = remoteExitCode === null ? 'lost its connection before finishing' : `exited ${remoteExitCode}`;
+    const what = remoteExitCode === null ? 'lost the connection mid-step (the step may have run in part)' : `exited ${remoteExitCode}`;
     const tail = stderr.trim().split('\n').slice(-5).join('\n    ');
-    super(`${host}: \`${argv.join(' ').slice(0, 200)}\` ${what}${tail ? `:\n    ${tail}` : ''}`);
+    super(`${host}: \`${argv.join(' ').replace(/\s+/g, ' ').slice(0, 200)}\` ${what}${tail ? `:\n    ${tail}` : ''}`);
     this.name = 'RemoteCommandError';
   }
   toJSON(): Record<string, unknown> {
-    return { error: 'RemoteCommand', host: this.host, argv: this.argv, exitCode: this.remoteExitCode, stderr: this.stderr };
+    return { error: 'RemoteCommand', host: this.host, argv: this.argv, exitCode: this.remoteExitCode, lost: this.remoteExitCode === null, stderr: this.stderr };
+  }
+}
+
+/** Why an SSH connection could not be opened; each reason has its own words. */
+export type ConnectFailure = 'refused' | 'timed out' | 'unreachable' | 'authentication failed' | 'failed';
+
+/** No SSH connection to a host: nothing was run there. */
+export class ConnectError extends PvestackError {
+  readonly exitCode = ExitCode.failure;
+  constructor(
+    readonly host: string,
+    readonly reason: ConnectFailure,
+    readonly detail: string,
+  ) {
+    const hint: Record<ConnectFailure, string> = {
+      refused: 'nothing listens on that port: is sshd running, and is sshPort right?',
+      'timed out': 'no answer: is the host up, and does a firewall let the deployer reach its SSH port?',
+      unreachable: 'no route to the host: check its address and the network',
+      'authentication failed': 'the host rejected the key: pass -i <key> or load it into the SSH agent, and check the guest\'s sshUser',
+      failed: 'see the detail above',
+    };
+    super(`${host}: connection ${reason === 'failed' ? 'failed' : reason} before anything ran (${detail}); ${hint[reason]}`);
+    this.name = 'ConnectError';
+  }
+  toJSON(): Record<string, unknown> {
+    return { error: 'Connect', host: this.host, reason: this.reason, detail: this.detail };
   }
 }
 
@@ -252,18 +278,17 @@ export class LockHeldError extends PvestackError {
   readonly exitCode = ExitCode.failure;
   constructor(
     readonly host: string,
+    /** Holder, run, process, start and heartbeat, as `describeLock` says it. */
     readonly holder: string,
-    readonly since: string,
-    readonly details: { readonly commit?: string; readonly env?: string; readonly guest?: string } = {},
+    /** The command that frees it, as it works when typed (spec path, --root, -i included). */
+    readonly releaseCommand: string,
+    readonly details: { readonly run?: string; readonly commit?: string } = {},
   ) {
-    super(
-      `Deploy lock on ${host} held by ${holder} since ${since} (commit ${details.commit ?? 'unknown'}). ` +
-        `Run 'pvestack lock release ${details.env ?? '<env>'} ${details.guest ?? '<guest>'}' if that deploy is dead.`,
-    );
+    super(`Deploy lock on ${host} ${holder}. If that deploy is dead, run: ${releaseCommand}`);
     this.name = 'LockHeldError';
   }
   toJSON(): Record<string, unknown> {
-    return { error: 'LockHeld', host: this.host, holder: this.holder, since: this.since, commit: this.details.commit ?? null };
+    return { error: 'LockHeld', host: this.host, holder: this.holder, run: this.details.run ?? null, commit: this.details.commit ?? null, release: this.releaseCommand };
   }
 }
 

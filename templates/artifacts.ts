@@ -15,6 +15,8 @@
  *    every service with `hasHealthcheck` is healthy.
  */
 
+import type { ServiceDefinition } from './compose/service';
+
 export interface RenderedFile {
   /** Path relative to the stack's release directory, e.g. `compose.yaml`, `nginx/nginx.conf`. */
   readonly path: string;
@@ -37,6 +39,11 @@ export interface RenderedService {
   readonly stateful: boolean;
   readonly hasHealthcheck: boolean;
   readonly image: string;
+  /**
+   * The typed definition the compose file was rendered from (values as written, before compose's
+   * `$$` escaping): the deployer and the Pulumi program read this, never the rendered YAML.
+   */
+  readonly definition: ServiceDefinition;
 }
 
 /** An address a stack offers to others, e.g. vLLM's OpenAI-compatible base URL for the web tier. */
@@ -49,6 +56,8 @@ export interface StackEndpoint {
 export interface RenderedStack {
   /** Directory name on the host: `/opt/pvestack/<name>/releases/<id>`; also the compose project name. */
   readonly name: string;
+  /** Which of `files` is the compose file (`compose.yaml`). */
+  readonly composeFile: string;
   readonly guest: string;
   /** The spec kind it was rendered from (`vllm`, `postgres`, `compose`, ...). */
   readonly kind?: string;

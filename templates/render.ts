@@ -67,6 +67,7 @@ export function renderGuest(env: Environment, guest: Guest, options: RenderOptio
     ];
     out.push({
       name,
+      composeFile: COMPOSE_FILE,
       guest: guest.name,
       kind: stack.kind,
       files,

@@ -12,6 +12,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
+import type { RenderedStack } from '../../templates/artifacts';
+import { renderCompose } from '../../templates/compose/render-compose';
 import type { TestSshd } from '../../test/support/sshd';
 import { median, mustRun } from '../measure';
 import { optionalModule } from './optional';
@@ -35,21 +37,24 @@ export interface FanoutRow {
 
 export type FanoutResult = { readonly skipped: string } | { readonly rows: FanoutRow[]; readonly notes: string[] };
 
-const LABEL = 'pvestack-bench';
-
-/** The stack every approach ships: the same compose file, byte for byte. */
-export function benchCompose(): string {
-  return stringify({
-    services: {
-      web: {
+/** The stack every approach ships, typed as the renderers return it; its compose file is the same for all three, byte for byte. */
+export function benchStack(project: string, guest: string): RenderedStack {
+  const compose = renderCompose({
+    services: [
+      {
+        name: 'web',
         image: BUSYBOX_IMAGE,
-        init: true,
         command: ['httpd', '-f', '-p', '8080', '-h', '/www'],
-        labels: { [LABEL]: '1' },
-        healthcheck: { test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8080/'], interval: '1s', timeout: '2s', retries: 3 },
+        healthcheck: { test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8080/'], intervalSeconds: 1, timeoutSeconds: 2, retries: 3, startPeriodSeconds: 0 },
       },
-    },
+    ],
   });
+  return { name: project, guest, kind: 'compose', composeFile: 'compose.yaml', files: [{ path: 'compose.yaml', content: compose.text }], secretFiles: compose.secretFiles, services: compose.services };
+}
+
+/** The compose file every approach ships. */
+export function benchCompose(): string {
+  return benchStack('bench', 'h0').files[0]!.content;
 }
 
 /** Remote shell for the baselines: start the project and wait until `web` is healthy (as pvestack does). */
@@ -101,7 +106,8 @@ async function startLab(count: number): Promise<Lab> {
 
 function cleanDocker(dockerHost: string): void {
   const env = { ...process.env, DOCKER_HOST: dockerHost };
-  const ids = mustRun('docker', ['ps', '-aq', '--filter', `label=${LABEL}`], { env }).split('\n').filter(Boolean);
+  // The lab's Docker engine is private to the bench: every container on it is the bench's.
+  const ids = mustRun('docker', ['ps', '-aq'], { env }).split('\n').filter(Boolean);
   if (ids.length) mustRun('docker', ['rm', '-f', ...ids], { env });
   const nets = mustRun('docker', ['network', 'ls', '-q', '--filter', 'label=com.docker.compose.project'], { env }).split('\n').filter(Boolean);
   if (nets.length) mustRun('docker', ['network', 'rm', ...nets], { env });
@@ -185,13 +191,21 @@ async function viaPvestack(lab: Lab, hosts: TestSshd[], tag: string, composeYaml
     return {
       guest: `h${i}`,
       root: path.join(lab.scratch, `host-${i}`, 'pvestack'),
-      stacks: [{ name: project, guest: `h${i}`, kind: 'compose', files: [{ path: 'compose.yaml', content: composeYaml }], secretFiles: [], services: [{ name: 'web', stateful: false, hasHealthcheck: true, image: BUSYBOX_IMAGE }] }],
+      stacks: [benchStack(project, `h${i}`)],
       endpoint: { host: h.host, port: h.port, user: h.user, hostKeys: [h.hostPublicKey], identity: h.privateKeyPath, remoteEnv: { DOCKER_HOST: lab.dockerHost } },
     };
   });
   const report = await orchestrator.deployAll(
     targets,
-    { env: 'bench', holder: 'bench@localhost', secrets: new Map(), masker: new secrets.Masker([]), healthTimeoutMs: 60_000, confirmStateful: async () => true },
+    {
+      env: 'bench',
+      lock: { run: tag, owner: 'bench@localhost', machine: os.hostname(), pid: process.pid, since: new Date().toISOString() },
+      local: { machine: os.hostname(), alive: () => true },
+      secrets: new Map(),
+      masker: new secrets.Masker([]),
+      healthTimeoutMs: 60_000,
+      confirmStateful: async () => true,
+    },
     { concurrency: hosts.length },
   );
   if (!report.ok) throw new Error(`pvestack deploy failed: ${report.hosts.map((h) => h.error?.message).filter(Boolean).join('; ')}`);

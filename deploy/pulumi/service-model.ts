@@ -1,13 +1,12 @@
 /**
- * The rendered compose file read back into the service model the Pulumi program needs (image,
+ * The renderers' typed stack as the service model the Pulumi program needs (image,
  * command, env, secret env, ports, volumes, uploads for bind-mounted config files, GPUs,
  * healthcheck). Pure: the same rendered stack always gives the same model.
  */
 import * as path from 'node:path';
-import { parse } from 'yaml';
 import { UsageError } from '../../model';
 import type { RenderedStack } from '../../templates/artifacts';
-import { composeFileOf, durationSeconds } from '../release';
+import { isNamedVolume, secretVariables, ServiceDefinition } from '../../templates/compose/service';
 
 export interface PulumiService {
   readonly name: string;
@@ -40,34 +39,19 @@ export interface PulumiStackModel {
   readonly network: { readonly name: string; readonly external: boolean };
 }
 
-type ComposeService = {
-  image: string;
-  command?: string[];
-  entrypoint?: string[];
-  environment?: Record<string, string | number | boolean>;
-  env_file?: string[];
-  ports?: string[];
-  volumes?: string[];
-  healthcheck?: { test?: string[]; interval?: string; timeout?: string; retries?: number; start_period?: string; disable?: boolean };
-  restart?: string;
-  ipc?: string;
-  init?: boolean;
-  deploy?: { resources?: { reservations?: { devices?: { count?: number | string; device_ids?: string[]; capabilities?: string[][] | string[] }[] } } };
-};
-
-/** Reads a rendered stack's compose file into the Pulumi service model. */
+/**
+ * Builds the Pulumi service model from the renderers' typed stack (`RenderedService.definition`),
+ * never from the compose YAML they rendered. Values are as written in the definitions: compose's
+ * `$$` escaping (`templates/compose/render-compose.ts`) is a property of the YAML, not of the value.
+ */
 export function pulumiStackModel(stack: RenderedStack): PulumiStackModel {
-  const doc = parse(stack.files.find((f) => f.path === composeFileOf(stack))!.content) as {
-    services: Record<string, ComposeService>;
-    volumes?: Record<string, unknown>;
-    networks?: { default?: { name?: string; external?: boolean } };
-  };
-  const external = doc.networks?.default?.external ? doc.networks.default.name : undefined;
+  const defs = stack.services.map((s) => s.definition);
+  const external = stack.externalNetworks?.[0];
   return {
     name: stack.name,
-    volumes: Object.keys(doc.volumes ?? {}).sort(),
+    volumes: [...new Set(defs.flatMap((d) => (d.volumes ?? []).filter(isNamedVolume).map((v) => v.split(':')[0]!)))].sort(),
     network: external ? { name: external, external: true } : { name: `${stack.name}_default`, external: false },
-    services: Object.entries(doc.services).map(([name, svc]) => serviceModel(stack, name, svc)),
+    services: defs.map((d) => serviceModel(stack, d)),
   };
 }
 
@@ -78,8 +62,8 @@ export function pinnedImage(image: string, where: string): string {
   throw new UsageError(`${where}: image ${JSON.stringify(image)} is not pinned`, 'Give the image a version tag (e.g. :1.2.3) or a digest (@sha256:...)');
 }
 
-function serviceModel(stack: RenderedStack, name: string, svc: ComposeService): PulumiService {
-  const where = `${stack.guest}/${stack.name}/${name}`;
+function serviceModel(stack: RenderedStack, svc: ServiceDefinition): PulumiService {
+  const where = `${stack.guest}/${stack.name}/${svc.name}`;
   const volumes: PulumiService['volumes'][number][] = [];
   const binds: PulumiService['binds'][number][] = [];
   const uploads: PulumiService['uploads'][number][] = [];
@@ -95,34 +79,34 @@ function serviceModel(stack: RenderedStack, name: string, svc: ComposeService): 
     } else if (source.startsWith('/')) binds.push({ hostPath: source, containerPath: target, readOnly });
     else volumes.push({ volume: `${stack.name}_${source}`, containerPath: target, readOnly });
   }
-  const secretEnv = (svc.env_file ?? []).flatMap((file) => stack.secretFiles.find((s) => s.path === file)?.entries ?? []);
   const h = svc.healthcheck;
+  // The renderer's healthcheck defaults (templates/compose/render-compose.ts), so both engines probe alike.
   return {
-    name,
+    name: svc.name,
     image: pinnedImage(svc.image, where),
-    ...(svc.command ? { command: svc.command } : {}),
-    ...(svc.entrypoint ? { entrypoint: svc.entrypoint } : {}),
-    env: Object.entries(svc.environment ?? {}).map(([k, v]) => `${k}=${String(v)}`),
-    secretEnv,
-    ports: (svc.ports ?? []).map(parsePort),
+    ...(svc.command ? { command: [...svc.command] } : {}),
+    ...(svc.entrypoint ? { entrypoint: [...svc.entrypoint] } : {}),
+    env: Object.entries(svc.env ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`),
+    secretEnv: secretVariables(svc),
+    ports: (svc.networkMode ? [] : (svc.ports ?? [])).map(parsePort),
     volumes,
     binds,
     uploads,
-    ...(gpus(svc) ? { gpus: gpus(svc)! } : {}),
-    ...(h?.test && !h.disable
+    ...(svc.gpus !== undefined ? { gpus: gpus(svc.gpus) } : {}),
+    ...(h
       ? {
           healthcheck: {
-            tests: h.test,
-            interval: `${durationSeconds(h.interval ?? '30s')}s`,
-            timeout: `${durationSeconds(h.timeout ?? '30s')}s`,
-            retries: h.retries ?? 3,
-            startPeriod: `${durationSeconds(h.start_period ?? '0s')}s`,
+            tests: [...h.test],
+            interval: `${h.intervalSeconds ?? 15}s`,
+            timeout: `${h.timeoutSeconds ?? 5}s`,
+            retries: h.retries ?? 5,
+            startPeriod: `${h.startPeriodSeconds ?? 10}s`,
           },
         }
       : {}),
     restart: svc.restart ?? 'unless-stopped',
     ...(svc.ipc ? { ipcMode: svc.ipc } : {}),
-    init: svc.init ?? false,
+    init: svc.init ?? true,
   };
 }
 
@@ -136,12 +120,9 @@ function parsePort(spec: string): PulumiService['ports'][number] {
   return { ...(ip ? { ip } : {}), external, internal, protocol };
 }
 
-/** Compose's GPU reservation as the Docker API's `--gpus` value. */
-function gpus(svc: ComposeService): string | undefined {
-  const devices = svc.deploy?.resources?.reservations?.devices ?? [];
-  const gpu = devices.find((d) => JSON.stringify(d.capabilities ?? []).includes('gpu'));
-  if (!gpu) return undefined;
-  if (gpu.device_ids?.length) return `device=${gpu.device_ids.join(',')}`;
-  if (gpu.count === 'all' || gpu.count === undefined) return 'all';
-  return `device=${Array.from({ length: Number(gpu.count) }, (_, i) => i).join(',')}`;
+/** A GPU request as the Docker API's `--gpus` value (the renderer's reservation: count, `all` or device ids). */
+function gpus(g: NonNullable<ServiceDefinition['gpus']>): string {
+  if (Array.isArray(g)) return `device=${g.join(',')}`;
+  if (g === 'all') return 'all';
+  return `device=${Array.from({ length: Number(g) }, (_, i) => i).join(',')}`;
 }

@@ -107,6 +107,6 @@ export function renderCompose(input: ComposeInput): RenderedCompose {
     secretFiles: input.services
       .filter((s) => secretVariables(s).length > 0)
       .map((s) => ({ path: secretEnvPath(s.name), entries: secretVariables(s) })),
-    services: input.services.map((s) => ({ name: s.name, stateful: s.stateful ?? false, hasHealthcheck: s.healthcheck !== undefined, image: s.image })),
+    services: input.services.map((s) => ({ name: s.name, stateful: s.stateful ?? false, hasHealthcheck: s.healthcheck !== undefined, image: s.image, definition: s })),
   };
 }

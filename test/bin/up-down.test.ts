@@ -23,9 +23,10 @@ describe('local compose command builders', () => {
   it('builds exact up/down argv, never deleting volumes unless asked', () => {
     const s = stacks[0]!;
     const file = path.join(s.dir, 'compose.yaml');
-    expect(composeUpArgv(['docker-compose'], s)).toEqual(['docker-compose', '-p', 'dev-laptop-postgres', '-f', file, 'up', '-d', '--remove-orphans']);
-    expect(composeDownArgv(['docker', 'compose'], s)).toEqual(['docker', 'compose', '-p', 'dev-laptop-postgres', '-f', file, 'down', '--remove-orphans', '-t', '10']);
-    expect(composeDownArgv(['docker-compose'], s, { volumes: true })).toContain('--volumes');
+    // The deployer's compose vocabulary (deploy/commands.ts), pointed at the local directory.
+    expect(composeUpArgv('v1', s)).toEqual(['docker-compose', '--project-name', 'dev-laptop-postgres', '--project-directory', s.dir, '--file', file, 'up', '-d', '--remove-orphans']);
+    expect(composeDownArgv('v2', s)).toEqual(['docker', 'compose', '--project-name', 'dev-laptop-postgres', '--project-directory', s.dir, '--file', file, 'down', '--remove-orphans', '-t', '10']);
+    expect(composeDownArgv('v1', s, { volumes: true })).toContain('--volumes');
   });
 
   it('names projects after environment, guest and stack', () => {
@@ -39,7 +40,7 @@ describe('pvestack up/down --dry-run', () => {
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toBe('docker network create pvestack-dev');
-    expect(lines.slice(1).map((l) => l.split(' -p ')[1]!.split(' ')[0])).toEqual(['dev-laptop-postgres', 'dev-laptop-redis', 'dev-laptop-vllm', 'dev-laptop-nextjs']);
+    expect(lines.slice(1).map((l) => l.split(' --project-name ')[1]!.split(' ')[0])).toEqual(['dev-laptop-postgres', 'dev-laptop-redis', 'dev-laptop-vllm', 'dev-laptop-nextjs']);
   });
 
   it('--no-gpu leaves vLLM out, or runs the CPU stub in its place', () => {

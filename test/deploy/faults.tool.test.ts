@@ -30,7 +30,14 @@ describeWithTools('deploy over SSH: faults (connection cut, lock, host keys)', d
       target('v2'),
       testContext({
         beforeUpload: (_guest, files) => {
-          if (files.includes(big.path)) setTimeout(() => killSessions(host.sshd.pid()), 50);
+          if (!files.includes(big.path)) return;
+          // Cut the connection once the upload directory exists on the host: mid-upload, whatever the timing.
+          const releases = path.join(rootFor(p), p, 'releases');
+          const poll = setInterval(() => {
+            if (!fs.readdirSync(releases).some((d) => d.endsWith('.partial'))) return;
+            clearInterval(poll);
+            killSessions(host.sshd.pid());
+          }, 2);
         },
       }),
     );
@@ -42,10 +49,13 @@ describeWithTools('deploy over SSH: faults (connection cut, lock, host keys)', d
     expect(currentRelease(rootFor(p), p)).toBe(running);
     expect(startedAt(dockerHost, p)).toEqual(before);
     expect(fs.readdirSync(path.join(rootFor(p), p, 'releases')).some((d) => d.endsWith('.partial'))).toBe(true);
+    expect(cut.notes.join('\n')).toContain('.partial directory on the host; the next deploy removes it');
+    expect(cut.error!.message).toContain('lost the connection mid-step');
 
     const retry = await deployHost(target('v2'), testContext());
     expect(retry.error?.message).toBeUndefined();
     expect(retry.status).toBe('deployed');
+    expect(retry.notes.join('\n')).toMatch(/removing releases\/[0-9a-f]+\.partial left by an interrupted upload/);
     expect(currentRelease(rootFor(p), p)).toBe(retry.stacks[0]!.release);
     expect(fs.readdirSync(path.join(rootFor(p), p, 'releases')).some((d) => d.endsWith('.partial'))).toBe(false);
   }, 120_000);
@@ -53,13 +63,16 @@ describeWithTools('deploy over SSH: faults (connection cut, lock, host keys)', d
   it('two concurrent deploys to one host: exactly one proceeds, the other fails fast with LockHeldError', async () => {
     const p = project('faults-lock');
     const target = targetFor(host.sshd, [webStack(p, { image: IMAGE })], dockerHost, rootFor(p));
-    const [a, b] = await Promise.all([deployHost(target, testContext({ holder: 'alice@laptop' })), deployHost(target, testContext({ holder: 'bob@ci' }))]);
+    const as = (owner: string) => testContext({ lock: { ...testContext().lock, owner } });
+    const [a, b] = await Promise.all([deployHost(target, as('alice@laptop')), deployHost(target, as('bob@ci'))]);
     const losers = [a, b].filter((o) => o.error instanceof LockHeldError);
     const winners = [a, b].filter((o) => !o.error);
     expect(losers).toHaveLength(1);
     expect(winners).toHaveLength(1);
     const loser = losers[0]!;
-    expect(loser.error!.message).toMatch(/^Deploy lock on .* held by (alice@laptop|bob@ci) since \d{4}-.* \(commit abc1234\)\. Run 'pvestack lock release test faults-lock' if that deploy is dead\.$/);
+    expect(loser.error!.message).toMatch(
+      new RegExp(`^Deploy lock on .* held by (alice@laptop|bob@ci), run r1, pid ${process.pid} on test-machine, since \\d{4}-.*, commit abc1234; last heartbeat \\d+ s ago\\. If that deploy is dead, run: pvestack lock release test faults-lock$`),
+    );
     expect(loser.elapsedMs).toBeLessThan(winners[0]!.elapsedMs);
     expect(loser.stacks).toEqual([]);
   }, 120_000);

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { stringify } from 'yaml';
+import { renderCompose } from '../../templates/compose/render-compose';
 import { DeployContext, HostTarget } from '../../deploy/host-deploy';
 import { Masker } from '../../deploy/secrets';
 import type { RenderedStack } from '../../templates/artifacts';
@@ -19,47 +19,57 @@ export interface WebStackOptions {
   readonly image: string;
   /** Changes the web service's definition (env), i.e. a new release. */
   readonly release?: string;
+  /** Changes the client service's definition (env) too. */
+  readonly clientRelease?: string;
   /** Point web's healthcheck at a closed port: the release never becomes healthy. */
   readonly brokenHealth?: boolean;
   /** Extra files (e.g. a large asset for the upload-cut test). */
   readonly extraFiles?: RenderedStack['files'];
   /** Mark `client` stateful. */
   readonly statefulClient?: boolean;
+  /** An external network both services join (the renderers' shared network). */
+  readonly sharedNetwork?: string;
 }
 
-/** Two services: `web` (httpd, named volume `data`, secret env file) and `client` depending on it. */
+/**
+ * Two services rendered by the real renderer: `web` (httpd, named volume `data`, secret env file)
+ * and `client` depending on it.
+ */
 export function webStack(name: string, opts: WebStackOptions): RenderedStack {
-  const health = (url: string) => ({ test: ['CMD', 'wget', '-q', '-O', '/dev/null', url], interval: '1s', timeout: '2s', retries: 2 });
-  const compose = {
-    services: {
-      web: {
+  const health = (url: string) => ({ test: ['CMD', 'wget', '-q', '-O', '/dev/null', url], intervalSeconds: 1, timeoutSeconds: 2, retries: 2, startPeriodSeconds: 5 });
+  const compose = renderCompose({
+    ...(opts.sharedNetwork ? { sharedNetwork: opts.sharedNetwork } : {}),
+    services: [
+      {
+        name: 'web',
         image: opts.image,
-        init: true,
-        command: ['sh', '-c', 'echo "starting with token $$API_TOKEN"; exec httpd -f -p 8080 -h /www'],
-        environment: { RELEASE: opts.release ?? 'v1' },
-        env_file: ['secrets/web.env'],
+        command: ['sh', '-c', 'echo "starting with token $API_TOKEN"; exec httpd -f -p 8080 -h /www'],
+        env: { RELEASE: opts.release ?? 'v1' },
+        secretEnv: [{ variable: 'API_TOKEN', secret: 'api-token' }],
         volumes: ['data:/data'],
         healthcheck: health(opts.brokenHealth ? 'http://127.0.0.1:9999/' : 'http://127.0.0.1:8080/'),
+        stopGracePeriodSeconds: 2,
       },
-      client: {
+      {
+        name: 'client',
         image: opts.image,
-        init: true,
         command: ['httpd', '-f', '-p', '8081', '-h', '/www'],
-        depends_on: { web: { condition: 'service_healthy' } },
+        ...(opts.clientRelease ? { env: { RELEASE: opts.clientRelease } } : {}),
+        dependsOn: ['web'],
         healthcheck: health('http://web:8080/'),
+        stateful: opts.statefulClient ?? false,
+        stopGracePeriodSeconds: 2,
       },
-    },
-    volumes: { data: {} },
-  };
+    ],
+  });
   return {
     name,
+    composeFile: 'compose.yaml',
     guest: name,
-    files: [{ path: 'compose.yaml', content: stringify(compose) }, { path: 'conf/app.conf', content: `release=${opts.release ?? 'v1'}\n` }, ...(opts.extraFiles ?? [])],
-    secretFiles: [{ path: 'secrets/web.env', entries: [{ variable: 'API_TOKEN', secret: 'api-token' }] }],
-    services: [
-      { name: 'web', stateful: false, hasHealthcheck: true, image: opts.image },
-      { name: 'client', stateful: opts.statefulClient ?? false, hasHealthcheck: true, image: opts.image },
-    ],
+    files: [{ path: 'compose.yaml', content: compose.text }, { path: 'conf/app.conf', content: `release=${opts.release ?? 'v1'}\n` }, ...(opts.extraFiles ?? [])],
+    secretFiles: compose.secretFiles,
+    services: compose.services,
+    ...(opts.sharedNetwork ? { externalNetworks: [opts.sharedNetwork] } : {}),
   };
 }
 
@@ -97,8 +107,8 @@ export function testContext(overrides: Partial<DeployContext> = {}): DeployConte
   const stages: string[] = [];
   return {
     env: 'test',
-    holder: 'tester@ci',
-    commit: 'abc1234',
+    lock: { run: 'r1', owner: 'tester@ci', machine: 'test-machine', pid: process.pid, since: '2026-01-01T00:00:00.000Z', env: 'test', commit: 'abc1234' },
+    local: { machine: 'test-machine', alive: () => true },
     secrets: new Map([['api-token', SECRET_VALUE]]),
     masker: new Masker([SECRET_VALUE]),
     healthTimeoutMs: 30_000,

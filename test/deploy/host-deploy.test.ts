@@ -1,24 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { toShell } from '../../deploy/commands';
 import { deployHost, HostTarget } from '../../deploy/host-deploy';
-import { releaseFiles, serviceFingerprints } from '../../deploy/release';
+import { stackRelease } from '../../deploy/release';
 import type { RemoteHost, RunResult } from '../../deploy/ssh';
-import { ConfirmationRequiredError, RemoteCommandError } from '../../model';
+import { ConfirmationRequiredError, LockHeldError, OperationError, RemoteCommandError } from '../../model';
 import { testContext, webStack } from './fixtures';
 
-/** A scripted host: answers the reads, records every command, fails what `fail` matches. */
-function fakeHost(current: { id: string; services: Record<string, string> } | undefined, fail?: RegExp) {
+const KEY = 'a'.repeat(64);
+const stack = webStack('app', { image: 'img:1', statefulClient: true });
+const target: HostTarget = { guest: 'app', root: '/srv/pv', stacks: [stack], endpoint: { host: 'fake', port: 22, user: 'ops', hostKeys: [] } };
+const fp = Object.fromEntries(stackRelease(stack, testContext().secrets, KEY).services.map((s) => [s.name, s.fingerprint]));
+
+/** A scripted host: answers the lock with `probe`, records every command, fails what `fail` matches. */
+function fakeHost(probe: string, opts: { fail?: RegExp; lockCode?: number; lockStdout?: string; lockStderr?: string } = {}) {
   const ran: string[] = [];
   const host: RemoteHost = {
     name: 'ops@fake:22',
-    async run(argv): Promise<RunResult> {
+    async run(argv, o): Promise<RunResult> {
       const line = toShell(argv);
       ran.push(line);
-      if (fail?.test(line)) throw new RemoteCommandError('ops@fake:22', argv, 1, 'boom');
-      if (line.includes('readlink') && line.includes('.pvestack-release.json')) {
-        return { stdout: current ? `releases/${current.id}\n${JSON.stringify({ id: current.id, stack: 'app', hash: 'old', services: current.services })}` : '', stderr: '', code: 0 };
+      if (opts.fail?.test(line)) throw new RemoteCommandError('ops@fake:22', argv, 1, 'boom');
+      if (line.includes('mkdir /srv/pv/.lock')) {
+        const code = opts.lockCode ?? 0;
+        if (!(o?.okCodes ?? [0]).includes(code)) throw new RemoteCommandError('ops@fake:22', argv, code, '');
+        return { stdout: code === 0 ? probe : (opts.lockStdout ?? ''), stderr: opts.lockStderr ?? '', code };
       }
-      if (line.includes('docker compose version')) return { stdout: 'v1\n', stderr: '', code: 0 };
       return { stdout: '', stderr: '', code: 0 };
     },
     isConnected: () => true,
@@ -27,34 +33,51 @@ function fakeHost(current: { id: string; services: Record<string, string> } | un
   return { host, ran };
 }
 
-const stack = webStack('app', { image: 'img:1', statefulClient: true });
-const target: HostTarget = { guest: 'app', root: '/srv/pv', stacks: [stack], endpoint: { host: 'fake', port: 22, user: 'ops', hostKeys: [] } };
-const ctx = testContext();
-const fingerprints = serviceFingerprints(stack, releaseFiles(stack, ctx.secrets));
+const running = (svc: string, f = fp[svc]) => `container ${svc} running 0 healthy ${f}`;
+const probeText = (lines: string[]) => [`key ${KEY}`, 'now 1700000000', 'compose v1', 'stack app', ...lines].join('\n');
 
-describe('host deploy state machine (scripted host)', () => {
+describe('host deploy executor (scripted host)', () => {
   it('refuses to restart a changed stateful service without confirmation, before uploading, and releases the lock', async () => {
-    const { host, ran } = fakeHost({ id: 'OLD', services: { ...fingerprints, client: 'different' } });
+    const { host, ran } = fakeHost(probeText(['current OLD', 'release OLD', running('web'), running('client', 'different')]));
     const out = await deployHost(target, testContext({ connect: async () => host, confirmStateful: async () => false }));
     expect(out.error).toBeInstanceOf(ConfirmationRequiredError);
     expect(out.error!.message).toContain("restarts stateful service 'client'");
     expect(ran.some((l) => l.includes('.partial'))).toBe(false);
-    expect(ran.at(-1)).toBe('rm -rf -- /srv/pv/.lock');
+    expect(ran.at(-1)).toContain('rm -rf /srv/pv/.lock');
   });
 
-  it('does not ask when only stateless services changed', async () => {
-    const { host, ran } = fakeHost({ id: 'OLD', services: { ...fingerprints, web: 'different' } }, /releases\/\*\.partial/);
-    let asked = false;
-    await deployHost(target, testContext({ connect: async () => host, confirmStateful: async () => ((asked = true), true) }));
-    expect(asked).toBe(false);
-    expect(ran.some((l) => l.includes('mkdir /srv/pv/app/releases/'))).toBe(true);
+  it('an unchanged stack verified running is two round trips: lock+read, unlock', async () => {
+    const rel = stackRelease(stack, testContext().secrets, KEY).id;
+    const { host, ran } = fakeHost(probeText([`current ${rel}`, `release ${rel}`, running('web'), running('client')]));
+    const out = await deployHost(target, testContext({ connect: async () => host }));
+    expect(out.status).toBe('unchanged');
+    expect(ran).toHaveLength(2);
   });
 
-  it('a failure before the switch leaves current alone: no switch command ran', async () => {
-    const { host, ran } = fakeHost({ id: 'OLD', services: { ...fingerprints, web: 'different' } }, /mv -T \/srv\/pv\/app\/releases/);
+  it('a failure before the switch leaves current alone: no switch ran, nothing to roll back', async () => {
+    const { host, ran } = fakeHost(probeText(['current OLD', 'release OLD', running('web', 'old'), running('client')]), { fail: /tar -x/ });
     const out = await deployHost(target, testContext({ connect: async () => host }));
     expect(out.status).toBe('failed');
-    expect(ran.some((l) => l.includes('ln -sfn'))).toBe(false);
-    expect(ran.at(-1)).toBe('rm -rf -- /srv/pv/.lock');
+    expect(ran.filter((l) => l.includes('ln -sfn'))).toHaveLength(1); // inside the failed upload script only
+    expect(ran.some((l) => l.includes('"step":"rollback"'))).toBe(false);
+    expect(ran.at(-1)).toContain('rm -rf /srv/pv/.lock');
+  });
+
+  it('a live lock fails at once with a release command that works as printed', async () => {
+    const info = JSON.stringify({ run: 'beef', owner: 'bob@ci', machine: 'elsewhere', pid: 7, since: '2026-01-01T00:00:00Z' });
+    const { host } = fakeHost('', { lockCode: 75, lockStdout: `now 1700000010\nlock 1700000000 ${info}\n` });
+    const out = await deployHost(target, testContext({ connect: async () => host, releaseHint: (g) => `pvestack lock release ./specs/prod.yaml ${g} --root /srv/pv -i ~/.ssh/deploy` }));
+    expect(out.error).toBeInstanceOf(LockHeldError);
+    expect(out.error!.message).toBe(
+      'Deploy lock on app (fake:22) held by bob@ci, run beef, pid 7 on elsewhere, since 2026-01-01T00:00:00Z; last heartbeat 10 s ago. If that deploy is dead, run: pvestack lock release ./specs/prod.yaml app --root /srv/pv -i ~/.ssh/deploy',
+    );
+  });
+
+  it('a lock that cannot be written names the cause and the place', async () => {
+    const { host } = fakeHost('', { lockCode: 74, lockStderr: 'sh: 1: cannot create /srv/pv/.lock/info.tmp: No space left on device\n' });
+    const out = await deployHost(target, testContext({ connect: async () => host }));
+    expect(out.error).toBeInstanceOf(OperationError);
+    expect(out.error!.message).toContain('cannot write the deploy lock /srv/pv/.lock: sh: 1: cannot create /srv/pv/.lock/info.tmp: No space left on device');
+    expect(out.error!.message).toContain('Free space on fake:/srv/pv');
   });
 });

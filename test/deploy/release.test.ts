@@ -1,46 +1,70 @@
 import { describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { changedServices, durationSeconds, healthBudgetSeconds, releaseFiles, releaseHash, releaseId, serviceFingerprints, startOrder } from '../../deploy/release';
+import { healthBudgetSeconds, releaseFiles, releaseId, serviceFingerprint, stackRelease, startOrder } from '../../deploy/release';
 import { fingerprintOfBlob, fingerprintOfPublicKey, knownHostsFingerprints, knownHostsLine } from '../../deploy/host-keys';
 import type { RenderedStack } from '../../templates/artifacts';
-import { createHmac } from 'node:crypto';
+import { renderCompose } from '../../templates/compose/render-compose';
+import { createHash, createHmac } from 'node:crypto';
 
-const stack = (web: Record<string, unknown>, conf = 'a=1\n'): RenderedStack => ({
-  name: 'app',
-  guest: 'h',
-  files: [
-    { path: 'compose.yaml', content: stringify({ services: { web: { image: 'w:1', depends_on: { db: { condition: 'service_healthy' } }, volumes: ['./conf:/etc/conf:ro'], ...web }, db: { image: 'p:16', healthcheck: { test: ['CMD', 'true'], interval: '10s', timeout: '5s', retries: 6, start_period: '30s' } } } }) },
-    { path: 'conf/app.conf', content: conf },
-  ],
-  secretFiles: [{ path: 'secrets/web.env', entries: [{ variable: 'TOKEN', secret: 'token' }] }],
-  services: [],
-});
-const values = new Map([['token', 'v1']]);
+const stack = (webEnv: Record<string, string> = {}, conf = 'a=1\n'): RenderedStack => {
+  const compose = renderCompose({
+    services: [
+      { name: 'web', image: 'w:1', dependsOn: ['db'], volumes: ['./conf:/etc/conf:ro'], env: webEnv, secrets: ['token'] },
+      { name: 'db', image: 'p:16', healthcheck: { test: ['CMD', 'true'], intervalSeconds: 10, timeoutSeconds: 5, retries: 6, startPeriodSeconds: 30 }, stateful: true },
+    ],
+  });
+  return {
+    name: 'app',
+    composeFile: 'compose.yaml',
+    guest: 'h',
+    files: [{ path: 'compose.yaml', content: compose.text }, { path: 'conf/app.conf', content: conf }],
+    secretFiles: compose.secretFiles,
+    services: compose.services,
+  };
+};
+const values = new Map([['token', 'v1-token-value']]);
+const KEY = 'k'.repeat(64);
 
-describe('release identity', () => {
-  it('the same content gives the same hash; a secret change gives a new one', () => {
-    const a = releaseHash(releaseFiles(stack({}), values));
-    expect(releaseHash(releaseFiles(stack({}), values))).toBe(a);
-    expect(releaseHash(releaseFiles(stack({}), new Map([['token', 'v2']])))).not.toBe(a);
-    expect(releaseFiles(stack({}), values).find((f) => f.path === 'secrets/web.env')).toMatchObject({ mode: 0o600, secret: true, content: 'TOKEN=v1\n' });
+describe('release identity (typed, no YAML read back)', () => {
+  it('the same content gives the same id; a secret change gives a new one; another host key another id', () => {
+    const a = releaseId(releaseFiles(stack(), values), KEY);
+    expect(releaseId(releaseFiles(stack(), values), KEY)).toBe(a);
+    expect(releaseId(releaseFiles(stack(), new Map([['token', 'v2-token-value']])), KEY)).not.toBe(a);
+    expect(releaseId(releaseFiles(stack(), values), 'other-key')).not.toBe(a);
+    expect(releaseFiles(stack(), values).find((f) => f.path === 'secrets/web.env')).toMatchObject({ mode: 0o600, secret: true, content: 'TOKEN=v1-token-value\n' });
   });
 
-  it('fingerprints change only for the service whose block or bind-mounted files changed', () => {
-    const base = serviceFingerprints(stack({}), releaseFiles(stack({}), values));
-    const confChanged = serviceFingerprints(stack({}, 'a=2\n'), releaseFiles(stack({}, 'a=2\n'), values));
-    expect(changedServices({ id: 'x', stack: 'app', hash: '', services: base, deployedBy: '', createdAt: '' }, confChanged)).toEqual(['web']);
-    expect(changedServices(undefined, base)).toEqual(['db', 'web']);
+  it('fingerprints change only for the service whose definition or read files changed', () => {
+    const fp = (s: RenderedStack, v = values) => Object.fromEntries(s.services.map((x) => [x.name, serviceFingerprint(x, releaseFiles(s, v), KEY)]));
+    const base = fp(stack());
+    expect(fp(stack({}, 'a=2\n'))).toEqual({ ...base, web: expect.not.stringMatching(base.web!) });
+    expect(fp(stack({ EXTRA: '1' })).db).toBe(base.db);
+    expect(fp(stack({ EXTRA: '1' })).web).not.toBe(base.web);
+    // A rotated secret restarts the service that reads it, and only that one.
+    const rotated = fp(stack(), new Map([['token', 'rotated-token-value']]));
+    expect(rotated.db).toBe(base.db);
+    expect(rotated.web).not.toBe(base.web);
   });
 
-  it('orders services after their dependencies, and budgets health waits from the healthcheck', () => {
-    const s = stack({});
-    expect(startOrder(s, releaseFiles(s, values))).toEqual(['db', 'web']);
-    expect(healthBudgetSeconds(s, releaseFiles(s, values))).toEqual({ db: 30 + 15 * 7 });
-    expect(durationSeconds('1m30s')).toBe(90);
+  it('fingerprints cannot confirm a guessed secret without the host key', () => {
+    const s = stack();
+    const files = releaseFiles(s, values);
+    const web = s.services.find((x) => x.name === 'web')!;
+    const fpr = serviceFingerprint(web, files, KEY);
+    // An unkeyed hash over the same material (what an attacker could compute) does not match.
+    const unkeyed = createHash('sha256').update(JSON.stringify(files.map((f) => [f.path, f.content]))).digest('hex');
+    expect(unkeyed.startsWith(fpr)).toBe(false);
+    expect(serviceFingerprint(web, files, 'guess')).not.toBe(fpr);
   });
 
-  it('release ids sort by time', () => {
-    expect(releaseId(new Date('2026-01-02T03:04:05.678Z'), 'abcdef0123')).toBe('20260102T030405678Z-abcdef01');
+  it('orders services after their dependencies, and budgets health waits from the typed healthcheck', () => {
+    const s = stack();
+    expect(startOrder(s.services)).toEqual(['db', 'web']);
+    expect(healthBudgetSeconds(s.services.find((x) => x.name === 'db')!)).toBe(30 + 15 * 7);
+    expect(healthBudgetSeconds(s.services.find((x) => x.name === 'web')!)).toBe(0);
+    expect(stackRelease(s, values, KEY).services.map((x) => [x.name, x.stateful, x.dependsOn])).toEqual([
+      ['db', true, []],
+      ['web', false, ['db']],
+    ]);
   });
 });
 

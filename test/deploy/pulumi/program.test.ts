@@ -1,9 +1,9 @@
 import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import type { HostTarget } from '../../../deploy/host-deploy';
 import type { PulumiResources } from '../../../deploy/pulumi/program';
 import type { RenderedStack } from '../../../templates/artifacts';
+import { renderCompose } from '../../../templates/compose/render-compose';
 
 const SECRET = 'sk-very-secret-api-key';
 
@@ -13,33 +13,34 @@ const registered: { type: string; name: string; inputs: Record<string, unknown> 
 const retainOnDelete = new Map<string, boolean | undefined>();
 
 function vllmStack(): RenderedStack {
-  const compose = {
-    services: {
-      vllm: {
+  // Rendered by the real renderer: the program reads the typed definitions it returns, not its YAML.
+  const compose = renderCompose({
+    sharedNetwork: 'pvestack-test',
+    services: [
+      {
+        name: 'vllm',
         image: 'vllm/vllm-openai:v0.11.0',
-        command: ['--model', 'Qwen/Qwen2.5-1.5B-Instruct'],
+        command: ['--model', 'Qwen/Qwen2.5-1.5B-Instruct', '--served-model-name', '$literal'],
         ipc: 'host',
-        environment: { HF_HOME: '/models' },
-        env_file: ['secrets/vllm.env'],
+        env: { HF_HOME: '/models' },
+        secretEnv: [{ variable: 'VLLM_API_KEY', secret: 'vllm-api-key' }],
         ports: ['127.0.0.1:8000:8000'],
         volumes: ['models:/models', './conf/app.conf:/etc/app.conf:ro'],
-        healthcheck: { test: ['CMD', 'true'], interval: '30s', timeout: '10s', retries: 5, start_period: '900s' },
-        deploy: { resources: { reservations: { devices: [{ driver: 'nvidia', count: 2, capabilities: ['gpu'] }] } } },
+        healthcheck: { test: ['CMD', 'true'], intervalSeconds: 30, timeoutSeconds: 10, retries: 5, startPeriodSeconds: 900 },
+        gpus: 2,
+        stateful: true,
       },
-      web: { image: 'local/web@sha256:0123456789abcdef', environment: { PORT: '3000' } },
-    },
-    volumes: { models: {} },
-    networks: { default: { name: 'pvestack-test', external: true } },
-  };
+      { name: 'web', image: 'local/web@sha256:0123456789abcdef', env: { PORT: '3000' } },
+    ],
+  });
   return {
     name: 'vllm',
+    composeFile: 'compose.yaml',
     guest: 'gpu-1',
-    files: [{ path: 'compose.yaml', content: stringify(compose) }, { path: 'conf/app.conf', content: 'a=1\n' }],
-    secretFiles: [{ path: 'secrets/vllm.env', entries: [{ variable: 'VLLM_API_KEY', secret: 'vllm-api-key' }] }],
-    services: [
-      { name: 'vllm', stateful: true, hasHealthcheck: true, image: 'vllm/vllm-openai:v0.11.0' },
-      { name: 'web', stateful: false, hasHealthcheck: false, image: 'local/web@sha256:0123456789abcdef' },
-    ],
+    files: [{ path: 'compose.yaml', content: compose.text }, { path: 'conf/app.conf', content: 'a=1\n' }],
+    secretFiles: compose.secretFiles,
+    services: compose.services,
+    externalNetworks: ['pvestack-test'],
   };
 }
 
@@ -125,5 +126,10 @@ describe('Pulumi engine program (runtime mocks)', () => {
     expect(vllm.inputs.uploads).toEqual([{ file: '/etc/app.conf', content: 'a=1\n' }]);
     expect(vllm.inputs.volumes).toEqual([{ volumeName: 'vllm_models', containerPath: '/models', readOnly: false }]);
     expect(vllm.inputs.healthcheck).toMatchObject({ tests: ['CMD', 'true'], startPeriod: '900s', retries: 5 });
+  });
+
+  it('passes values as written: compose escapes `$` in its YAML, the container gets the value', () => {
+    const vllm = byType(':Container').find((r) => r.name === 'gpu-1-vllm-vllm')!;
+    expect(vllm.inputs.command).toEqual(['--model', 'Qwen/Qwen2.5-1.5B-Instruct', '--served-model-name', '$literal']);
   });
 });
