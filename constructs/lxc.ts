@@ -7,6 +7,7 @@ import { pve } from '../providers/proxmox';
 import { Connections, IConnectable } from './connections';
 import { GuestFirewall } from './firewall';
 import { GpuPassthrough } from './gpu-passthrough';
+import { LxcTemplate } from './lxc-template';
 import { Peer } from '../model';
 import { guestTags } from './private/tags';
 
@@ -47,6 +48,8 @@ export class ProxmoxLxc extends Construct implements IConnectable {
   /** Who may reach this container; rendered into `firewall`. */
   readonly connections: Connections;
   readonly firewall: GuestFirewall;
+  /** The template download the container is created from. */
+  readonly template: LxcTemplate;
 
   constructor(scope: Construct, id: string, props: ProxmoxLxcProps) {
     super(scope, id);
@@ -61,6 +64,8 @@ export class ProxmoxLxc extends Construct implements IConnectable {
     const devices = gpus.length > 0 ? gpuDevices(env, guest, node, gpus) : [];
     const docker = guest.stacks.length > 0;
     const [root, ...data] = guest.disks;
+    this.template = LxcTemplate.forNode(this, { nodeName: node.name, lxc: guest.lxc, path: `guests[${guest.index}].lxc` });
+    const dependsOn = [...(props.dependsOn ?? []), this.template.resource];
 
     this.resource = new pve.virtualEnvironmentContainer.VirtualEnvironmentContainer(this, 'Resource', {
       nodeName: node.name,
@@ -78,7 +83,8 @@ export class ProxmoxLxc extends Construct implements IConnectable {
       // Docker needs nested cgroups/proc (nesting) and keyrings (keyctl) inside an unprivileged container.
       ...(docker ? { features: { nesting: true, keyctl: true } } : {}),
       ...(devices.length > 0 ? { devicePassthrough: devices } : {}),
-      operatingSystem: { templateFileId: guest.lxc.template, type: 'ubuntu' },
+      // The downloaded template's volume id; the container waits for the download (depends_on below).
+      operatingSystem: { templateFileId: this.template.fileId, type: 'ubuntu' },
       networkInterface: [{ name: 'eth0', bridge: net.bridge, firewall: true, ...(net.vlan !== undefined ? { vlanId: net.vlan } : {}) }],
       initialization: {
         hostname: guest.name,
@@ -87,7 +93,7 @@ export class ProxmoxLxc extends Construct implements IConnectable {
         userAccount: { keys: [...env.admin.sshKeys] },
       },
       startup: { order: guest.startupOrder },
-      ...(props.dependsOn && props.dependsOn.length > 0 ? { dependsOn: [...props.dependsOn] } : {}),
+      dependsOn,
       ...(guest.stateful
         ? {
             lifecycle: {

@@ -63,6 +63,36 @@ describe('ProxmoxLxc', () => {
     expect(ct.lifecycle).toEqual({ prevent_destroy: true, ignore_changes: ['initialization[0].user_account[0].keys'] });
   });
 
+  it('is created from a pinned template download on its node, and waits for it', () => {
+    const tf = synthEnv(fixtureEnv());
+    const ct = resourceAt(tf, CT, 'infer');
+    const [address, download] = Object.entries(tf.resource['proxmox_download_file']!).find(([, d]) => d.content_type === 'vztmpl')!;
+    expect(download).toMatchObject({
+      node_name: 'pve1',
+      datastore_id: 'local',
+      content_type: 'vztmpl',
+      url: 'http://download.proxmox.com/images/system/ubuntu-24.04-standard_24.04-2_amd64.tar.zst',
+      file_name: 'ubuntu-24.04-standard_24.04-2_amd64.tar.zst',
+      overwrite: false,
+      overwrite_unmanaged: true,
+    });
+    expect(ct.operating_system).toEqual({ template_file_id: 'local:vztmpl/ubuntu-24.04-standard_24.04-2_amd64.tar.zst', type: 'ubuntu' });
+    expect(ct.depends_on).toContain(`proxmox_download_file.${address}`);
+  });
+
+  it('downloads a pinned template with its checksum to the node\'s template datastore', () => {
+    const sha512 = 'ab'.repeat(64);
+    const tf = synthEnv(
+      fixtureEnv((s) => {
+        s.cluster.nodes[0] = { ...s.cluster.nodes[0]!, templateDatastore: 'slow' };
+        s.guests[3] = { ...s.guests[3]!, lxc: { templateUrl: 'http://download.proxmox.com/images/system/debian-12-standard_12.7-1_amd64.tar.zst', templateChecksum: sha512 } };
+      }),
+    );
+    const downloads = Object.values(tf.resource['proxmox_download_file']!).filter((d) => d.content_type === 'vztmpl');
+    expect(downloads).toEqual([expect.objectContaining({ datastore_id: 'slow', file_name: 'debian-12-standard_12.7-1_amd64.tar.zst', checksum: sha512, checksum_algorithm: 'sha512' })]);
+    expect(resourceAt(tf, CT, 'infer').operating_system).toMatchObject({ template_file_id: 'slow:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst' });
+  });
+
   it('synthesizes the fixture container as snapshotted', () => {
     expect(resourceAt(synthEnv(fixtureEnv()), CT, 'infer')).toMatchSnapshot();
   });
