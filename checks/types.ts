@@ -9,7 +9,7 @@ import type { SynthesizedOutput } from './synthesized';
 export type Severity = 'error' | 'warning' | 'info';
 
 /** Rule families, one file each under `checks/rules/`. */
-export type RuleFamily = 'capacity' | 'gpu' | 'model-fit' | 'addressing' | 'firewall' | 'secrets' | 'data-safety' | 'checks';
+export type RuleFamily = 'capacity' | 'gpu' | 'model-fit' | 'addressing' | 'firewall' | 'secrets' | 'data-safety' | 'host' | 'checks';
 
 /** What a rule says when it finds something: where, what (with the measured numbers), how to fix. */
 export interface Issue {

@@ -16,3 +16,4 @@ export { Peer, type IPeer } from './peer';
 export * from './storage';
 export * from './lxc-template';
 export * from './cloud-image';
+export * from './storage-needs';

@@ -144,7 +144,17 @@ export interface NetworkSpec {
   readonly bridge: string;
   readonly cidr: string;
   readonly gateway: string;
+  /**
+   * VLAN tag written on each guest NIC (`vlan_id`): the bridge is VLAN-aware or carries several VLANs.
+   * Leave it out when the bridge already sits on the VLAN (see `bridgeVlan`).
+   */
   readonly vlan?: number;
+  /**
+   * The VLAN the bridge itself is already on, when its port is a VLAN interface: the Hetzner
+   * vSwitch layout, `vmbr4000` bridged to `enp0s31f6.4000`. Guests on such a bridge are untagged;
+   * a `vlan` on top would tag every frame twice (check PVE-NET-006).
+   */
+  readonly bridgeVlan?: number;
   /** @default [gateway] */
   readonly dns?: readonly string[];
   /** DNS search domain written into cloud-init. */

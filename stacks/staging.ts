@@ -16,6 +16,8 @@ export default defineEnvironment({
         datastores: [
           { id: 'local-lvm', type: 'lvmthin', media: 'ssd', capacityGib: 900 },
           { id: 'mirror-ssd', type: 'lvmthin', media: 'ssd', capacityGib: 900, redundant: true },
+          // snippets and import are added by the proxmox-host-storage playbook.
+          { id: 'local', type: 'dir', content: ['iso', 'vztmpl', 'backup', 'snippets', 'import'] },
         ],
       },
     ],

@@ -160,4 +160,35 @@ export const vmIdInRange: Rule = {
   },
 };
 
-export const ADDRESSING_RULES: readonly Rule[] = [addressInNetwork, addressUnique, addressNotReserved, vmIdUnique, vmIdInRange];
+/** Why a network's NIC tag looks like a second tag on a bridge already on that VLAN, or undefined. */
+function vlanOnVlan(net: Network): string | undefined {
+  if (net.vlan === undefined) return undefined;
+  if (net.bridgeVlan !== undefined) return `bridge ${net.bridge} already sits on VLAN ${net.bridgeVlan} (bridgeVlan)`;
+  if (new RegExp(`\\D${net.vlan}$`).test(net.bridge)) return `bridge ${net.bridge} is named after VLAN ${net.vlan}, the usual sign that its port is the VLAN interface (e.g. enp0s31f6.${net.vlan})`;
+  return undefined;
+}
+
+export const vlanOnVlanBridge: Rule = {
+  id: 'PVE-NET-006',
+  family: 'addressing',
+  severity: 'warning',
+  title: 'A NIC is not tagged with the VLAN its bridge already sits on (double tagging)',
+  // The provider writes vlan_id as the NIC's `tag=` (network_device / network_interface); on a
+  // bridge whose port is already `<nic>.<vlan>` the kernel adds that tag on top of the guest's,
+  // so the switch (a Hetzner vSwitch, say) receives double-tagged frames and drops them.
+  check: ({ env }) =>
+    env.networks.flatMap((net, i): Issue[] => {
+      const why = vlanOnVlan(net);
+      const users = managed(env).filter((g) => g.network === net.name);
+      if (!why || users.length === 0) return [];
+      return [
+        {
+          path: `networks[${i}].vlan`,
+          message: `network ${net.name} tags the NICs of ${users.map((g) => g.name).join(', ')} with VLAN ${net.vlan}, but ${why}: their frames would leave tagged twice`,
+          hint: `If ${net.bridge}'s port is the VLAN interface (\`grep -A3 'iface ${net.bridge}' /etc/network/interfaces\` shows bridge-ports <nic>.${net.vlan}), remove vlan and set bridgeVlan: ${net.vlan}. Keep vlan only on a VLAN-aware bridge over the untagged NIC (bridge-vlan-aware yes).`,
+        },
+      ];
+    }),
+};
+
+export const ADDRESSING_RULES: readonly Rule[] = [addressInNetwork, addressUnique, addressNotReserved, vmIdUnique, vmIdInRange, vlanOnVlanBridge];

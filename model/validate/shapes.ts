@@ -113,6 +113,7 @@ const network = obj(
     cidr: required(cidr()),
     gateway: required(ipv4()),
     vlan: optional(int({ min: 1, max: 4094 })),
+    bridgeVlan: optional(int({ min: 1, max: 4094 })),
     dns: optional(arr(ipv4(), { min: 1 })),
     domain: optional(str({ pattern: /^[a-z0-9.-]+$/, patternHint: 'Use a DNS domain such as internal.example.net.' })),
   },

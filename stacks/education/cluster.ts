@@ -22,6 +22,9 @@ export const PRIVATE_NETWORK: NetworkSpec = {
 
 const NVME: NodeSpec['datastores'] = [
   { id: 'local-lvm', type: 'lvmthin', media: 'nvme', capacityGib: 1800 },
+  // The installer's local storage plus snippets (cloud-init) and import (cloud images); the
+  // proxmox-host-storage playbook adds both before the first apply.
+  { id: 'local', type: 'dir', content: ['iso', 'vztmpl', 'backup', 'snippets', 'import'] },
 ];
 
 export const NODES: NodeSpec[] = [

@@ -241,6 +241,8 @@ export default defineEnvironment({
       datastores: [
         { id: 'local-lvm', type: 'lvmthin' as const, media: 'ssd' as const, capacityGib: 400 },
         { id: 'mirror', type: 'lvmthin' as const, media: 'ssd' as const, capacityGib: 1700, redundant: true },
+        // snippets and import are added by the proxmox-host-storage playbook.
+        { id: 'local', type: 'dir' as const, content: ['iso' as const, 'vztmpl' as const, 'backup' as const, 'snippets' as const, 'import' as const] },
       ],
     })),
     vmIdRange: { from: 300, to: 399 },

@@ -50,7 +50,9 @@ describe('buildInventory on production', () => {
         { box: 'offsite', type: 'cifs-credentials', path: storageBoxCredentialsPath('offsite'), user: 'u123456', secret: 'storagebox-password', env: 'PVESTACK_STORAGEBOX_PASSWORD' },
       ],
     });
-    expect(vars.llm!.pvestack_gpus).toEqual([{ name: 'gpu-pve4-0', pci_address: '0000:01:00.0', model: 'NVIDIA RTX 6000 Ada', vram_gib: 48, device_id: '10de:26b1', compute_capability: 8.9 }]);
+    expect(vars.llm!.pvestack_gpus).toEqual([
+      { name: 'gpu-pve4-0', pci_address: '0000:01:00.0', model: 'NVIDIA RTX 6000 Ada', vram_gib: 48, device_id: '10de:26b1', subsystem_id: '10de:16a1', iommu_group: 14, compute_capability: 8.9 },
+    ]);
   });
 
   it('gives nodes their GPUs, vfio ids, RAM and ARC limit in bytes', () => {

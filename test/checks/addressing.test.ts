@@ -23,6 +23,20 @@ describe('addressing rules', () => {
       'guests[0].vmId',
       'proxy has VM id 101, outside cluster.vmIdRange 200–299',
     ],
+    [
+      'a NIC tag on a bridge already on that VLAN',
+      'PVE-NET-006',
+      (s) => Object.assign(s.networks[0], { bridge: 'vmbr4000', vlan: 4000, bridgeVlan: 4000 }),
+      'networks[0].vlan',
+      'network private tags the NICs of proxy, web, db, llm with VLAN 4000, but bridge vmbr4000 already sits on VLAN 4000 (bridgeVlan): their frames would leave tagged twice',
+    ],
+    [
+      'a NIC tag on a bridge named after that VLAN',
+      'PVE-NET-006',
+      (s) => Object.assign(s.networks[0], { bridge: 'vmbr4000', vlan: 4000 }),
+      'networks[0].vlan',
+      'but bridge vmbr4000 is named after VLAN 4000',
+    ],
   ])('%s → %s', (_name, rule, edit, path, text) => {
     const found = findings(env(edit), rule);
     expect(found.length).toBeGreaterThanOrEqual(1);
@@ -55,5 +69,14 @@ describe('addressing rules', () => {
   it('external hosts keep their own addresses', () => {
     const e = env((s) => s.guests.push({ name: 'vps', kind: 'external', role: 'app', cores: 2, memoryGib: 4, ipv4: '203.0.113.7' }));
     expect(findings(e, 'PVE-NET-001')).toEqual([]);
+  });
+
+  it('PVE-NET-006 names both fixes, and stays quiet for an untagged NIC on a VLAN bridge or a tag on a plain bridge', () => {
+    const [f] = findings(env((s) => Object.assign(s.networks[0], { bridge: 'vmbr4000', vlan: 4000 })), 'PVE-NET-006');
+    expect(f!.severity).toBe('warning');
+    expect(f!.hint).toContain('remove vlan and set bridgeVlan: 4000');
+    expect(f!.hint).toContain('bridge-vlan-aware yes');
+    expect(findings(env((s) => Object.assign(s.networks[0], { bridge: 'vmbr4000', bridgeVlan: 4000 })), 'PVE-NET-006')).toEqual([]);
+    expect(findings(env((s) => Object.assign(s.networks[0], { bridge: 'vmbr1', vlan: 20 })), 'PVE-NET-006')).toEqual([]);
   });
 });

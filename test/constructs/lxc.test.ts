@@ -84,7 +84,7 @@ describe('ProxmoxLxc', () => {
     const sha512 = 'ab'.repeat(64);
     const tf = synthEnv(
       fixtureEnv((s) => {
-        s.cluster.nodes[0] = { ...s.cluster.nodes[0]!, templateDatastore: 'slow' };
+        s.cluster = { ...s.cluster, nodes: s.cluster.nodes.map((n, i) => (i === 0 ? { ...n, templateDatastore: 'slow' } : n)) };
         s.guests[3] = { ...s.guests[3]!, lxc: { templateUrl: 'http://download.proxmox.com/images/system/debian-12-standard_12.7-1_amd64.tar.zst', templateChecksum: sha512 } };
       }),
     );

@@ -30,7 +30,8 @@ const PLANNED_PG_PORT = 15432;
  * separate backup host (an external deploy target below).
  */
 function appNode(name: string): NodeSpec {
-  return { name, cpuThreads: 32, memoryGib: 125, datastores: [{ id: 'local', type: 'dir', media: 'nvme', capacityGib: 100 }] };
+  // local also takes snippets and import images (added by the proxmox-host-storage playbook).
+  return { name, cpuThreads: 32, memoryGib: 125, datastores: [{ id: 'local', type: 'dir', media: 'nvme', capacityGib: 100, content: ['iso', 'vztmpl', 'backup', 'snippets', 'import'] }] };
 }
 
 function mirrorPool(node: string): ZfsPoolSpec {
@@ -274,8 +275,17 @@ export function multiModelChat(opts: MultiModelChatOptions): EnvironmentSpec {
       endpoint: 'https://prox-101.chat.example.org:8006',
     },
     networks: [
-      // A vSwitch (VLAN 4000) joins the rented servers privately; the bridge carries it on every node.
-      { name: 'private', bridge: 'vmbr4000', cidr: '10.50.0.0/24', gateway: '10.50.0.1', vlan: 4000, domain: 'chat.internal' },
+      // A Hetzner vSwitch (VLAN 4000) joins the rented servers privately: vmbr4000 is bridged to
+      // enp0s31f6.4000 on every node, so guest NICs stay untagged. The plan as it ran also tagged
+      // them with 4000, which double-tags every frame (PVE-NET-006).
+      {
+        name: 'private',
+        bridge: 'vmbr4000',
+        cidr: '10.50.0.0/24',
+        gateway: '10.50.0.1',
+        ...(opts.incidents ? { vlan: 4000 } : { bridgeVlan: 4000 }),
+        domain: 'chat.internal',
+      },
       { name: 'public', bridge: 'vmbr0', cidr: '203.0.113.0/24', gateway: '203.0.113.1' },
     ],
     admin: {

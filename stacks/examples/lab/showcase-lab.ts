@@ -33,7 +33,11 @@ const PHOENIX = (driver: string | undefined): NodeSpec => ({
   cpuThreads: 16,
   memoryGib: 64,
   ...(driver ? { nvidiaDriverVersion: driver } : {}),
-  datastores: [{ id: 'local-lvm', type: 'lvmthin', media: 'nvme', capacityGib: 1800 }],
+  datastores: [
+    { id: 'local-lvm', type: 'lvmthin', media: 'nvme', capacityGib: 1800 },
+    // snippets and import are added by the proxmox-host-storage playbook.
+    { id: 'local', type: 'dir', content: ['iso', 'vztmpl', 'backup', 'snippets', 'import'] },
+  ],
   gpus: [
     // Subsystem ids and IOMMU groups as `pvesh get /nodes/phoenix/hardware/pci` lists them (two partner cards).
     { name: 'gpu-phoenix-0', pciAddress: '0000:01:00.0', model: GPU_MODEL, vramGib: 16, deviceId: GPU_DEVICE_ID, subsystemId: '1043:8a5b', iommuGroup: 13, allFunctions: true, computeCapability: 12.0 },
@@ -206,7 +210,15 @@ export function showcaseLab(opts: ShowcaseLabOptions): EnvironmentSpec {
   return {
     name: opts.name,
     description: opts.description,
-    cluster: { nodes: [PHOENIX(opts.nvidiaDriverVersion)], vmIdRange: { from: 200, to: 299 }, endpoint: 'https://phoenix.lab.example.org:8006' },
+    cluster: {
+      nodes: [PHOENIX(opts.nvidiaDriverVersion)],
+      vmIdRange: { from: 200, to: 299 },
+      endpoint: 'https://phoenix.lab.example.org:8006',
+      minProxmoxVersion: '8.4',
+      // The GPU containers need device passthrough and Docker's keyctl flag, which Proxmox allows
+      // only for root@pam (pve-container check_ct_modify_config_perm): apply with root's password.
+      providerAuth: 'root-password',
+    },
     networks: [
       { name: 'lab', bridge: 'vmbr0', cidr: '10.40.0.0/24', gateway: '10.40.0.1', domain: 'lab.example.org' },
       // Rumple's provider network, for the inventory only: pvestack creates nothing there.
