@@ -11,6 +11,8 @@
 import { stringify } from 'yaml';
 import type { Disk, Environment, Guest } from '../model';
 import { gpusOf, networkOf } from '../model';
+import { DATA_DISK_MARKER } from './stacks/data-disk-guard';
+import { storageBoxMountOwner } from './storage-box-owner';
 import { renderStorageBoxUnits, STORAGE_BOX_SECRET_DIR, SystemdUnitFile } from './storage-box-units';
 
 /** Docker's apt repository signing key (fingerprint published in Docker's install guide). */
@@ -83,7 +85,7 @@ export function renderCloudInit(env: Environment, guest: Guest): string {
       : {}),
     // An empty write_files fails the schema (minItems 1), so the key is left out instead.
     ...nonEmpty('write_files', writeFiles(docker, runsRedis(guest), boxUnits)),
-    runcmd: runcmd(user, docker, gpu && docker, runsRedis(guest), boxUnits),
+    runcmd: runcmd(user, docker, gpu && docker, runsRedis(guest), dataDisks.map((d) => d.mountPoint), boxUnits),
     ...(gpu ? { power_state: { mode: 'reboot', message: 'pvestack: rebooting to load the NVIDIA driver', condition: true } } : {}),
     final_message: `pvestack: ${guest.name} of ${env.name} is ready after $UPTIME seconds`,
   };
@@ -125,7 +127,7 @@ function packages(guest: Guest, docker: boolean, gpu: boolean): string[] {
 function storageBoxUnits(env: Environment, guest: Guest): SystemdUnitFile[] {
   return guest.storageBoxMounts.flatMap((mount) => {
     const box = env.storageBoxes.find((b) => b.name === mount.box);
-    return box ? renderStorageBoxUnits(box, mount) : [];
+    return box ? renderStorageBoxUnits(box, mount, storageBoxMountOwner(guest, mount)) : [];
   });
 }
 
@@ -147,7 +149,7 @@ function writeFiles(docker: boolean, redis: boolean, units: readonly SystemdUnit
   return files;
 }
 
-function runcmd(user: string, docker: boolean, toolkit: boolean, redis: boolean, units: readonly SystemdUnitFile[]): string[][] {
+function runcmd(user: string, docker: boolean, toolkit: boolean, redis: boolean, dataMounts: readonly string[], units: readonly SystemdUnitFile[]): string[][] {
   const cmds: string[][] = [['systemctl', 'enable', '--now', 'qemu-guest-agent']];
   if (redis) cmds.push(['sysctl', '-p', REDIS_SYSCTL_PATH]);
   if (docker) {
@@ -158,6 +160,13 @@ function runcmd(user: string, docker: boolean, toolkit: boolean, redis: boolean,
     // The toolkit came with the packages (its source and key from the apt module); NVIDIA's
     // documented last step registers its runtime with Docker.
     cmds.push(['nvidia-ctk', 'runtime', 'configure', '--runtime=docker'], ['systemctl', 'restart', 'docker']);
+  }
+  // Mark each data disk once it is really mounted (not the empty directory a missing `nofail` disk
+  // leaves): services that keep their data there refuse to start without the marker
+  // (templates/stacks/data-disk-guard.ts). `data/` is where PostgreSQL's volume lives.
+  for (const mountPoint of dataMounts) {
+    const marker = `${mountPoint}/${DATA_DISK_MARKER}`;
+    cmds.push(['sh', '-c', `mountpoint -q ${mountPoint} && mkdir -p ${mountPoint}/data && touch ${marker} ${mountPoint}/data/${DATA_DISK_MARKER}`]);
   }
   // The deployer writes Storage Box credentials here (mode 0600) before the first access.
   cmds.push(['install', '-d', '-m', '0700', STORAGE_BOX_SECRET_DIR]);

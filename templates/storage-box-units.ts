@@ -74,10 +74,32 @@ export function storageBoxShare(box: StorageBoxSpec): string {
   return box.share ?? (box.user.includes('-sub') ? box.user : 'backup');
 }
 
+/**
+ * Who owns the files of a mount, as the guest sees them. SMB 3 without POSIX extensions (the
+ * Storage Box) has no per-file owner: mount.cifs presents every file with the mount's `uid=`,
+ * `gid=`, `file_mode=` and `dir_mode=` and the client enforces those bits (cifs-utils
+ * mount.cifs(8), "FILE AND DIRECTORY OWNERSHIP AND PERMISSIONS"). So the mount must name the user
+ * that writes: PostgreSQL's archive_command and base backups run as the image's `postgres` user.
+ */
+export interface MountOwner {
+  readonly uid: number;
+  readonly gid: number;
+  readonly fileMode: string;
+  readonly dirMode: string;
+}
+
+/** root, group-writable: a mount no service of ours writes to as another user. */
+export const ROOT_MOUNT_OWNER: MountOwner = { uid: 0, gid: 0, fileMode: '0660', dirMode: '0770' };
+
+/** One service user, private to it. */
+export function serviceMountOwner(uid: number, gid: number = uid): MountOwner {
+  return { uid, gid, fileMode: '0600', dirMode: '0700' };
+}
+
 /** The `.mount` and `.automount` units of one Storage Box mount, in that order. */
-export function renderStorageBoxUnits(box: StorageBoxSpec, mount: StorageBoxMount): SystemdUnitFile[] {
+export function renderStorageBoxUnits(box: StorageBoxSpec, mount: StorageBoxMount, owner: MountOwner = ROOT_MOUNT_OWNER): SystemdUnitFile[] {
   const where = mount.mountPoint;
-  const source = mount.protocol === 'cifs' ? cifsSource(box, mount) : sshfsSource(box, mount);
+  const source = mount.protocol === 'cifs' ? cifsSource(box, mount, owner) : sshfsSource(box, mount, owner);
   const description = `Storage Box ${box.name} (${mount.protocol}) at ${where}, managed by pvestack`;
   const mountUnit = unit([
     ['Unit', [['Description', description], ['After', 'network-online.target'], ['Wants', 'network-online.target']]],
@@ -102,17 +124,17 @@ interface MountSource {
   readonly options: readonly string[];
 }
 
-function cifsSource(box: StorageBoxSpec, mount: StorageBoxMount): MountSource {
+function cifsSource(box: StorageBoxSpec, mount: StorageBoxMount, owner: MountOwner): MountSource {
   const sub = mount.subdirectory.replace(/^\/+|\/+$/g, '');
   return {
     what: `//${box.host}/${storageBoxShare(box)}${sub ? `/${sub}` : ''}`,
     type: 'cifs',
     // seal = SMB3 encryption; it needs vers=3.0 or later.
-    options: ['vers=3.0', 'seal', 'iocharset=utf8', 'rw', `credentials=${storageBoxCredentialsPath(box.name)}`, 'uid=0', 'gid=0', 'file_mode=0660', 'dir_mode=0770', '_netdev', 'nofail'],
+    options: ['vers=3.0', 'seal', 'iocharset=utf8', 'rw', `credentials=${storageBoxCredentialsPath(box.name)}`, `uid=${owner.uid}`, `gid=${owner.gid}`, `file_mode=${owner.fileMode}`, `dir_mode=${owner.dirMode}`, '_netdev', 'nofail'],
   };
 }
 
-function sshfsSource(box: StorageBoxSpec, mount: StorageBoxMount): MountSource {
+function sshfsSource(box: StorageBoxSpec, mount: StorageBoxMount, owner: MountOwner): MountSource {
   const sub = mount.subdirectory.replace(/^\/+|\/+$/g, '');
   return {
     // A relative path resolves to the account's home directory.
@@ -126,7 +148,10 @@ function sshfsSource(box: StorageBoxSpec, mount: StorageBoxMount): MountSource {
       'reconnect',
       'ServerAliveInterval=15',
       'ServerAliveCountMax=3',
+      // allow_other lets the service user in at all; the box itself checks its account's rights.
+      // uid=/gid= only change how files are shown, so tools that compare owners see the writer.
       'allow_other',
+      ...(owner.uid !== 0 ? [`uid=${owner.uid}`, `gid=${owner.gid}`] : []),
       '_netdev',
       'nofail',
     ],

@@ -9,8 +9,8 @@ export interface PostgresqlConfInput {
   readonly port: number;
   /** Path of pg_hba.conf as the server sees it. */
   readonly hbaFile: string;
-  /** Directory WAL segments are archived into (on the Storage Box mount); no archiving when absent. */
-  readonly walArchiveDir?: string;
+  /** WAL archiving to the backup mount (`templates/postgres/backup.ts`); no archiving when absent. */
+  readonly archive?: { readonly command: string; readonly timeout: string };
   /** Libraries to preload, e.g. `pg_stat_statements` (which needs it). */
   readonly preload: readonly string[];
 }
@@ -44,16 +44,17 @@ export function renderPostgresqlConf(input: PostgresqlConfInput): string {
     '# Extensions',
     ...lines([{ name: 'shared_preload_libraries', value: input.preload.join(',') }]),
   ];
-  if (input.walArchiveDir) {
-    const dir = input.walArchiveDir;
+  if (input.archive) {
     out.push(
       '',
-      '# WAL archiving to the backup mount (retention: the pg-backup sidecar prunes old segments)',
+      '# Continuous WAL archiving to the backup mount (base backups and retention: the pg-backup sidecar)',
       ...lines([
+        // wal_level replica (the default) is what archiving and pg_basebackup need; said explicitly
+        // because `minimal` silently makes archived WAL useless for recovery.
+        { name: 'wal_level', value: 'replica' },
         { name: 'archive_mode', value: 'on' },
-        // Never overwrite an archived segment: a second server writing here must fail loudly.
-        { name: 'archive_command', value: `mkdir -p ${dir} && test ! -f ${dir}/%f && cp %p ${dir}/%f` },
-        { name: 'archive_timeout', value: '15min' },
+        { name: 'archive_command', value: input.archive.command },
+        { name: 'archive_timeout', value: input.archive.timeout },
       ]),
     );
   }

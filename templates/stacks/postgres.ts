@@ -6,7 +6,20 @@
 import type { Guest, PostgresStackSpec } from '../../model';
 import { datastoreOf, DEFAULT_PORTS } from '../../model';
 import type { ServiceDefinition } from '../compose/service';
-import { BACKUP_DEFAULT_RETENTION_DAYS, BACKUP_TIME_UTC, renderBackupScript } from '../postgres/backup';
+import {
+  ARCHIVE_TIMEOUT,
+  archiveCommand,
+  BACKUP_DEFAULT_RETENTION_DAYS,
+  BACKUP_DIR,
+  BACKUP_FILES,
+  BACKUP_SCRIPT_DIR,
+  BACKUP_TIME_UTC,
+  POSTGRES_IMAGE_UID,
+  renderArchiveScript,
+  renderBaseBackupScript,
+  renderRestoreScript,
+} from '../postgres/backup';
+import { DATA_DISK_MARKER, dataDiskGuard, guardsDataDisks } from './data-disk-guard';
 import { DEFAULT_EXTENSIONS, renderInitSql } from '../postgres/init-sql';
 import { hbaSources, renderPgHba } from '../postgres/pg-hba';
 import { maintenanceWorkMemKb, PgStorage, PgTuneInput } from '../postgres/pgtune';
@@ -15,7 +28,8 @@ import { dataDisks, publish, StackContext, StackParts } from './types';
 
 export const POSTGRES_DEFAULT_IMAGE = 'pgvector/pgvector:0.8.0-pg16';
 const CONF_DIR = '/etc/postgresql';
-const BACKUP_DIR = '/backup';
+/** The server's data volume inside the container; PGDATA is a directory below it. */
+const DATA_DIR = '/var/lib/postgresql/data';
 
 /** `pgvector/pgvector:0.8.0-pg16` → 16, `postgres:15.6` → 15; 16 when the tag does not say. */
 export function pgMajorOf(image: string): number {
@@ -80,18 +94,25 @@ export function postgresStack(ctx: StackContext, stack: PostgresStackSpec): Stac
         tune,
         port,
         hbaFile: `${CONF_DIR}/pg_hba.conf`,
-        ...(backup ? { walArchiveDir: `${BACKUP_DIR}/wal` } : {}),
+        ...(backup ? { archive: { command: archiveCommand(), timeout: ARCHIVE_TIMEOUT } } : {}),
         preload: extensions.includes('pg_stat_statements') ? ['pg_stat_statements'] : [],
       }),
     },
-    { path: 'pg_hba.conf', content: renderPgHba({ database: stack.database, user, sources: hbaSources(ctx.env, ctx.guest, port), sameHost: otherStacksOn(ctx.guest, stack) }) },
+    {
+      path: 'pg_hba.conf',
+      content: renderPgHba({ database: stack.database, user, sources: hbaSources(ctx.env, ctx.guest, port), sameHost: otherStacksOn(ctx.guest, stack), ...(backup ? { replicationUser: user } : {}) }),
+    },
     { path: 'initdb/10-extensions.sql', content: renderInitSql(extensions) },
   ];
   const backupVolume = backup ? [`${backup.mountPoint}/postgres:${BACKUP_DIR}`] : [];
+  const scripts = backup ? [`./backup:${BACKUP_SCRIPT_DIR}:ro`] : [];
   const services: ServiceDefinition[] = [
     {
       name: 'postgres',
       image,
+      // Without the data disk, Docker would create the bind path on the root disk and the image's
+      // entrypoint would initialise a new, empty cluster there: refuse to start instead.
+      ...(data && guardsDataDisks(ctx.guest) ? { entrypoint: dataDiskGuard(`${DATA_DIR}/${DATA_DISK_MARKER}`, data.mountPoint!, 'docker-entrypoint.sh') } : {}),
       command: ['postgres', '-c', `config_file=${CONF_DIR}/postgresql.conf`],
       shmSizeMib: postgresShmSizeMib(tune),
       ports: [publish(ctx.guest, port)],
@@ -99,10 +120,11 @@ export function postgresStack(ctx: StackContext, stack: PostgresStackSpec): Stac
       secretEnv: [{ variable: 'POSTGRES_PASSWORD', secret: stack.passwordSecret }],
       volumes: [
         // On the guest's data disk when it has one (protected, snapshotted), else a named volume.
-        data ? `${data.mountPoint}/data:/var/lib/postgresql/data` : 'pgdata:/var/lib/postgresql/data',
+        data ? `${data.mountPoint}/data:${DATA_DIR}` : `pgdata:${DATA_DIR}`,
         `./postgresql.conf:${CONF_DIR}/postgresql.conf:ro`,
         `./pg_hba.conf:${CONF_DIR}/pg_hba.conf:ro`,
         './initdb:/docker-entrypoint-initdb.d:ro',
+        ...scripts,
         ...backupVolume,
       ],
       healthcheck: { test: ['CMD', 'pg_isready', '-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', stack.database], intervalSeconds: 10, timeoutSeconds: 5, retries: 6, startPeriodSeconds: 30 },
@@ -113,14 +135,21 @@ export function postgresStack(ctx: StackContext, stack: PostgresStackSpec): Stac
   ];
   if (backup) {
     const retentionDays = backup.retentionDays ?? BACKUP_DEFAULT_RETENTION_DAYS;
-    files.push({ path: 'backup/pg-backup.sh', content: renderBackupScript({ database: stack.database, user, port, retentionDays, dir: BACKUP_DIR, at: BACKUP_TIME_UTC }) });
+    files.push(
+      { path: BACKUP_FILES.archive, content: renderArchiveScript() },
+      { path: BACKUP_FILES.base, content: renderBaseBackupScript({ user, port, retentionDays, at: BACKUP_TIME_UTC }) },
+      { path: BACKUP_FILES.restore, content: renderRestoreScript() },
+    );
     services.push({
       name: 'pg-backup',
       image,
-      entrypoint: ['sh', '/pvestack/pg-backup.sh'],
+      entrypoint: ['sh', `${BACKUP_SCRIPT_DIR}/pg-backup.sh`],
+      // The same user as the server's archive_command, so base backups and WAL on the box have one
+      // owner, the one the mount gives write access to (templates/storage-box-units.ts).
+      user: `${POSTGRES_IMAGE_UID}:${POSTGRES_IMAGE_UID}`,
       networkMode: 'service:postgres',
       secretEnv: [{ variable: 'PGPASSWORD', secret: stack.passwordSecret }],
-      volumes: ['./backup/pg-backup.sh:/pvestack/pg-backup.sh:ro', ...backupVolume],
+      volumes: [...scripts, ...backupVolume],
       dependsOn: ['postgres'],
     });
   }
