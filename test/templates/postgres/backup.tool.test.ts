@@ -124,7 +124,7 @@ describeWithTools(
       const initdb = asRendered(uid, [`${PGBIN}/initdb`, '-D', data, '-U', rendered.user, `--pwfile=${path.join(root, 'pw')}`, '-E', 'UTF8', '--locale=C.UTF-8'], {});
       expect(initdb.status, initdb.stderr).toBe(0);
       // The rendered postgresql.conf exactly, then only what differs between a container and this test.
-      fs.appendFileSync(path.join(data, 'postgresql.conf'), `\ninclude = '${path.join(scripts, 'postgresql.conf')}'\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '${root}'\n`);
+      fs.appendFileSync(path.join(data, 'postgresql.conf'), `\ninclude = '${path.join(scripts, 'postgresql.conf')}'\nlisten_addresses = '127.0.0.1'\n# TCP only: a killed postmaster nobody reaps would keep its socket lock file.\nunix_socket_directories = ''\n`);
       const pgCtl = (dir: string, ...args: string[]) => asRendered(uid, [`${PGBIN}/pg_ctl`, '-D', dir, '-l', path.join(root, `${path.basename(dir)}.log`), '-w', '-t', '60', ...args]);
       const started = pgCtl(data, 'start');
       expect(started.status, started.stderr + fs.readFileSync(path.join(root, 'data.log'), 'utf8')).toBe(0);
