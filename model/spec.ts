@@ -448,6 +448,9 @@ export interface VllmStackSpec {
   readonly modelFacts?: ModelFacts;
 }
 
+/** Extensions the pgvector image ships: pgvector (`vector`) and PostgreSQL contrib modules. */
+export type PgExtension = 'vector' | 'pg_trgm' | 'uuid-ossp' | 'pg_stat_statements' | 'btree_gin' | 'btree_gist' | 'citext' | 'hstore' | 'pgcrypto';
+
 export type PgProfile = 'web' | 'oltp' | 'dw' | 'desktop' | 'mixed';
 
 export interface PostgresStackSpec {
@@ -465,7 +468,7 @@ export interface PostgresStackSpec {
   readonly user?: string;
   readonly passwordSecret: string;
   /** @default ['vector', 'pg_trgm', 'uuid-ossp', 'pg_stat_statements'] */
-  readonly extensions?: readonly string[];
+  readonly extensions?: readonly PgExtension[];
   /** @default 5432 */
   readonly port?: number;
   /** Nightly dump and WAL archive target: a Storage Box mount point on this guest. */

@@ -79,6 +79,13 @@ export function loadEnvironment(nameOrFile: string): Environment {
   return validateEnvironment(entry.spec, entry.file);
 }
 
+/** The spec object of a registered environment as its module exports it, before validation. */
+export function registeredSpec(name: string): unknown {
+  const entry = REGISTRY[name];
+  if (!entry) throw new UsageError(`unknown environment ${JSON.stringify(name)}`, `Known environments: ${environmentNames({ includeBroken: true }).join(', ')}.`);
+  return entry.spec;
+}
+
 /** The registered name a mistyped one most likely meant (at most two edits away), if any. */
 function closestName(typed: string, names: readonly string[]): string | undefined {
   let best: string | undefined;

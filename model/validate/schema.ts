@@ -2,6 +2,11 @@
  * A small validation vocabulary: each `Check` reads an unknown value at a path and either returns
  * a typed value or records `SpecError`s (and returns undefined). Checks never throw, so one pass
  * collects every problem of a spec.
+ *
+ * Each combinator also describes itself as JSON Schema (`jsonSchemaOf`), so the one definition in
+ * `shapes.ts` is both the runtime validator and the schema editors check spec files against.
+ * Refinements JSON Schema cannot say (host bits of a CIDR, cross-references) stay runtime-only:
+ * the schema is never stricter than the validator.
  */
 import { MAX_REPORTED_PROBLEMS, SpecError } from '../errors';
 
@@ -20,7 +25,37 @@ export function newCtx(): Ctx {
   return { errors: [], total: 0 };
 }
 
-export type Check<T> = (value: unknown, path: string, ctx: Ctx) => T | undefined;
+/** A JSON Schema (draft-07) fragment. */
+export type JsonSchema = { readonly [keyword: string]: unknown };
+
+export interface Check<T> {
+  (value: unknown, path: string, ctx: Ctx): T | undefined;
+  /** What this check accepts, as JSON Schema; absent means "anything" (a custom check). */
+  readonly schema?: JsonSchema;
+}
+
+/** Attaches the JSON Schema a check enforces. */
+export function described<T>(check: (value: unknown, path: string, ctx: Ctx) => T | undefined, schema: JsonSchema): Check<T> {
+  return Object.assign(check, { schema });
+}
+
+/**
+ * Adds JSON Schema for a rule the validator enforces in a later pass (`references.ts`), so that
+ * editors flag it too; the runtime check and its message stay where they are.
+ */
+export function alsoInSchema<T>(check: Check<T>, schema: JsonSchema): Check<T> {
+  return described((value, path, ctx) => check(value, path, ctx), { ...jsonSchemaOf(check), ...schema });
+}
+
+/** The JSON Schema of a check: what it declared, or `{}` (anything) for an undescribed custom check. */
+export function jsonSchemaOf(check: Check<unknown>): JsonSchema {
+  return check.schema ?? {};
+}
+
+/** A JavaScript pattern as a JSON Schema `pattern` (ECMA-262, no flags), or nothing when it has flags. */
+function patternOf(re: RegExp | undefined): JsonSchema {
+  return re && !re.flags ? { pattern: re.source } : {};
+}
 
 /** Joins a parent path and a key the way users read it: `guests[3].ipv4`. */
 export function at(path: string, key: string | number): string {
@@ -64,7 +99,7 @@ export interface StrOptions {
 export function str(opts: StrOptions = {}): Check<string> {
   const failWith = (ctx: Ctx, path: string, problem: string, hint: string, value: unknown): undefined =>
     opts.redact ? fail(ctx, path, `${problem} (value not shown: it may be a secret)`, hint) : fail(ctx, path, problem, hint, value);
-  return (value, path, ctx) => {
+  return described((value, path, ctx) => {
     if (typeof value !== 'string') return failWith(ctx, path, `must be a string, not ${typeName(value)}`, opts.patternHint ?? 'Quote the value.', value);
     if (opts.minLength !== undefined && value.length < opts.minLength)
       return failWith(ctx, path, opts.minLength === 1 ? 'must not be empty' : `must be at least ${opts.minLength} characters`, opts.patternHint ?? 'Fill it in.', value);
@@ -72,7 +107,7 @@ export function str(opts: StrOptions = {}): Check<string> {
       return failWith(ctx, path, `must be at most ${opts.maxLength} characters`, opts.patternHint ?? 'Shorten it.', value);
     if (opts.pattern && !opts.pattern.test(value)) return failWith(ctx, path, 'has the wrong format', opts.patternHint ?? `It must match ${opts.pattern}.`, value);
     return value;
-  };
+  }, { type: 'string', ...patternOf(opts.pattern), ...(opts.minLength !== undefined ? { minLength: opts.minLength } : {}), ...(opts.maxLength !== undefined ? { maxLength: opts.maxLength } : {}) });
 }
 
 export interface NumOptions {
@@ -86,7 +121,7 @@ export interface NumOptions {
 
 export function num(opts: NumOptions = {}): Check<number> {
   const unit = opts.unit ? ` ${opts.unit}` : '';
-  return (value, path, ctx) => {
+  return described((value, path, ctx) => {
     if (typeof value !== 'number' || !Number.isFinite(value))
       return fail(ctx, path, `must be a number${unit ? ` (${opts.unit})` : ''}, not ${typeName(value)}`, 'Write a plain number without quotes or units.', value);
     if (opts.integer && !Number.isInteger(value)) return fail(ctx, path, 'must be a whole number', 'Drop the fraction.', value);
@@ -95,21 +130,23 @@ export function num(opts: NumOptions = {}): Check<number> {
     if (opts.max !== undefined && value > opts.max)
       return fail(ctx, path, `must be at most ${opts.max}${unit}`, opts.hint ?? `Use a value of ${opts.max}${unit} or less.`, value);
     return value;
-  };
+  }, { type: opts.integer ? 'integer' : 'number', ...(opts.min !== undefined ? { minimum: opts.min } : {}), ...(opts.max !== undefined ? { maximum: opts.max } : {}) });
 }
 
 export const int = (opts: Omit<NumOptions, 'integer'> = {}): Check<number> => num({ ...opts, integer: true });
 
 export function bool(): Check<boolean> {
-  return (value, path, ctx) =>
-    typeof value === 'boolean' ? value : fail(ctx, path, `must be true or false, not ${typeName(value)}`, 'Write true or false without quotes.', value);
+  return described((value, path, ctx) => (typeof value === 'boolean' ? value : fail(ctx, path, `must be true or false, not ${typeName(value)}`, 'Write true or false without quotes.', value)), { type: 'boolean' });
 }
 
 export function oneOf<T extends string | number>(values: readonly T[], hint?: string): Check<T> {
-  return (value, path, ctx) =>
-    (values as readonly unknown[]).includes(value)
-      ? (value as T)
-      : fail(ctx, path, `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}`, hint ?? suggest(value, values.map(String)), value);
+  return described(
+    (value, path, ctx) =>
+      (values as readonly unknown[]).includes(value)
+        ? (value as T)
+        : fail(ctx, path, `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}`, hint ?? suggest(value, values.map(String)), value),
+    { enum: [...values] },
+  );
 }
 
 export interface ArrOptions {
@@ -119,8 +156,8 @@ export interface ArrOptions {
   readonly minHint?: string;
 }
 
-export function arr<T>(item: Check<T>, opts: ArrOptions = {}): Check<T[]> {
-  return (value, path, ctx) => {
+export function arr<T>(item: Check<T>, opts: ArrOptions = {}): Check<readonly T[]> {
+  return described((value, path, ctx) => {
     if (!Array.isArray(value)) return fail(ctx, path, `must be a list, not ${typeName(value)}`, 'Write it as a list ([...] or "- item" lines in YAML).', value);
     if (opts.min !== undefined && value.length < opts.min)
       return fail(ctx, path, opts.min === 1 ? 'must not be empty' : `must have at least ${opts.min} entries`, opts.minHint ?? `Add at least ${opts.min}.`, value);
@@ -129,16 +166,16 @@ export function arr<T>(item: Check<T>, opts: ArrOptions = {}): Check<T[]> {
     // Array.from visits the holes of a sparse array (`[, x]` in a TS spec); map would skip them.
     const out = Array.from(value, (v, i) => item(v, at(path, i), ctx));
     return ctx.total === before ? (out as T[]) : undefined;
-  };
+  }, { type: 'array', items: jsonSchemaOf(item), ...(opts.min !== undefined ? { minItems: opts.min } : {}), ...(opts.max !== undefined ? { maxItems: opts.max } : {}) });
 }
 
 /**
  * A single value or a list of them (`from: web` or `from: [web-1, web-2]`), kept as written so
  * that later messages point at `from`, not at a `from[0]` the user never wrote.
  */
-export function oneOrMany<T>(item: Check<T>): Check<T | T[]> {
+export function oneOrMany<T>(item: Check<T>): Check<T | readonly T[]> {
   const list = arr(item, { min: 1 });
-  return (value, path, ctx) => (Array.isArray(value) ? list(value, path, ctx) : item(value, path, ctx));
+  return described((value, path, ctx) => (Array.isArray(value) ? list(value, path, ctx) : item(value, path, ctx)), { anyOf: [jsonSchemaOf(item), jsonSchemaOf(list)] });
 }
 
 /**
@@ -146,8 +183,8 @@ export function oneOrMany<T>(item: Check<T>): Check<T | T[]> {
  * out of the error path as well when the key check redacts (`secrets.<key 2>`), because a path
  * is printed as plainly as a value.
  */
-export function record<T>(item: Check<T>, key?: Check<string>, opts: { readonly redactKeys?: boolean } = {}): Check<Record<string, T>> {
-  return (value, path, ctx) => {
+export function record<T>(item: Check<T>, key?: Check<string>, opts: { readonly redactKeys?: boolean } = {}): Check<Readonly<Record<string, T>>> {
+  return described((value, path, ctx) => {
     if (!isPlainObject(value)) return fail(ctx, path, `must be a map of names to values, not ${typeName(value)}`, 'Write it as key: value pairs.', value);
     const before = ctx.total;
     const out: Record<string, T> = {};
@@ -159,7 +196,7 @@ export function record<T>(item: Check<T>, key?: Check<string>, opts: { readonly 
       if (checked !== undefined) out[k] = checked;
     }
     return ctx.total === before ? out : undefined;
-  };
+  }, { type: 'object', additionalProperties: jsonSchemaOf(item), ...(key ? { propertyNames: jsonSchemaOf(key) } : {}) });
 }
 
 type Field = { readonly check: Check<unknown>; readonly required: boolean };
@@ -177,7 +214,13 @@ export type Parsed<S extends Shape> = {
 
 export function obj<S extends Shape>(shape: S, what = 'this object'): Check<Parsed<S>> {
   const known = Object.keys(shape);
-  return (value, path, ctx) => {
+  const schema = {
+    type: 'object',
+    properties: Object.fromEntries(Object.entries(shape).map(([key, field]) => [key, jsonSchemaOf(field.check)])),
+    required: known.filter((key) => shape[key]!.required),
+    additionalProperties: false,
+  };
+  return described((value, path, ctx) => {
     if (!isPlainObject(value)) return fail(ctx, path, `must be an object with fields, not ${typeName(value)}`, `Describe ${what} with the fields ${known.join(', ')}.`, value);
     const before = ctx.total;
     for (const key of Object.keys(value)) {
@@ -195,7 +238,7 @@ export function obj<S extends Shape>(shape: S, what = 'this object'): Check<Pars
       if (checked !== undefined) out[key] = checked;
     }
     return ctx.total === before ? (out as Parsed<S>) : undefined;
-  };
+  }, schema);
 }
 
 /** An unknown key; its hint (an edit-distance search) is worked out only when it is reported. */
@@ -203,28 +246,46 @@ function unknownField(ctx: Ctx, path: string, key: string, known: readonly strin
   fail(ctx, at(path, key), 'is not a known field', () => nearMiss(key, known) ?? `Known fields: ${known.join(', ')}.`);
 }
 
-/** Chooses a shape by a discriminating field such as `kind`. */
-export function tagged(tag: string, variants: Record<string, Check<unknown>>): Check<unknown> {
+/** The union of what the variants of a `tagged` check return. */
+export type VariantsOf<V extends Record<string, Check<unknown>>> = { [K in keyof V]: V[K] extends Check<infer T> ? T : never }[keyof V];
+
+/**
+ * Chooses a shape by a discriminating field such as `kind`. In JSON Schema each variant applies
+ * when the tag equals its name (`if`/`then`), so editors complete the fields of the kind written.
+ */
+export function tagged<V extends Record<string, Check<unknown>>>(tag: string, variants: V): Check<VariantsOf<V>> {
   const names = Object.keys(variants);
-  return (value, path, ctx) => {
+  const schema = {
+    type: 'object',
+    required: [tag],
+    properties: { [tag]: { enum: names } },
+    allOf: names.map((name) => {
+      const variant = jsonSchemaOf(variants[name]!) as { properties?: Record<string, JsonSchema> };
+      return { if: { properties: { [tag]: { const: name } }, required: [tag] }, then: { ...variant, properties: { ...variant.properties, [tag]: { const: name } } } };
+    }),
+  };
+  return described((value, path, ctx) => {
     if (!isPlainObject(value)) return fail(ctx, path, `must be an object, not ${typeName(value)}`, `Give it a ${tag}: one of ${names.join(', ')}.`, value);
     const t = value[tag];
     if (t === undefined) return fail(ctx, at(path, tag), 'is required', `Set ${tag} to one of ${names.join(', ')}.`);
     const variant = typeof t === 'string' ? variants[t] : undefined;
     if (!variant || !Object.prototype.hasOwnProperty.call(variants, t as string))
       return fail(ctx, at(path, tag), `must be one of ${names.map((n) => JSON.stringify(n)).join(', ')}`, suggest(t, names), t);
-    return variant(value, path, ctx);
-  };
+    return variant(value, path, ctx) as VariantsOf<V> | undefined;
+  }, schema);
 }
 
-/** Adds a refinement that runs only when the base check passed. */
-export function refine<T>(base: Check<T>, test: (v: T, path: string, ctx: Ctx) => void): Check<T> {
-  return (value, path, ctx) => {
+/**
+ * Adds a refinement that runs only when the base check passed. `schema` adds what JSON Schema can
+ * say of the refinement (a pattern, uniqueItems); the rest stays runtime-only.
+ */
+export function refine<T>(base: Check<T>, test: (v: T, path: string, ctx: Ctx) => void, schema: JsonSchema = {}): Check<T> {
+  return described((value, path, ctx) => {
     const before = ctx.total;
     const out = base(value, path, ctx);
     if (out !== undefined) test(out, path, ctx);
     return ctx.total === before ? out : undefined;
-  };
+  }, { ...jsonSchemaOf(base), ...schema });
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -3,9 +3,9 @@
  * (a guest's node exists, a GPU is given once, ...) are checked afterwards in `references.ts`.
  */
 import { LXC_TEMPLATE_VOLID } from '../lxc-template';
-import { Cidr, isIpv4, networkOf } from '../net';
+import { Cidr, IPV4, isIpv4, networkOf } from '../net';
 import { STORAGE_CONTENT_TYPES } from '../storage';
-import { arr, bool, Check, int, num, obj, oneOf, oneOrMany, optional, record, refine, required, str, tagged, fail } from './schema';
+import { alsoInSchema, arr, bool, Check, described, int, num, obj, oneOf, oneOrMany, optional, record, refine, required, str, tagged, fail } from './schema';
 import { secretRef, stackShapes } from './stack-shapes';
 
 export const NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -18,7 +18,7 @@ export const ipv4 = (): Check<string> =>
     if (isIpv4(v)) return;
     if (/^[\d.]+\/\d+$/.test(v)) fail(ctx, path, 'must be an address without a prefix length', `Write ${v.split('/')[0]}; the prefix comes from the network's cidr.`, v);
     else fail(ctx, path, 'is not a valid IPv4 address', 'Write four numbers from 0 to 255 separated by dots, e.g. 10.20.0.11.', v);
-  });
+  }, { pattern: IPV4.source });
 
 export const cidr = (): Check<string> =>
   refine(str(), (v, path, ctx) => {
@@ -26,7 +26,7 @@ export const cidr = (): Check<string> =>
     const fixed = networkOf(v);
     if (fixed) fail(ctx, path, 'has host bits set', `Write the network address: ${fixed}.`, v);
     else fail(ctx, path, 'is not a valid IPv4 CIDR', 'Write it as address/prefix, e.g. 10.20.0.0/24.', v);
-  });
+  }, { pattern: `${IPV4.source.slice(0, -1)}/(3[0-2]|[12]?\\d)$` });
 
 const PCI = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
 const PCI_ID = /^[0-9a-f]{4}:[0-9a-f]{4}$/;
@@ -37,10 +37,14 @@ const GIB = { min: 0.25, unit: 'GiB' } as const;
 const publicKeyLine = str({ pattern: SSH_PUBKEY, patternHint: 'Paste one OpenSSH public key line, e.g. "ssh-ed25519 AAAA... user@host" (the .pub file, never the private key).' });
 
 /** An OpenSSH public key line; a pasted private key is reported without echoing any of it. */
-export const sshPublicKey = (): Check<string> => (value, path, ctx) =>
-  typeof value === 'string' && /PRIVATE KEY/.test(value)
-    ? fail(ctx, path, 'is a private key, not a public key (value not shown)', 'Remove it from the spec (rotate it if it was ever committed) and paste the matching .pub line instead.')
-    : publicKeyLine(value, path, ctx);
+export const sshPublicKey = (): Check<string> =>
+  described(
+    (value, path, ctx) =>
+      typeof value === 'string' && /PRIVATE KEY/.test(value)
+        ? fail(ctx, path, 'is a private key, not a public key (value not shown)', 'Remove it from the spec (rotate it if it was ever committed) and paste the matching .pub line instead.')
+        : publicKeyLine(value, path, ctx),
+    publicKeyLine.schema!,
+  );
 
 const datastore = obj(
   {
@@ -52,13 +56,13 @@ const datastore = obj(
     content: optional(
       refine(arr(oneOf(STORAGE_CONTENT_TYPES, `Use the content type names pvesm uses: ${STORAGE_CONTENT_TYPES.join(', ')}.`)), (v, path, ctx) => {
         if (new Set(v).size !== v.length) fail(ctx, path, 'lists a content type twice', 'Name each content type once.', v);
-      }),
+      }, { uniqueItems: true }),
     ),
   },
   'a datastore',
 );
 
-const gpu = obj(
+const gpu = alsoInSchema(obj(
   {
     name: required(name()),
     pciAddress: required(str({ pattern: PCI, patternHint: 'Write the full PCI address in lowercase hex as lspci -D shows it, e.g. 0000:01:00.0.' })),
@@ -72,7 +76,11 @@ const gpu = obj(
     adopt: optional(bool()),
   },
   'a GPU',
-);
+), {
+  // references.ts: allFunctions passes the whole card, so pciAddress must be its function 0.
+  if: { properties: { allFunctions: { const: true } }, required: ['allFunctions'] },
+  then: { properties: { pciAddress: { type: 'string', pattern: '\\.0$' } } },
+});
 
 const node = obj(
   {
@@ -152,7 +160,19 @@ const storageBoxMount = obj(
   'a Storage Box mount',
 );
 
-const guest = obj(
+/** What references.ts checks per guest kind, said in JSON Schema as well so that editors flag it. */
+const GUEST_KIND_RULES = {
+  allOf: [
+    { if: { properties: { kind: { enum: ['vm', 'lxc'] } } }, then: { required: ['node', 'disks'], properties: { disks: { type: 'array', minItems: 1 } } } },
+    { if: { properties: { kind: { const: 'external' } } }, then: { not: { anyOf: [{ required: ['node'] }, { required: ['vmId'] }] }, properties: { gpus: { type: 'array', maxItems: 0 } } } },
+    {
+      if: { properties: { kind: { const: 'lxc' }, lxc: { type: 'object', properties: { unprivileged: { const: false } }, required: ['unprivileged'] } }, required: ['lxc'] },
+      then: { properties: { lxc: { type: 'object', required: ['privilegedReason'] } } },
+    },
+  ],
+};
+
+const guest = alsoInSchema(obj(
   {
     name: required(name()),
     kind: required(oneOf(['vm', 'lxc', 'external'] as const, 'Use vm for a Proxmox VM, lxc for a container, external for a machine that already exists.')),
@@ -191,7 +211,7 @@ const guest = obj(
     adopt: optional(bool()),
   },
   'a guest',
-);
+), GUEST_KIND_RULES);
 
 const storageBox = obj(
   {
@@ -241,10 +261,10 @@ const secret = obj(
 );
 
 const backend = tagged('type', {
-  local: obj({ type: required(str()), path: optional(str({ minLength: 1 })) }, 'the local backend'),
-  s3: obj({ type: required(str()), bucket: required(str({ minLength: 1 })), key: required(str({ minLength: 1 })), region: required(str({ minLength: 1 })), endpoint: optional(str()) }, 'the s3 backend'),
-  pg: obj({ type: required(str()), schemaName: optional(str({ minLength: 1 })) }, 'the pg backend'),
-  http: obj({ type: required(str()), address: required(str({ pattern: /^https?:\/\/[^\s@]+$/, patternHint: 'Use a URL without credentials; pass them as TF_HTTP_USERNAME/TF_HTTP_PASSWORD.' })), lockAddress: optional(str()), unlockAddress: optional(str()) }, 'the http backend'),
+  local: obj({ type: required(oneOf(['local'] as const)), path: optional(str({ minLength: 1 })) }, 'the local backend'),
+  s3: obj({ type: required(oneOf(['s3'] as const)), bucket: required(str({ minLength: 1 })), key: required(str({ minLength: 1 })), region: required(str({ minLength: 1 })), endpoint: optional(str()) }, 'the s3 backend'),
+  pg: obj({ type: required(oneOf(['pg'] as const)), schemaName: optional(str({ minLength: 1 })) }, 'the pg backend'),
+  http: obj({ type: required(oneOf(['http'] as const)), address: required(str({ pattern: /^https?:\/\/[^\s@]+$/, patternHint: 'Use a URL without credentials; pass them as TF_HTTP_USERNAME/TF_HTTP_PASSWORD.' })), lockAddress: optional(str()), unlockAddress: optional(str()) }, 'the http backend'),
 });
 
 const checks = obj(

@@ -1,5 +1,9 @@
-/** Shapes of the application stacks a guest runs, selected by `kind`. */
-import { arr, bool, Check, int, num, obj, oneOf, optional, record, required, str, tagged, refine, fail } from './schema';
+/**
+ * Shapes of the application stacks a guest runs, selected by `kind`. Each shape's `kind` lists the
+ * kinds it serves; `tagged` has already matched it, so that check never fails at runtime: it types
+ * the result and the JSON Schema.
+ */
+import { arr, bool, Check, described, int, num, obj, oneOf, optional, record, required, str, tagged, refine, fail } from './schema';
 
 const SECRET_NAME = /^[a-z][a-z0-9_-]*$/;
 /** A reference to a declared secret; a value that is not a name may be the secret itself, so it is never echoed. */
@@ -13,14 +17,14 @@ export const pinnedImage = (): Check<string> =>
     const tag = lastSegment.includes(':') ? lastSegment.split(':').pop() : undefined;
     if (!tag) fail(ctx, path, 'is not pinned to a version', `Add a tag, e.g. ${v}:1.2.3, or a digest (@sha256:...).`, v);
     else if (tag === 'latest') fail(ctx, path, 'uses the moving tag "latest"', 'Pin a version tag or a digest so every deploy runs the same image.', v);
-  });
+  }, { pattern: '@sha256:[0-9a-f]{64}$|^([^/]*/)*[^/:]*:([^/:]*:)*(?!latest$)[^/:]+$' });
 
 const port = () => int({ min: 1, max: 65535 });
 const env = () => record(str(), str({ pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, patternHint: 'Environment variable names use letters, digits and _.' }));
 
 const vllm = obj(
   {
-    kind: required(str()),
+    kind: required(oneOf(['vllm'] as const)),
     model: required(str({ minLength: 1 })),
     servedModelName: optional(str({ minLength: 1 })),
     image: optional(pinnedImage()),
@@ -53,7 +57,7 @@ const vllm = obj(
 
 const postgres = obj(
   {
-    kind: required(str()),
+    kind: required(oneOf(['postgres'] as const)),
     image: optional(pinnedImage()),
     profile: optional(oneOf(['web', 'oltp', 'dw', 'desktop', 'mixed'] as const)),
     maxConnections: optional(int({ min: 5, max: 10000 })),
@@ -70,7 +74,7 @@ const postgres = obj(
 
 const redis = obj(
   {
-    kind: required(str()),
+    kind: required(oneOf(['redis'] as const)),
     image: optional(pinnedImage()),
     passwordSecret: required(secretRef()),
     persistence: optional(oneOf(['aof', 'rdb', 'none'] as const)),
@@ -82,7 +86,7 @@ const redis = obj(
 
 const nextjs = obj(
   {
-    kind: required(str()),
+    kind: required(oneOf(['nextjs'] as const)),
     image: required(pinnedImage()),
     replicas: optional(int({ min: 1, max: 32 })),
     port: optional(port()),
@@ -95,7 +99,7 @@ const nextjs = obj(
 
 const nginxProxy = obj(
   {
-    kind: required(str()),
+    kind: required(oneOf(['nginx-proxy'] as const)),
     image: optional(pinnedImage()),
     serverName: required(str({ pattern: /^[a-z0-9.*-]+$/, patternHint: 'Use a DNS name such as app.example.org.' })),
     upstreams: required(arr(str({ minLength: 1 }), { min: 1 })),
@@ -108,7 +112,7 @@ const nginxProxy = obj(
 
 const worker = obj(
   {
-    kind: required(str()),
+    kind: required(oneOf(['worker'] as const)),
     image: required(pinnedImage()),
     command: optional(arr(str())),
     replicas: optional(int({ min: 1, max: 64 })),
@@ -120,7 +124,7 @@ const worker = obj(
 
 const monitoring = obj(
   {
-    kind: required(str()),
+    kind: required(oneOf(['monitoring'] as const)),
     targets: optional(arr(str({ minLength: 1 }))),
     grafanaAdminSecret: required(secretRef()),
   },
@@ -129,7 +133,7 @@ const monitoring = obj(
 
 const catalog = obj(
   {
-    kind: required(str()),
+    kind: required(oneOf(['open-webui', 'n8n', 'portainer', 'portainer-agent', 'node-exporter', 'cadvisor', 'dcgm-exporter'] as const)),
     image: optional(pinnedImage()),
     port: optional(port()),
     env: optional(env()),
@@ -147,7 +151,11 @@ const service = obj(
     env: optional(env()),
     secrets: optional(arr(secretRef())),
     volumes: optional(arr(str({ pattern: /^[^:\s]+:\/[^:\s]*(:(ro|rw))?$/, patternHint: 'Write name:/path or /host/path:/path[:ro].' }))),
-    gpus: optional((value, path, ctx) => (value === 'all' ? 'all' : Array.isArray(value) ? arr(str())(value, path, ctx) : int({ min: 1 })(value, path, ctx))),
+    gpus: optional(
+      described((value, path, ctx) => (value === 'all' ? 'all' : Array.isArray(value) ? arr(str())(value, path, ctx) : int({ min: 1 })(value, path, ctx)), {
+        anyOf: [{ const: 'all' }, { type: 'array', items: { type: 'string' } }, { type: 'integer', minimum: 1 }],
+      }),
+    ),
     healthcheck: optional(
       obj(
         {
@@ -171,7 +179,7 @@ const service = obj(
 
 const compose = obj(
   {
-    kind: required(str()),
+    kind: required(oneOf(['compose'] as const)),
     name: required(str({ pattern: /^[a-z][a-z0-9-]*$/, patternHint: 'Stack names are lowercase with hyphens.' })),
     services: required(arr(service, { min: 1 })),
   },

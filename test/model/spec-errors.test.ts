@@ -8,9 +8,9 @@ import { InvalidSpecError, SpecError } from '../../model/errors';
 import { parseEnvironmentYaml } from '../../model/load';
 import { validateEnvironment } from '../../model/validate';
 import { loadEnvironment } from '../../stacks/registry';
+import { mutated, SPEC_ERROR_CASES, type Spec } from '../fixtures/spec-error-cases';
 import { smallSpec, smallSpecYaml } from '../fixtures/specs';
 
-type Spec = Record<string, any>;
 
 /** The messages `validateEnvironment` reports for `input`; fails the test if it accepts it. */
 function messages(input: unknown): string[] {
@@ -23,11 +23,6 @@ function messages(input: unknown): string[] {
   throw new Error('the spec was accepted');
 }
 
-const mutated = (mutate: (s: Spec) => void): Spec => {
-  const s = smallSpec();
-  mutate(s);
-  return s;
-};
 
 describe('validateEnvironment: the fixture', () => {
   it('accepts the small spec and fills in defaults', () => {
@@ -76,49 +71,7 @@ describe('validateEnvironment: preconditions defaults', () => {
 });
 
 describe('validateEnvironment: one mistake, one exact message', () => {
-  const cases: [string, (s: Spec) => void, string][] = [
-    ['an address with a prefix', (s) => (s.guests[1].ipv4 = '10.30.0.10/24'), `guests[1].ipv4: must be an address without a prefix length (got "10.30.0.10/24"). Write 10.30.0.10; the prefix comes from the network's cidr.`],
-    ['an address out of range', (s) => (s.guests[0].ipv4 = '10.30.0.300'), 'guests[0].ipv4: is not a valid IPv4 address (got "10.30.0.300"). Write four numbers from 0 to 255 separated by dots, e.g. 10.20.0.11.'],
-    ['a node that does not exist', (s) => (s.guests[0].node = 'pve3'), 'guests[0].node: names a node that is not in cluster.nodes (got "pve3"). Did you mean "pve1"?'],
-    ['a quoted number', (s) => (s.guests[0].cores = '4'), 'guests[0].cores: must be a number (vCPU), not a string (got "4"). Write a plain number without quotes or units.'],
-    ['memory below the minimum', (s) => (s.guests[0].memoryGib = 0), 'guests[0].memoryGib: must be at least 0.25 GiB (got 0). Use a value of 0.25 GiB or more.'],
-    ['an unknown guest kind', (s) => (s.guests[2].kind = 'container'), 'guests[2].kind: must be one of "vm", "lxc", "external" (got "container"). Use vm for a Proxmox VM, lxc for a container, external for a machine that already exists.'],
-    ['a misspelt field', (s) => (s.guests[0].memoryGb = 4), 'guests[0].memoryGb: is not a known field. Did you mean "memoryGib"?'],
-    ['a host name with capitals and underscores', (s) => (s.guests[0].name = 'DB_1'), 'guests[0].name: has the wrong format (got "DB_1"). Use lowercase letters, digits and hyphens, starting with a letter (it becomes a host name).'],
-    ['a missing role', (s) => delete s.guests[1].role, 'guests[1].role: is required. Add role to a guest.'],
-    ['a GPU nobody declares', (s) => (s.guests[2].gpus = ['gpu-pve2-1']), 'guests[2].gpus[0]: names a GPU that no node declares (got "gpu-pve2-1"). Did you mean "gpu-pve2-0"?'],
-    ['a datastore the node lacks', (s) => (s.guests[0].disks[1].datastore = 'tank'), `guests[0].disks[1].datastore: is not a datastore of node pve1 (got "tank"). Use one of: local-lvm. Declare it under the node's datastores or as a ZFS pool.`],
-    ['an undeclared secret', (s) => (s.guests[0].stacks[0].passwordSecret = 'pg-password'), 'guests[0].stacks[0].passwordSecret: refers to a secret that is not declared (value not shown: it may be a secret). Declare the secret under secrets (<name>: { env: ..., description: ... }) and refer to it by that name; declared: postgres-password, vllm-api-key.'],
-    ['a misspelt secret name', (s) => (s.guests[0].stacks[0].passwordSecret = 'postgres-pasword'), 'guests[0].stacks[0].passwordSecret: refers to a secret that is not declared (value not shown: it may be a secret). Did you mean "postgres-password"? Declare the secret under secrets (<name>: { env: ..., description: ... }) and refer to it by that name; declared: postgres-password, vllm-api-key.'],
-    ['an image on :latest', (s) => (s.guests[1].stacks[0].image = 'ghcr.io/example/web:latest'), 'guests[1].stacks[0].image: uses the moving tag "latest" (got "ghcr.io/example/web:latest"). Pin a version tag or a digest so every deploy runs the same image.'],
-    ['a CIDR with host bits', (s) => (s.networks[0].cidr = '10.30.0.1/24'), 'networks[0].cidr: has host bits set (got "10.30.0.1/24"). Write the network address: 10.30.0.0/24.'],
-    ['a privileged container without a reason', (s) => (s.guests[3].lxc = { unprivileged: false }), 'guests[3].lxc.privilegedReason: is required for a privileged container. Explain why it must be privileged (root in it is root on the host), or remove unprivileged: false.'],
-    ['a port without a protocol', (s) => (s.connections[0].ports = 'https'), 'connections[0].ports: has the wrong format (got "https"). Write protocol/port, e.g. tcp/5432 or udp/5405-5412.'],
-    ['a transposed guest name in a connection', (s) => (s.connections[1].from = 'wbe'), 'connections[1].from: names a guest that does not exist (got "wbe"). Did you mean "web"? Sources may also be internet, admin, role:<role>, cidr:<cidr>.'],
-    ['a node on an external host', (s) => (s.guests[4].node = 'pve1'), 'guests[4].node: is set on an external host (got "pve1"). External hosts are not Proxmox guests; remove node.'],
-    ['a VM id range that ends before it starts', (s) => (s.cluster.vmIdRange = { from: 300, to: 200 }), 'cluster.vmIdRange: starts after it ends (got {"from":300,"to":200}). Swap from and to.'],
-    ['a vLLM memory fraction above 1', (s) => (s.guests[2].stacks[0].gpuMemoryUtilization = 1.2), 'guests[2].stacks[0].gpuMemoryUtilization: must be at most 0.99 (got 1.2). Use a fraction such as 0.90 (vLLM needs some headroom per GPU).'],
-    ['an unknown backend', (s) => (s.backend = { type: 'consul' }), 'backend.type: must be one of "local", "s3", "pg", "http" (got "consul"). Use one of: local, s3, pg, http.'],
-    ['a misspelt stack kind', (s) => (s.guests[0].stacks[0].kind = 'postgresql'), 'guests[0].stacks[0].kind: must be one of "vllm", "postgres", "redis", "nextjs", "nginx-proxy", "worker", "monitoring", "open-webui", "n8n", "portainer", "portainer-agent", "node-exporter", "cadvisor", "dcgm-exporter", "compose" (got "postgresql"). Did you mean "postgres"?'],
-    ['a container without disks', (s) => delete s.guests[3].disks, 'guests[3].disks: is required for an LXC container. Give at least the boot disk: { sizeGib: 32, datastore: local-lvm }.'],
-    ['an unknown network', (s) => (s.guests[0].network = 'public'), 'guests[0].network: names a network that is not in networks (got "public"). Use one of: private.'],
-    ['guests written as a map', (s) => (s.guests = { db: {} }), 'guests: must be a list, not an object (got {"db":{}}). Write it as a list ([...] or "- item" lines in YAML).'],
-    ['vLLM on a guest without a GPU', (s) => delete s.guests[2].gpus, 'guests[2].stacks[0]: runs vLLM but llm has no GPU (got "vllm"). Give the guest a GPU (gpus: [<mapping name>]) or move the stack to a GPU guest.'],
-    ['a tag with a colon', (s) => (s.guests[0].tags = ['env:prod']), 'guests[0].tags[0]: has the wrong format (got "env:prod"). Proxmox tags allow lowercase letters, digits and - _ + . (no colons or spaces).'],
-    ['an unknown storage content type', (s) => (s.cluster.nodes[0].datastores[0].content = ['images', 'snippet']), 'cluster.nodes[0].datastores[0].content[1]: must be one of "images", "rootdir", "vztmpl", "iso", "backup", "snippets", "import" (got "snippet"). Use the content type names pvesm uses: images, rootdir, vztmpl, iso, backup, snippets, import.'],
-    ['a content type the storage type cannot hold', (s) => (s.cluster.nodes[0].datastores[0].content = ['images', 'rootdir', 'snippets']), 'cluster.nodes[0].datastores[0].content: lists snippets, which lvmthin storage cannot hold (got ["images","rootdir","snippets"]). lvmthin storage holds only images, rootdir; put files (snippets, templates, import images) on a dir, nfs or cifs storage such as local.'],
-    ['a content type listed twice', (s) => (s.cluster.nodes[0].datastores[0].content = ['images', 'images']), 'cluster.nodes[0].datastores[0].content: lists a content type twice (got ["images","images"]). Name each content type once.'],
-    ['a snippet datastore the node lacks', (s) => (s.cluster.nodes[0].snippetDatastore = 'locl'), 'cluster.nodes[0].snippetDatastore: is not a datastore of node pve1 (got "locl"). Did you mean "local"? Declare it under the node\'s datastores with its content.'],
-    ['a template datastore the node lacks', (s) => (s.cluster.nodes[1].templateDatastore = 'nfs-templates'), 'cluster.nodes[1].templateDatastore: is not a datastore of node pve2 (got "nfs-templates"). Use one of: local-lvm, local. Declare it under the node\'s datastores with its content.'],
-    ['an unknown provider auth mode', (s) => (s.cluster.providerAuth = 'token'), 'cluster.providerAuth: must be one of "api-token", "root-password" (got "token"). Use api-token (PROXMOX_VE_API_TOKEN) or root-password (root@pam with PROXMOX_VE_USERNAME/PROXMOX_VE_PASSWORD).'],
-    ['a Proxmox version without minor', (s) => (s.cluster.minProxmoxVersion = '8'), 'cluster.minProxmoxVersion: has the wrong format (got "8"). Write major.minor as `pveversion` prints it, e.g. 8.4.'],
-    ['a container template that is not a volume id', (s) => (s.guests[3].lxc = { template: 'ubuntu-24.04-standard_24.04-2_amd64.tar.zst' }), 'guests[3].lxc.template: has the wrong format (got "ubuntu-24.04-standard_24.04-2_amd64.tar.zst"). Write a template volume id, <storage>:vztmpl/<file>.tar.zst, e.g. local:vztmpl/ubuntu-24.04-standard_24.04-2_amd64.tar.zst.'],
-    ['a container template on a storage the node lacks', (s) => (s.guests[3].lxc = { template: 'tank:vztmpl/ubuntu-24.04-standard_24.04-2_amd64.tar.zst' }), 'guests[3].lxc.template: is on tank, which is not a datastore of node pve2 (got "tank:vztmpl/ubuntu-24.04-standard_24.04-2_amd64.tar.zst"). Use one of: local-lvm, local. The template is downloaded to that storage before the container is created.'],
-    ['a non-default container template without its URL', (s) => (s.guests[3].lxc = { template: 'local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst' }), 'guests[3].lxc.templateUrl: is required because template names debian-12-standard_12.7-1_amd64.tar.zst, not the default template. Give the pinned URL the node downloads it from (and templateChecksum), e.g. http://download.proxmox.com/images/system/<file> as `pveam available --section system` lists it.'],
-    ['a template checksum of the wrong length', (s) => (s.guests[3].lxc = { templateChecksum: 'abc123' }), 'guests[3].lxc.templateChecksum: has the wrong format (got "abc123"). Give the sha512 (128 hex digits, as the Proxmox template index lists it) or the sha256 (64).'],
-    ['allFunctions on a function other than 0', (s) => Object.assign(s.cluster.nodes[1].gpus[0], { pciAddress: '0000:01:00.1', allFunctions: true }), 'cluster.nodes[1].gpus[0].allFunctions: passes the whole card, but pciAddress 0000:01:00.1 is not function 0 (got true). Give the card\'s function 0 (0000:01:00.0) as pciAddress, or remove allFunctions.'],
-    ['a short PCI address', (s) => (s.cluster.nodes[1].gpus[0].pciAddress = '01:00.0'), 'cluster.nodes[1].gpus[0].pciAddress: has the wrong format (got "01:00.0"). Write the full PCI address in lowercase hex as lspci -D shows it, e.g. 0000:01:00.0.'],
-  ];
+  const cases = SPEC_ERROR_CASES;
 
   it.each(cases)('%s', (_name, mutate, expected) => {
     expect(messages(mutated(mutate))).toEqual([expected]);
