@@ -33,6 +33,7 @@ function gpuVars(gpu: GpuSpec): Record<string, VarValue> {
     ...(gpu.deviceId !== undefined ? { device_id: gpu.deviceId } : {}),
     ...(gpu.subsystemId !== undefined ? { subsystem_id: gpu.subsystemId } : {}),
     ...(gpu.iommuGroup !== undefined ? { iommu_group: gpu.iommuGroup } : {}),
+    ...('allFunctions' in gpu && gpu.allFunctions ? { all_functions: true } : {}),
     ...(gpu.computeCapability !== undefined ? { compute_capability: gpu.computeCapability } : {}),
   };
 }
@@ -137,6 +138,19 @@ export function arcMinBytes(node: ClusterNode): number | undefined {
   return max <= gibToBytes(node.memoryGib) / 32 ? Math.floor(max / 2) : undefined;
 }
 
+/**
+ * The storages whose content types the `proxmox-host-storage` playbook makes sure of on a node:
+ * every datastore of the node (declared, or the installer's `local`) with its content from the
+ * spec, except the storages Terraform creates itself at apply time (ZFS pools, Storage Boxes).
+ */
+export function storageContentVars(env: Environment, node: ClusterNode): { id: string; content: string[] }[] {
+  const createdByTerraform = new Set([
+    ...env.zfsPools.filter((p) => p.node === node.name).map((p) => p.storageId),
+    ...env.storageBoxes.flatMap((b) => (b.proxmoxStorageId ? [b.proxmoxStorageId] : [])),
+  ]);
+  return node.datastores.filter((d) => !createdByTerraform.has(d.id)).map((d) => ({ id: d.id, content: [...d.content] }));
+}
+
 /** Host variables of one Proxmox node (the hypervisor itself). */
 export function nodeHostVars(env: Environment, node: ClusterNode): HostVars {
   const guestsHere = env.guests.filter((g) => g.node === node.name);
@@ -160,6 +174,7 @@ export function nodeHostVars(env: Environment, node: ClusterNode): HostVars {
     pvestack_zfs_arc_max_gib: node.zfsArcMaxGib,
     pvestack_zfs_arc_max_bytes: gibToBytes(node.zfsArcMaxGib),
     ...(arcMin !== undefined ? { pvestack_zfs_arc_min_bytes: arcMin } : {}),
+    pvestack_storage_content: storageContentVars(env, node),
     pvestack_guests: guestsHere.map((g) => g.name),
   };
 }

@@ -51,7 +51,14 @@ describe('buildInventory on production', () => {
       ],
     });
     expect(vars.llm!.pvestack_gpus).toEqual([
-      { name: 'gpu-pve4-0', pci_address: '0000:01:00.0', model: 'NVIDIA RTX 6000 Ada', vram_gib: 48, device_id: '10de:26b1', subsystem_id: '10de:16a1', iommu_group: 14, compute_capability: 8.9 },
+      { name: 'gpu-pve4-0', pci_address: '0000:01:00.0', model: 'NVIDIA RTX 6000 Ada', vram_gib: 48, device_id: '10de:26b1', subsystem_id: '10de:16a1', iommu_group: 14, all_functions: true, compute_capability: 8.9 },
+    ]);
+  });
+
+  it('gives nodes the content types of their storages, leaving out the ones Terraform creates', () => {
+    expect(vars.pve4!.pvestack_storage_content).toEqual([
+      { id: 'local-lvm', content: ['images', 'rootdir'] },
+      { id: 'local', content: ['iso', 'vztmpl', 'backup', 'snippets', 'import'] },
     ]);
   });
 
