@@ -7,6 +7,10 @@ import type { Command } from 'commander';
 
 /** Command path (`lock status`) → example lines: the command, then what it does. */
 export const HELP_EXAMPLES: Readonly<Record<string, readonly (readonly [string, string])[]>> = {
+  init: [
+    ['pvestack init lab', 'envs/lab.yaml: proxy, web app and PostgreSQL with backups (asks on a terminal)'],
+    ['pvestack init lab --format ts --gpus 1 --stacks web,postgres,vllm --ssh-key ~/.ssh/id_ed25519.pub --yes', 'envs/lab.ts, with a GPU and vLLM'],
+  ],
   list: [
     ['pvestack list', 'registered environments and their guests'],
     ['pvestack list --json | jq ".environments[].name"', 'the names, for a script'],
