@@ -50,11 +50,16 @@ function nodeEntry(i: number, o: ScaffoldOptions): Obj {
     field('memoryGib', 128),
     field(
       'datastores',
-      [inline(field('id', 'local-zfs'), field('type', 'zfspool'), field('media', 'nvme'), field('redundant', true))],
+      [
+        inline(field('id', 'local-zfs'), field('type', 'zfspool'), field('media', 'nvme'), field('redundant', true)),
+        inline(field('id', 'local'), field('type', 'dir'), field('content', ['iso', 'vztmpl', 'backup', 'snippets', 'import'])),
+      ],
       ...(i === 0
         ? [
             'redundant: true only if the pool is a mirror or RAIDZ (the installer\'s "ZFS RAID1" is); stateful disks',
             'must sit on a redundant datastore. Add capacityGib (`pvesm status`) to have disk claims checked.',
+            "local holds cloud-init snippets and imported cloud images: `pvestack ansible <env> proxmox-host-storage`",
+            'adds snippets and import to its content on the node.',
           ]
         : []),
     ),
@@ -153,7 +158,8 @@ function guests(o: ScaffoldOptions, p: Plan, cidr: Cidr): Obj[] {
     out.push(
       obj(
         field('name', 'cache'),
-        field('kind', 'lxc', 'An unprivileged container is enough for a cache.'),
+        // A VM: Docker in an unprivileged container needs the keyctl feature, which an API token may not set.
+        field('kind', 'vm', 'A small VM: Docker inside a container would need feature flags only root@pam may set.'),
         field('role', 'cache'),
         field('node', last),
         field('cores', 1),

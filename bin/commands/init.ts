@@ -116,7 +116,8 @@ export function register(program: Command): void {
     .option('-y, --yes', 'never ask; use the defaults for what the flags leave out')
     .addHelpText(
       'after',
-      '\nIn your own infrastructure repository, install pvestack first (npm install --save-dev <path or git URL of pvestack>);\n' +
+      '\nIn your own infrastructure repository, install pvestack first (npm install --save-dev <path or git URL of pvestack>;\n' +
+        'README: "Your own infrastructure repository");\n' +
         "a TypeScript spec there imports { defineEnvironment } from 'pvestack'. Exit codes: 0 written and checks pass,\n" +
         '1 written but checks find errors (they are printed), 2 bad flags or the file exists.',
     )
