@@ -1,0 +1,105 @@
+/**
+ * The synthesized JSON of every registered environment is ready for a first apply on a stock node:
+ * GPU mappings carry what Proxmox checks at VM start, every rule naming an IP set or a security
+ * group waits for it, every container template is downloaded on the container's node first, and
+ * adding a guest of a role replaces nothing that live flows depend on.
+ */
+import { describe, expect, it } from 'vitest';
+import { freeAddress, freeVmId } from '../../checks/rules/addressing';
+import { diffResources } from '../../diff/plan';
+import type { Environment, EnvironmentSpec, GuestSpec } from '../../model';
+import { validateEnvironment } from '../../model';
+import { environmentNames, isBrokenOnPurpose, loadEnvironment, registeredSpec } from '../../stacks/registry';
+import { synthEnv, type TfJson } from '../constructs/fixture';
+
+/** Every registered environment with Proxmox nodes; of those kept broken on purpose, the ones that synthesize at all. */
+const withNodes = environmentNames({ includeBroken: true }).filter((name) => {
+  const env = loadEnvironment(name);
+  if (env.cluster.nodes.length === 0) return false;
+  if (!isBrokenOnPurpose(name)) return true;
+  try {
+    synthEnv(env);
+    return true;
+  } catch {
+    return false;
+  }
+});
+const entries = (tf: TfJson, type: string) => Object.entries(tf.resource[type] ?? {});
+const address = (type: string, name: string) => `${type}.${name}`;
+const dependsOn = (r: Record<string, unknown>) => (r.depends_on as string[] | undefined) ?? [];
+
+const IPSET = 'proxmox_virtual_environment_firewall_ipset';
+const GROUP = 'proxmox_virtual_environment_cluster_firewall_security_group';
+const RULES = 'proxmox_virtual_environment_firewall_rules';
+
+describe.each(withNodes)('%s: apply-ready output', (name) => {
+  const env = loadEnvironment(name);
+  const tf = synthEnv(env);
+
+  it('every PCI mapping entry carries the IOMMU group and subsystem id of the device', () => {
+    const maps = entries(tf, 'proxmox_hardware_mapping_pci').flatMap(([, r]) => r.map as Record<string, unknown>[]);
+    expect(maps.length).toBe(env.cluster.nodes.flatMap((n) => n.gpus).length);
+    for (const m of maps) {
+      expect(m).toEqual(expect.objectContaining({ iommu_group: expect.any(Number), subsystem_id: expect.stringMatching(/^[0-9a-f]{4}:[0-9a-f]{4}$/) }));
+      expect(m.path).toMatch(/^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}(\.[0-7])?$/);
+    }
+  });
+
+  it('every resource that names +<ipset> or a security group depends on it', () => {
+    const sets = new Map(entries(tf, IPSET).map(([id, r]) => [r.name as string, address(IPSET, id)]));
+    const groups = new Map(entries(tf, GROUP).map(([id, r]) => [r.name as string, address(GROUP, id)]));
+    let checked = 0;
+    for (const type of [RULES, GROUP])
+      for (const [, r] of entries(tf, type))
+        for (const rule of r.rule as Record<string, string>[]) {
+          const named = rule.source?.startsWith('+') ? sets.get(rule.source.slice(1)) : rule.security_group ? groups.get(rule.security_group) : undefined;
+          if (named === undefined) continue;
+          expect(dependsOn(r)).toContain(named);
+          checked++;
+        }
+    expect(checked).toBeGreaterThan(0);
+  });
+
+  it('no IP set holds guests: membership changes would replace it (cidr is ForceNew)', () => {
+    expect(entries(tf, IPSET).map(([, r]) => r.name).sort()).toEqual(['admin', 'management']);
+  });
+
+  it("every container is created from a vztmpl download on its node and depends on it", () => {
+    const downloads = new Map(entries(tf, 'proxmox_download_file').map(([id, r]) => [`${r.node_name}|${r.datastore_id}:${r.content_type}/${r.file_name}`, { id: address('proxmox_download_file', id), r }]));
+    for (const [, ct] of entries(tf, 'proxmox_virtual_environment_container')) {
+      const template = (ct.operating_system as { template_file_id: string }).template_file_id;
+      const download = downloads.get(`${ct.node_name}|${template}`);
+      expect(download, `${template} on ${ct.node_name}`).toBeDefined();
+      expect(download!.r).toMatchObject({ content_type: 'vztmpl', url: expect.stringMatching(/^https?:\/\/.+\.tar\.(zst|xz|gz)$/) });
+      expect(dependsOn(ct)).toContain(download!.id);
+    }
+  });
+
+  it('adding a guest of a role creates resources and updates rule lists in place, replacing or deleting nothing', () => {
+    const spec = structuredClone(registeredSpec(name)) as EnvironmentSpec & { guests: GuestSpec[] };
+    const role = roleToGrow(env);
+    const model = env.guests.find((g) => g.role === role && g.kind !== 'external' && g.gpus.length === 0)!;
+    const added: GuestSpec = {
+      ...spec.guests[model.index]!,
+      name: `${model.name}-added`,
+      ipv4: freeAddress(env, env.networks.find((n) => n.name === model.network)!)!,
+      ...(model.vmId !== undefined ? { vmId: freeVmId(env)! } : {}),
+      stacks: [],
+      gpus: [],
+      suppressions: [],
+    };
+    const grown = validateEnvironment({ ...spec, guests: [...spec.guests, added] }, `${name} + ${added.name}`);
+    const changes = diffResources(tf as never, synthEnv(grown) as never, { base: env, head: grown });
+    expect(changes.filter((c) => c.action === 'replace' || c.action === 'delete').map((c) => c.address)).toEqual([]);
+    for (const c of changes.filter((x) => x.action === 'update')) expect([RULES, GROUP]).toContain(c.type);
+    expect(changes.filter((c) => c.action === 'create').length).toBeGreaterThan(0);
+    // A role the intent names as a source: the new member's address is added to its targets' rules.
+    if (env.connections.some((c) => c.from.includes(`role:${role}`))) expect(changes.filter((c) => c.action === 'update' && c.type === RULES).length).toBeGreaterThan(0);
+  });
+});
+
+/** The role the intent names as a source (its growth touches other guests' rules), else the first VM's. */
+function roleToGrow(env: Environment): string {
+  const named = env.connections.flatMap((c) => c.from).find((f) => f.startsWith('role:'));
+  return named ? named.slice('role:'.length) : env.guests.find((g) => g.kind === 'vm' && g.gpus.length === 0)!.role;
+}
