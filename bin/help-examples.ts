@@ -56,6 +56,10 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly (readonly [string, 
     ['pvestack discover --node pve1', "pve1's CPU, memory, GPUs, datastores and ZFS pools as YAML for cluster.nodes"],
     ['pvestack discover --node pve1 --json', 'the same facts as JSON'],
   ],
+  import: [
+    ['pvestack import lab --node pve1', 'a spec fragment adopting the guests made by hand on pve1'],
+    ['pvestack import envs/lab.yaml --vmid 100 101 --write envs/lab.yaml', 'merge two adopted guests into the YAML spec'],
+  ],
   'lock status': [['pvestack lock status production db', 'who holds the deploy lock, since when, which commit']],
   'lock release': [['pvestack lock release production db', 'remove the lock once the deploy holding it is dead']],
 };

@@ -45,14 +45,14 @@ export class GpuPassthrough extends Construct {
       node.gpus.forEach((gpu, j) => {
         if (!gpu.deviceId)
           throw new SpecError(`cluster.nodes[${i}].gpus[${j}].deviceId`, `is required to map GPU ${gpu.name} for passthrough`, 'Add the vendor:device id that `lspci -nn` shows for the card, e.g. 10de:26b1.');
-        this.mappings.set(
-          gpu.name,
-          new pve.hardwareMappingPci.HardwareMappingPci(this, gpu.name, {
-            name: gpu.name,
-            comment: `${gpu.model} on ${node.name}, managed by pvestack`,
-            map: [mapEntry(node.name, gpu)],
-          }),
-        );
+        const mapping = new pve.hardwareMappingPci.HardwareMappingPci(this, gpu.name, {
+          name: gpu.name,
+          comment: `${gpu.model} on ${node.name}, managed by pvestack`,
+          map: [mapEntry(node.name, gpu)],
+        });
+        // A mapping made by hand is imported by its name (the provider's import id for hardware_mapping_pci).
+        if (gpu.adopt) mapping.importFrom(gpu.name);
+        this.mappings.set(gpu.name, mapping);
       }),
     );
   }

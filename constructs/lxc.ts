@@ -9,6 +9,7 @@ import { GuestFirewall } from './firewall';
 import { GpuPassthrough } from './gpu-passthrough';
 import { LxcTemplate } from './lxc-template';
 import { Peer } from '../model';
+import { ADOPTED_LXC_KEEPS, adoptGuest, guestLifecycle } from './private/adopt';
 import { guestTags } from './private/tags';
 
 type DevicePassthrough = pve.virtualEnvironmentContainer.VirtualEnvironmentContainerDevicePassthrough;
@@ -48,8 +49,8 @@ export class ProxmoxLxc extends Construct implements IConnectable {
   /** Who may reach this container; rendered into `firewall`. */
   readonly connections: Connections;
   readonly firewall: GuestFirewall;
-  /** The template download the container is created from. */
-  readonly template: LxcTemplate;
+  /** The template download the container is created from; undefined for an adopted container, which exists already. */
+  readonly template?: LxcTemplate;
 
   constructor(scope: Construct, id: string, props: ProxmoxLxcProps) {
     super(scope, id);
@@ -64,8 +65,8 @@ export class ProxmoxLxc extends Construct implements IConnectable {
     const devices = gpus.length > 0 ? gpuDevices(env, guest, node, gpus) : [];
     const docker = guest.stacks.length > 0;
     const [root, ...data] = guest.disks;
-    this.template = LxcTemplate.forNode(this, { nodeName: node.name, lxc: guest.lxc, path: `guests[${guest.index}].lxc` });
-    const dependsOn = [...(props.dependsOn ?? []), this.template.resource];
+    if (!guest.adopt) this.template = LxcTemplate.forNode(this, { nodeName: node.name, lxc: guest.lxc, path: `guests[${guest.index}].lxc` });
+    const dependsOn = [...(props.dependsOn ?? []), ...(this.template ? [this.template.resource] : [])];
 
     this.resource = new pve.virtualEnvironmentContainer.VirtualEnvironmentContainer(this, 'Resource', {
       nodeName: node.name,
@@ -84,7 +85,7 @@ export class ProxmoxLxc extends Construct implements IConnectable {
       ...(docker ? { features: { nesting: true, keyctl: true } } : {}),
       ...(devices.length > 0 ? { devicePassthrough: devices } : {}),
       // The downloaded template's volume id; the container waits for the download (depends_on below).
-      operatingSystem: { templateFileId: this.template.fileId, type: 'ubuntu' },
+      operatingSystem: { templateFileId: this.template?.fileId ?? guest.lxc.template, type: 'ubuntu' },
       networkInterface: [{ name: 'eth0', bridge: net.bridge, firewall: true, ...(net.vlan !== undefined ? { vlanId: net.vlan } : {}) }],
       initialization: {
         hostname: guest.name,
@@ -93,17 +94,13 @@ export class ProxmoxLxc extends Construct implements IConnectable {
         userAccount: { keys: [...env.admin.sshKeys] },
       },
       startup: { order: guest.startupOrder },
-      dependsOn,
-      ...(guest.stateful
-        ? {
-            lifecycle: {
-              preventDestroy: true,
-              // Changing the admin keys would re-create the container (a provider force-new); keys rotate through the deployer.
-              ignoreChanges: ['initialization[0].user_account[0].keys'],
-            },
-          }
-        : {}),
+      ...(dependsOn.length > 0 ? { dependsOn } : {}),
+      // Changing the admin keys would re-create the container (a provider force-new); keys rotate
+      // through the deployer. An adopted container keeps its template, user and mount points.
+      ...guestLifecycle(guest, ['initialization[0].user_account[0].keys'], ADOPTED_LXC_KEEPS),
     });
+
+    adoptGuest(this.resource, guest);
 
     this.connections = new Connections({ peer: Peer.host(guest.ipv4) });
     // Without a vmId in the spec Proxmox assigns one; the firewall then follows the resource's.

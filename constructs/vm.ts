@@ -11,6 +11,7 @@ import { Connections, IConnectable } from './connections';
 import { GuestFirewall } from './firewall';
 import { GPU_VM_BIOS, GPU_VM_EFI_TYPE, GPU_VM_MACHINE, gpuHostpci, GpuPassthrough } from './gpu-passthrough';
 import { Peer } from '../model';
+import { ADOPTED_VM_KEEPS, adoptGuest, guestLifecycle } from './private/adopt';
 import { guestTags } from './private/tags';
 
 type VmConfig = pve.virtualEnvironmentVm.VirtualEnvironmentVmConfig;
@@ -40,8 +41,10 @@ export class ProxmoxVm extends Construct implements IConnectable {
   /** The L1 resource, for escape hatches (`addOverride`). */
   readonly resource: pve.virtualEnvironmentVm.VirtualEnvironmentVm;
   readonly guest: Guest;
-  readonly snippet: CloudInitSnippet;
-  readonly image: CloudImage;
+  /** The cloud-init snippet; undefined for an adopted VM, which keeps the configuration it has. */
+  readonly snippet?: CloudInitSnippet;
+  /** The cloud image the boot disk is imported from; undefined for an adopted VM, whose disk exists. */
+  readonly image?: CloudImage;
   /** Who may reach this VM; rendered into `firewall`. */
   readonly connections: Connections;
   readonly firewall: GuestFirewall;
@@ -57,14 +60,17 @@ export class ProxmoxVm extends Construct implements IConnectable {
     const gpus = gpuLedger?.claim(guest) ?? [];
     const root = guest.disks[0]!;
 
-    this.image = props.image ?? CloudImage.forNode(this, { nodeName: node.name, datastoreId: node.imageDatastore, ...(guest.vm?.imageUrl ? { url: guest.vm.imageUrl } : {}), ...(guest.vm?.imageChecksum ? { checksum: guest.vm.imageChecksum } : {}) });
-    this.snippet = new CloudInitSnippet(this, 'UserData', {
-      nodeName: node.name,
-      datastoreId: node.snippetDatastore,
-      baseName: `${env.name}-${guest.name}-user-data`,
-      userData: props.userData ?? renderCloudInit(env, guest),
-      frozen: guest.stateful,
-    });
+    // An adopted VM has its boot disk and its cloud-init already: nothing to download or upload.
+    if (!guest.adopt) {
+      this.image = props.image ?? CloudImage.forNode(this, { nodeName: node.name, datastoreId: node.imageDatastore, ...(guest.vm?.imageUrl ? { url: guest.vm.imageUrl } : {}), ...(guest.vm?.imageChecksum ? { checksum: guest.vm.imageChecksum } : {}) });
+      this.snippet = new CloudInitSnippet(this, 'UserData', {
+        nodeName: node.name,
+        datastoreId: node.snippetDatastore,
+        baseName: `${env.name}-${guest.name}-user-data`,
+        userData: props.userData ?? renderCloudInit(env, guest),
+        frozen: guest.stateful,
+      });
+    }
 
     const gpuSettings: Partial<VmConfig> =
       gpus.length > 0
@@ -102,28 +108,24 @@ export class ProxmoxVm extends Construct implements IConnectable {
           discard: 'on',
           iothread: true,
           ...(flash ? { ssd: true } : {}),
-          ...(i === 0 ? { importFromAttribute: this.image.fileId } : { serial: diskSerial(d) }),
+          ...(i === 0 ? (this.image ? { importFromAttribute: this.image.fileId } : {}) : { serial: diskSerial(d) }),
         };
       }),
       networkDevice: [{ bridge: net.bridge, model: 'virtio', firewall: true, ...(net.vlan !== undefined ? { vlanId: net.vlan } : {}) }],
       initialization: {
         datastoreId: root.datastore,
-        userDataFileId: this.snippet.fileId,
+        ...(this.snippet ? { userDataFileId: this.snippet.fileId } : {}),
         ipConfig: [{ ipv4: { address: `${guest.ipv4}/${net.prefix}`, gateway: net.gateway } }],
         dns: { servers: [...net.dns], ...(net.domain ? { domain: net.domain } : {}) },
       },
       ...gpuSettings,
       ...dependsOn(props.dependsOn ?? [], gpuLedger?.mappingsOf(gpus) ?? []),
-      ...(guest.stateful
-        ? {
-            lifecycle: {
-              preventDestroy: true,
-              // A new snippet or image must never replace a VM that holds data; later configuration goes through the deployer.
-              ignoreChanges: ['initialization[0].user_data_file_id', 'disk[0].import_from'],
-            },
-          }
-        : {}),
+      // A new snippet or image must never replace a VM that holds data (later configuration goes
+      // through the deployer); an adopted VM keeps what it was created from.
+      ...guestLifecycle(guest, ['initialization[0].user_data_file_id', 'disk[0].import_from'], ADOPTED_VM_KEEPS),
     });
+
+    adoptGuest(this.resource, guest);
 
     this.connections = new Connections({ peer: Peer.host(guest.ipv4) });
     // Without a vmId in the spec Proxmox assigns one; the firewall then follows the resource's.

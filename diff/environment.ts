@@ -59,7 +59,7 @@ export function verdictOf(d: Omit<EnvironmentDiff, 'verdict'>): string {
   if (d.security.publicPortsOpened.length) parts.push(`${plural(d.security.publicPortsOpened.length, 'new public port')}`);
   if (c.reboot) parts.push(`${plural(c.reboot, 'guest')} reboot`);
   if (parts.length) return `Review: ${parts.join('; ')}.`;
-  if (c.create + c.update) return `Safe: ${c.create} to add, ${c.update} to update in place, no data at risk.`;
+  if (c.create + c.import + c.update) return `Safe: ${c.create} to add, ${c.import ? `${c.import} to import, ` : ''}${c.update} to update in place, no data at risk.`;
   return 'Safe: application or configuration changes only; no infrastructure changes.';
 }
 
@@ -74,6 +74,7 @@ export function diffEnvironment(input: EnvironmentDiffInput): EnvironmentDiff {
   const count = (a: ResourceChange['action']) => resources.filter((r) => r.action === a).length;
   const counts: DiffCounts = {
     create: count('create'),
+    import: count('import'),
     update: count('update'),
     replace: count('replace'),
     delete: count('delete'),

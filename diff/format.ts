@@ -28,6 +28,7 @@ export function changeText(c: AttributeChange): string {
 
 export const COUNT_LABELS: ReadonlyArray<readonly [keyof DiffCounts, string]> = [
   ['create', 'add'],
+  ['import', 'import'],
   ['update', 'update'],
   ['replace', 'replace'],
   ['delete', 'destroy'],
@@ -38,4 +39,4 @@ export const COUNT_LABELS: ReadonlyArray<readonly [keyof DiffCounts, string]> = 
   ['secretsChanged', 'secrets'],
 ];
 
-export const ACTION_SYMBOL: Readonly<Record<ResourceChange['action'], string>> = { create: '+', update: '~', replace: '-/+', delete: '-' };
+export const ACTION_SYMBOL: Readonly<Record<ResourceChange['action'], string>> = { create: '+', import: '<=', update: '~', replace: '-/+', delete: '-' };

@@ -30,10 +30,12 @@ function details(summary: string, body: string[]): string[] {
 }
 
 function countsTable(envs: readonly EnvironmentDiff[]): string[] {
+  // The import column appears only when something is adopted, so ordinary PR comments keep their shape.
+  const labels = COUNT_LABELS.filter(([k]) => k !== 'import' || envs.some((e) => e.counts.import > 0));
   return [
-    `| environment | ${COUNT_LABELS.map(([, l]) => l).join(' | ')} |`,
-    `| --- | ${COUNT_LABELS.map(() => '---:').join(' | ')} |`,
-    ...envs.map((e) => `| ${cell(e.environment)} | ${COUNT_LABELS.map(([k]) => String(e.counts[k])).join(' | ')} |`),
+    `| environment | ${labels.map(([, l]) => l).join(' | ')} |`,
+    `| --- | ${labels.map(() => '---:').join(' | ')} |`,
+    ...envs.map((e) => `| ${cell(e.environment)} | ${labels.map(([k]) => String(e.counts[k])).join(' | ')} |`),
     '',
   ];
 }

@@ -13,6 +13,8 @@ import { canonical, diffValues, isRecord, normalizePath, type RawChange } from '
 /** The part of a synthesized Terraform JSON document the diff reads. */
 export interface TerraformJson {
   readonly resource?: Readonly<Record<string, Readonly<Record<string, Record<string, unknown>>>>>;
+  /** Terraform `import` blocks (cdktf `importFrom`): `to` is a resource address, `id` the provider's import id. */
+  readonly import?: readonly { readonly to: string; readonly id: string }[];
   readonly [key: string]: unknown;
 }
 
@@ -179,10 +181,13 @@ export function diffResources(base: TerraformJson | undefined, head: TerraformJs
   const before = locate(base);
   const after = locate(head);
   const drafts = new Map<string, Draft>();
+  const importIds = new Map((head?.import ?? []).map((i) => [i.to, i.id] as const));
   for (const address of [...new Set([...before.keys(), ...after.keys()])].sort()) {
     const b = before.get(address);
     const a = after.get(address);
-    if (!b) drafts.set(address, { action: 'create', changes: [], replacedBecause: [], rebootBecause: [], notes: [] });
+    const adopted = importIds.get(address);
+    if (!b && adopted !== undefined) drafts.set(address, { action: 'import', changes: [], replacedBecause: [], rebootBecause: [], notes: [`adopts the existing ${adopted} instead of creating it`] });
+    else if (!b) drafts.set(address, { action: 'create', changes: [], replacedBecause: [], rebootBecause: [], notes: [] });
     else if (!a) drafts.set(address, { action: 'delete', changes: [], replacedBecause: [], rebootBecause: [], notes: [] });
     else if (canonical(b.body) !== canonical(effectiveBody(b, a))) {
       const body = effectiveBody(b, a);
@@ -254,7 +259,7 @@ function propagateReplacements(drafts: Map<string, Draft>, after: Map<string, Lo
         const paths = referencesTo(r.body, target).filter((p) => !ignored.some((i) => normalizePath(p) === i || normalizePath(p).startsWith(`${i}.`)));
         if (paths.length === 0) continue;
         const draft = drafts.get(r.address) ?? { action: 'update' as ResourceAction, changes: [], replacedBecause: [], rebootBecause: [], notes: [] };
-        if (draft.action === 'create' || draft.action === 'delete') continue;
+        if (draft.action === 'create' || draft.action === 'import' || draft.action === 'delete') continue;
         drafts.set(r.address, draft);
         for (const path of paths) {
           const attribute = normalizePath(path);

@@ -34,7 +34,7 @@ function environment(e: EnvironmentDiff, p: Palette, verbose: boolean): string[]
   for (const r of e.risks) {
     out.push(p.red(p.bold(`  ⚠ ${r.guest ?? r.address}: ${r.stateful} ${r.action === 'replace' ? `replaced (forced by ${r.causes.join(', ')})` : 'destroyed'}${r.blockedByPreventDestroy ? ' — prevent_destroy stops the apply' : ''}`)));
   }
-  const colour = { create: p.green, update: p.yellow, replace: p.red, delete: p.red } as const;
+  const colour = { create: p.green, import: p.cyan, update: p.yellow, replace: p.red, delete: p.red } as const;
   for (const r of e.resources) {
     const detail = actionDetail(r);
     out.push(`  ${colour[r.action](`${ACTION_SYMBOL[r.action].padEnd(3)} ${r.action.padEnd(7)}`)} ${r.address}${r.guest ? p.dim(` (${r.guest})`) : ''}${detail ? `  ${p.dim(detail)}` : ''}`);

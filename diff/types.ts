@@ -5,7 +5,8 @@
  */
 
 /** What Terraform would do with one resource, in `terraform plan` terms. */
-export type ResourceAction = 'create' | 'update' | 'replace' | 'delete';
+/** `import`: the resource is new in the configuration and a Terraform `import` block adopts an existing object for it (nothing is created). */
+export type ResourceAction = 'create' | 'import' | 'update' | 'replace' | 'delete';
 
 /** The text shown instead of a sensitive or secret-looking value. */
 export const MASKED = '(masked)';
@@ -134,6 +135,8 @@ export interface SecretChange {
 
 export interface DiffCounts {
   readonly create: number;
+  /** Resources adopted by an `import` block instead of created. */
+  readonly import: number;
   readonly update: number;
   readonly replace: number;
   readonly delete: number;

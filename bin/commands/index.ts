@@ -17,6 +17,7 @@ import { register as discover } from './discover';
 import { register as doctor } from './doctor';
 import { register as down } from './down';
 import { register as graph } from './graph';
+import { register as importGuests } from './import';
 import { register as init } from './init';
 import { register as inventory } from './inventory';
 import { register as list } from './list';
@@ -26,4 +27,4 @@ import { register as synth } from './synth';
 import { register as up } from './up';
 import { register as validate } from './validate';
 
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [init, list, synth, validate, check, diff, graph, inventory, ansible, render, up, down, deploy, lock, doctor, discover];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [init, list, synth, validate, check, diff, graph, inventory, ansible, render, up, down, deploy, lock, doctor, discover, importGuests];

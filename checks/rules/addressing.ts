@@ -147,7 +147,8 @@ export const vmIdInRange: Rule = {
   check: ({ env }) => {
     const { from, to } = env.cluster.vmIdRange;
     return managed(env).flatMap((g): Issue[] => {
-      if (g.vmId === undefined || (g.vmId >= from && g.vmId <= to)) return [];
+      // An adopted guest keeps the id it was made with: the range governs ids pvestack hands out.
+      if (g.vmId === undefined || g.adopt || (g.vmId >= from && g.vmId <= to)) return [];
       return [
         {
           path: `guests[${g.index}].vmId`,

@@ -7,7 +7,7 @@ describe('diffEnvironment', () => {
   const d = diffEnvironment(sampleInput());
 
   it('counts each kind of change', () => {
-    expect(d.counts).toEqual({ create: 0, update: 1, replace: 1, delete: 0, reboot: 1, flowsOpened: 1, flowsClosed: 0, stacksChanged: 1, secretsChanged: 2 });
+    expect(d.counts).toEqual({ create: 0, import: 0, update: 1, replace: 1, delete: 0, reboot: 1, flowsOpened: 1, flowsClosed: 0, stacksChanged: 1, secretsChanged: 2 });
   });
 
   it('puts the replaced stateful db first, blocked by prevent_destroy', () => {

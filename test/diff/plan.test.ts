@@ -27,6 +27,15 @@ describe('diffResources', () => {
     expect(changes[1]!.rebootBecause).toEqual(['cpu']);
   });
 
+  it('shows a new resource with an import block as import, naming the adopted id', () => {
+    const head: TerraformJson = { ...doc({ [VM]: { a: { name: 'a' }, b: { name: 'b' } } }), import: [{ to: `${VM}.a`, id: 'pve1/100' }] };
+    const changes = diffResources(doc({}), head);
+    expect(changes.map((c) => [c.address, c.action, c.notes])).toEqual([
+      [`${VM}.a`, 'import', ['adopts the existing pve1/100 instead of creating it']],
+      [`${VM}.b`, 'create', []],
+    ]);
+  });
+
   it('ignores resources whose configuration is identical, and cdktf metadata', () => {
     const base = doc({ [VM]: { a: { '//': { metadata: { path: 'x' } }, name: 'a' } } });
     const head = doc({ [VM]: { a: { '//': { metadata: { path: 'y' } }, name: 'a' } } });

@@ -36,6 +36,8 @@ const VALIDATOR_ONLY = new Set([
   'a template datastore the node lacks',
   'a container template on a storage the node lacks',
   'a non-default container template without its URL',
+  'an adopted guest without its VM id',
+  'an adopted external host',
 ]);
 
 describe('schema/environment.schema.json', () => {

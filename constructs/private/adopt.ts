@@ -1,0 +1,35 @@
+import type { TerraformResource } from 'cdktf';
+import type { Guest } from '../../model';
+
+/**
+ * Adoption: a guest or GPU mapping that exists on the cluster is imported by the first apply
+ * (cdktf `importFrom` writes a Terraform `import` block, Terraform >= 1.5) instead of created.
+ * The import ids are the provider's: `<node>/<vmid>` for VMs and containers
+ * (docs/resources/virtual_environment_vm.md and virtual_environment_container.md, "Import", of
+ * bpg/terraform-provider-proxmox v0.111.1) and the mapping name for `hardware_mapping_pci`.
+ */
+export function adoptGuest(resource: TerraformResource, guest: Guest): void {
+  if (guest.adopt && guest.node && guest.vmId !== undefined) resource.importFrom(`${guest.node}/${guest.vmId}`);
+}
+
+/**
+ * Attributes of an adopted VM left as found. The provider cannot read what a guest was created
+ * from, so after the import these are empty in state, and `initialization.user_data_file_id` is
+ * ForceNew (providers/proxmox/force-new.json): setting them would replace the hand-made VM.
+ */
+export const ADOPTED_VM_KEEPS: readonly string[] = ['initialization[0].user_data_file_id', 'disk[0].import_from'];
+
+/**
+ * Attributes of an adopted container left as found: the template it was made from and its
+ * cloud-init user (ForceNew, and unreadable from Proxmox), and its mount points (a change of
+ * their number is ForceNew, and bind mounts of host paths are outside the model).
+ */
+export const ADOPTED_LXC_KEEPS: readonly string[] = ['operating_system[0].template_file_id', 'initialization[0].user_account', 'mount_point'];
+
+/** `lifecycle` for a guest: stateful guests are protected, adopted ones keep their creation-only attributes. */
+export function guestLifecycle(guest: Guest, statefulIgnores: readonly string[], adoptedKeeps: readonly string[]): { lifecycle?: { preventDestroy?: boolean; ignoreChanges?: string[] } } {
+  const ignore = [...(guest.stateful ? statefulIgnores : []), ...(guest.adopt ? adoptedKeeps : [])];
+  const unique = [...new Set(ignore)];
+  if (!guest.stateful && unique.length === 0) return {};
+  return { lifecycle: { ...(guest.stateful ? { preventDestroy: true } : {}), ...(unique.length ? { ignoreChanges: unique } : {}) } };
+}
