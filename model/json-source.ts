@@ -33,7 +33,8 @@ export interface JsonScan {
   readonly offsets: Map<string, number>;
 }
 
-const WS = new Set([' ', '\t', '\n', '\r']);
+/** A JSON number, true, false or null at `lastIndex`. */
+const LITERAL = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y;
 
 type Frame = { kind: 'object'; path: string; keys: Set<string>; index: number } | { kind: 'array'; path: string; index: number };
 
@@ -49,22 +50,30 @@ export function scanJson(text: string, wanted: ReadonlySet<string> | 'all' = new
   let i = 0;
   const fail = (message: string): JsonScan => ({ syntaxError: { offset: Math.min(i, text.length), message }, ...(duplicateKey ? { duplicateKey } : {}), offsets });
   const skipWs = () => {
-    while (i < text.length && WS.has(text[i]!)) i++;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
+      i++;
+    }
   };
   const join = (parent: string, key: string | number) => (typeof key === 'number' ? `${parent}[${key}]` : parent ? `${parent}.${key}` : key);
   /** Reads a string token starting at the quote; returns its value or undefined on error. */
   const readString = (): string | undefined => {
     const start = i;
+    let escaped = false;
     i++;
     for (;;) {
       const c = text.charCodeAt(i);
       if (Number.isNaN(c)) return undefined;
       if (c === 0x22) break;
-      if (c === 0x5c) i += 2;
-      else if (c < 0x20) return undefined;
+      if (c === 0x5c) {
+        escaped = true;
+        i += 2;
+      } else if (c < 0x20) return undefined;
       else i++;
     }
     i++;
+    if (!escaped) return text.slice(start + 1, i - 1);
     try {
       return JSON.parse(text.slice(start, i)) as string;
     } catch {
@@ -88,9 +97,9 @@ export function scanJson(text: string, wanted: ReadonlySet<string> | 'all' = new
       return undefined;
     }
     if (c === '"') return readString() === undefined ? 'a string is not closed or holds a raw control character' : undefined;
-    const m = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i, i + 400));
-    if (!m) return i >= text.length ? 'the file ends where a value should be' : `unexpected ${JSON.stringify(text[i])} where a value should be`;
-    i += m[0].length;
+    LITERAL.lastIndex = i;
+    if (!LITERAL.test(text)) return i >= text.length ? 'the file ends where a value should be' : `unexpected ${JSON.stringify(text[i])} where a value should be`;
+    i = LITERAL.lastIndex;
     return undefined;
   };
 

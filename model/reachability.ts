@@ -32,11 +32,39 @@ export function flowKey(f: Pick<Flow, 'from' | 'to' | 'port'>): string {
   return `${endpointLabel(f.from)}|${endpointLabel(f.to)}|${f.port.protocol}|${f.port.toFlowPort()}`;
 }
 
+/** Guests by name and by role, in spec order, built once per environment. */
+interface GuestIndex {
+  readonly byName: ReadonlyMap<string, Guest>;
+  readonly byRole: ReadonlyMap<string, readonly Guest[]>;
+}
+
+const GUEST_INDEX = new WeakMap<Environment, GuestIndex>();
+
+function guestIndex(env: Environment): GuestIndex {
+  let index = GUEST_INDEX.get(env);
+  if (!index) {
+    const byName = new Map<string, Guest>();
+    const byRole = new Map<string, Guest[]>();
+    for (const g of env.guests) {
+      if (!byName.has(g.name)) byName.set(g.name, g);
+      const role = byRole.get(g.role);
+      if (role) role.push(g);
+      else byRole.set(g.role, [g]);
+    }
+    index = { byName, byRole };
+    GUEST_INDEX.set(env, index);
+  }
+  return index;
+}
+
 /** Expands a target or source reference to guest names (`role:web` → web-1, web-2). */
 export function expandGuests(env: Environment, ref: string): Guest[] {
-  if (ref.startsWith('role:')) return env.guests.filter((g) => g.role === ref.slice(5));
-  const name = ref.startsWith('guest:') ? ref.slice(6) : ref;
-  return env.guests.filter((g) => g.name === name);
+  // Looked up in an index: a filter over every guest per reference made the matrix of a
+  // 1 000-guest environment quadratic.
+  const index = guestIndex(env);
+  if (ref.startsWith('role:')) return [...(index.byRole.get(ref.slice(5)) ?? [])];
+  const found = index.byName.get(ref.startsWith('guest:') ? ref.slice(6) : ref);
+  return found ? [found] : [];
 }
 
 function expandSources(env: Environment, ref: string): FlowSource[] {
@@ -47,8 +75,26 @@ function expandSources(env: Environment, ref: string): FlowSource[] {
 const guest = (name: string): FlowTarget => ({ kind: 'guest', name });
 const ADMIN: FlowSource = { kind: 'admin' };
 
-/** Every allowed flow, deduplicated and sorted so that diffs of the matrix are stable. */
+const MATRICES = new WeakMap<Environment, readonly Flow[]>();
+
+/** The locale-aware order `localeCompare` gives, without building a collator per comparison. */
+const COLLATOR = new Intl.Collator();
+
+/**
+ * Every allowed flow, deduplicated and sorted so that diffs of the matrix are stable. Computed
+ * once per environment (a validated environment does not change): the firewall, the checks and
+ * every guest's pg_hba.conf ask for it, and 1 000 guests have tens of thousands of flows.
+ */
 export function reachability(env: Environment): Flow[] {
+  let matrix = MATRICES.get(env);
+  if (!matrix) {
+    matrix = computeReachability(env);
+    MATRICES.set(env, matrix);
+  }
+  return [...matrix];
+}
+
+function computeReachability(env: Environment): Flow[] {
   const flows = new Map<string, Flow>();
   const add = (f: Flow) => {
     const key = flowKey(f);
@@ -78,13 +124,10 @@ export function reachability(env: Environment): Flow[] {
         }
     }
   }
-  return [...flows.values()].sort(
-    (a, b) =>
-      endpointLabel(a.to).localeCompare(endpointLabel(b.to)) ||
-      endpointLabel(a.from).localeCompare(endpointLabel(b.from)) ||
-      a.port.protocol.localeCompare(b.port.protocol) ||
-      a.port.fromPort - b.port.fromPort,
-  );
+  // Labels once per flow, not twice per comparison; the same order as before.
+  const keyed = [...flows.values()].map((f) => ({ f, to: endpointLabel(f.to), from: endpointLabel(f.from) }));
+  keyed.sort((a, b) => COLLATOR.compare(a.to, b.to) || COLLATOR.compare(a.from, b.from) || COLLATOR.compare(a.f.port.protocol, b.f.port.protocol) || a.f.port.fromPort - b.f.port.fromPort);
+  return keyed.map((k) => k.f);
 }
 
 /**

@@ -43,24 +43,59 @@ export interface WrittenArtifacts {
  */
 export function writeArtifacts(outdir: string, env: Environment, options: RenderOptions = {}): WrittenArtifacts {
   const dir = artifactsDir(path.resolve(outdir), env.name);
-  // The whole tree is the spec's: a renamed or removed guest or stack leaves nothing behind that a
-  // reviewer could read or a deploy could ship.
-  fs.rmSync(dir, { recursive: true, force: true });
+  const files = new Map<string, { content: string; mode: number }>();
   const stacks: WrittenArtifacts['stacks'] = [];
   for (const [guest, rendered] of renderEnvironment(env, options)) {
     for (const stack of rendered) {
       const stackDir = path.join(dir, guest, stack.name);
-      stacks.push({ guest, stack: stack.name, dir: stackDir, files: writeStackFiles(stackDir, stack) });
+      for (const f of stack.files) files.set(path.join(guest, stack.name, f.path), { content: f.content, mode: f.mode ?? 0o644 });
+      stacks.push({ guest, stack: stack.name, dir: stackDir, files: stack.files.map((f) => path.join(stackDir, f.path)) });
     }
   }
   // The VM's cloud-init user-data travels inside cdk.tf.json (a snippet's source_raw); a copy here
   // makes it readable and diffable in a PR like every other rendered file.
-  for (const guest of env.guests.filter((g) => g.kind === 'vm')) {
-    const file = path.join(dir, guest.name, 'cloud-init', 'user-data.yaml');
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, renderCloudInit(env, guest), { mode: 0o644 });
-  }
+  for (const guest of env.guests.filter((g) => g.kind === 'vm')) files.set(path.join(guest.name, 'cloud-init', 'user-data.yaml'), { content: renderCloudInit(env, guest), mode: 0o644 });
+  // The whole tree is the spec's: a renamed or removed guest or stack leaves nothing behind that a
+  // reviewer could read or a deploy could ship.
+  syncTree(dir, files);
   return { env: env.name, dir, stacks };
+}
+
+/**
+ * Makes `dir` hold exactly `files` (paths relative to it): files whose bytes and mode are already
+ * right stay untouched, others are written, everything else is removed. Re-synthesizing a large
+ * environment then costs a read per file instead of deleting and recreating thousands of them.
+ */
+function syncTree(dir: string, files: ReadonlyMap<string, { content: string; mode: number }>): void {
+  const umask = process.umask();
+  const wantedDirs = new Set<string>();
+  for (const rel of files.keys()) for (let d = path.dirname(rel); d !== '.'; d = path.dirname(d)) wantedDirs.add(d);
+  const existing = new Map<string, 'file' | 'dir'>();
+  if (fs.existsSync(dir)) {
+    for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+      existing.set(path.relative(dir, path.join(e.parentPath ?? e.path, e.name)), e.isDirectory() ? 'dir' : 'file');
+    }
+  }
+  // Remove what the spec no longer renders; deepest first, so a directory is empty when it goes.
+  for (const [rel, kind] of [...existing].sort(([a], [b]) => b.length - a.length)) {
+    const keep = kind === 'dir' ? wantedDirs.has(rel) : files.has(rel);
+    if (!keep) fs.rmSync(path.join(dir, rel), { recursive: true, force: true });
+  }
+  const made = new Set<string>();
+  for (const [rel, { content, mode }] of files) {
+    const file = path.join(dir, rel);
+    if (existing.get(rel) === 'file') {
+      const stat = fs.statSync(file);
+      if ((stat.mode & 0o777) === (mode & ~umask) && stat.size === Buffer.byteLength(content) && fs.readFileSync(file, 'utf8') === content) continue;
+      fs.rmSync(file);
+    }
+    const parent = path.dirname(file);
+    if (!made.has(parent)) {
+      fs.mkdirSync(parent, { recursive: true });
+      made.add(parent);
+    }
+    fs.writeFileSync(file, content, { mode });
+  }
 }
 
 /** `pvestack render`: writes the artifacts of every prepared environment. */

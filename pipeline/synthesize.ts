@@ -12,6 +12,7 @@ import { PlatformStack } from '../stacks/platform-stack';
 import { writeArtifacts } from './artifacts';
 import { claimOutputDirs } from './output-owner';
 import type { PreparedEnvironments } from './prepare';
+import { withoutTokenStackTraces } from './token-stack-traces';
 
 export interface SynthAppOptions {
   /** @default process.env.CDKTF_OUTDIR ?? 'cdktf.out' */
@@ -44,8 +45,11 @@ export function synthesizeApp(prepared: PreparedEnvironments, opts: SynthAppOpti
   fs.mkdirSync(outdir, { recursive: true });
   claimOutputDirs(outdir, envs);
   const app = new App({ outdir });
-  const stacks = envs.map((env) => new PlatformStack(app, { env }));
-  app.synth();
+  const stacks = withoutTokenStackTraces(() => {
+    const built = envs.map((env) => new PlatformStack(app, { env }));
+    app.synth();
+    return built;
+  });
   if (opts.artifacts !== false) for (const env of envs) writeArtifacts(outdir, env);
   return {
     outdir,
