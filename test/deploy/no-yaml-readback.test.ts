@@ -16,7 +16,8 @@ describe('typed data is never rendered to YAML and parsed back', () => {
     const parsers = SOURCE_DIRS.flatMap(sources).filter((file) => {
       const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
       const m = /import\s*(?:\*\s*as\s+\w+|\{([^}]*)\})\s*from\s*'yaml'/.exec(text);
-      return m !== null && (m[1] === undefined || /\bparse(Document|AllDocuments)?\b/.test(m[1]));
+      // A module may also load the parser on first use (model/load.ts does, to start faster).
+      return (m !== null && (m[1] === undefined || /\bparse(Document|AllDocuments)?\b/.test(m[1]))) || /require\('yaml'\)/.test(text);
     });
     // model/load.ts reads spec files people write; diff/artifacts.ts compares the output two
     // revisions wrote to disk. The deployer, --dry-run, up/down and the Pulumi program read the
