@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildProgram } from '../bin/cli';
 import { DIFF_MARKER, diffReport } from '../diff/index';
+import { providerEnv } from '../providers/proxmox';
 import { loadEnvironment } from '../stacks/registry';
 
 const DIR = path.resolve(__dirname, '..', '.github', 'workflows');
@@ -148,8 +149,10 @@ describe.each([
     expect(check < apply && setup < apply && apply < deploy).toBe(true);
   });
 
-  it('gives the provider its PROXMOX_VE_* credentials and the deployer every secret the spec names', () => {
-    expect(Object.keys(job.env ?? {})).toEqual(expect.arrayContaining(['PROXMOX_VE_ENDPOINT', 'PROXMOX_VE_API_TOKEN']));
+  it('gives the provider the PROXMOX_VE_* credentials of the environment\'s auth mode, none of the other mode, and the deployer every secret the spec names', () => {
+    const { set, unset } = providerEnv(loadEnvironment(envName).cluster.providerAuth);
+    for (const name of set) expect(job.env?.[name], name).toBe(`\${{ secrets.${name} }}`);
+    for (const name of unset) expect(job.env ?? {}, name).not.toHaveProperty(name);
     const needed = Object.values(loadEnvironment(envName).secrets).map((s) => s.env);
     expect(needed.length).toBeGreaterThan(0);
     for (const name of needed) expect(job.env?.[name], name).toBe(`\${{ secrets.${name} }}`);
@@ -171,5 +174,14 @@ describe('production.yml', () => {
 describe('staging.yml', () => {
   it('runs on pushes to main', () => {
     expect(load('staging.yml').on).toEqual({ push: { branches: ['main'] } });
+  });
+});
+
+describe('providerEnv', () => {
+  it.each([
+    ['api-token', ['PROXMOX_VE_ENDPOINT', 'PROXMOX_VE_SSH_USERNAME', 'PROXMOX_VE_SSH_PRIVATE_KEY', 'PROXMOX_VE_API_TOKEN'], ['PROXMOX_VE_USERNAME', 'PROXMOX_VE_PASSWORD']],
+    ['root-password', ['PROXMOX_VE_ENDPOINT', 'PROXMOX_VE_SSH_USERNAME', 'PROXMOX_VE_SSH_PRIVATE_KEY', 'PROXMOX_VE_USERNAME', 'PROXMOX_VE_PASSWORD'], ['PROXMOX_VE_API_TOKEN']],
+  ] as const)('%s sets %j and leaves %j unset', (auth, set, unset) => {
+    expect(providerEnv(auth)).toEqual({ set, unset });
   });
 });
