@@ -27,6 +27,8 @@ export interface SshEndpoint {
   readonly identity?: string;
   /** Variables exported before every remote command (e.g. `DOCKER_HOST`). */
   readonly remoteEnv?: Readonly<Record<string, string>>;
+  /** How long the TCP connect and SSH handshake may take. @default 15000 */
+  readonly connectTimeoutMs?: number;
 }
 
 export interface RunResult {
@@ -72,7 +74,7 @@ export async function connect(ep: SshEndpoint, masker: Masker = new Masker([])):
       port: ep.port,
       username: ep.user,
       ...(ep.identity ? { privateKeyPath: ep.identity } : { agent: process.env.SSH_AUTH_SOCK }),
-      readyTimeout: 15_000,
+      readyTimeout: ep.connectTimeoutMs ?? 15_000,
       keepaliveInterval: 2_000,
       keepaliveCountMax: 3,
       hostVerifier: (blob: Buffer) => {

@@ -31,6 +31,22 @@ describe('pvestack deploy (CLI, no hosts contacted)', () => {
     expect(r.stdout + r.stderr).not.toContain(SECRET);
   }, 30_000);
 
+  it('a 1-character secret is refused before any host is touched, naming the secret and not the value', () => {
+    const r = pvestack(['deploy', 'dev', '--only', 'postgres'], { PVESTACK_POSTGRES_PASSWORD: 'Q' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('secret value too short: "postgres-password" (fewer than 8 characters)');
+    expect(r.stderr).not.toMatch(/connect|refused/);
+  }, 30_000);
+
+  it.each(['{{{{{{{{', '""""""""""', 'truetruetrue', '********', '{"a":true}'])('--json stays valid JSON with the secret value %j', (value) => {
+    const r = pvestack(['deploy', 'dev', '--only', 'postgres', '--dry-run', '--json'], { PVESTACK_POSTGRES_PASSWORD: value });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { dryRun: boolean; hosts: { stacks: { files: { secret: boolean; masked?: string }[] }[] }[] };
+    expect(out.dryRun).toBe(true);
+    expect(out.hosts[0]!.stacks[0]!.files.filter((f) => f.secret).map((f) => f.masked)).toEqual(['POSTGRES_PASSWORD=***\n']);
+    expect(r.stdout).not.toContain(value);
+  }, 30_000);
+
   it('an unknown --only name is a usage error (exit 2) naming the choices', () => {
     const r = pvestack(['deploy', 'dev', '--dry-run', '--only', 'no-such-thing']);
     expect(r.code).toBe(2);

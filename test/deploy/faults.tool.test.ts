@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import { expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { deployHost } from '../../deploy/host-deploy';
-import { HostKeyMismatchError, LockHeldError, RemoteCommandError } from '../../model';
+import * as net from 'node:net';
+import { ConnectError, HostKeyMismatchError, LockHeldError, OperationError, RemoteCommandError } from '../../model';
+import { freePort } from '../support/tools';
 import { startSshd, type TestSshd } from '../support/sshd';
 import { describeWithTools } from '../support/tools';
 import { deployTestHost, currentRelease, startedAt, targetFor, testContext, webStack } from './fixtures';
@@ -108,6 +110,45 @@ describeWithTools('deploy over SSH: faults (connection cut, lock, host keys)', d
     expect(fs.readFileSync(known, 'utf8')).toBe(`[127.0.0.1]:${host.sshd.port} ${host.sshd.hostPublicKey}\n`);
     const again = await deployHost({ ...target, endpoint: { ...target.endpoint, hostKeys: [], knownHostsPath: known } }, testContext());
     expect(again.error?.message).toBeUndefined();
+  }, 60_000);
+  it('a refused connection and a host that never answers are told apart from a connection lost mid-step', async () => {
+    const p = project('faults-refused');
+    const base = targetFor(host.sshd, [webStack(p, { image: IMAGE })], dockerHost, rootFor(p));
+    const closed = await freePort();
+    const refused = await deployHost({ ...base, endpoint: { ...base.endpoint, port: closed } }, testContext());
+    expect(refused.error).toBeInstanceOf(ConnectError);
+    expect((refused.error as ConnectError).reason).toBe('refused');
+    expect(refused.error!.message).toContain(`connection refused before anything ran`);
+    // A listener that accepts and never speaks SSH: the handshake times out.
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as net.AddressInfo).port;
+      const timedOut = await deployHost({ ...base, endpoint: { ...base.endpoint, port, connectTimeoutMs: 1000 } }, testContext());
+      expect((timedOut.error as ConnectError).reason).toBe('timed out');
+      expect(timedOut.error!.message).toContain('connection timed out before anything ran');
+    } finally {
+      silent.close();
+    }
+    expect(fs.existsSync(rootFor(p))).toBe(false);
+  }, 60_000);
+
+  it('a full disk at lock time: the deploy names the cause and the place, and leaves no empty lock behind', async () => {
+    const p = project('faults-full');
+    const root = rootFor(p);
+    fs.mkdirSync(root, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', root]);
+    try {
+      execFileSync('sh', ['-c', `dd if=/dev/zero of=${root}/fill bs=4k 2>/dev/null || true`]);
+      const out = await deployHost(targetFor(host.sshd, [webStack(p, { image: IMAGE })], dockerHost, root), testContext());
+      expect(out.error).toBeInstanceOf(OperationError);
+      expect(out.error!.message).toContain(`cannot write the deploy lock ${root}/.lock`);
+      expect(out.error!.message).toContain('No space left on device');
+      expect(out.error!.message).toContain(`Free space on 127.0.0.1:${root}`);
+      expect(fs.existsSync(path.join(root, '.lock'))).toBe(false);
+    } finally {
+      execFileSync('umount', [root]);
+    }
   }, 60_000);
 }, { root: true });
 

@@ -24,4 +24,11 @@ describe('typed data is never rendered to YAML and parsed back', () => {
     // renderers' typed stack (RenderedService.definition) instead.
     expect(parsers.sort()).toEqual(['diff/artifacts.ts', 'model/load.ts']);
   });
+
+  /** Everything that consumes rendered stacks: the deployer, --dry-run, the Pulumi program, up/down, lock. */
+  const consumers = [...sources('deploy'), 'bin/commands/deploy.ts', 'bin/commands/up.ts', 'bin/commands/down.ts', 'bin/commands/lock.ts'];
+  it.each(consumers)("%s reads the renderers' typed stack, not their YAML (it loads no YAML library)", (file) => {
+    const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+    expect(text).not.toMatch(/from\s+'yaml'|require\('yaml'\)/);
+  });
 });

@@ -26,8 +26,24 @@ export interface TestSshd {
   stop(): void;
 }
 
+export interface SshdOptions {
+  /** An existing client key, so one key reaches several servers. */
+  readonly clientKey?: string;
+  /** Loopback address to listen on (any of 127.0.0.0/8). @default 127.0.0.1 */
+  readonly address?: string;
+  /** Variables every session gets (`SetEnv`), e.g. `DOCKER_HOST`. */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Gives the server its own mount namespace in which `source` is bind-mounted on `target` (an
+   * existing directory): several test "hosts" on one machine then each have their own deploy root
+   * at the same path, as real hosts do.
+   */
+  readonly ownDir?: { readonly source: string; readonly target: string };
+}
+
 /** Starts an sshd; pass an existing client key to let one key reach several servers. */
-export async function startSshd(opts: { clientKey?: string } = {}): Promise<TestSshd> {
+export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
+  const address = opts.address ?? '127.0.0.1';
   const { dir, cleanup } = scratchDir('pvestack-sshd-');
   const port = await freePort();
   fs.mkdirSync('/run/sshd', { recursive: true });
@@ -40,7 +56,7 @@ export async function startSshd(opts: { clientKey?: string } = {}): Promise<Test
   fs.copyFileSync(`${privateKeyPath}.pub`, path.join(dir, 'authorized_keys'));
   const config = [
     `Port ${port}`,
-    'ListenAddress 127.0.0.1',
+    `ListenAddress ${address}`,
     `HostKey ${path.join(dir, 'host_ed25519')}`,
     `PidFile ${path.join(dir, 'sshd.pid')}`,
     `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
@@ -52,19 +68,24 @@ export async function startSshd(opts: { clientKey?: string } = {}): Promise<Test
     'MaxStartups 100:30:200',
     'MaxSessions 50',
     'Subsystem sftp internal-sftp',
+    ...(opts.env && Object.keys(opts.env).length ? [`SetEnv ${Object.entries(opts.env).map(([k, v]) => `${k}=${v}`).join(' ')}`] : []),
   ].join('\n');
   fs.writeFileSync(path.join(dir, 'sshd_config'), `${config}\n`);
   run('/usr/sbin/sshd', ['-t', '-f', path.join(dir, 'sshd_config')]);
-  run('/usr/sbin/sshd', ['-f', path.join(dir, 'sshd_config'), '-E', path.join(dir, 'sshd.log')]);
-  await waitFor('sshd to listen', () => canConnect(port), 10_000, 50);
+  const sshd = ['/usr/sbin/sshd', '-f', path.join(dir, 'sshd_config'), '-E', path.join(dir, 'sshd.log')];
+  if (opts.ownDir) {
+    // unshare(1): a private mount namespace, the bind mount, then sshd (which daemonizes inside it).
+    run('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$1" "$2" && shift 2 && exec "$@"', 'sh', opts.ownDir.source, opts.ownDir.target, ...sshd]);
+  } else run(sshd[0]!, sshd.slice(1));
+  await waitFor('sshd to listen', () => canConnect(port, address), 10_000, 50);
   const hostPublicKey = fs.readFileSync(path.join(dir, 'host_ed25519.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ');
   const hostFingerprint = run('ssh-keygen', ['-lf', path.join(dir, 'host_ed25519.pub')]).split(' ')[1]!;
   const knownHostsPath = path.join(dir, 'known_hosts');
-  fs.writeFileSync(knownHostsPath, `[127.0.0.1]:${port} ${hostPublicKey}\n`);
+  fs.writeFileSync(knownHostsPath, `[${address}]:${port} ${hostPublicKey}\n`);
   const pid = () => Number(fs.readFileSync(path.join(dir, 'sshd.pid'), 'utf8'));
-  const sshArgs = ['-p', String(port), '-i', privateKeyPath, '-o', `UserKnownHostsFile=${knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', 'root@127.0.0.1'];
+  const sshArgs = ['-p', String(port), '-i', privateKeyPath, '-o', `UserKnownHostsFile=${knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', `root@${address}`];
   return {
-    host: '127.0.0.1',
+    host: address,
     port,
     user: 'root',
     dir,
@@ -86,9 +107,9 @@ export async function startSshd(opts: { clientKey?: string } = {}): Promise<Test
   };
 }
 
-function canConnect(port: number): Promise<boolean> {
+function canConnect(port: number, address: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
+    const s = net.connect(port, address);
     s.once('connect', () => {
       s.destroy();
       resolve(true);
