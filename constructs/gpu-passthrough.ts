@@ -115,6 +115,6 @@ export function mapEntry(nodeName: string, gpu: Gpu): pve.hardwareMappingPci.Har
 }
 
 /** `hostpci` entries for a VM: by mapping name, PCIe, ROM BAR on, and no x-vga (compute, not display). */
-export function gpuHostpci(gpus: readonly GpuSpec[]): Hostpci[] {
-  return gpus.map((gpu, i) => ({ device: `hostpci${i}`, mapping: gpu.name, pcie: true, rombar: true }));
+export function mappingHostpci(mappings: readonly string[]): Hostpci[] {
+  return mappings.map((mapping, i) => ({ device: `hostpci${i}`, mapping, pcie: true, rombar: true }));
 }

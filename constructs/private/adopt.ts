@@ -28,8 +28,13 @@ export const ADOPTED_LXC_KEEPS: readonly string[] = ['operating_system[0].templa
 
 /** `lifecycle` for a guest: stateful guests are protected, adopted ones keep their creation-only attributes. */
 export function guestLifecycle(guest: Guest, statefulIgnores: readonly string[], adoptedKeeps: readonly string[]): { lifecycle?: { preventDestroy?: boolean; ignoreChanges?: string[] } } {
-  const ignore = [...(guest.stateful ? statefulIgnores : []), ...(guest.adopt ? adoptedKeeps : [])];
+  return lifecycleFor(guest.stateful, guest.adopt === true, statefulIgnores, adoptedKeeps);
+}
+
+/** `lifecycle` from the two facts, for constructs used without an environment. */
+export function lifecycleFor(stateful: boolean, adopted: boolean, statefulIgnores: readonly string[], adoptedKeeps: readonly string[]): { lifecycle?: { preventDestroy?: boolean; ignoreChanges?: string[] } } {
+  const ignore = [...(stateful ? statefulIgnores : []), ...(adopted ? adoptedKeeps : [])];
   const unique = [...new Set(ignore)];
-  if (!guest.stateful && unique.length === 0) return {};
-  return { lifecycle: { ...(guest.stateful ? { preventDestroy: true } : {}), ...(unique.length ? { ignoreChanges: unique } : {}) } };
+  if (!stateful && unique.length === 0) return {};
+  return { lifecycle: { ...(stateful ? { preventDestroy: true } : {}), ...(unique.length ? { ignoreChanges: unique } : {}) } };
 }

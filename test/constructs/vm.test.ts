@@ -1,5 +1,11 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { TerraformStack, Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { fixtureEnv, resourceAt, resourcesOf, synthEnv } from './fixture';
+import { Peer, Port, ProxmoxVm, type ProxmoxVmProps } from '../../constructs';
+import { pve } from '../../providers/proxmox';
+import { type ProviderSchemaDocument, validateTerraformJson } from '../../providers/proxmox/schema-validator';
+import { fixtureEnv, resourceAt, resourcesOf, synthEnv, type TfJson } from './fixture';
 
 const VM = 'proxmox_virtual_environment_vm';
 const FILE = 'proxmox_virtual_environment_file';
@@ -109,5 +115,51 @@ describe('ProxmoxVm', () => {
   it('synthesizes the fixture VMs as snapshotted', () => {
     const tf = synthEnv(fixtureEnv());
     expect({ vm: tf.resource[VM], file: tf.resource[FILE], image: tf.resource.proxmox_download_file }).toMatchSnapshot();
+  });
+});
+
+describe('ProxmoxVm on its own, in a user\'s cdktf stack (no environment)', () => {
+  // GIVEN a plain cdktf stack with the provider, as a user writes it
+  const synthOwnStack = (props: Partial<ProxmoxVmProps> = {}) => {
+    const stack = new TerraformStack(Testing.app(), 'mine');
+    new pve.provider.ProxmoxProvider(stack, 'proxmox', {});
+    const vm = new ProxmoxVm(stack, 'app', { name: 'app', nodeName: 'pve1', network: { bridge: 'vmbr0', address: '192.0.2.10/24', gateway: '192.0.2.1' }, userData: '#cloud-config\n', ...props });
+    vm.connections.allowFrom(Peer.cidr('198.51.100.0/24'), Port.tcp(443), 'HTTPS from the office');
+    return { vm, tf: JSON.parse(Testing.synth(stack)) as TfJson };
+  };
+
+  it('synthesizes the VM with its documented defaults, the image, the snippet and the firewall', () => {
+    // WHEN only the required props are given
+    const { tf } = synthOwnStack();
+    // THEN
+    expect(resourceAt(tf, VM, 'app')).toMatchObject({
+      name: 'app',
+      node_name: 'pve1',
+      cpu: { cores: 2, type: 'host' },
+      memory: { dedicated: 2048 },
+      disk: [expect.objectContaining({ interface: 'scsi0', datastore_id: 'local-lvm', size: 32 })],
+      network_device: [{ bridge: 'vmbr0', firewall: true, model: 'virtio' }],
+      initialization: { ip_config: [{ ipv4: { address: '192.0.2.10/24', gateway: '192.0.2.1' } }], dns: { servers: ['192.0.2.1'] } },
+      protection: false,
+      tags: ['pvestack'],
+    });
+    expect(resourcesOf(tf, 'proxmox_download_file')).toEqual([expect.objectContaining({ content_type: 'import', datastore_id: 'local', node_name: 'pve1' })]);
+    expect((resourceAt(tf, FILE, 'app_UserData').source_raw as { file_name: string }).file_name).toMatch(/^app-user-data-[0-9a-f]{12}\.yaml$/);
+    const rules = resourcesOf(tf, 'proxmox_virtual_environment_firewall_rules').flatMap((r) => r.rule as Record<string, unknown>[]);
+    expect(rules).toContainEqual(expect.objectContaining({ source: '198.51.100.0/24', dport: '443', proto: 'tcp', action: 'ACCEPT' }));
+  });
+
+  it('passes the offline provider schema validation', () => {
+    const { tf } = synthOwnStack({ stateful: true, gpuMappings: ['gpu-a'], disks: [{ sizeGib: 40, datastoreId: 'fast', ssd: true }, { sizeGib: 200, datastoreId: 'fast', serial: 'data' }] });
+    const schema = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'providers', 'proxmox', 'schema.json'), 'utf8')) as ProviderSchemaDocument;
+    expect(validateTerraformJson(tf, schema).filter((f) => f.severity === 'error')).toEqual([]);
+    expect(resourceAt(tf, VM, 'app')).toMatchObject({ machine: 'q35', bios: 'ovmf', protection: true, hostpci: [{ device: 'hostpci0', mapping: 'gpu-a', pcie: true }], lifecycle: { prevent_destroy: true } });
+  });
+
+  it('without userData uploads no snippet', () => {
+    const { vm, tf } = synthOwnStack({ userData: undefined });
+    expect(vm.snippet).toBeUndefined();
+    expect(tf.resource[FILE]).toBeUndefined();
+    expect(resourceAt(tf, VM, 'app').initialization).not.toHaveProperty('user_data_file_id');
   });
 });
