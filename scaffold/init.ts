@@ -37,6 +37,23 @@ export function importSpecifier(file: string, root = pvestackRoot()): string {
   return spec.startsWith('.') ? spec : `./${spec}`;
 }
 
+/**
+ * Where an editor finds the spec's JSON Schema from `file`: this repository's schema/ inside it,
+ * else the installed package's (`node_modules/pvestack/schema/...`, looked up from the file's
+ * directory upwards, as Node resolves packages), else the running pvestack's.
+ */
+export function schemaReference(file: string, root = pvestackRoot()): string {
+  const dir = path.dirname(path.resolve(file));
+  const posix = (p: string) => p.split(path.sep).join('/');
+  if (importSpecifier(file, root) !== 'pvestack') return posix(path.relative(dir, path.join(root, 'schema', 'environment.schema.json')));
+  for (let d = dir; ; d = path.dirname(d)) {
+    const candidate = path.join(d, 'node_modules', 'pvestack', 'schema', 'environment.schema.json');
+    if (fs.existsSync(candidate)) return posix(path.relative(dir, candidate));
+    // Not installed near the file: the schema of the pvestack that runs now.
+    if (path.dirname(d) === d) return posix(path.relative(dir, path.join(root, 'schema', 'environment.schema.json')));
+  }
+}
+
 const HEADER = (name: string, file: string) => [
   `Environment "${name}", written by \`pvestack init\`. Next steps:`,
   `  pvestack check ${file}                 preflight checks, with file:line and a hint for every finding`,
@@ -46,12 +63,14 @@ const HEADER = (name: string, file: string) => [
 ];
 
 /** The file's text for a request (pure), and the plain spec it holds. */
-export function renderScaffold(req: InitRequest, importFrom = 'pvestack', file = `envs/${req.name}.${req.format}`): { text: string; spec: unknown } {
+export function renderScaffold(req: InitRequest, importFrom = 'pvestack', file = `envs/${req.name}.${req.format}`, schema?: string): { text: string; spec: unknown } {
   const problems = scaffoldProblems(req);
   if (problems.length) throw new UsageError(problems.join('; '), 'See pvestack init --help.');
   const doc = scaffoldEnvironment(req);
   const header = HEADER(req.name, file.split(path.sep).join('/'));
-  return { text: req.format === 'yaml' ? renderYaml(doc, header) : renderTypeScript(doc, header, importFrom), spec: toPlain(doc) };
+  // The modeline lets an editor with the YAML language server complete and check every field.
+  const yamlHeader = schema ? [`yaml-language-server: $schema=${schema}`, ...header] : header;
+  return { text: req.format === 'yaml' ? renderYaml(doc, yamlHeader) : renderTypeScript(doc, header, importFrom), spec: toPlain(doc) };
 }
 
 /** Writes the scaffold and returns the file written (relative to the working directory). */
@@ -60,7 +79,7 @@ export function writeScaffold(req: InitRequest): string {
   const ext = path.extname(file);
   if (req.format === 'yaml' ? !['.yaml', '.yml'].includes(ext) : ext !== '.ts') throw new UsageError(`--file ${file} does not end in ${req.format === 'yaml' ? '.yaml' : '.ts'}`, 'Name the file after its format, or change --format.');
   if (fs.existsSync(file) && !req.force) throw new UsageError(`${file} exists already`, 'Pick another --file or name, or pass --force to replace it.');
-  const { text } = renderScaffold(req, importSpecifier(file), file);
+  const { text } = renderScaffold(req, importSpecifier(file), file, schemaReference(file));
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   fs.writeFileSync(file, text);
   return file;

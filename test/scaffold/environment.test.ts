@@ -5,7 +5,7 @@ import { runChecks } from '../../checks';
 import { parseEnvironmentYaml, validateEnvironment } from '../../model';
 import { renderTypeScript, renderYaml, toPlain } from '../../scaffold/document';
 import { scaffoldEnvironment, scaffoldProblems, type ScaffoldOptions } from '../../scaffold/environment';
-import { importSpecifier, renderScaffold } from '../../scaffold/init';
+import { importSpecifier, renderScaffold, schemaReference } from '../../scaffold/init';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICYhg3MaHJmBSHLIl27JrO797KlbHAjwq4tYKSzZFr7G ops@example.org';
 const base: ScaffoldOptions = { name: 'lab', nodes: 1, gpus: 0, stacks: ['web', 'postgres'], sshKey: KEY };
@@ -55,5 +55,12 @@ describe('pvestack init: the scaffolded environment', () => {
     expect(importSpecifier(path.join(root, 'stacks', 'mine.ts'), root)).toBe('../model');
     expect(importSpecifier(path.join(root, 'envs', 'team', 'mine.ts'), root)).toBe('../../model');
     expect(importSpecifier('/srv/infra/envs/mine.ts', root)).toBe('pvestack');
+  });
+
+  it('points the YAML language server at the spec schema', () => {
+    const root = path.resolve(__dirname, '../..');
+    expect(schemaReference(path.join(root, 'envs', 'mine.yaml'), root)).toBe('../schema/environment.schema.json');
+    const { text } = renderScaffold({ ...base, format: 'yaml' }, 'pvestack', 'envs/lab.yaml', '../schema/environment.schema.json');
+    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=../schema/environment.schema.json');
   });
 });

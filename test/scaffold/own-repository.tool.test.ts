@@ -33,6 +33,13 @@ describeWithTools('pvestack init in a team\'s own infrastructure repository', ['
     expect(text).toContain("import { defineEnvironment } from 'pvestack';");
   });
 
+  it('init points the YAML language server at the installed package\'s schema', () => {
+    expect(pvestack('init', 'edge', '--stacks', 'web', '--ssh-key', KEY, '--yes').status).toBe(0);
+    const first = fs.readFileSync(path.join(repo, 'envs', 'edge.yaml'), 'utf8').split('\n')[0]!;
+    expect(first).toBe('# yaml-language-server: $schema=../node_modules/pvestack/schema/environment.schema.json');
+    expect(fs.existsSync(path.join(repo, 'envs', '../node_modules/pvestack/schema/environment.schema.json'))).toBe(true);
+  });
+
   it('check passes it', () => {
     const r = pvestack('check', 'envs/shop.ts');
     expect(r.status, r.stdout + r.stderr).toBe(0);
