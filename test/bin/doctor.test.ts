@@ -3,30 +3,16 @@
  * stand-in, checking exit codes, the `--json` document (the check report's shape) and that the
  * token secret appears in no output.
  */
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { labClusterRoutes } from '../fixtures/pve/lab-cluster';
 import { startFakePve, TEST_TOKEN, type FakePve } from '../support/pve-api';
+import { pvestackAsync } from '../support/cli';
 import { describeWithTools } from '../support/tools';
 
-const ROOT = path.join(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'bin', 'pvestack.js');
 const SPEC = path.join('test', 'fixtures', 'specs', 'live.yaml');
 const SECRET = TEST_TOKEN.split('=')[1]!;
-
-/** Runs the CLI without blocking this process (the fake API answers from it). */
-function pvestack(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PROXMOX_VE_')));
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...clean, CHECKPOINT_DISABLE: '1', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const pvestack = pvestackAsync;
 
 describeWithTools('pvestack doctor (subprocess)', ['openssl'], () => {
   let pve: FakePve;

@@ -295,3 +295,10 @@ describeWithTools('pvestack doctor against a loopback Proxmox API', ['openssl'],
     expect([...new Set(pve.requests.map((r) => r.method))]).toEqual(['GET']);
   });
 });
+
+describe('cluster/README.md', () => {
+  it('documents every doctor rule with its severity and title', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'cluster', 'README.md'), 'utf8');
+    for (const r of DOCTOR_RULES) expect(readme).toContain(`| ${r.id} | ${r.severity} | ${r.title} |`);
+  });
+});
