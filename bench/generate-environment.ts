@@ -80,6 +80,8 @@ export function generateEnvironment(guests: number, opts: GenerateOptions = {}):
     cpuThreads: 64,
     memoryGib: 256,
     datastores: [
+      // The installer's local storage with snippets (cloud-init) and import (cloud images) added, as the host playbook does.
+      { id: 'local', type: 'dir', content: ['iso', 'vztmpl', 'backup', 'snippets', 'import'] },
       { id: 'local-lvm', type: 'lvmthin', media: 'nvme', capacityGib: 3500 },
       { id: 'mirror', type: 'lvmthin', media: 'ssd', capacityGib: 7000, redundant: true },
     ],

@@ -1,5 +1,10 @@
 /** Renders the benchmark results as the Markdown tables `npm run bench` prints and saves. */
+import type { CliResult } from './parts/cli';
 import type { DiffResult } from './parts/diff';
+import type { JunkResult } from './parts/junk';
+import type { ProcessMeasure } from './parts/process';
+import type { TestSuiteResult } from './parts/test-suite';
+import type { WholeProcessResult } from './parts/whole-process';
 import type { FanoutResult } from './parts/fanout';
 import type { ScalingResult } from './parts/scaling';
 import type { SynthComparison } from './parts/synth-vs-cdktf';
@@ -17,11 +22,53 @@ export interface BenchResults {
   readonly startedAt: string;
   readonly elapsedSeconds: number;
   readonly machine: Machine;
-  readonly synth: SynthComparison | { readonly skipped: string };
+  /** The parts that ran (`--only` / `--skip`). */
+  readonly parts: readonly string[];
+  readonly cli: CliResult | Skipped;
+  readonly synth: SynthComparison | Skipped;
   readonly scaling: ScalingResult['rows'];
   readonly scalingSkipped: readonly string[];
+  readonly whole: WholeProcessResult | Skipped;
+  readonly junk: JunkResult | Skipped;
   readonly diff: DiffResult;
   readonly fanout: FanoutResult;
+  readonly tests: TestSuiteResult | Skipped;
+}
+
+type Skipped = { readonly skipped: string };
+
+const sec = (x: number) => `${(x / 1000).toFixed(2)} s`;
+const kb = (x: number) => `${(x / 1024).toFixed(0)} KB`;
+
+/**
+ * The issue's goal table: every measurement next to its goal, from this run. A row whose part did
+ * not run says so instead of a number.
+ */
+function goalRows(r: BenchResults): string[] {
+  const rows: [string, string, string, boolean | undefined][] = [];
+  const row = (cli: CliResult | Skipped, name: string): ProcessMeasure | undefined => ('skipped' in cli ? undefined : cli.rows.find((x) => x.command === name));
+  const wall = (m: ProcessMeasure | undefined) => (m ? `${sec(m.medianMs)} (CPU ${sec(m.medianCpuMs)})` : 'not run');
+  const meets = (m: ProcessMeasure | undefined, goalMs: number) => (m ? m.medianMs <= goalMs : undefined);
+  for (const name of ['npx pvestack --help', 'npx pvestack list', 'pvestack --help', 'pvestack list'])
+    rows.push([`\`${name}\``, wall(row(r.cli, name)), '≤ 0.25 s', meets(row(r.cli, name), 250)]);
+  rows.push(['`pvestack check production`', wall(row(r.cli, 'pvestack check production')), '≤ 0.35 s', meets(row(r.cli, 'pvestack check production'), 350)]);
+  rows.push(['`pvestack synth production`', wall(row(r.cli, 'pvestack synth production')), '≤ 0.6 s', meets(row(r.cli, 'pvestack synth production'), 600)]);
+  if ('skipped' in r.synth) rows.push(['`pvestack synth` vs `npx cdktf synth`, production', 'not run', '≥ 6×', undefined]);
+  else rows.push(['`pvestack synth` vs `npx cdktf synth`, production', `${ratio(r.synth.ratio.wall)} (${sec(r.synth.median.pvestack.wallMs)} vs ${sec(r.synth.median.cdktf.wallMs)})`, '≥ 6×', r.synth.ratio.wall >= 6]);
+  const whole = 'skipped' in r.whole ? undefined : r.whole;
+  rows.push([`${whole?.guests ?? 1000} guests: validate + synth + schema + check, whole process`, whole ? wall(whole.fresh) : 'not run', '≤ 1.5 s', whole ? whole.fresh.medianMs <= 1500 : undefined]);
+  const per = r.scaling.filter((x) => x.guests >= 100);
+  if (per.length >= 2) {
+    const first = per[0]!;
+    const last = per[per.length - 1]!;
+    const change = last.perGuestMs / first.perGuestMs - 1;
+    rows.push([`time per guest, ${first.guests} → ${last.guests} guests (in process)`, `${per.map((x) => `${x.perGuestMs.toFixed(2)}`).join(' → ')} ms (${change >= 0 ? '+' : ''}${Math.round(change * 100)} %)`, 'flat (± 20 %)', Math.abs(change) <= 0.2]);
+  } else rows.push(['time per guest from 100 to 5 000 guests', 'not run', 'flat (± 20 %)', undefined]);
+  const junk = 'skipped' in r.junk ? undefined : r.junk;
+  rows.push(['5 MB junk spec (`pvestack check`)', junk ? `${wall(junk.yaml)}, ${kb(junk.yaml.outputBytes)} of output` : 'not run', '≤ 2 s, ≤ 100 KB', junk ? junk.yaml.medianMs <= 2000 && junk.yaml.outputBytes <= 100 * 1024 : undefined]);
+  const t = 'skipped' in r.tests ? undefined : r.tests;
+  rows.push(['`npm test`', t ? `${(t.wallMs / 60_000).toFixed(1)} min, exit ${t.exitCode}, ${t.summary}, ${t.timeouts} time-outs` : 'not run', '≤ 4 min, no time-out', t ? t.wallMs <= 240_000 && t.timeouts === 0 && t.exitCode === 0 : undefined]);
+  return ['| measurement | this run | goal | met |', '| --- | ---: | ---: | :---: |', ...rows.map(([m, v, g, ok]) => `| ${m} | ${v} | ${g} | ${ok === undefined ? '–' : ok ? 'yes' : 'no'} |`)];
 }
 
 const ms = (x: number | undefined) => (x === undefined ? '–' : x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)} ms`);
@@ -32,6 +79,18 @@ export function renderMarkdown(r: BenchResults): string {
   const out: string[] = [];
   const m = r.machine;
   out.push(`Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memoryGib} GiB RAM, Node ${m.node}; load average ${m.loadAverageAtStart.map((x) => x.toFixed(1)).join(' / ')} at start, ${m.loadAverageAtEnd.map((x) => x.toFixed(1)).join(' / ')} at end. Run ${r.startedAt}, ${Math.round(r.elapsedSeconds)} s in total.`, '');
+
+  out.push(`Parts run: ${r.parts.join(', ')}. Wall times are medians of whole processes unless a table says otherwise; CPU is user + system time of the process tree, which machine load inflates less than wall time.`, '');
+  out.push('### Goals', '', ...goalRows(r), '');
+
+  out.push('### Start-up: whole processes', '');
+  if ('skipped' in r.cli) out.push(r.cli.skipped, '');
+  else {
+    out.push(`Medians of ${r.cli.runs} runs after one warm-up; \`npx pvestack\` is the form the README writes, \`pvestack\` is the command itself (\`node bin/pvestack.js\`, what node_modules/.bin/pvestack runs).`, '');
+    out.push('| command | wall | CPU |', '| --- | ---: | ---: |');
+    for (const m of r.cli.rows) out.push(`| \`${m.command}\` | ${ms(m.medianMs)} | ${ms(m.medianCpuMs)} |`);
+    out.push('');
+  }
 
   out.push('### Synthesis of `production`: `pvestack synth` vs `cdktf synth`', '');
   if ('skipped' in r.synth) out.push(r.synth.skipped, '');
@@ -51,7 +110,19 @@ export function renderMarkdown(r: BenchResults): string {
     out.push(`| ${row.guests} | ${row.runs} | ${row.resources} | ${ms(row.ms.validate)} | ${ms(row.ms.synth)} | ${ms(row.ms.schema)} | ${ms(row.ms.check)} | ${ms(row.ms.total)} | ${row.perGuestMs.toFixed(1)} ms |`);
   out.push('');
 
-  out.push('### `pvestack diff` engine on two revisions of the largest environment', '');
+  out.push('### One process: validate + checks + synth + schema of a generated environment', '');
+  if ('skipped' in r.whole) out.push(r.whole.skipped, '');
+  else out.push(`\`pvestack validate --no-terraform\` of a ${r.whole.guests}-guest JSON spec, re-run into its own output: **${ms(r.whole.fresh.medianMs)}** wall, ${ms(r.whole.fresh.medianCpuMs)} CPU (median of ${r.whole.fresh.runs}).`, '');
+
+  out.push('### A 5 MB spec of unknown keys', '');
+  if ('skipped' in r.junk) out.push(r.junk.skipped, '');
+  else out.push(`\`pvestack check\` on ${(r.junk.bytes / 1e6).toFixed(1)} MB of YAML: **${ms(r.junk.yaml.medianMs)}** wall, ${ms(r.junk.yaml.medianCpuMs)} CPU, exit ${r.junk.yaml.exitCode}, ${kb(r.junk.yaml.outputBytes)} of output (the first 50 problems and a count).`, '');
+
+  out.push('### `npm test`', '');
+  if ('skipped' in r.tests) out.push(r.tests.skipped, '');
+  else out.push(`${(r.tests.wallMs / 60_000).toFixed(1)} min, exit ${r.tests.exitCode}: ${r.tests.summary}; ${r.tests.timeouts} time-outs.`, '');
+
+  out.push('### `pvestack diff` engine on two revisions of a generated environment', '');
   if ('skipped' in r.diff) out.push(r.diff.skipped, '');
   else {
     const d = r.diff;

@@ -28,11 +28,11 @@ export interface ScalingRow {
 export interface ScalingResult {
   readonly rows: ScalingRow[];
   readonly skipped: string[];
-  /** The last synthesized outdir of the largest size, kept for the diff benchmark (caller removes it). */
-  readonly largest: { readonly outdir: string; readonly env: Environment };
+  /** The last synthesized outdir of the size `keep` names (default the largest), kept for the diff benchmark (caller removes it). */
+  readonly largest: { readonly outdir: string; readonly env: Environment; readonly guests: number };
 }
 
-export function scaling(sizes: readonly { guests: number; runs: number }[], log: (s: string) => void): ScalingResult {
+export function scaling(sizes: readonly { guests: number; runs: number }[], log: (s: string) => void, keep = Math.max(...sizes.map((x) => x.guests))): ScalingResult {
   const schemaMod = optionalModule<SchemaValidator>('../../providers/proxmox/schema-validator');
   const checksMod = optionalModule<Checks>('../../checks');
   const skipped = [schemaMod.skipped, checksMod.skipped].filter((s): s is string => !!s);
@@ -65,8 +65,7 @@ export function scaling(sizes: readonly { guests: number; runs: number }[], log:
         t.check.push(performance.now() - s);
         if (!report.ok) throw new Error(`generated ${guests}-guest environment fails the checks: ${report.findings[0]!.rule} ${report.findings[0]!.message}`);
       }
-      const keep = i === runs - 1 && guests === Math.max(...sizes.map((x) => x.guests));
-      if (keep) largest = { outdir, env };
+      if (i === runs - 1 && guests === keep) largest = { outdir, env, guests };
       else fs.rmSync(outdir, { recursive: true, force: true });
     }
     const ms = {
