@@ -48,6 +48,11 @@ describeWithTools('deploy over SSH: happy path on 3 hosts', dockerHost ? ['/usr/
       expect(fs.statSync(path.join(rel, 'secrets/web.env')).mode & 0o777).toBe(0o600);
       expect(fs.readFileSync(path.join(rel, 'secrets/web.env'), 'utf8')).toContain('API_TOKEN=');
       expect(fs.existsSync(path.join(roots[i]!, '.lock'))).toBe(false);
+      // The manifest and the host's key are root's only; so is the journal's directory.
+      expect(fs.statSync(path.join(rel, '.pvestack-release.json')).mode & 0o777).toBe(0o600);
+      expect(fs.statSync(path.join(roots[i]!, '.state')).mode & 0o777).toBe(0o700);
+      expect(fs.statSync(path.join(roots[i]!, '.state', 'key')).mode & 0o777).toBe(0o600);
+      expect(fs.existsSync(path.join(roots[i]!, '.state', 'journal'))).toBe(false);
     }
     // The hosts ran at the same time: every host connected before any finished.
     const firstDone = ctx.stages.findIndex((s) => s.endsWith(' done'));

@@ -7,7 +7,7 @@
  *   output says an interrupted deploy was found and finished.
  * - SIGINT: every host back on the old release, healthy, locks released, exit 130, summary printed.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
@@ -104,6 +104,9 @@ describeWithTools('deploy: the deployer killed or stopped at every step boundary
       fs.mkdirSync(hostDir(i));
       hosts.push(await startSshd({ ...(i > 0 ? { clientKey: hosts[0]!.privateKeyPath } : {}), address: `127.0.0.${i + 2}`, env: { DOCKER_HOST: dockerHost }, ownDir: { source: hostDir(i), target: root } }));
     }
+    // The three test hosts share one Docker engine; real hosts each create the shared network on
+    // their own engine. Created here so that three first deploys do not race to create one name.
+    docker(dockerHost, ['network', 'create', 'pvestack-interrupt']);
     writeSpec(release);
     const first = deploy();
     expect(first.code, first.out).toBe(0);
@@ -112,6 +115,7 @@ describeWithTools('deploy: the deployer killed or stopped at every step boundary
 
   afterAll(() => {
     for (let i = 0; i < HOSTS; i++) removeProject(dockerHost, project(i));
+    docker(dockerHost, ['network', 'rm', 'pvestack-interrupt']);
     for (const h of hosts) h.stop();
     scratch?.cleanup();
   });
@@ -197,4 +201,37 @@ describeWithTools('deploy: the deployer killed or stopped at every step boundary
     expect(taken.out).toMatch(/h3: took over a stale deploy lock \(held by carol@laptop, run feed03, .*stale: no heartbeat for \d+ s/);
     expect(allOn(release)).toEqual(expected(release));
   }, 120_000);
+
+  it('SIGTERM at a boundary: hosts back on the old release, exit 143', () => {
+    const old = release;
+    writeSpec(old + 1);
+    const stopped = deploy('recreate:web:SIGTERM');
+    expect(stopped.code, stopped.out).toBe(143);
+    expect(stopped.out).toContain('Stopped by SIGTERM:');
+    expect(allOn(old)).toEqual(expected(old));
+    writeSpec(old);
+  }, 240_000);
+
+  it('a second Ctrl-C aborts at once and says where each host was; the next deploy finishes what it left', async () => {
+    writeSpec(++release);
+    const child = spawn(process.execPath, [CLI, 'deploy', spec, '--root', root, '-i', hosts[0]!.privateKeyPath, '--plain', '--yes', '--concurrency', String(HOSTS), '--no-checks'], {
+      env: { ...process.env, CI: 'true', INTERRUPT_API_TOKEN: TOKEN, PVESTACK_FAULT_AT: 'switch:SIGINT' },
+    });
+    let out = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      // The first SIGINT came from the fault hook; the user presses Ctrl-C again while hosts roll back.
+      if (out.includes('SIGINT: stopping') && !child.killed) child.kill('SIGINT');
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    expect(await exited, out).toBe(130);
+    expect(out).toContain('SIGINT again: aborting now. Where each host was:');
+    for (let i = 1; i <= HOSTS; i++) expect(out).toMatch(new RegExp(`  h${i}: \\S+`));
+    const again = deploy();
+    expect(again.code, again.out).toBe(0);
+    expect(again.out).toContain('found an interrupted deploy');
+    expect(allOn(release)).toEqual(expected(release));
+  }, 240_000);
 }, { root: true });
