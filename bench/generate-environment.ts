@@ -84,6 +84,7 @@ export function generateEnvironment(guests: number, opts: GenerateOptions = {}):
       { id: 'local', type: 'dir', content: ['iso', 'vztmpl', 'backup', 'snippets', 'import'] },
       { id: 'local-lvm', type: 'lvmthin', media: 'nvme', capacityGib: 3500 },
       { id: 'mirror', type: 'lvmthin', media: 'ssd', capacityGib: 7000, redundant: true },
+      { id: 'local', type: 'dir', content: ['iso', 'vztmpl', 'backup', 'snippets', 'import'] },
     ],
   }));
   const all: GuestSpec[] = [];
