@@ -60,6 +60,11 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly (readonly [string, 
     ['pvestack import lab --node pve1', 'a spec fragment adopting the guests made by hand on pve1'],
     ['pvestack import envs/lab.yaml --vmid 100 101 --write envs/lab.yaml', 'merge two adopted guests into the YAML spec'],
   ],
+  backup: [['pvestack backup verify production db', 'restore drill of db\'s newest backup in a throwaway container']],
+  'backup verify': [
+    ['pvestack backup verify production db', 'restore the newest base backup + WAL on db, query it, report the restored point in time'],
+    ['pvestack --json backup verify staging db', 'the same for a weekly CI job; exit 1 when the restore fails'],
+  ],
   'lock status': [['pvestack lock status production db', 'who holds the deploy lock, since when, which commit']],
   'lock release': [['pvestack lock release production db', 'remove the lock once the deploy holding it is dead']],
 };

@@ -471,8 +471,14 @@ export interface PostgresStackSpec {
   readonly extensions?: readonly PgExtension[];
   /** @default 5432 */
   readonly port?: number;
-  /** Nightly dump and WAL archive target: a Storage Box mount point on this guest. */
-  readonly backup?: { readonly mountPoint: string; readonly retentionDays?: number };
+  /** Base backups and WAL archive target: a Storage Box mount point on this guest (see the README, "Backups and restore"). */
+  readonly backup?: {
+    readonly mountPoint: string;
+    /** Days base backups and WAL are kept (the newest base backup always). @default 14 */
+    readonly retentionDays?: number;
+    /** SQL the restore drill (`pvestack backup verify`) runs on the restored database. @default row counts of every table */
+    readonly verifyQuery?: string;
+  };
 }
 
 export interface RedisStackSpec {

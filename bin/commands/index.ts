@@ -10,6 +10,7 @@
  */
 import type { Command } from 'commander';
 import { register as ansible } from './ansible';
+import { register as backup } from './backup';
 import { register as check } from './check';
 import { register as deploy } from './deploy';
 import { register as diff } from './diff';
@@ -27,4 +28,4 @@ import { register as synth } from './synth';
 import { register as up } from './up';
 import { register as validate } from './validate';
 
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [init, list, synth, validate, check, diff, graph, inventory, ansible, render, up, down, deploy, lock, doctor, discover, importGuests];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [init, list, synth, validate, check, diff, graph, inventory, ansible, render, up, down, deploy, lock, backup, doctor, discover, importGuests];

@@ -67,7 +67,7 @@ const postgres = obj(
     passwordSecret: required(secretRef()),
     extensions: optional(arr(oneOf(['vector', 'pg_trgm', 'uuid-ossp', 'pg_stat_statements', 'btree_gin', 'btree_gist', 'citext', 'hstore', 'pgcrypto'] as const, 'pgvector is installed as "vector"; the others are contrib extensions.'))),
     port: optional(port()),
-    backup: optional(obj({ mountPoint: required(str({ pattern: /^\/\S+$/ })), retentionDays: optional(int({ min: 1, max: 3650 })) }, 'backup settings')),
+    backup: optional(obj({ mountPoint: required(str({ pattern: /^\/\S+$/ })), retentionDays: optional(int({ min: 1, max: 3650 })), verifyQuery: optional(str()) }, 'backup settings')),
   },
   'a postgres stack',
 );
