@@ -239,9 +239,13 @@ export function diffResources(base: TerraformJson | undefined, head: TerraformJs
  * is back: say so, because the plan alone reads like a harmless member change.
  */
 export function ipSetInterruption(r: { readonly type: string; readonly body: Record<string, unknown> }, action: ResourceAction): string | undefined {
-  if (r.type !== 'proxmox_virtual_environment_firewall_ipset' || action !== 'replace') return undefined;
+  if (r.type !== 'proxmox_virtual_environment_firewall_ipset' || (action !== 'replace' && action !== 'delete')) return undefined;
   const name = String(r.body.name ?? '?');
-  return `traffic through +${name} is interrupted during apply: the set is deleted and created again, and rules naming +${name} match nothing in between${name === 'management' ? ' (this includes SSH and the web UI of the Proxmox hosts)' : ''}`;
+  const hosts = name === 'management' ? ' (this includes SSH and the web UI of the Proxmox hosts)' : '';
+  // A deleted set: Proxmox does not check references (delete_ipset in pve-firewall
+  // src/PVE/API2/Firewall/IPSet.pm), and rules name it by string, so Terraform has no edge to order by.
+  if (action === 'delete') return `traffic through +${name} is interrupted during apply: the set is deleted, and rules still naming +${name} match nothing until their own update lands${hosts}`;
+  return `traffic through +${name} is interrupted during apply: the set is deleted and created again, and rules naming +${name} match nothing in between${hosts}`;
 }
 
 function propagateReplacements(drafts: Map<string, Draft>, after: Map<string, Located>, before: Map<string, Located>): void {

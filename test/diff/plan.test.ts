@@ -118,6 +118,12 @@ describe('diffResources and lifecycle.ignore_changes', () => {
     expect(c!.notes).toContain('traffic through +admin is interrupted during apply: the set is deleted and created again, and rules naming +admin match nothing in between');
   });
 
+  it('flags traffic through a deleted IP set (a role set of an earlier layout)', () => {
+    const IPSET = 'proxmox_virtual_environment_firewall_ipset';
+    const [c] = diffResources(doc({ [IPSET]: { web: { name: 'role-web', cidr: [{ name: '10.0.0.11' }] } } }), doc({}));
+    expect(c).toMatchObject({ action: 'delete', notes: ['traffic through +role-web is interrupted during apply: the set is deleted, and rules still naming +role-web match nothing until their own update lands'] });
+  });
+
   it('a rule list that gains a rule is updated in place, with no interruption note', () => {
     const RULES = 'proxmox_virtual_environment_firewall_rules';
     const rules = (sources: string[]) => ({ node_name: 'pve1', vm_id: 120, rule: sources.map((source) => ({ type: 'in', action: 'ACCEPT', proto: 'tcp', dport: '5432', source })) });
