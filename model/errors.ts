@@ -92,7 +92,22 @@ export function boundedJson(value: unknown, limit: number): string | undefined {
   }
 }
 
-/** Renders a value for an error message: short, quoted like JSON, never multi-line. */
+/** `scheme://user:password@`: the password of a URL typed where it does not belong. */
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@"]+:)[^\s@"]+@/gi;
+
+/**
+ * Replaces any password inside a URL by `…` (`https://root:…@pve1:8006`), in text or in the
+ * strings of a small value: messages and `--json` end up in CI logs, and a misplaced URL is
+ * echoed back to say what is wrong with it.
+ */
+export function redactCredentials<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(URL_CREDENTIALS, '$1…@') as T;
+  if (Array.isArray(value)) return value.map(redactCredentials) as T;
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactCredentials(v)])) as T;
+  return value;
+}
+
+/** Renders a value for an error message: short, quoted like JSON, never multi-line, no URL passwords. */
 export function showValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   let text: string;
@@ -101,7 +116,7 @@ export function showValue(value: unknown): string {
   } catch {
     text = String(value);
   }
-  return clip(text, SHOWN_VALUE_CHARS);
+  return clip(redactCredentials(text), SHOWN_VALUE_CHARS);
 }
 
 /** One thing wrong in a spec: where (`guests[3].ipv4`), what, the offending value and the fix. */
@@ -147,10 +162,11 @@ function jsonValue(value: unknown): unknown {
   try {
     text = boundedJson(value, MAX_SHOWN_CHARS);
   } catch {
-    return String(value).slice(0, MAX_SHOWN_CHARS);
+    return redactCredentials(String(value).slice(0, MAX_SHOWN_CHARS));
   }
   if (text === undefined) return null;
-  return text.length > MAX_SHOWN_CHARS ? clip(text) : value;
+  // Short values are returned as they are (bounded above), so redacting their strings is cheap.
+  return text.length > MAX_SHOWN_CHARS ? clip(redactCredentials(text)) : redactCredentials(value);
 }
 
 /**
