@@ -41,6 +41,8 @@ export function skipReason(env: Environment, r: ClusterResource, opts: ImportOpt
   const tags = tagsOf(r);
   const otherEnv = tags.includes('pvestack') ? tags.map((t) => /^env-(.+)$/.exec(t)?.[1]).find((e) => e && e !== env.name) : undefined;
   if (otherEnv) return `managed by pvestack environment ${otherEnv}`;
+  // A guest this environment created without a fixed vmId: Terraform state has it already.
+  if (tags.includes('pvestack') && tags.includes(`env-${env.name}`)) return `created by this environment${env.guests.some((g) => g.name === r.name) ? ` (guest ${r.name})` : ''}; Terraform manages it already`;
   if (!env.cluster.nodes.some((n) => n.name === r.node)) return `node ${r.node} is not in the spec's cluster.nodes (add it first: pvestack discover --node ${r.node})`;
   return undefined;
 }

@@ -128,7 +128,10 @@ function translateVm(input: ImportInput, name: string): ImportedGuest {
   for (const [key, value] of Object.entries(config).filter(([k]) => /^hostpci\d+$/.test(k))) {
     const hp = parsePropertyString(String(value), 'host');
     const byMapping = hp.mapping ? known.find((g) => g.name === hp.mapping) ?? discovered.find((d) => d.spec.name === hp.mapping)?.spec : undefined;
-    const byAddress = hp.host ? discovered.find((d) => d.device.id.startsWith(hp.host!.includes('.') ? hp.host! : `${hp.host}.`) || d.device.id === `0000:${hp.host}`)?.spec : undefined;
+    // A raw address (`0000:01:00` for the whole card, `01:00.0` for one function) names the card by its slot.
+    const slot = hp.host ? (hp.host.length <= 7 ? `0000:${hp.host}` : hp.host).replace(/\.[0-7]$/, '') : undefined;
+    const atSlot = (address: string) => address.replace(/\.[0-7]$/, '') === slot;
+    const byAddress = slot ? (known.find((g) => atSlot(g.pciAddress)) ?? discovered.find((d) => atSlot(d.device.id))?.spec) : undefined;
     const gpu = byMapping ?? byAddress;
     if (!gpu) {
       notes.push(`${key}: ${value} — not a GPU pvestack can map; passthrough of other devices is outside the model`);
@@ -188,7 +191,7 @@ function translateVm(input: ImportInput, name: string): ImportedGuest {
   if (!hasGpu && config.efidisk0) notes.push(`efidisk0: ${config.efidisk0} — EFI disks are modelled for GPU VMs only`);
   if (!config.ipconfig0) notes.push('ipconfig0: none — the address was not readable from Proxmox (no cloud-init); ipv4 below must be set to the address the guest really has');
   if (config.ciuser || config.sshkeys) notes.push('ciuser/sshkeys — the cloud-init user stays as it is: pvestack does not change a guest\'s cloud-init on adoption');
-  notes.push(...inexpressible(config, VM_HANDLED, (k) => VM_DISK.test(k)));
+  notes.push(...inexpressible(config, VM_HANDLED, (k) => VM_DISK.test(k) || /^net\d+$/.test(k)));
   changes.push(...commonChanges(env, resource, config, role, hasGpu ? ['gpu'] : []));
 
   const spec: Record<string, unknown> = {
@@ -242,7 +245,7 @@ function translateLxc(input: ImportInput, name: string): ImportedGuest {
   if (Number(config.swap ?? 512) !== 0) notes.push(`swap: ${config.swap ?? 512} MiB — the model leaves swap to the provider's default`);
   notes.push('template — what the container was created from is not readable; adoption keeps it as it is');
   if (Number(config.onboot ?? 0) !== 1) changes.push({ attribute: 'start_on_boot', from: str(config.onboot ?? '0'), to: 'true' });
-  notes.push(...inexpressible(config, LXC_HANDLED, (k) => /^mp\d+$/.test(k)));
+  notes.push(...inexpressible(config, LXC_HANDLED, (k) => /^(mp|net)\d+$/.test(k)));
   changes.push(...commonChanges(env, resource, config, role, []));
 
   const memoryMib = Number(config.memory ?? 512);

@@ -11,6 +11,9 @@ import { runChecks } from '../../checks';
 import { importGuests, type ImportRun } from '../../cluster/import/run';
 import { specName } from '../../cluster/import/translate';
 import { diffResources, type TerraformJson } from '../../diff';
+import { diffEnvironment } from '../../diff/environment';
+import { renderMarkdown } from '../../diff/markdown';
+import { renderTerminal } from '../../diff/terminal';
 import { loadEnvironmentFile } from '../../model';
 import { prepareEnvironments, synthesizeApp } from '../../pipeline';
 import { labClusterRoutes } from '../fixtures/pve/lab-cluster';
@@ -146,6 +149,13 @@ describeWithTools('pvestack import round trip against a loopback Proxmox API', [
     const ct = Object.values((head.resource as Record<string, Record<string, Record<string, any>>>).proxmox_virtual_environment_container!).find((r) => r.initialization.hostname === 'portainer')!;
     expect(ct.lifecycle.ignore_changes).toEqual(['operating_system[0].template_file_id', 'initialization[0].user_account', 'mount_point']);
     expect(ct.unprivileged).toBe(true);
+    // The PR views say so too: an import count, and each adopted guest as `import`.
+    const env = diffEnvironment({ environment: 'live', base: { terraform: base, env: loadEnvironmentFile(LIVE_SPEC) }, head: { terraform: head, env: loadEnvironmentFile(written) } });
+    expect(env.counts.import).toBe(3);
+    const report = { base: 'main', head: 'import', environments: [env], hasChanges: true, destroysStateful: false };
+    expect(renderMarkdown(report)).toMatch(/\| environment \| add \| import \| update \|/);
+    expect(renderMarkdown(report)).toMatch(/\| <= \| import \| `proxmox_virtual_environment_vm\.[^`]+` \| mirror \|/);
+    expect(renderTerminal(report)).toMatch(/<=\s+import\s+proxmox_virtual_environment_container\.\S+ \(portainer\)/);
   });
 
   it('sent nothing but GET requests', () => {
