@@ -5,7 +5,7 @@
  * derived from the validated `Environment` only; secret values never appear, only the names of
  * the environment variables the playbooks read them from.
  */
-import { gpusOf, stackListeners } from '../model';
+import { gpusOf, stackListeners, stackNames } from '../model';
 import type { ClusterNode, Environment, GpuSpec, Guest, StackSpec } from '../model';
 import { storageBoxCredentialsPath, storageBoxKeyPath, storageBoxShare } from '../templates/storage-box-units';
 
@@ -38,14 +38,10 @@ function gpuVars(gpu: GpuSpec): Record<string, VarValue> {
   };
 }
 
-/** The directory name of a stack on the host: compose stacks are named, the others use their kind. */
-export function stackName(stack: StackSpec): string {
-  return stack.kind === 'compose' ? stack.name : stack.kind;
-}
-
-function stackVars(stack: StackSpec): Record<string, VarValue> {
+/** A stack's variables; `name` is its directory on the host, as the renderer and deployer name it. */
+function stackVars(stack: StackSpec, name: string): Record<string, VarValue> {
   const ports = [...new Set(stackListeners(stack).map((l) => `${l.proto}/${l.port}`))];
-  return { kind: stack.kind, name: stackName(stack), ports };
+  return { kind: stack.kind, name, ports };
 }
 
 /** One secret file the storage-box playbook writes (mode 0600), and where its value comes from. */
@@ -103,7 +99,7 @@ export function guestHostVars(env: Environment, guest: Guest): HostVars {
     // The deployer logs in as sshUser; only when that is root may sshd keep key-only root logins.
     pvestack_root_login_needed: guest.sshUser === 'root',
     pvestack_gpus: gpusOf(env, guest).map(gpuVars),
-    pvestack_stacks: guest.stacks.map(stackVars),
+    pvestack_stacks: guest.stacks.map((s, i) => stackVars(s, stackNames(guest)[i]!)),
     pvestack_data_disks: dataDisks.map((d) => ({
       name: d.name,
       size_gib: d.sizeGib,

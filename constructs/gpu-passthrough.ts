@@ -41,10 +41,13 @@ export class GpuPassthrough extends Construct {
   constructor(scope: Construct, id: string, props: GpuPassthroughProps) {
     super(scope, id);
     this.env = props.env;
-    props.env.cluster.nodes.forEach((node, i) =>
-      node.gpus.forEach((gpu, j) => {
-        if (!gpu.deviceId)
-          throw new SpecError(`cluster.nodes[${i}].gpus[${j}].deviceId`, `is required to map GPU ${gpu.name} for passthrough`, 'Add the vendor:device id that `lspci -nn` shows for the card, e.g. 10de:26b1.');
+    props.env.cluster.nodes.forEach((node) =>
+      node.gpus.forEach((gpu) => {
+        // A mapping entry needs the device id (hardware_mapping_pci map.id is required in the
+        // provider's schema). Only VM passthrough uses the mapping: a GPU without an id that only a
+        // container uses (device nodes of the host driver) gets none, and a VM given such a GPU is
+        // refused by the check PVE-GPU-004 before synthesis.
+        if (!gpu.deviceId) return;
         const mapping = new pve.hardwareMappingPci.HardwareMappingPci(this, gpu.name, {
           name: gpu.name,
           comment: `${gpu.model} on ${node.name}, managed by pvestack`,

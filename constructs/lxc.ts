@@ -56,8 +56,6 @@ export class ProxmoxLxc extends Construct implements IConnectable {
     super(scope, id);
     const { env, guest } = props;
     if (guest.kind !== 'lxc' || !guest.lxc) throw new Error(`ProxmoxLxc needs an lxc guest, got ${guest.kind} ${guest.name}`);
-    if (!guest.lxc.unprivileged && !guest.lxc.privilegedReason)
-      throw new SpecError(`guests[${guest.index}].lxc.privilegedReason`, 'is required for a privileged container', 'Explain why it must be privileged (root in it is root on the host), or remove unprivileged: false.');
     this.guest = guest;
     const node = nodeOf(env, guest)!;
     const net = networkOf(env, guest);

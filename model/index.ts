@@ -9,6 +9,7 @@ export { specLocation } from './locations';
 export { defineEnvironment } from './define';
 export * from './listeners';
 export * from './reachability';
+export { stackNames } from './stack-names';
 export * from './flow-endpoint';
 export { Port } from './port';
 export { PciAddress } from './pci-address';

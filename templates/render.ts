@@ -8,7 +8,7 @@
  * - `sharedNetworkName(env)`: the external Docker network all stacks of a guest join.
  */
 import type { Environment, Guest, StackSpec } from '../model';
-import { gpusOf } from '../model';
+import { gpusOf, stackNames } from '../model';
 import type { RenderedFile, RenderedStack } from './artifacts';
 import { envExamplePath, renderEnvExample } from './compose/env-file';
 import { renderCompose } from './compose/render-compose';
@@ -28,21 +28,7 @@ export function sharedNetworkName(env: Environment): string {
   return `pvestack-${env.name}`;
 }
 
-/** The base directory name of a stack: its kind, or the compose stack's own name. */
-function baseName(stack: StackSpec): string {
-  return stack.kind === 'compose' ? stack.name : stack.kind;
-}
-
-/** Stack names on a guest, unique: a second stack of the same kind gets `-2`, and so on. */
-export function stackNames(guest: Guest): string[] {
-  const seen = new Map<string, number>();
-  return guest.stacks.map((s) => {
-    const base = baseName(s);
-    const n = (seen.get(base) ?? 0) + 1;
-    seen.set(base, n);
-    return n === 1 ? base : `${base}-${n}`;
-  });
-}
+// Stack names come from model/stack-names.ts, shared with the deployer and the Ansible host vars.
 
 export function renderGuest(env: Environment, guest: Guest, options: RenderOptions = {}): RenderedStack[] {
   const ctx = { env, guest, gpus: gpusOf(env, guest), options };

@@ -5,6 +5,7 @@ import { groupName } from '../../ansible-bridge/groups';
 import { InvalidSpecError, validateEnvironment } from '../../model';
 import type { EnvironmentSpec } from '../../model';
 import { loadEnvironment } from '../../stacks/registry';
+import { renderGuest } from '../../templates/render';
 import { storageBoxCredentialsPath, storageBoxKeyPath } from '../../templates/storage-box-units';
 import { parse } from 'yaml';
 import { smallSpec } from './fixture';
@@ -159,5 +160,24 @@ describe('buildInventory on a small fixture', () => {
     expect(fails({ ...spec, guests: spec.guests.map((g) => (g.name === 'kv' ? { ...g, name: 'pve-a' } : g)) })).toContain('cluster.nodes[0].name');
     // A host named like a group it is not in (`cache` is kv's role group) would be selected by that group's pattern.
     expect(fails({ ...spec, guests: spec.guests.map((g) => (g.name === 'edge' ? { ...g, name: 'cache' } : g)) })).toEqual(['guests[2].name']);
+  });
+});
+
+describe('stack names in the host variables', () => {
+  it('two Redis stacks on one guest are redis and redis-2, exactly as the renderer names their directories', () => {
+    // GIVEN a guest with two Redis stacks (sessions and cache on different ports)
+    const base = smallSpec();
+    const twoRedis = [
+      { kind: 'redis', passwordSecret: 'redis-password' },
+      { kind: 'redis', passwordSecret: 'redis-password', port: 6380 },
+    ] as const;
+    const spec: EnvironmentSpec = { ...base, guests: base.guests.map((g) => (g.name === 'kv' ? { ...g, stacks: twoRedis } : g)) };
+    const env = validateEnvironment(spec, 'fixture');
+    // WHEN the inventory and the rendered stacks are built
+    const vars = buildInventory(env).list._meta.hostvars;
+    const rendered = renderGuest(env, env.guests.find((g) => g.name === 'kv')!).map((s) => s.name);
+    // THEN both say redis, redis-2
+    expect((vars.kv!.pvestack_stacks as { name: string }[]).map((s) => s.name)).toEqual(['redis', 'redis-2']);
+    expect(rendered).toEqual(['redis', 'redis-2']);
   });
 });

@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { GpuPassthrough } from '../../constructs';
 import { SpecError } from '../../model';
 import { PlatformStack } from '../../stacks/platform-stack';
+import { CheckFailedError, runChecks } from '../../checks';
+import { vmGpuDeviceId } from '../../checks/rules/gpu';
+import { prepared } from '../support/pipeline';
 import { fixtureEnv, resourcesOf, synthEnv } from './fixture';
 
 describe('GpuPassthrough', () => {
@@ -44,12 +47,29 @@ describe('GpuPassthrough', () => {
     expect(ledger.claim(env.guests[2]!).map((g) => g.name)).toEqual(['gpu-a']);
   });
 
-  it('requires the device id a mapping needs', () => {
-    const env = fixtureEnv((s) => {
+  const withoutDeviceId = (gpu: number) =>
+    fixtureEnv((s) => {
       const node = s.cluster.nodes[0]!;
-      (s.cluster as { nodes: unknown[] }).nodes = [{ ...node, gpus: [{ ...node.gpus![0]!, deviceId: undefined }, node.gpus![1]!] }];
+      (s.cluster as { nodes: unknown[] }).nodes = [{ ...node, gpus: node.gpus!.map((g, i) => (i === gpu ? { ...g, deviceId: undefined } : g)) }];
     });
-    expect(() => new PlatformStack(Testing.app(), { env })).toThrow(/cluster\.nodes\[0\]\.gpus\[0\]\.deviceId: is required to map GPU gpu-a/);
+
+  it('a GPU only a container uses needs no device id: checks pass, synth maps the others and gives the container its device nodes', () => {
+    // GIVEN gpu-b, used only by the LXC `infer`, without a deviceId (it used to pass every check and then crash synth)
+    const env = withoutDeviceId(1);
+    // WHEN the pipeline checks and synthesizes it
+    const gpuErrors = runChecks(env).findings.filter((f) => f.severity === 'error' && (f.rule.startsWith('PVE-GPU-') || f.path.includes('gpus')));
+    const tf = synthEnv(env);
+    // THEN no GPU error, one mapping (gpu-a), and the container still gets /dev/nvidia1
+    expect(gpuErrors).toEqual([]);
+    expect(resourcesOf(tf, 'proxmox_hardware_mapping_pci').map((m) => m.name)).toEqual(['gpu-a']);
+    const infer = resourcesOf(tf, 'proxmox_virtual_environment_container')[0]!;
+    expect((infer.device_passthrough as { path: string }[]).map((d) => d.path)).toContain('/dev/nvidia1');
+  });
+
+  it('a GPU passed through to a VM without a device id is refused by the checks (PVE-GPU-004), before synthesis', () => {
+    const env = withoutDeviceId(0);
+    expect(runChecks(env).findings).toContainEqual(expect.objectContaining({ rule: vmGpuDeviceId.id, severity: 'error', path: 'cluster.nodes[0].gpus[0].deviceId' }));
+    expect(() => prepared([env])).toThrow(CheckFailedError);
   });
 
   it('synthesizes the mappings as snapshotted', () => {
