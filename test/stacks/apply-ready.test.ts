@@ -5,6 +5,7 @@
  * adding a guest of a role replaces nothing that live flows depend on.
  */
 import { describe, expect, it } from 'vitest';
+import { runChecks } from '../../checks';
 import { freeAddress, freeVmId } from '../../checks/rules/addressing';
 import { diffResources } from '../../diff/plan';
 import type { Environment, EnvironmentSpec, GuestSpec } from '../../model';
@@ -73,6 +74,41 @@ describe.each(withNodes)('%s: apply-ready output', (name) => {
       expect(download!.r).toMatchObject({ content_type: 'vztmpl', url: expect.stringMatching(/^https?:\/\/.+\.tar\.(zst|xz|gz)$/) });
       expect(dependsOn(ct)).toContain(download!.id);
     }
+  });
+
+  it('every file the output downloads or uploads goes to a datastore of its node that holds its content type', () => {
+    const uploads = [...entries(tf, 'proxmox_download_file'), ...entries(tf, 'proxmox_virtual_environment_file')].map(([, r]) => r);
+    expect(uploads.length).toBeGreaterThan(0);
+    for (const u of uploads) {
+      const store = env.cluster.nodes.find((n) => n.name === u.node_name)?.datastores.find((d) => d.id === u.datastore_id);
+      expect(store?.content, `${u.content_type} on ${u.node_name}:${u.datastore_id}`).toContain(u.content_type);
+    }
+  });
+
+  it('needs no newer Proxmox VE than the spec states: import downloads only from 8.4', () => {
+    const imports = entries(tf, 'proxmox_download_file').filter(([, r]) => r.content_type === 'import');
+    if (imports.length > 0) expect(Number(env.cluster.minProxmoxVersion)).toBeGreaterThanOrEqual(8.4);
+  });
+
+  it('asks an API token for nothing Proxmox reserves to root@pam (container flags beyond nesting, device passthrough)', () => {
+    const rootOnly = entries(tf, 'proxmox_virtual_environment_container').filter(([, ct]) => {
+      const features = Object.keys((ct.features as Record<string, unknown> | undefined) ?? {});
+      return features.some((f) => f !== 'nesting') || (features.length > 0 && ct.unprivileged === false) || ct.device_passthrough !== undefined;
+    });
+    if (rootOnly.length > 0) expect(env.cluster.providerAuth).toBe('root-password');
+  });
+
+  it('tags no NIC with the VLAN its bridge already sits on, unless the checks flag it', () => {
+    const nics = [
+      ...entries(tf, 'proxmox_virtual_environment_vm').flatMap(([, r]) => r.network_device as Record<string, unknown>[]),
+      ...entries(tf, 'proxmox_virtual_environment_container').flatMap(([, r]) => r.network_interface as Record<string, unknown>[]),
+    ];
+    const doubled = nics.filter((nic) => {
+      const net = env.networks.find((n) => n.bridge === nic.bridge);
+      return nic.vlan_id !== undefined && (net?.bridgeVlan !== undefined || String(nic.bridge).endsWith(String(nic.vlan_id)));
+    });
+    const flagged = runChecks(env).findings.some((f) => f.rule === 'PVE-NET-006');
+    expect(doubled.length === 0 || (isBrokenOnPurpose(name) && flagged)).toBe(true);
   });
 
   it('adding a guest of a role creates resources and updates rule lists in place, replacing or deleting nothing', () => {
