@@ -39,9 +39,18 @@ function sshKeyOf(given: string | undefined): string | undefined {
 /** Asks for the values the flags left out, on a terminal only; CI and scripts get the defaults. */
 async function ask(flags: InitFlags, name: string | undefined): Promise<{ flags: InitFlags; name: string | undefined }> {
   if (flags.yes || !process.stdin.isTTY || !process.stdout.isTTY) return { flags, name };
-  const readline = await import('node:readline/promises');
+  const readline = await import('node:readline');
+  const { UsageError } = require('../../model') as typeof import('../../model');
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
-  const q = async (question: string, current: string | undefined, fallback: string): Promise<string> => current ?? ((await rl.question(`${question} [${fallback}] `)).trim() || fallback);
+  // Lines are read through one iterator, so answers typed (or pasted) ahead are queued, not lost.
+  const lines = rl[Symbol.asyncIterator]();
+  const q = async (question: string, current: string | undefined, fallback: string): Promise<string> => {
+    if (current !== undefined) return current;
+    process.stdout.write(`${question} [${fallback}] `);
+    const line = await lines.next();
+    if (line.done) throw new UsageError('init stopped: the input ended before every question was answered', 'Answer the questions, or pass the values as flags with --yes.');
+    return String(line.value).trim() || fallback;
+  };
   try {
     const answered = await q('Environment name (lowercase, becomes the output directory)?', name, 'lab');
     const format = (await q('Format: yaml or ts?', flags.format, 'yaml')) as 'yaml' | 'ts';
