@@ -53,7 +53,7 @@ export function describeRef(repo: string, ref: string): string {
 
 /**
  * Runs `fn` with a temporary worktree of `ref` and removes it afterwards, whatever happens.
- * SIGINT/SIGTERM remove it too, then exit 130/143 as a shell would.
+ * SIGINT/SIGTERM remove it too, then end the process by the same signal.
  */
 export async function withWorktree<T>(repo: string, ref: string, fn: (dir: string, scratch: string) => Promise<T>): Promise<T> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-diff-'));
@@ -66,9 +66,11 @@ export async function withWorktree<T>(repo: string, ref: string, fn: (dir: strin
     fs.rmSync(scratch, { recursive: true, force: true });
     git(repo, ['worktree', 'prune']);
   };
+  // After cleaning up, the signal is raised again with this handler gone: the process then ends
+  // as the signal's default says (130/143 in a shell), and only bin/ ever decides an exit code.
   const onSignal = (signal: NodeJS.Signals) => {
     cleanup();
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+    process.kill(process.pid, signal);
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

@@ -75,8 +75,9 @@ describe('Pulumi engine program (runtime mocks)', () => {
     };
     const { definePulumiResources } = await import('../../../deploy/pulumi/program');
     resources = definePulumiResources([target], new Map([['vllm-api-key', SECRET]]));
-    // Let the mock engine see every registration.
-    await new Promise((r) => setTimeout(r, 100));
+    // Wait until the mock engine has registered every resource: an id resolves only then.
+    const all: pulumi.CustomResource[] = [...resources.providers, ...resources.images, ...resources.containers, ...resources.volumes, ...resources.networks];
+    await Promise.all(all.map((r) => new Promise((resolve) => r.id.apply(resolve))));
   });
 
   const outputOf = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply((v) => resolve(v)));
