@@ -44,7 +44,8 @@ export class LxcTemplate extends Construct {
     // fwprovider/nodes/resource_download_file.go (v0.111.1): content_type `vztmpl` is what LXC
     // templates are downloaded as; the resource id is `<datastore>:vztmpl/<file_name>`, which is
     // exactly the template volume id, so containers keep naming it literally (a reference would be
-    // unknown at plan time and replace every existing container: template_file_id is ForceNew).
+    // unknown at plan time and replace every existing container: template_file_id is ForceNew in
+    // proxmoxtf/resource/container/container.go).
     this.resource = new pve.downloadFile.DownloadFile(this, 'Resource', {
       nodeName: props.nodeName,
       datastoreId: volid.storage,

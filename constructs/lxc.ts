@@ -82,7 +82,8 @@ export class ProxmoxLxc extends Construct implements IConnectable {
       // Docker needs nested cgroups/proc (nesting) and keyrings (keyctl) inside an unprivileged container.
       ...(docker ? { features: { nesting: true, keyctl: true } } : {}),
       ...(devices.length > 0 ? { devicePassthrough: devices } : {}),
-      // The downloaded template's volume id; the container waits for the download (depends_on below).
+      // The downloaded template's volume id, literally (see LxcTemplate); the container waits for
+      // the download through depends_on below, since a literal is no reference Terraform orders by.
       operatingSystem: { templateFileId: this.template?.fileId ?? guest.lxc.template, type: 'ubuntu' },
       networkInterface: [{ name: 'eth0', bridge: net.bridge, firewall: true, ...(net.vlan !== undefined ? { vlanId: net.vlan } : {}) }],
       initialization: {
