@@ -23,6 +23,17 @@ describe('GpuPassthrough', () => {
     expect(mappings).toContainEqual(expect.objectContaining({ name: 'gpu-b', map: [{ node: 'pve1', path: '0000:41:00.0', id: '10de:27b8' }] }));
   });
 
+  it('maps the whole card (the slot, without a function number) when allFunctions is set', () => {
+    const tf = synthEnv(
+      fixtureEnv((s) => {
+        s.cluster = { ...s.cluster, nodes: s.cluster.nodes.map((n, i) => (i === 0 ? { ...n, gpus: n.gpus!.map((g, j) => (j === 0 ? { ...g, allFunctions: true } : g)) } : n)) };
+      }),
+    );
+    const mapping = resourcesOf(tf, 'proxmox_hardware_mapping_pci').find((m) => m.name === 'gpu-a')!;
+    // pve-guest-common PCI.pm assert_valid reads function .0 for a slot path: id, subsystem id and group stay the GPU's.
+    expect(mapping.map).toEqual([{ node: 'pve1', path: '0000:01:00', id: '10de:26b9', subsystem_id: '10de:1851', iommu_group: 14 }]);
+  });
+
   it('rejects a GPU given to two guests, naming both', () => {
     // GIVEN the container also asks for gpu-a, which the llm VM (guests[2]) already has
     const env = fixtureEnv((s) => (s.guests[3] = { ...s.guests[3]!, gpus: ['gpu-a'] }));
