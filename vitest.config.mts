@@ -8,8 +8,12 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 180_000,
+    // Generous on purpose: on a 2-core machine that other jobs also load, a real-tool test or a CLI
+    // subprocess can take several times its quiet duration, and a time-out there says nothing
+    // about pvestack. A hung test still fails, after two minutes. The CLI subprocesses start from
+    // dist/ (built by `npm ci`), about a tenth of a second each instead of a second under tsx.
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
     pool: 'forks',
     maxWorkers: 2,
     env: { CHECKPOINT_DISABLE: '1' },
