@@ -94,6 +94,24 @@ export function reachability(env: Environment): Flow[] {
   return [...matrix];
 }
 
+const FLOWS_TO = new WeakMap<Environment, ReadonlyMap<string, readonly Flow[]>>();
+
+/** The flows whose target is guest `name`, in matrix order; indexed once per environment. */
+export function flowsToGuest(env: Environment, name: string): readonly Flow[] {
+  let index = FLOWS_TO.get(env);
+  if (!index) {
+    const byGuest = new Map<string, Flow[]>();
+    for (const f of reachability(env)) {
+      if (f.to.kind !== 'guest') continue;
+      const list = byGuest.get(f.to.name);
+      if (list) list.push(f);
+      else byGuest.set(f.to.name, [f]);
+    }
+    FLOWS_TO.set(env, (index = byGuest));
+  }
+  return index.get(name) ?? [];
+}
+
 function computeReachability(env: Environment): Flow[] {
   const flows = new Map<string, Flow>();
   const add = (f: Flow) => {

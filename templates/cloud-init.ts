@@ -47,8 +47,22 @@ interface WriteFile {
   readonly permissions: string;
 }
 
-/** Renders the `#cloud-config` user-data of a VM guest. */
+const RENDERED = new WeakMap<Environment, WeakMap<Guest, string>>();
+
+/**
+ * Renders the `#cloud-config` user-data of a VM guest. Pure, so each (environment, guest) is
+ * rendered once: the VM's snippet in cdk.tf.json and its readable copy among the artifacts are
+ * the same text (rendering it is a YAML serialization of a few kilobytes per VM).
+ */
 export function renderCloudInit(env: Environment, guest: Guest): string {
+  let byGuest = RENDERED.get(env);
+  if (!byGuest) RENDERED.set(env, (byGuest = new WeakMap()));
+  let text = byGuest.get(guest);
+  if (text === undefined) byGuest.set(guest, (text = renderCloudInitOnce(env, guest)));
+  return text;
+}
+
+function renderCloudInitOnce(env: Environment, guest: Guest): string {
   const net = networkOf(env, guest);
   const docker = guest.stacks.length > 0;
   const gpu = gpusOf(env, guest).length > 0;

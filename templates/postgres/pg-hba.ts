@@ -4,7 +4,7 @@
  * database's own access list and the Proxmox firewall say the same thing.
  */
 import type { Environment, Guest } from '../../model';
-import { endpointLabel, guestByName, reachability } from '../../model';
+import { endpointLabel, flowsToGuest, guestByName } from '../../model';
 
 export interface HbaSource {
   /** `10.20.0.11/32`, `198.51.100.0/24`. */
@@ -15,8 +15,9 @@ export interface HbaSource {
 /** Addresses allowed to reach `guest` on tcp/`port`, from the firewall intent. */
 export function hbaSources(env: Environment, guest: Guest, port: number): HbaSource[] {
   const out: HbaSource[] = [];
-  for (const flow of reachability(env)) {
-    if (flow.to.kind !== 'guest' || flow.to.name !== guest.name || !flow.port.contains(port, 'tcp')) continue;
+  // Only the flows to this guest: every database guest of a large environment asks.
+  for (const flow of flowsToGuest(env, guest.name)) {
+    if (!flow.port.contains(port, 'tcp')) continue;
     const why = flow.description ? `: ${flow.description}` : '';
     const from = flow.from;
     switch (from.kind) {
