@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import type { Environment, Gpu, GpuSpec, Guest } from '../model';
 import { SpecError } from '../model';
 import { pve } from '../providers/proxmox';
+import { importExisting } from './private/adopt';
 import { stackSingleton } from './private/singleton';
 
 type Hostpci = pve.virtualEnvironmentVm.VirtualEnvironmentVmHostpci;
@@ -54,7 +55,7 @@ export class GpuPassthrough extends Construct {
           map: [mapEntry(node.name, gpu)],
         });
         // A mapping made by hand is imported by its name (the provider's import id for hardware_mapping_pci).
-        if (gpu.adopt) mapping.importFrom(gpu.name);
+        if (gpu.adopt) importExisting(mapping, gpu.name);
         this.mappings.set(gpu.name, mapping);
       }),
     );

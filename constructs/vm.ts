@@ -14,7 +14,7 @@ import { CloudInitSnippet } from './cloud-init-snippet';
 import { Connections, IConnectable } from './connections';
 import { GuestFirewall } from './firewall';
 import { GPU_VM_BIOS, GPU_VM_EFI_TYPE, GPU_VM_MACHINE, GpuPassthrough, mappingHostpci } from './gpu-passthrough';
-import { ADOPTED_VM_KEEPS, lifecycleFor } from './private/adopt';
+import { ADOPTED_VM_KEEPS, importExisting, lifecycleFor } from './private/adopt';
 import { guestTags } from './private/tags';
 
 type VmConfig = pve.virtualEnvironmentVm.VirtualEnvironmentVmConfig;
@@ -252,7 +252,7 @@ export class ProxmoxVm extends Construct implements IConnectable {
       ...lifecycleFor(stateful, adopted, ['initialization[0].user_data_file_id', 'disk[0].import_from'], ADOPTED_VM_KEEPS),
     });
     // bpg/terraform-provider-proxmox v0.111.1 docs/resources/virtual_environment_vm.md, "Import": the id is <node>/<vmid>.
-    if (adopted) this.resource.importFrom(`${props.nodeName}/${props.vmId}`);
+    if (adopted) importExisting(this.resource, `${props.nodeName}/${props.vmId}`);
 
     this.connections = new Connections({ peer: Peer.host(net.address.split('/')[0]!) });
     // Without a vmId Proxmox assigns one; the firewall then follows the resource's.

@@ -9,7 +9,24 @@ import type { Guest } from '../../model';
  * bpg/terraform-provider-proxmox v0.111.1) and the mapping name for `hardware_mapping_pci`.
  */
 export function adoptGuest(resource: TerraformResource, guest: Guest): void {
-  if (guest.adopt && guest.node && guest.vmId !== undefined) resource.importFrom(`${guest.node}/${guest.vmId}`);
+  if (guest.adopt && guest.node && guest.vmId !== undefined) importExisting(resource, `${guest.node}/${guest.vmId}`);
+}
+
+/**
+ * `resource.importFrom(id)` without the synth-time probe cdktf 0.21 attaches to it
+ * (`ValidateTerraformVersion(">=1.5")` in `terraform-resource.js`, which runs `terraform version`
+ * during synth and fails where no terraform binary is installed, or only `tofu`). pvestack
+ * synthesizes offline (`pvestack synth`, `diff` in a PR job, the tests), and the version check
+ * happens anyway where it matters: Terraform before 1.5 (and OpenTofu before 1.6) refuses the
+ * `import` block at plan. The probe is the one validation `importFrom` adds; test
+ * `test/constructs/adopt.test.ts` synthesizes with no terraform on the PATH to notice a change.
+ */
+export function importExisting(resource: TerraformResource, id: string): void {
+  const node = resource.node as unknown as { _validations?: unknown[] };
+  // constructs creates the list on the first addValidation, so it may not exist yet.
+  const before = node._validations?.length ?? 0;
+  resource.importFrom(id);
+  node._validations?.splice(before);
 }
 
 /**

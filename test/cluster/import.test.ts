@@ -38,7 +38,7 @@ describe('specName', () => {
   ])('%s → %s', (name, expected) => expect(specName(name, 105, new Set(['web']))).toBe(expected));
 });
 
-describeWithTools('pvestack import round trip against a loopback Proxmox API', ['openssl', 'terraform'], () => {
+describeWithTools('pvestack import round trip against a loopback Proxmox API', ['openssl'], () => {
   let pve: FakePve;
   let dir: string;
   let run: ImportRun;
