@@ -90,9 +90,11 @@ export class GpuPassthrough extends Construct {
 }
 
 /**
- * The mapping path: the device (`0000:01:00.0`), or with `allFunctions` the slot (`0000:01:00`),
- * which Proxmox passes as one multifunction device. The provider accepts both
- * (`PathPCIValueRegEx` in fwprovider/types/hardwaremapping/path.go).
+ * The mapping path: the device (`0000:01:00.0`), or with `allFunctions` the slot (`0000:01:00`).
+ * qemu-server expands a slot into all its functions and passes them as one multifunction device,
+ * binding the IOMMU group to vfio-pci at start (src/PVE/QemuServer/PCI.pm, `parse_hostpci` /
+ * `prepare_pci_device`). The provider accepts both forms (`PathPCIValueRegEx` in
+ * fwprovider/types/hardwaremapping/path.go).
  */
 export function mappingPath(gpu: Gpu): string {
   return gpu.allFunctions ? gpu.pciAddress.replace(/\.[0-7]$/, '') : gpu.pciAddress;
