@@ -68,6 +68,14 @@ function goalRows(r: BenchResults): string[] {
   rows.push(['5 MB junk spec (`pvestack check`)', junk ? `${wall(junk.yaml)}, ${kb(junk.yaml.outputBytes)} of output` : 'not run', '≤ 2 s, ≤ 100 KB', junk ? junk.yaml.medianMs <= 2000 && junk.yaml.outputBytes <= 100 * 1024 : undefined]);
   const t = 'skipped' in r.tests ? undefined : r.tests;
   rows.push(['`npm test`', t ? `${(t.wallMs / 60_000).toFixed(1)} min, exit ${t.exitCode}, ${t.summary}, ${t.timeouts} time-outs` : 'not run', '≤ 4 min, no time-out', t ? t.wallMs <= 240_000 && t.timeouts === 0 && t.exitCode === 0 : undefined]);
+  // Deploy fan-out (issue: 10 hosts at most 1.5× the parallel scp + ssh lower bound, at least 2.5× faster than ansible-playbook).
+  const ten = 'skipped' in r.fanout ? undefined : r.fanout.rows.find((x) => x.hosts === 10);
+  const ms = (v: number | string | undefined) => (typeof v === 'number' ? v : undefined);
+  const pv = ms(ten?.ms.pvestack);
+  const lower = ms(ten?.ms.openssh);
+  const ans = ms(ten?.ms.ansible);
+  rows.push(['10-host fan-out, pvestack ÷ parallel scp + ssh', pv && lower ? `${ratio(pv / lower)} (${sec(pv)} vs ${sec(lower)})` : 'not run', '≤ 1.5×', pv && lower ? pv / lower <= 1.5 : undefined]);
+  rows.push(['10-host fan-out, ansible-playbook ÷ pvestack', pv && ans ? `${ratio(ans / pv)} (${sec(ans)} vs ${sec(pv)})` : 'not run', '≥ 2.5×', pv && ans ? ans / pv >= 2.5 : undefined]);
   return ['| measurement | this run | goal | met |', '| --- | ---: | ---: | :---: |', ...rows.map(([m, v, g, ok]) => `| ${m} | ${v} | ${g} | ${ok === undefined ? '–' : ok ? 'yes' : 'no'} |`)];
 }
 

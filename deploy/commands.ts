@@ -222,7 +222,7 @@ export const WAIT_FUNCTION = [
   'EOF',
   '    [ $ok = 0 ] || return 0',
   `    [ "$(date +%s)" -lt "$end" ] || { echo "health $2 did not become healthy within $4 s (last state: $(echo $s))" >&2; exit ${HEALTH_TIMEOUT_EXIT}; }`,
-  '    sleep 0.5',
+  '    sleep 0.25',
   '  done',
   '}',
 ].join('\n');

@@ -28,12 +28,16 @@ export async function deployAll(targets: readonly HostTarget[], ctx: DeployConte
   const worker = async () => {
     while (next < targets.length) {
       const i = next++;
-      results[i] = await deployHost(targets[i]!, withProgress);
+      const t = targets[i]!;
+      // A stopped run starts no new host: it is left exactly as it was.
+      results[i] = ctx.signal?.aborted
+        ? { guest: t.guest, address: `${t.endpoint.host}:${t.endpoint.port}`, status: 'interrupted', stacks: [], notes: ['not started: the run was stopped before this host'], elapsedMs: 0 }
+        : await deployHost(t, withProgress);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, targets.length) }, worker));
   opts.progress?.finish();
-  return { ok: results.every((r) => !r.error), hosts: results };
+  return { ok: results.every((r) => !r.error && r.status !== 'interrupted'), hosts: results };
 }
 
 /**

@@ -1,8 +1,10 @@
 /**
  * Deploy fan-out: one small compose stack (busybox httpd with a healthcheck) to 1, 5 and 10 hosts,
- * each a real OpenSSH server on loopback in front of one real Docker engine. Three ways, each run
- * until every host's service is healthy:
- * - `pvestack`: the deployer's `deployAll` (lock, release upload, switch, up, health, prune);
+ * each a real OpenSSH server on its own loopback address (with its own deploy root, in a private
+ * mount namespace) in front of one real Docker engine. Three ways, each run until every host's
+ * service is healthy:
+ * - `pvestack`: the CLI as a user runs it (`pvestack deploy <spec> --concurrency N`: start-up, spec
+ *   load, checks, render, then lock, upload + switch, up, health, prune + unlock per host);
  * - `ansible`: `ansible-playbook` with one `copy` and one `shell` task, forks = hosts;
  * - `openssh`: plain parallel `scp` + `ssh` per host — the lower bound for shipping over SSH.
  * Every run deploys fresh compose projects (a first deploy), removed afterwards, untimed.
@@ -12,19 +14,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import type { RenderedStack } from '../../templates/artifacts';
+import type { ServiceSpec } from '../../model';
 import { renderCompose } from '../../templates/compose/render-compose';
 import type { TestSshd } from '../../test/support/sshd';
 import { median, mustRun } from '../measure';
-import { optionalModule } from './optional';
 import { dockerdSupport, sshdSupport, toolsSupport } from './test-support';
 
 const { startDockerd, BUSYBOX_IMAGE } = dockerdSupport;
 const { startSshd } = sshdSupport;
 const { hasCommand } = toolsSupport;
 
-type Orchestrator = typeof import('../../deploy/orchestrator');
-type Secrets = typeof import('../../deploy/secrets');
+const ROOT = path.join(__dirname, '..', '..');
+const CLI = path.join(ROOT, 'bin', 'pvestack.js');
 
 export type Approach = 'pvestack' | 'ansible' | 'openssh';
 
@@ -37,24 +38,47 @@ export interface FanoutRow {
 
 export type FanoutResult = { readonly skipped: string } | { readonly rows: FanoutRow[]; readonly notes: string[] };
 
-/** The stack every approach ships, typed as the renderers return it; its compose file is the same for all three, byte for byte. */
-export function benchStack(project: string, guest: string): RenderedStack {
-  const compose = renderCompose({
-    services: [
-      {
-        name: 'web',
-        image: BUSYBOX_IMAGE,
-        command: ['httpd', '-f', '-p', '8080', '-h', '/www'],
-        healthcheck: { test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8080/'], intervalSeconds: 1, timeoutSeconds: 2, retries: 3, startPeriodSeconds: 0 },
-      },
-    ],
-  });
-  return { name: project, guest, kind: 'compose', composeFile: 'compose.yaml', files: [{ path: 'compose.yaml', content: compose.text }], secretFiles: compose.secretFiles, services: compose.services };
+/** The environment the pvestack CLI deploys; its name gives the shared network every stack joins. */
+const ENV = 'bench';
+const NETWORK = `pvestack-${ENV}`;
+
+/** The one service every approach runs: busybox httpd with a healthcheck. */
+const WEB: ServiceSpec = {
+  name: 'web',
+  image: BUSYBOX_IMAGE,
+  command: ['httpd', '-f', '-p', '8080', '-h', '/www'],
+  healthcheck: { test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8080/'], intervalSeconds: 1, timeoutSeconds: 2, retries: 3, startPeriodSeconds: 1 },
+};
+
+/**
+ * The compose file the baselines ship: the renderer's output for {@link WEB} on the shared network,
+ * the same file the pvestack CLI renders from the bench spec (which adds only comment lines).
+ */
+export function benchCompose(): string {
+  return renderCompose({ services: [WEB], sharedNetwork: NETWORK }).text;
 }
 
-/** The compose file every approach ships. */
-export function benchCompose(): string {
-  return benchStack('bench', 'h0').files[0]!.content;
+/** The bench environment for the first `hosts.length` hosts: one compose stack per host, named after the run. */
+function benchSpec(lab: Lab, hosts: readonly TestSshd[], tag: string): string {
+  return stringify({
+    name: ENV,
+    description: 'Deploy fan-out bench',
+    cluster: { nodes: [] },
+    networks: [{ name: 'local', bridge: 'lo', cidr: '127.0.0.0/8', gateway: '127.0.0.1' }],
+    admin: { cidrs: ['127.0.0.0/8'], sshKeys: [fs.readFileSync(`${hosts[0]!.privateKeyPath}.pub`, 'utf8').trim()] },
+    guests: hosts.map((h, i) => ({
+      name: `h${i}`,
+      kind: 'external',
+      role: 'app',
+      cores: 1,
+      memoryGib: 1,
+      ipv4: h.host,
+      sshPort: h.port,
+      sshUser: 'root',
+      hostKeys: [h.hostPublicKey],
+      stacks: [{ kind: 'compose', name: `${tag}-${i}`, services: [WEB] }],
+    })),
+  });
 }
 
 /** Remote shell for the baselines: start the project and wait until `web` is healthy (as pvestack does). */
@@ -73,28 +97,40 @@ interface Lab {
   readonly dockerHost: string;
   readonly hosts: TestSshd[];
   readonly knownHosts: string;
+  /** The deploy root every host has at the same path (each its own directory, as real hosts). */
+  readonly root: string;
   readonly scratch: string;
   stop(): Promise<void>;
 }
 
 async function startLab(count: number): Promise<Lab> {
   const dockerd = await startDockerd();
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-bench-fanout-'));
+  const root = path.join(scratch, 'pvestack-root');
+  fs.mkdirSync(root);
   const hosts: TestSshd[] = [];
   try {
-    hosts.push(await startSshd());
-    for (let i = 1; i < count; i++) hosts.push(await startSshd({ clientKey: hosts[0]!.privateKeyPath }));
+    for (let i = 0; i < count; i++) {
+      const own = path.join(scratch, `host-${i}`, 'pvestack');
+      fs.mkdirSync(own, { recursive: true });
+      // Loopback address per host (the spec gives each guest its own), its own deploy root at one
+      // path (a private mount namespace), and DOCKER_HOST for its sessions.
+      hosts.push(await startSshd({ ...(i > 0 ? { clientKey: hosts[0]!.privateKeyPath } : {}), address: `127.0.0.${i + 2}`, env: { DOCKER_HOST: dockerd.dockerHost }, ownDir: { source: own, target: root } }));
+    }
   } catch (err) {
     for (const h of hosts) h.stop();
     await dockerd.stop();
     throw err;
   }
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-bench-fanout-'));
   const knownHosts = path.join(scratch, 'known_hosts');
   fs.writeFileSync(knownHosts, hosts.map((h) => fs.readFileSync(h.knownHostsPath, 'utf8')).join(''));
+  // Real hosts each create the shared network on their own engine; the lab's hosts share one.
+  mustRun('docker', ['network', 'create', NETWORK], { env: { ...process.env, DOCKER_HOST: dockerd.dockerHost } });
   return {
     dockerHost: dockerd.dockerHost,
     hosts,
     knownHosts,
+    root,
     scratch,
     async stop() {
       for (const h of hosts) h.stop();
@@ -131,9 +167,9 @@ async function viaOpenssh(lab: Lab, hosts: TestSshd[], tag: string, composeFile:
     hosts.map(async (h, i) => {
       const project = `${tag}-${i}`;
       const root = path.join(lab.scratch, `host-${i}`, 'openssh');
-      await exec('scp', ['-q', '-P', String(h.port), ...sshOpts(lab, h), composeFile, `root@127.0.0.1:${root}/${project}.yaml`]);
+      await exec('scp', ['-q', '-P', String(h.port), ...sshOpts(lab, h), composeFile, `root@${h.host}:${root}/${project}.yaml`]);
       const dir = path.join(root, project);
-      await exec('ssh', ['-p', String(h.port), ...sshOpts(lab, h), 'root@127.0.0.1', `mkdir -p ${dir} && mv ${root}/${project}.yaml ${dir}/compose.yaml && ${upAndWait(dir, project, lab.dockerHost)}`]);
+      await exec('ssh', ['-p', String(h.port), ...sshOpts(lab, h), `root@${h.host}`, `mkdir -p ${dir} && mv ${root}/${project}.yaml ${dir}/compose.yaml && ${upAndWait(dir, project, lab.dockerHost)}`]);
     }),
   );
 }
@@ -144,7 +180,7 @@ function ansibleFiles(lab: Lab, hosts: TestSshd[], tag: string, composeFile: str
   const hostvars = Object.fromEntries(
     hosts.map((h, i) => [
       `h${i}`,
-      { ansible_host: '127.0.0.1', ansible_port: h.port, bench_project: `${tag}-${i}`, bench_dir: path.join(lab.scratch, `host-${i}`, 'ansible', `${tag}-${i}`) },
+      { ansible_host: h.host, ansible_port: h.port, bench_project: `${tag}-${i}`, bench_dir: path.join(lab.scratch, `host-${i}`, 'ansible', `${tag}-${i}`) },
     ]),
   );
   fs.writeFileSync(
@@ -185,45 +221,24 @@ async function viaAnsible(lab: Lab, hosts: TestSshd[], tag: string, composeFile:
   await exec('ansible-playbook', ['-i', inventory, '-f', String(hosts.length), playbook], { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: 'false' });
 }
 
-async function viaPvestack(lab: Lab, hosts: TestSshd[], tag: string, composeYaml: string, orchestrator: Orchestrator, secrets: Secrets): Promise<void> {
-  const targets = hosts.map((h, i) => {
-    const project = `${tag}-${i}`;
-    return {
-      guest: `h${i}`,
-      root: path.join(lab.scratch, `host-${i}`, 'pvestack'),
-      stacks: [benchStack(project, `h${i}`)],
-      endpoint: { host: h.host, port: h.port, user: h.user, hostKeys: [h.hostPublicKey], identity: h.privateKeyPath, remoteEnv: { DOCKER_HOST: lab.dockerHost } },
-    };
-  });
-  const report = await orchestrator.deployAll(
-    targets,
-    {
-      env: 'bench',
-      lock: { run: tag, owner: 'bench@localhost', machine: os.hostname(), pid: process.pid, since: new Date().toISOString() },
-      local: { machine: os.hostname(), alive: () => true },
-      secrets: new Map(),
-      masker: new secrets.Masker([]),
-      healthTimeoutMs: 60_000,
-      confirmStateful: async () => true,
-    },
-    { concurrency: hosts.length },
-  );
-  if (!report.ok) throw new Error(`pvestack deploy failed: ${report.hosts.map((h) => h.error?.message).filter(Boolean).join('; ')}`);
+/**
+ * pvestack as a user runs it: the CLI process (start-up, spec load, checks, render, deploy) with
+ * the bench spec, all hosts at once (`--concurrency`), waiting until every service runs healthy.
+ */
+async function viaPvestack(lab: Lab, hosts: TestSshd[], tag: string): Promise<void> {
+  const spec = path.join(lab.scratch, `${tag}.yaml`);
+  fs.writeFileSync(spec, benchSpec(lab, hosts, tag));
+  await exec(process.execPath, [CLI, 'deploy', spec, '--root', lab.root, '-i', hosts[0]!.privateKeyPath, '--plain', '--yes', '--concurrency', String(hosts.length)], { ...process.env, CI: 'true' });
 }
 
-/**
- * The hook where the pvestack deployer plugs in: returns a deploy function, or why it cannot run.
- * It needs `deploy/orchestrator.ts` (`deployAll`) and `deploy/secrets.ts` (`Masker`).
- */
-function pvestackDeployer(): { deploy?: (lab: Lab, hosts: TestSshd[], tag: string, composeYaml: string) => Promise<void>; skipped?: string } {
-  const orchestrator = optionalModule<Orchestrator>('../../deploy/orchestrator');
-  const secrets = optionalModule<Secrets>('../../deploy/secrets');
-  if (!orchestrator.mod || !secrets.mod) return { skipped: orchestrator.skipped ?? secrets.skipped ?? 'skipped: not implemented' };
-  return { deploy: (lab, hosts, tag, yaml) => viaPvestack(lab, hosts, tag, yaml, orchestrator.mod!, secrets.mod!) };
+/** The pvestack CLI, or why the deploy part cannot run. */
+function pvestackDeployer(): { deploy?: (lab: Lab, hosts: TestSshd[], tag: string) => Promise<void>; skipped?: string } {
+  if (!fs.existsSync(path.join(ROOT, 'deploy', 'host-deploy.ts'))) return { skipped: 'skipped: not implemented' };
+  return { deploy: (lab, hosts, tag) => viaPvestack(lab, hosts, tag) };
 }
 
 export async function fanout(sizes: readonly { hosts: number; runs: number }[], log: (s: string) => void): Promise<FanoutResult> {
-  const missing = ['dockerd', 'docker', 'docker-compose', '/usr/sbin/sshd', 'ssh', 'scp', 'busybox'].filter((c) => !hasCommand(c));
+  const missing = ['dockerd', 'docker', 'docker-compose', '/usr/sbin/sshd', 'ssh', 'scp', 'busybox', 'unshare'].filter((c) => !hasCommand(c));
   if (process.getuid?.() !== 0) missing.push('(root)');
   if (missing.length) return { skipped: `skipped: missing ${missing.join(', ')}` };
   const notes: string[] = [];
@@ -239,7 +254,7 @@ export async function fanout(sizes: readonly { hosts: number; runs: number }[], 
     fs.writeFileSync(composeFile, composeYaml);
     for (let i = 0; i < lab.hosts.length; i++) for (const a of ['pvestack', 'ansible', 'openssh']) fs.mkdirSync(path.join(lab.scratch, `host-${i}`, a), { recursive: true });
     const approaches: Record<Approach, ((hosts: TestSshd[], tag: string) => Promise<void>) | undefined> = {
-      pvestack: pvestack.deploy ? (hosts, tag) => pvestack.deploy!(lab, hosts, tag, composeYaml) : undefined,
+      pvestack: pvestack.deploy ? (hosts, tag) => pvestack.deploy!(lab, hosts, tag) : undefined,
       ansible: ansibleOk ? (hosts, tag) => viaAnsible(lab, hosts, tag, composeFile) : undefined,
       openssh: (hosts, tag) => viaOpenssh(lab, hosts, tag, composeFile),
     };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toShell } from '../../deploy/commands';
 import { deployHost, HostTarget } from '../../deploy/host-deploy';
+import { deployAll } from '../../deploy/orchestrator';
 import { stackRelease } from '../../deploy/release';
 import type { RemoteHost, RunResult } from '../../deploy/ssh';
 import { ConfirmationRequiredError, LockHeldError, OperationError, RemoteCommandError } from '../../model';
@@ -71,6 +72,19 @@ describe('host deploy executor (scripted host)', () => {
     expect(out.error!.message).toBe(
       'Deploy lock on app (fake:22) held by bob@ci, run beef, pid 7 on elsewhere, since 2026-01-01T00:00:00Z; last heartbeat 10 s ago. If that deploy is dead, run: pvestack lock release ./specs/prod.yaml app --root /srv/pv -i ~/.ssh/deploy',
     );
+  });
+
+  it('a stopped run starts no new host', async () => {
+    const stop = new AbortController();
+    stop.abort('SIGINT');
+    let connected = 0;
+    const report = await deployAll([target, { ...target, guest: 'other' }], testContext({ signal: stop.signal, connect: async () => ((connected += 1), fakeHost('').host) }), { concurrency: 1 });
+    expect(connected).toBe(0);
+    expect(report.ok).toBe(false);
+    expect(report.hosts.map((h) => [h.guest, h.status, h.notes])).toEqual([
+      ['app', 'interrupted', ['not started: the run was stopped before this host']],
+      ['other', 'interrupted', ['not started: the run was stopped before this host']],
+    ]);
   });
 
   it('a lock that cannot be written names the cause and the place', async () => {
