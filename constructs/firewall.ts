@@ -8,7 +8,7 @@ import { dependable, ITerraformDependable, Lazy, TerraformResource } from 'cdktf
 import { Construct } from 'constructs';
 import { pve } from '../providers/proxmox';
 import { Connections, IManagedPeer, IngressRule, ISecurityGroup } from './connections';
-import { IPeer, Peer } from '../model';
+import { Peer } from '../model';
 
 type GuestRule = pve.virtualEnvironmentFirewallRules.VirtualEnvironmentFirewallRulesRule;
 

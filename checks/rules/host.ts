@@ -3,7 +3,7 @@
  * uploaded to them, a Proxmox VE release that knows what the output uses, credentials that may do
  * what the spec asks, and downloads that are verified.
  */
-import { datastoreOfNeed, type Environment, type Guest, storageNeeds, type StorageNeed, SUPPORTED_CONTENT } from '../../model';
+import { datastoreOfNeed, type Guest, storageNeeds, type StorageNeed, SUPPORTED_CONTENT } from '../../model';
 import type { Issue, Rule } from '../types';
 
 /** The playbook that adds content types to the nodes' storages. */
@@ -143,8 +143,3 @@ export const templateChecksum: Rule = {
 };
 
 export const HOST_RULES: readonly Rule[] = [datastoreContent, proxmoxVersion, providerAuthMode, templateChecksum];
-
-/** Whether an environment's output needs root@pam at apply time. */
-export function needsRootAtApply(env: Environment): boolean {
-  return env.guests.some((g) => rootOnlyFeatures(g).length > 0);
-}
