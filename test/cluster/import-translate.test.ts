@@ -4,13 +4,25 @@
  */
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ClusterResource, GuestConfig, PciDevice } from '../../cluster/api';
+import type { ClusterResource, GuestConfig, PciDevice, PciMapping } from '../../cluster/api';
 import { skipReason, translateAll } from '../../cluster/import/plan';
-import { loadEnvironmentFile } from '../../model';
+import { mergeImport } from '../../cluster/import/render';
+import { loadEnvironmentFile, parseEnvironmentYaml } from '../../model';
+import * as fs from 'node:fs';
+import { parse, stringify } from 'yaml';
 import { labClusterRoutes } from '../fixtures/pve/lab-cluster';
 
 const env = loadEnvironmentFile(path.join(__dirname, '..', 'fixtures', 'specs', 'live.yaml'));
 const PCI = labClusterRoutes()['/nodes/pve1/hardware/pci'] as PciDevice[];
+const MAPPINGS = labClusterRoutes()['/cluster/mapping/pci'] as PciMapping[];
+
+/** The live spec without its GPU, as a team that has not described the card yet. */
+function specWithoutGpu(): string {
+  const spec = parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'specs', 'live.yaml'), 'utf8')) as Record<string, any>;
+  delete spec.cluster.nodes[0].gpus;
+  return stringify(spec);
+}
+const envWithoutGpu = () => parseEnvironmentYaml(specWithoutGpu(), 'live.yaml');
 
 function one(resource: Partial<ClusterResource>, config: GuestConfig) {
   const r = { id: `qemu/${resource.vmid}`, type: 'qemu', node: 'pve1', ...resource } as ClusterResource;
@@ -26,6 +38,19 @@ describe('import translation', () => {
     expect(g!.changes.find((c) => c.attribute === 'hostpci0')).toEqual({ attribute: 'hostpci0', from: '0000:01:00,pcie=1', to: 'mapping=l40s,pcie=1,rombar=1 (a PCI mapping the apply creates)' });
     expect(g!.spec.startupOrder).toBe(30);
     expect(plan.gpus).toEqual([]);
+  });
+
+  it('adds the card of a GPU VM to its node when the spec lacks it, adopting the mapping the VM uses', () => {
+    const config = labClusterRoutes()['/nodes/pve1/qemu/100/config'] as GuestConfig;
+    const plan = translateAll(envWithoutGpu(), [{ id: 'qemu/100', type: 'qemu', vmid: 100, node: 'pve1', name: 'llm-lab' }], new Map([[100, config]]), new Map([['pve1', PCI]]), MAPPINGS);
+    expect(plan.gpus).toEqual([
+      { node: 'pve1', gpu: { name: 'l40s', pciAddress: '0000:01:00.0', model: 'NVIDIA L40S', vramGib: 48, deviceId: '10de:26b9', subsystemId: '10de:1851', iommuGroup: 14, allFunctions: true, adopt: true } },
+    ]);
+    expect(plan.guests[0]!.spec.gpus).toEqual(['l40s']);
+    // Merged into the spec, the card lands on its node and the guest validates against it.
+    const merged = parseEnvironmentYaml(mergeImport(specWithoutGpu(), plan), 'live.yaml');
+    expect(merged.cluster.nodes[0]!.gpus.map((g) => [g.name, g.adopt])).toEqual([['l40s', true]]);
+    expect(merged.guests.find((g) => g.name === 'llm-lab')!.gpus).toEqual(['l40s']);
   });
 
   it('notes a second NIC, a CD-ROM and sockets, and flags a disk on another bus and OVMF without a GPU', () => {
