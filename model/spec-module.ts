@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import type { Environment } from './environment';
 import { InvalidSpecError, PvestackError, SpecError, UsageError } from './errors';
+import { locateModuleErrors, rememberModuleLocations } from './source-locations';
 import { validateEnvironment } from './validate';
 
 /** The first `file:line:col` of `abs` in a stack trace (tsx maps it back to the TypeScript source). */
@@ -61,5 +62,13 @@ export function loadSpecModule(file: string, abs: string): Environment {
   }
   const spec = mod.default ?? mod.spec;
   if (spec === undefined) throw new UsageError(`${file} exports no environment spec`, 'Export it as `export default defineEnvironment({...})`.');
-  return validateEnvironment(spec, file);
+  let env: Environment;
+  try {
+    env = validateEnvironment(spec, file);
+  } catch (err) {
+    // Spec errors point at the line of their value when it is a literal written once in the module.
+    if (err instanceof InvalidSpecError) throw locateModuleErrors(err, file, abs);
+    throw err;
+  }
+  return rememberModuleLocations(env, spec, file, abs);
 }

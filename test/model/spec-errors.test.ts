@@ -266,6 +266,21 @@ describe('spec files: the mistakes of a first environment, one exact message eac
   });
 });
 
+/** A small TypeScript spec; its one guest's address is the only '10.30.0.10' literal in it. */
+const TS_SPEC = `export default {
+  name: 'small',
+  cluster: { nodes: [{ name: 'pve1', cpuThreads: 8, memoryGib: 16 }] },
+  networks: [{ name: 'private', bridge: 'vmbr1', cidr: '10.30.0.0/24', gateway: '10.30.0.1' }],
+  admin: { cidrs: ['10.99.0.0/24'], sshKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFixtureFixtureFixtureFixtureFixtureFixture ops@example'] },
+  guests: [
+    { name: 'web', kind: 'vm', role: 'web', node: 'pve1', cores: 2, memoryGib: 4, ipv4: '10.30.0.10', disks: [{ sizeGib: 20, datastore: 'local-lvm' }] },
+  ],
+};
+`;
+
+/** 1-based column of the address literal (its opening quote) on line 7 of TS_SPEC. */
+const IPV4_COLUMN = TS_SPEC.split('\n')[6]!.indexOf("'10.30.0.10'") + 1;
+
 describe('TypeScript spec files: the author\'s mistakes are user errors (exit 2) with file and line', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-spec-ts-'));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -298,11 +313,23 @@ describe('TypeScript spec files: the author\'s mistakes are user errors (exit 2)
       "import { defineEnvironment } from 'pvestack-not-installed';\nexport default defineEnvironment({});\n",
       'error: imports.ts: 1 problem in the environment spec:\n  - imports.ts:1:35: (root): imports "pvestack-not-installed", which cannot be found from .. Install the package next to the spec (npm install), or fix the import path.\n',
     ],
+    [
+      'a spec with an invalid value, at the line of its literal',
+      'invalid.ts',
+      TS_SPEC.replace("'10.30.0.10'", "'10.30.0.300'"),
+      `error: invalid.ts: 1 problem in the environment spec:\n  - invalid.ts:7:${IPV4_COLUMN}: guests[0].ipv4: is not a valid IPv4 address (got "10.30.0.300"). Write four numbers from 0 to 255 separated by dots, e.g. 10.20.0.11.\n`,
+    ],
   ])('%s', (_name, file, source, expected) => {
     const r = check(file, source);
     expect(r.stderr).toBe(expected);
     expect(r.status).toBe(2);
     expect(r.stderr).not.toMatch(/internal error|Require stack|please report/);
     expect(r.json).toMatchObject({ ok: false, error: 'InvalidSpec' });
+  });
+
+  it('gives a check finding the line of a literal written once (an address outside the CIDR)', () => {
+    fs.writeFileSync(path.join(dir, 'outside.ts'), TS_SPEC.replace("'10.30.0.10'", "'10.31.0.10'"));
+    const r = spawnSync(process.execPath, [CLI, 'check', 'outside.ts'], { cwd: dir, encoding: 'utf8' });
+    expect(r.stdout).toContain(`ERROR PVE-NET-001  outside.ts:7:${IPV4_COLUMN}: guests[0].ipv4`);
   });
 });
