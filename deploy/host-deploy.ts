@@ -183,7 +183,18 @@ export async function deployHost(t: HostTarget, ctx: DeployContext): Promise<Hos
           stage('upload', `${r.stack} ${r.id}`);
           await ctx.beforeUpload?.(t.guest, r.files.map((f) => f.path));
           // The switch is the script's last command (`set -e`): a failed script never switched.
-          await run(stepCommand(step, sp, flavor, o), step.upload ? { stdin: archive(r, ctx) } : {});
+          try {
+            await run(stepCommand(step, sp, flavor, o), step.upload ? { stdin: archive(r, ctx) } : {});
+          } catch (err) {
+            if (step.upload) notes.push(`${r.stack}: the failed upload may have left releases/${r.id}.partial on the host; the next deploy removes it`);
+            if (err instanceof RemoteCommandError && err.remoteExitCode !== null && /No space left on device/.test(err.stderr)) {
+              throw new OperationError(
+                `${t.guest} (${address}): no space left on ${t.endpoint.host}:${o.root}/${r.stack}/releases while uploading release ${r.id}; nothing was switched`,
+                `Free space on ${t.endpoint.host}:${o.root} (old releases: --keep) and deploy again`,
+              );
+            }
+            throw err;
+          }
           if (!touched.includes(entry)) touched.push(entry);
           await boundary('switch');
         } else if (step.kind === 'recreate') {
@@ -255,9 +266,6 @@ export async function deployHost(t: HostTarget, ctx: DeployContext): Promise<Hos
       outcomes.set(rolled.outcome.stack, stopped && rolled.outcome.status === 'rolled-back' ? { ...rolled.outcome, status: 'interrupted' } : rolled.outcome);
       if (rolled.outcome.status === 'failed' && !error) error = rolled.reason;
     }
-  }
-  if (error instanceof RemoteCommandError && error.remoteExitCode === null && /\.partial/.test(error.argv.join(' '))) {
-    notes.push('an upload was cut off and left a releases/<id>.partial directory on the host; the next deploy removes it');
   }
   let lockLeft: string | undefined;
   if (locked) {

@@ -51,7 +51,7 @@ describeWithTools('deploy over SSH: faults (connection cut, lock, host keys)', d
     expect(currentRelease(rootFor(p), p)).toBe(running);
     expect(startedAt(dockerHost, p)).toEqual(before);
     expect(fs.readdirSync(path.join(rootFor(p), p, 'releases')).some((d) => d.endsWith('.partial'))).toBe(true);
-    expect(cut.notes.join('\n')).toContain('.partial directory on the host; the next deploy removes it');
+    expect(cut.notes.join('\n')).toMatch(/the failed upload may have left releases\/[0-9a-f]+\.partial on the host; the next deploy removes it/);
     expect(cut.error!.message).toContain('lost the connection mid-step');
 
     const retry = await deployHost(target('v2'), testContext());
@@ -150,7 +150,33 @@ describeWithTools('deploy over SSH: faults (connection cut, lock, host keys)', d
       execFileSync('umount', [root]);
     }
   }, 60_000);
+
+  it('a disk that fills up during the upload: nothing switched, the cause and place named, the next deploy cleans up', async () => {
+    const p = project('faults-upload-full');
+    const root = rootFor(p);
+    fs.mkdirSync(root, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', root]);
+    try {
+      const target = (release: string, extraFiles: { path: string; content: string }[] = []) => targetFor(host.sshd, [webStack(p, { image: IMAGE, release, extraFiles })], dockerHost, root);
+      expect((await deployHost(target('v1'), testContext())).error?.message).toBeUndefined();
+      const running = currentRelease(root, p);
+      const full = await deployHost(target('v2', [{ path: 'assets/big.bin', content: 'y'.repeat(4 * 1024 * 1024) }]), testContext());
+      expect(full.status).toBe('failed');
+      expect(full.error).toBeInstanceOf(OperationError);
+      expect(full.error!.message).toContain(`no space left on 127.0.0.1:${root}/${p}/releases while uploading release`);
+      expect(full.error!.message).toContain('nothing was switched');
+      expect(currentRelease(root, p)).toBe(running);
+      expect(fs.existsSync(path.join(root, '.lock'))).toBe(false);
+      const fixed = await deployHost(target('v2'), testContext());
+      expect(fixed.error?.message).toBeUndefined();
+      expect(fixed.notes.join('\n')).toMatch(/removing releases\/[0-9a-f]+\.partial left by an interrupted upload/);
+      expect(fs.readdirSync(path.join(root, p, 'releases')).some((d) => d.endsWith('.partial'))).toBe(false);
+    } finally {
+      execFileSync('umount', [root]);
+    }
+  }, 120_000);
 }, { root: true });
+
 
 /** Kills the per-connection sshd processes (children of the listener we started), not the listener. */
 function killSessions(listenerPid: number): void {
