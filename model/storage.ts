@@ -27,8 +27,11 @@ export const SUPPORTED_CONTENT: Readonly<Record<DatastoreType, readonly StorageC
 };
 
 /**
- * The installer's `local` directory storage (`/var/lib/vz`): pve-installer writes it with
- * `content iso,vztmpl,backup` into `/etc/pve/storage.cfg`, so neither `snippets` nor `import`.
+ * The installer's `local` directory storage (`/var/lib/vz`), as pve-installer
+ * `Proxmox/Install/StorageConfig.pm` writes it into `/etc/pve/storage.cfg`: `iso,vztmpl,backup`
+ * on Proxmox VE 8 ISOs; 9.x ISOs add `import` (installer commit "enable import content type by
+ * default", 2025), but a node upgraded from 8 keeps the old line. No installer adds `snippets`.
+ * The older, smaller set is assumed; declare `content` to say otherwise.
  */
 export const INSTALLER_LOCAL_CONTENT: readonly StorageContentType[] = ['iso', 'vztmpl', 'backup'];
 
