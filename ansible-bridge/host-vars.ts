@@ -7,6 +7,7 @@
  */
 import { gpusOf, stackListeners, stackNames } from '../model';
 import type { ClusterNode, Environment, GpuSpec, Guest, StackSpec } from '../model';
+import { storageBoxGuestPlan } from '../templates/storage-box-guest';
 import { storageBoxCredentialsPath, storageBoxKeyPath, storageBoxShare } from '../templates/storage-box-units';
 
 /** A JSON value as Ansible sees it. */
@@ -82,6 +83,20 @@ function storageBoxMountVars(env: Environment, guest: Guest): Record<string, Var
   });
 }
 
+/**
+ * The mount units, known_hosts and folder batch files of an external host, and the packages they
+ * need: VMs get the same plan from cloud-init, external hosts from the storage-box playbook.
+ */
+function storageBoxPlanVars(env: Environment, guest: Guest): Record<string, VarValue> {
+  if (guest.kind !== 'external' || guest.storageBoxMounts.length === 0) return {};
+  const plan = storageBoxGuestPlan(env, guest);
+  return {
+    pvestack_storage_box_packages: [...plan.packages],
+    pvestack_storage_box_files: [...plan.units.map((u) => ({ path: u.path, content: u.content })), ...plan.files.map((f) => ({ path: f.path, content: f.content }))],
+    pvestack_storage_box_enable: plan.units.filter((u) => u.enable).map((u) => u.name),
+  };
+}
+
 /** Host variables of one guest (VM, container or external host). */
 export function guestHostVars(env: Environment, guest: Guest): HostVars {
   const dataDisks = guest.disks.filter((d, i) => !(i === 0 && guest.kind !== 'external') && d.name !== 'root');
@@ -109,6 +124,7 @@ export function guestHostVars(env: Environment, guest: Guest): HostVars {
     pvestack_mount_points: dataDisks.flatMap((d) => (d.mountPoint !== undefined ? [d.mountPoint] : [])),
     pvestack_storage_box_mounts: storageBoxMountVars(env, guest),
     pvestack_storage_box_secret_files: storageBoxSecretFiles(env, guest),
+    ...storageBoxPlanVars(env, guest),
   };
 }
 

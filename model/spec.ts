@@ -317,6 +317,12 @@ export interface StorageBoxSpec {
   readonly passwordSecret?: string;
   /** Secret (by name) holding the SSH private key for SSHFS. */
   readonly sshKeySecret?: string;
+  /**
+   * The box's SSH host keys (`ssh-ed25519 AAAA...`, from `ssh-keyscan -p 23 <host>` checked against
+   * Hetzner's published fingerprints). Required for SSHFS mounts: they are written to the mount's
+   * known_hosts and checked strictly, for the mount and for creating its folder over SFTP.
+   */
+  readonly hostKeys?: readonly string[];
   /** Also register the box as Proxmox CIFS storage for backups under this storage id. */
   readonly proxmoxStorageId?: string;
 }

@@ -12,8 +12,8 @@ import { stringify } from 'yaml';
 import type { Disk, Environment, Guest } from '../model';
 import { gpusOf, networkOf } from '../model';
 import { DATA_DISK_MARKER } from './stacks/data-disk-guard';
-import { storageBoxMountOwner } from './storage-box-owner';
-import { renderStorageBoxUnits, STORAGE_BOX_SECRET_DIR, SystemdUnitFile } from './storage-box-units';
+import { storageBoxGuestPlan } from './storage-box-guest';
+import { STORAGE_BOX_SECRET_DIR, SystemdUnitFile } from './storage-box-units';
 
 /** Docker's apt repository signing key (fingerprint published in Docker's install guide). */
 export const DOCKER_APT_KEY_FINGERPRINT = '9DC858229FC7DD38854AE2D88D81803C0EBFCD88';
@@ -66,7 +66,8 @@ function renderCloudInitOnce(env: Environment, guest: Guest): string {
   const net = networkOf(env, guest);
   const docker = guest.stacks.length > 0;
   const gpu = gpusOf(env, guest).length > 0;
-  const boxUnits = storageBoxUnits(env, guest);
+  const box = storageBoxGuestPlan(env, guest);
+  const boxUnits = box.units;
   const dataDisks = guest.disks.slice(1).filter((d): d is Disk & { mountPoint: string } => d.mountPoint !== undefined);
   const user = env.admin.user;
 
@@ -90,7 +91,7 @@ function renderCloudInitOnce(env: Environment, guest: Guest): string {
     package_update: true,
     package_upgrade: false,
     ...(docker ? { apt: { sources: aptSources(gpu) } } : {}),
-    packages: packages(guest, docker, gpu),
+    packages: packages(guest, docker, gpu, box.packages),
     ...(dataDisks.length > 0
       ? {
           fs_setup: dataDisks.map((d) => ({ label: d.name.slice(0, 16), filesystem: 'ext4', device: dataDiskDevice(d), partition: 'none', overwrite: false })),
@@ -98,7 +99,7 @@ function renderCloudInitOnce(env: Environment, guest: Guest): string {
         }
       : {}),
     // An empty write_files fails the schema (minItems 1), so the key is left out instead.
-    ...nonEmpty('write_files', writeFiles(docker, runsRedis(guest), boxUnits)),
+    ...nonEmpty('write_files', writeFiles(docker, runsRedis(guest), boxUnits, box.files.map((f) => ({ ...f, owner: 'root:root', permissions: '0644' })))),
     runcmd: runcmd(user, docker, gpu && docker, runsRedis(guest), dataDisks.map((d) => d.mountPoint), boxUnits),
     ...(gpu ? { power_state: { mode: 'reboot', message: 'pvestack: rebooting to load the NVIDIA driver', condition: true } } : {}),
     final_message: `pvestack: ${guest.name} of ${env.name} is ready after $UPTIME seconds`,
@@ -128,24 +129,18 @@ function runsRedis(guest: Guest): boolean {
   return guest.stacks.some((s) => s.kind === 'redis');
 }
 
-function packages(guest: Guest, docker: boolean, gpu: boolean): string[] {
+function packages(guest: Guest, docker: boolean, gpu: boolean, boxPackages: readonly string[]): string[] {
   const list = ['qemu-guest-agent', 'ca-certificates', 'curl', 'gnupg'];
   if (docker) list.push('docker-ce', 'docker-ce-cli', 'containerd.io', 'docker-buildx-plugin', 'docker-compose-plugin');
   if (gpu) list.push(`nvidia-headless-${NVIDIA_VM_DRIVER_BRANCH}-server`, `nvidia-utils-${NVIDIA_VM_DRIVER_BRANCH}-server`);
   if (gpu && docker) list.push('nvidia-container-toolkit');
-  if (guest.storageBoxMounts.some((m) => m.protocol === 'cifs')) list.push('cifs-utils');
-  if (guest.storageBoxMounts.some((m) => m.protocol === 'sshfs')) list.push('sshfs');
+  list.push(...boxPackages);
   return list;
 }
 
-function storageBoxUnits(env: Environment, guest: Guest): SystemdUnitFile[] {
-  return guest.storageBoxMounts.flatMap((mount) => {
-    const box = env.storageBoxes.find((b) => b.name === mount.box);
-    return box ? renderStorageBoxUnits(box, mount, storageBoxMountOwner(guest, mount)) : [];
-  });
-}
 
-function writeFiles(docker: boolean, redis: boolean, units: readonly SystemdUnitFile[]): WriteFile[] {
+
+function writeFiles(docker: boolean, redis: boolean, units: readonly SystemdUnitFile[], boxFiles: readonly WriteFile[] = []): WriteFile[] {
   const files: WriteFile[] = [];
   if (docker) {
     // Rotated container logs, so a chatty service cannot fill the root disk.
@@ -160,6 +155,7 @@ function writeFiles(docker: boolean, redis: boolean, units: readonly SystemdUnit
     files.push({ path: REDIS_SYSCTL_PATH, content: 'vm.overcommit_memory = 1\n', owner: 'root:root', permissions: '0644' });
   }
   for (const unit of units) files.push({ path: unit.path, content: unit.content, owner: 'root:root', permissions: '0644' });
+  files.push(...boxFiles);
   return files;
 }
 

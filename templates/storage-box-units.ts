@@ -96,13 +96,91 @@ export function serviceMountOwner(uid: number, gid: number = uid): MountOwner {
   return { uid, gid, fileMode: '0600', dirMode: '0700' };
 }
 
-/** The `.mount` and `.automount` units of one Storage Box mount, in that order. */
+/**
+ * known_hosts of a box for SSH on port 23: OpenSSH looks a non-default port up as `[host]:port`
+ * (sshd(8), "SSH_KNOWN_HOSTS FILE FORMAT"), so an entry without the port would not match.
+ */
+export function storageBoxKnownHosts(box: StorageBoxSpec): string {
+  return (box.hostKeys ?? []).map((key) => `[${box.host}]:${STORAGE_BOX_SSH_PORT} ${key.split(/\s+/).slice(0, 2).join(' ')}\n`).join('');
+}
+
+/** The oneshot service that creates a mount's folder on the box before the mount starts. */
+export function folderUnitName(mountPoint: string): string {
+  return `pvestack-storagebox-folder-${systemdEscapePath(mountPoint)}.service`;
+}
+
+/** Path of the sftp batch file that creates a mount's folder (not a secret: folder names only). */
+export function folderBatchPath(box: string, mountPoint: string): string {
+  return `${STORAGE_BOX_SECRET_DIR}/storagebox-${box}-${systemdEscapePath(mountPoint).replace(/\\/g, '_')}.sftp`;
+}
+
+function subdirectoryOf(mount: StorageBoxMount): string {
+  return mount.subdirectory.replace(/^\/+|\/+$/g, '');
+}
+
+/**
+ * sftp batch commands that create `a/b/c` step by step: `-mkdir` ignores "already exists" (a
+ * leading `-` lets a batch go on after a failing command, sftp(1) "-b"), and the final `cd`
+ * (without `-`) fails the batch when the folder is still not there.
+ */
+export function sftpFolderBatch(subdirectory: string): string {
+  const parts = subdirectory.split('/').filter((p) => p.length > 0);
+  const steps = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+  return `${[...steps.map((p) => `-mkdir "${p}"`), `cd "${steps[steps.length - 1]}"`].join('\n')}\n`;
+}
+
+/**
+ * argv that creates the folder of an SSHFS mount over SFTP on port 23, with the box's pinned host
+ * key and the mount's own key: the same credentials and trust as the mount itself.
+ */
+export function sftpFolderArgv(box: StorageBoxSpec, mount: StorageBoxMount): string[] {
+  return [
+    '/usr/bin/sftp', '-P', String(STORAGE_BOX_SSH_PORT), '-i', storageBoxKeyPath(box.name),
+    '-o', `UserKnownHostsFile=${storageBoxKnownHostsPath(box.name)}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes',
+    '-b', folderBatchPath(box.name, mount.mountPoint), `${box.user}@${box.host}`,
+  ];
+}
+
+/**
+ * A CIFS folder is created by mounting the share's root for a moment: SMB has no separate
+ * transfer channel, and the Storage Box's SFTP needs a key the CIFS setup does not have.
+ */
+function cifsFolderCommand(box: StorageBoxSpec, mount: StorageBoxMount): string {
+  const options = ['vers=3.0', 'seal', `credentials=${storageBoxCredentialsPath(box.name)}`].join(',');
+  return `/bin/sh -c 'd=$$(mktemp -d) && mount -t cifs //${box.host}/${storageBoxShare(box)} "$$d" -o ${options} && { mkdir -p "$$d/${subdirectoryOf(mount)}"; rc=$$?; umount "$$d"; rmdir "$$d"; exit $$rc; }'`;
+}
+
+/** The folder service of a mount with a subdirectory (a mount of the box's root needs none). */
+function folderUnit(box: StorageBoxSpec, mount: StorageBoxMount): SystemdUnitFile | undefined {
+  if (subdirectoryOf(mount) === '') return undefined;
+  const exec = mount.protocol === 'sshfs' ? sftpFolderArgv(box, mount).join(' ') : cifsFolderCommand(box, mount);
+  const name = folderUnitName(mount.mountPoint);
+  const content = unit([
+    ['Unit', [['Description', `Create ${subdirectoryOf(mount)} on Storage Box ${box.name} before it is mounted at ${mount.mountPoint}`], ['After', 'network-online.target'], ['Wants', 'network-online.target']]],
+    ['Service', [['Type', 'oneshot'], ['RemainAfterExit', 'yes'], ['ExecStart', exec], ['Restart', 'no']]],
+  ]);
+  return { name, path: `/etc/systemd/system/${name}`, content, enable: false };
+}
+
+/** A mount's sftp batch file (SSHFS mounts with a subdirectory only). */
+export function storageBoxFolderBatch(mount: StorageBoxMount): { path: string; content: string } | undefined {
+  if (mount.protocol !== 'sshfs' || subdirectoryOf(mount) === '') return undefined;
+  return { path: folderBatchPath(mount.box, mount.mountPoint), content: sftpFolderBatch(subdirectoryOf(mount)) };
+}
+
+/**
+ * The `.mount` and `.automount` units of one Storage Box mount, in that order, then (for a mount
+ * of a subdirectory) the service that creates that folder on the box, which the mount requires:
+ * the box refuses to mount a folder that does not exist.
+ */
 export function renderStorageBoxUnits(box: StorageBoxSpec, mount: StorageBoxMount, owner: MountOwner = ROOT_MOUNT_OWNER): SystemdUnitFile[] {
   const where = mount.mountPoint;
   const source = mount.protocol === 'cifs' ? cifsSource(box, mount, owner) : sshfsSource(box, mount, owner);
   const description = `Storage Box ${box.name} (${mount.protocol}) at ${where}, managed by pvestack`;
+  const folder = folderUnit(box, mount);
+  const needs = folder ? ` ${folder.name}` : '';
   const mountUnit = unit([
-    ['Unit', [['Description', description], ['After', 'network-online.target'], ['Wants', 'network-online.target']]],
+    ['Unit', [['Description', description], ['After', `network-online.target${needs}`], ['Wants', 'network-online.target'], ...(folder ? [['Requires', folder.name] as const] : [])]],
     ['Mount', [['What', source.what], ['Where', where], ['Type', source.type], ['Options', source.options.join(',')], ['TimeoutSec', '30']]],
   ]);
   const automountUnit = unit([
@@ -115,6 +193,7 @@ export function renderStorageBoxUnits(box: StorageBoxSpec, mount: StorageBoxMoun
   return [
     { name: mountName, path: `/etc/systemd/system/${mountName}`, content: mountUnit, enable: false },
     { name: automountName, path: `/etc/systemd/system/${automountName}`, content: automountUnit, enable: true },
+    ...(folder ? [folder] : []),
   ];
 }
 

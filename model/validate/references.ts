@@ -171,6 +171,8 @@ function checkGuest(spec: EnvironmentSpec, guest: GuestSpec, path: string, ctx: 
     const protocol = m.protocol ?? 'cifs';
     if (box && protocol === 'cifs' && !box.passwordSecret) fail(ctx, at(mpath, 'protocol'), `is cifs but Storage Box ${box.name} has no passwordSecret`, 'Add passwordSecret to the box, or mount with protocol: sshfs and an sshKeySecret.', protocol);
     if (box && protocol === 'sshfs' && !box.sshKeySecret) fail(ctx, at(mpath, 'protocol'), `is sshfs but Storage Box ${box.name} has no sshKeySecret`, 'Add sshKeySecret to the box, or mount with protocol: cifs.', protocol);
+    if (box && protocol === 'sshfs' && !box.hostKeys?.length)
+      fail(ctx, at(mpath, 'protocol'), `is sshfs but Storage Box ${box.name} has no hostKeys`, `Add hostKeys to the box: the output of \`ssh-keyscan -p 23 ${box.host}\` without the host name, checked against Hetzner's published fingerprints (the mount refuses an unknown key).`, protocol);
   });
   unique(ctx, at(path, 'storageBoxMounts'), mountPoints, 'mount point', 'mountPoint');
 

@@ -222,6 +222,7 @@ const storageBox = obj(
     capacityGib: optional(num(GIB)),
     passwordSecret: optional(secretRef()),
     sshKeySecret: optional(secretRef()),
+    hostKeys: optional(arr(sshPublicKey())),
     proxmoxStorageId: optional(str({ pattern: /^[a-zA-Z][a-zA-Z0-9_.-]*$/ })),
   },
   'a Storage Box',

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { storageBoxCredentialsPath, storageBoxKeyPath } from '../../templates/storage-box-units';
+import { storageBoxCredentialsPath, storageBoxKeyPath, storageBoxKnownHostsPath } from '../../templates/storage-box-units';
 import { describeWithTools, run as runTool, scratchDir } from '../support/tools';
 import { smallSpec } from './fixture';
 import { chrootVars, hasChrootConnection, PLAYBOOKS, recap, runAnsible, writeSpecAndInventory } from './support/ansible';
@@ -60,6 +60,15 @@ describeWithTools('storage-box.yml against a throwaway Debian root', tools, () =
     const pub = runTool('ssh-keygen', ['-y', '-f', path.join(host.root, key)]).trim().split(' ').slice(0, 2).join(' ');
     expect(pub).toBe(fs.readFileSync(path.join(scratch.dir, 'box_key.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' '));
   }, 300_000);
+
+  it('writes the external host\'s mount units and the SSHFS box\'s pinned known_hosts, as cloud-init does on VMs', () => {
+    expect(host.read('etc/systemd/system/mnt-backup.mount')).toContain('What=//u111111.your-storagebox.de/backup/edge');
+    expect(host.read('etc/systemd/system/mnt-backup.mount')).toContain('Requires=pvestack-storagebox-folder-mnt-backup.service');
+    expect(host.read('etc/systemd/system/pvestack-storagebox-folder-mnt-backup.service')).toContain('mount -t cifs //u111111.your-storagebox.de/backup');
+    expect(host.read('etc/systemd/system/mnt-models.mount')).toContain('Type=fuse.sshfs');
+    expect(host.read('etc/systemd/system/mnt-models.automount')).toContain('Where=/mnt/models');
+    expect(host.read(storageBoxKnownHostsPath('models').slice(1))).toMatch(/^\[u222222\.your-storagebox\.de\]:23 ssh-ed25519 AAAA\S+\n$/);
+  });
 
   it('a second run changes nothing', () => {
     const r = run(secrets);

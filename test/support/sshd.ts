@@ -39,6 +39,8 @@ export interface SshdOptions {
    * at the same path, as real hosts do.
    */
   readonly ownDir?: { readonly source: string; readonly target: string };
+  /** Directory SFTP sessions start in (`internal-sftp -d`), so relative paths land there, as on a Storage Box. */
+  readonly sftpStartDir?: string;
 }
 
 /** Starts an sshd; pass an existing client key to let one key reach several servers. */
@@ -67,7 +69,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
     'StrictModes no',
     'MaxStartups 100:30:200',
     'MaxSessions 50',
-    'Subsystem sftp internal-sftp',
+    `Subsystem sftp internal-sftp${opts.sftpStartDir ? ` -d ${opts.sftpStartDir}` : ''}`,
     ...(opts.env && Object.keys(opts.env).length ? [`SetEnv ${Object.entries(opts.env).map(([k, v]) => `${k}=${v}`).join(' ')}`] : []),
   ].join('\n');
   fs.writeFileSync(path.join(dir, 'sshd_config'), `${config}\n`);

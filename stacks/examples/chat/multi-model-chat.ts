@@ -304,6 +304,8 @@ export function multiModelChat(opts: MultiModelChatOptions): EnvironmentSpec {
         capacityGib: 5120,
         passwordSecret: 'storagebox-password',
         sshKeySecret: 'storagebox-ssh-key',
+        // The box's host key for SSHFS (ssh-keyscan -p 23 u234567.your-storagebox.de, checked against Hetzner's fingerprints).
+        hostKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIICf9svRenC/PLKIL9nk6K/pxQgoiFC41wTNvoIncOxs'],
         proxmoxStorageId: 'storagebox',
       },
     ],
