@@ -30,7 +30,10 @@ export function storageNeeds(env: Environment): StorageNeed[] {
     if (!node || guest.kind === 'external') continue;
     const nodeAt = `cluster.nodes[${env.cluster.nodes.indexOf(node)}]`;
     const add = (datastoreId: string, content: StorageContentType, what: string, chosenAt: string) => needs.push({ node, datastoreId, content, guest, what, chosenAt });
-    if (guest.kind === 'vm') {
+    // An adopted guest exists already: its image, cloud-init and template are not downloaded or uploaded.
+    if (guest.adopt) {
+      // nothing but its disks below
+    } else if (guest.kind === 'vm') {
       add(node.snippetDatastore, 'snippets', 'cloud-init snippet', `${nodeAt}.snippetDatastore`);
       add(node.imageDatastore, 'import', 'cloud image', `${nodeAt}.imageDatastore`);
     } else if (guest.lxc) {

@@ -70,7 +70,7 @@ export const proxmoxVersion: Rule = {
   // fwprovider/nodes/resource_download_file.go ("the content type 'import' is not supported by the
   // Proxmox VE version"): VM boot disks are imported from a download with content type import.
   check: ({ env }) => {
-    const vms = env.guests.filter((g) => g.kind === 'vm');
+    const vms = env.guests.filter((g) => g.kind === 'vm' && !g.adopt);
     if (vms.length === 0 || !olderThan(env.cluster.minProxmoxVersion, IMPORT_CONTENT_VERSION)) return [];
     return [
       {
@@ -128,7 +128,7 @@ export const templateChecksum: Rule = {
   check: ({ env }) => {
     const seen = new Set<string>();
     return env.guests.flatMap((g): Issue[] => {
-      if (!g.lxc || g.lxc.templateChecksum || seen.has(`${g.node}|${g.lxc.template}`)) return [];
+      if (!g.lxc || g.adopt || g.lxc.templateChecksum || seen.has(`${g.node}|${g.lxc.template}`)) return [];
       seen.add(`${g.node}|${g.lxc.template}`);
       return [
         {

@@ -68,6 +68,19 @@ describe('host precondition rules', () => {
       ]);
     });
 
+    it('asks nothing of the snippet, image or template datastore for adopted guests (they exist already)', () => {
+      const found = findings(
+        env((s) => {
+          s.cluster.nodes[1].datastores[1] = LOCAL(['iso', 'backup']);
+          s.guests[0].adopt = true;
+          s.guests[1].adopt = true;
+          s.guests.push(container({ adopt: true }));
+        }),
+        'PVE-HOST-001',
+      );
+      expect(found).toEqual([]);
+    });
+
     it('passes once the content is declared', () => {
       expect(findings(env((s) => s.guests.push(container())), 'PVE-HOST-001')).toEqual([]);
     });
