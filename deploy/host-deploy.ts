@@ -66,6 +66,8 @@ export interface DeployContext {
   readonly onCommand?: (guest: string, argv: Argv) => void;
   /** @default the real SSH connection */
   readonly connect?: (ep: SshEndpoint, masker: Masker) => Promise<RemoteHost>;
+  /** How often the lock's heartbeat is touched while the deploy runs. @default HEARTBEAT_SECONDS × 1000 */
+  readonly heartbeatMs?: number;
 }
 
 export type Status = 'deployed' | 'unchanged' | 'repaired' | 'rolled-back' | 'interrupted' | 'failed';
@@ -140,7 +142,7 @@ export async function deployHost(t: HostTarget, ctx: DeployContext): Promise<Hos
     stage('lock');
     const state = await takeLock(t, ctx, run, notes);
     locked = true;
-    timer = setInterval(() => void remote?.run(heartbeat(t.root)).catch(() => undefined), HEARTBEAT_SECONDS * 1000);
+    timer = setInterval(() => void remote?.run(heartbeat(t.root)).catch(() => undefined), ctx.heartbeatMs ?? HEARTBEAT_SECONDS * 1000);
     timer.unref();
     const releases = t.stacks.map((s) => stackRelease(s, ctx.secrets, state.key));
     plan = planHost(releases, state);

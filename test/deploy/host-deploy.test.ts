@@ -74,6 +74,17 @@ describe('host deploy executor (scripted host)', () => {
     );
   });
 
+  it('touches the lock heartbeat while a long step runs, and stops when the deploy ends', async () => {
+    const { host, ran } = fakeHost(probeText(['current OLD', 'release OLD', running('web', 'old'), running('client')]));
+    const slow: RemoteHost = { ...host, run: async (argv, o) => (toShell(argv).includes('"step":"health"') ? new Promise((r) => setTimeout(() => r(host.run(argv, o)), 120)) : host.run(argv, o)) };
+    const out = await deployHost(target, testContext({ connect: async () => slow, heartbeatMs: 20 }));
+    expect(out.error?.message).toBeUndefined();
+    const beats = ran.filter((l) => l === 'touch -c /srv/pv/.lock/heartbeat').length;
+    expect(beats).toBeGreaterThan(2);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(ran.filter((l) => l === 'touch -c /srv/pv/.lock/heartbeat').length).toBe(beats);
+  });
+
   it('a stopped run starts no new host', async () => {
     const stop = new AbortController();
     stop.abort('SIGINT');
