@@ -11,7 +11,12 @@ import { canonical, isRecord } from './values';
 /** Secret names a value references: keys ending in `Secret` and entries of `secrets` lists. */
 function referencedSecrets(value: unknown, key = '', out = new Set<string>()): Set<string> {
   if (typeof value === 'string' && /Secret$/.test(key)) out.add(value);
-  else if (Array.isArray(value)) for (const v of value) key === 'secrets' && typeof v === 'string' ? out.add(v) : referencedSecrets(v, key, out);
+  else if (Array.isArray(value)) {
+    for (const v of value) {
+      if (key === 'secrets' && typeof v === 'string') out.add(v);
+      else referencedSecrets(v, key, out);
+    }
+  }
   else if (isRecord(value)) for (const [k, v] of Object.entries(value)) referencedSecrets(v, k, out);
   return out;
 }

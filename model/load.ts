@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Document, LineCounter } from 'yaml';
 import type { Environment } from './environment';
-import { InvalidSpecError, MAX_REPORTED_PROBLEMS, SpecError, UsageError } from './errors';
+import { InvalidSpecError, SpecError, UsageError } from './errors';
 import { LineIndex, scanJson } from './json-source';
 import { rememberLocations } from './locations';
 import { loadSpecModule } from './spec-module';

@@ -72,7 +72,11 @@ export function prepareEnvironments(sources: readonly EnvironmentSource[], opts:
     return brand({ environments, reports });
   }
   if (!reports.every((r) => r.ok))
-    throw new CheckFailedError(reports, opts.refusal, `Fix the errors (\`pvestack check <env>\` shows hints), suppress an accepted finding with its reason, or use ${opts.skipSwitch} to go ahead anyway.`);
+    throw new CheckFailedError(
+      reports,
+      opts.refusal,
+      `Fix the errors (\`pvestack check <env>\` shows hints), suppress an accepted finding with its reason, or use ${opts.skipSwitch} to go ahead anyway.`,
+    );
   for (const r of reports) opts.log.info(`checks ${verdictLine(r)}`);
   return brand({ environments, reports });
 }

@@ -7,7 +7,7 @@
  * - `renderEnvironment(env, options?)`: the same for every guest, keyed by guest name;
  * - `sharedNetworkName(env)`: the external Docker network all stacks of a guest join.
  */
-import type { Environment, Guest, StackSpec } from '../model';
+import type { Environment, Guest } from '../model';
 import { gpusOf, stackNames } from '../model';
 import type { RenderedFile, RenderedStack } from './artifacts';
 import { envExamplePath, renderEnvExample } from './compose/env-file';

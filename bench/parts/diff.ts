@@ -35,7 +35,7 @@ export async function diffBench(base: { outdir: string; env: Environment }, gues
   const headOut = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-bench-diff-'));
   try {
     const head = validateEnvironment(generateEnvironment(guests, { revision: 2 }), `generated-${guests}-r2`);
-    let s = performance.now();
+    const s = performance.now();
     synthesizeApp(synthOnly(head), { outdir: headOut });
     const headSynthMs = performance.now() - s;
     let counts: Record<string, number> = {};

@@ -34,7 +34,7 @@ export interface ImportPlan {
 }
 
 /** Why a cluster guest is not imported, or undefined to import it. */
-export function skipReason(env: Environment, r: ClusterResource, opts: ImportOptions): string | undefined {
+export function skipReason(env: Environment, r: ClusterResource, _opts: ImportOptions): string | undefined {
   if (r.template === 1) return 'a template, not a guest';
   const inSpec = env.guests.find((g) => g.vmId === r.vmid);
   if (inSpec) return `already in the spec as ${inSpec.name}`;

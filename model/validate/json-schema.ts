@@ -17,7 +17,7 @@ export function environmentJsonSchema(): JsonSchema {
     $id: 'https://pvestack.dev/schema/environment.schema.json',
     title: 'pvestack environment',
     description:
-      'An environment spec: Proxmox cluster, networks, admin access, guests and their application stacks. Cross-references (a guest\'s node exists, a secret is declared, a GPU is given once) are checked by `pvestack check`/`synth`, not by this schema.',
+      "An environment spec: Proxmox cluster, networks, admin access, guests and their application stacks. Cross-references (a guest's node exists, a secret is declared, a GPU is given once) are checked by `pvestack check`/`synth`, not by this schema.",
     ...jsonSchemaOf(environmentShape),
   };
 }

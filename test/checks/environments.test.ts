@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../checks';
-import { environmentNames, loadEnvironment } from '../../stacks/registry';
+import { loadEnvironment } from '../../stacks/registry';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const errorsOf = (name: string) => runChecks(loadEnvironment(name)).findings.filter((f) => f.severity === 'error' && !f.suppressed);

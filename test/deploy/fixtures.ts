@@ -84,7 +84,7 @@ export function buildWebImage(dockerHost: string, tag: string): void {
         run('docker', ['build', '--force-rm', '-q', '-t', tag, dir], { env: { ...process.env, DOCKER_HOST: dockerHost, DOCKER_BUILDKIT: '0' } });
         return;
       } catch (err) {
-        if (attempt >= 2) throw new Error(`docker build ${tag} failed: ${String((err as { stderr?: unknown }).stderr ?? err)}`);
+        if (attempt >= 2) throw new Error(`docker build ${tag} failed: ${String((err as { stderr?: unknown }).stderr ?? err)}`, { cause: err });
       }
     }
   } finally {

@@ -91,7 +91,7 @@ describeWithTools('deploy: the deployer killed or stopped at every step boundary
     };
   }
 
-  const allOn = (n: number) => Array.from({ length: HOSTS }, (_, i) => hostState(i)).map((s) => ({ ...s, releases: s.releases.join(',') }));
+  const allOn = (_n: number) => Array.from({ length: HOSTS }, (_, i) => hostState(i)).map((s) => ({ ...s, releases: s.releases.join(',') }));
   const expected = (n: number) => Array.from({ length: HOSTS }, () => ({ releases: `RELEASE=v${n}`, health: { web: 'healthy', client: 'healthy' }, locked: false, journal: false, partials: [] }));
 
   beforeAll(async () => {

@@ -24,6 +24,8 @@ describe('flow endpoints', () => {
   });
 
   it('the flow key is built from the typed ends and port', () => {
-    expect(flowKey({ from: { kind: 'cidr', cidr: '10.0.0.0/8' }, to: { kind: 'guest', name: 'db' }, port: Port.tcpRange(8000, 8010) })).toBe('cidr:10.0.0.0/8|db|tcp|8000-8010');
+    expect(flowKey({ from: { kind: 'cidr', cidr: '10.0.0.0/8' }, to: { kind: 'guest', name: 'db' }, port: Port.tcpRange(8000, 8010) })).toBe(
+      'cidr:10.0.0.0/8|db|tcp|8000-8010',
+    );
   });
 });

@@ -61,7 +61,7 @@ const cases = environmentNames().flatMap((name) => {
 
   it('rejects a broken user-data (the check is not a no-op)', async () => {
     const [, text] = cases[0]!;
-    const broken = text.replace('lock_passwd: true', 'lock_passwd: "yes"').replace(/^packages:\n(  - .*\n)+/m, 'packages: qemu-guest-agent\n');
+    const broken = text.replace('lock_passwd: true', 'lock_passwd: "yes"').replace(/^packages:\n( {2}- .*\n)+/m, 'packages: qemu-guest-agent\n');
     expect(broken).not.toBe(text);
     const r = await schemaCheck('broken', broken);
     expect(r.status).not.toBe(0);

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { environmentNames, loadEnvironment } from '../../stacks/registry';
 import type { RenderedStack } from '../../templates/artifacts';
 import { renderEnvironment } from '../../templates/render';
