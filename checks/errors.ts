@@ -19,7 +19,7 @@ export class CheckFailedError extends PvestackError {
     const lines = [this.message];
     for (const r of this.reports.filter((x) => !x.ok)) {
       lines.push(`  ${verdictLine(r)}`);
-      for (const f of r.findings.filter((x) => x.severity === 'error' && !x.suppressed)) lines.push(`    ${f.rule}  ${f.path}: ${f.message}`);
+      for (const f of r.findings.filter((x) => x.severity === 'error' && !x.suppressed)) lines.push(`    ${f.rule}  ${f.location ? `${f.location}: ` : ''}${f.path}: ${f.message}`);
     }
     lines.push(this.hint);
     return lines.join('\n');

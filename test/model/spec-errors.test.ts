@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatReportText, runChecks } from '../../checks';
+import { CheckFailedError, formatReportText, runChecks } from '../../checks';
 import { InvalidSpecError, SpecError } from '../../model/errors';
 import { parseEnvironmentYaml } from '../../model/load';
 import { validateEnvironment } from '../../model/validate';
@@ -259,6 +259,8 @@ describe('spec files: the mistakes of a first environment, one exact message eac
     const finding = report.findings.find((f) => f.rule === 'PVE-NET-001')!;
     expect(finding.location).toBe(`env.yaml:${lineOf(text, '10.31.0.10')}:11`);
     expect(formatReportText(report)).toContain(`ERROR PVE-NET-001  env.yaml:${lineOf(text, '10.31.0.10')}:11: guests[1].ipv4`);
+    // synth, deploy and up refuse with the same places.
+    expect(new CheckFailedError([report], 'synth wrote nothing', 'Fix them.').format()).toContain(`PVE-NET-001  env.yaml:${lineOf(text, '10.31.0.10')}:11: guests[1].ipv4: web has 10.31.0.10`);
   });
 
   it('suggests the registered environment a typo meant', () => {
