@@ -72,7 +72,7 @@ export async function dryRunHost(t: HostTarget, ctx: Pick<DeployContext, 'secret
 export function formatDryRun(hosts: readonly DryRunHost[], masker: Masker): string {
   const out: string[] = [];
   for (const h of hosts) {
-    out.push(`== ${h.guest} (${h.address})${h.unreachable ? `: not reachable (${h.unreachable.split('\n')[0]}); planned as an empty host with compose v2` : ''}`);
+    out.push(`== ${h.guest} (${h.address})${h.unreachable ? `: not reachable (${h.unreachable.split('\n')[0]}); planned as an empty host with compose v2 (its release ids are keyed with the host's own key, so the real ones differ)` : ''}`);
     if (h.interrupted) out.push(`   ${h.interrupted}`);
     out.push(`  $ ${h.commands[0]}`);
     for (const s of h.stacks) {
