@@ -24,7 +24,12 @@ export class LxcTemplate extends Construct {
     const id = `LxcTemplate-${props.nodeName}-${props.lxc.template.replace(/[^A-Za-z0-9]+/g, '-')}`;
     const template = stackSingleton(scope, id, (stack) => new LxcTemplate(stack, id, props));
     if (template.url !== props.lxc.templateUrl)
-      throw new SpecError(`${props.path}.templateUrl`, `downloads ${props.lxc.template} on ${props.nodeName} from another URL than ${template.firstPath} does`, `Use one URL per template file (${template.url}), or give this template another file name.`, props.lxc.templateUrl);
+      throw new SpecError(
+        `${props.path}.templateUrl`,
+        `downloads ${props.lxc.template} on ${props.nodeName} from another URL than ${template.firstPath} does`,
+        `Use one URL per template file (${template.url}), or give this template another file name.`,
+        props.lxc.templateUrl,
+      );
     return template;
   }
 

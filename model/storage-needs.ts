@@ -29,7 +29,8 @@ export function storageNeeds(env: Environment): StorageNeed[] {
     const node = env.cluster.nodes.find((n) => n.name === guest.node);
     if (!node || guest.kind === 'external') continue;
     const nodeAt = `cluster.nodes[${env.cluster.nodes.indexOf(node)}]`;
-    const add = (datastoreId: string, content: StorageContentType, what: string, chosenAt: string) => needs.push({ node, datastoreId, content, guest, what, chosenAt });
+    const add = (datastoreId: string, content: StorageContentType, what: string, chosenAt: string) =>
+      needs.push({ node, datastoreId, content, guest, what, chosenAt });
     // An adopted guest exists already: its image, cloud-init and template are not downloaded or uploaded.
     if (guest.adopt) {
       // nothing but its disks below
@@ -38,9 +39,22 @@ export function storageNeeds(env: Environment): StorageNeed[] {
       add(node.imageDatastore, 'import', 'cloud image', `${nodeAt}.imageDatastore`);
     } else if (guest.lxc) {
       const volid = parseTemplateVolid(guest.lxc.template);
-      if (volid) add(volid.storage, 'vztmpl', 'container template', guest.lxc.template === `${node.templateDatastore}:vztmpl/${volid.file}` ? `${nodeAt}.templateDatastore` : `guests[${guest.index}].lxc.template`);
+      if (volid)
+        add(
+          volid.storage,
+          'vztmpl',
+          'container template',
+          guest.lxc.template === `${node.templateDatastore}:vztmpl/${volid.file}` ? `${nodeAt}.templateDatastore` : `guests[${guest.index}].lxc.template`,
+        );
     }
-    guest.disks.forEach((d, j) => add(d.datastore, guest.kind === 'vm' ? 'images' : 'rootdir', guest.kind === 'vm' ? `disk ${d.name}` : `volume ${d.name}`, `guests[${guest.index}].disks[${j}].datastore`));
+    guest.disks.forEach((d, j) =>
+      add(
+        d.datastore,
+        guest.kind === 'vm' ? 'images' : 'rootdir',
+        guest.kind === 'vm' ? `disk ${d.name}` : `volume ${d.name}`,
+        `guests[${guest.index}].disks[${j}].datastore`,
+      ),
+    );
   }
   return needs;
 }

@@ -38,10 +38,20 @@ export const datastoreContent: Rule = {
       return {
         path: first.chosenAt,
         node: first.node.name,
-        message: `datastore ${store.id} on ${first.node.name} holds ${list(store.content)} but not ${first.content}, which ${users.slice(0, 3).join(', ')}${users.length > 3 ? ` and ${users.length - 3} more` : ''} need${users.length === 1 ? 's' : ''}`,
+        message: `datastore ${store.id} on ${first.node.name} holds ${list(store.content)} but not ${first.content}, which ${users.slice(0, 3).join(', ')}${
+          users.length > 3 ? ` and ${users.length - 3} more` : ''
+        } need${users.length === 1 ? 's' : ''}`,
         hint: canHold
-          ? `Add ${first.content} to the content of ${store.id} on ${first.node.name} in the spec (datastores: [{ id: '${store.id}', type: '${store.type}', content: [${wanted.map((c) => `'${c}'`).join(', ')}] }]) and run \`pvestack ansible ${env.name} ${STORAGE_PLAYBOOK}\` before the apply: it runs \`pvesm set ${store.id} --content ${wanted.join(',')}\` on the node, keeping the types already there. Or choose a datastore that holds ${first.content} (${first.chosenAt}).`
-          : `A ${store.type} storage cannot hold ${first.content} (it holds ${list(SUPPORTED_CONTENT[store.type])}): choose a dir, nfs or cifs datastore such as local for ${first.chosenAt}.`,
+          ? `Add ${first.content} to the content of ${store.id} on ${first.node.name} in the spec (datastores: [{ id: '${store.id}', type: '${
+              store.type
+            }', content: [${wanted.map((c) => `'${c}'`).join(', ')}] }]) and run \`pvestack ansible ${
+              env.name
+            } ${STORAGE_PLAYBOOK}\` before the apply: it runs \`pvesm set ${store.id} --content ${wanted.join(
+              ',',
+            )}\` on the node, keeping the types already there. Or choose a datastore that holds ${first.content} (${first.chosenAt}).`
+          : `A ${store.type} storage cannot hold ${first.content} (it holds ${list(
+              SUPPORTED_CONTENT[store.type],
+            )}): choose a dir, nfs or cifs datastore such as local for ${first.chosenAt}.`,
       };
     });
   },
@@ -75,7 +85,9 @@ export const proxmoxVersion: Rule = {
     return [
       {
         path: 'cluster.minProxmoxVersion',
-        message: `cluster.minProxmoxVersion is ${env.cluster.minProxmoxVersion}, but the boot disks of ${vms.length === 1 ? 'VM' : 'VMs'} ${vms.map((g) => g.name).join(', ')} are imported from a cloud image downloaded with content type import, which Proxmox VE supports from ${IMPORT_CONTENT_VERSION}`,
+        message: `cluster.minProxmoxVersion is ${env.cluster.minProxmoxVersion}, but the boot disks of ${vms.length === 1 ? 'VM' : 'VMs'} ${vms
+          .map((g) => g.name)
+          .join(', ')} are imported from a cloud image downloaded with content type import, which Proxmox VE supports from ${IMPORT_CONTENT_VERSION}`,
         hint: `Upgrade every node to Proxmox VE ${IMPORT_CONTENT_VERSION} or later (\`pveversion\` shows the release; \`apt update && apt full-upgrade\`), then set cluster.minProxmoxVersion: '${IMPORT_CONTENT_VERSION}'.`,
       },
     ];
@@ -112,8 +124,14 @@ export const providerAuthMode: Rule = {
         {
           path: `guests[${g.index}]`,
           guest: g.name,
-          message: `container ${g.name} needs ${features.join(' and ')}, which Proxmox allows only for root@pam, but cluster.providerAuth is api-token (an API token is refused with "only allowed for root@pam")`,
-          hint: `Either apply as root@pam: set cluster.providerAuth: 'root-password' and give the provider PROXMOX_VE_USERNAME=root@pam and PROXMOX_VE_PASSWORD instead of PROXMOX_VE_API_TOKEN; or drop the feature: run ${g.name}'s ${g.gpus.length > 0 ? 'GPU workload' : 'Docker stacks'} in a VM (kind: vm), where ${g.gpus.length > 0 ? 'the GPU is passed by a PCI mapping a token may use' : 'Docker needs no container feature flags'}.`,
+          message: `container ${g.name} needs ${features.join(
+            ' and ',
+          )}, which Proxmox allows only for root@pam, but cluster.providerAuth is api-token (an API token is refused with "only allowed for root@pam")`,
+          hint: `Either apply as root@pam: set cluster.providerAuth: 'root-password' and give the provider PROXMOX_VE_USERNAME=root@pam and PROXMOX_VE_PASSWORD instead of PROXMOX_VE_API_TOKEN; or drop the feature: run ${
+            g.name
+          }'s ${g.gpus.length > 0 ? 'GPU workload' : 'Docker stacks'} in a VM (kind: vm), where ${
+            g.gpus.length > 0 ? 'the GPU is passed by a PCI mapping a token may use' : 'Docker needs no container feature flags'
+          }.`,
         },
       ];
     });
@@ -135,7 +153,9 @@ export const templateChecksum: Rule = {
           path: `guests[${g.index}].lxc`,
           guest: g.name,
           message: `the template ${g.lxc.template} of container ${g.name} is downloaded from ${g.lxc.templateUrl} without a checksum, so a corrupted or altered file is not noticed`,
-          hint: `Add lxc.templateChecksum: the sha512sum of the file as the Proxmox template index lists it (\`pveam update\`, then the sha512sum line for ${g.lxc.template.split('/').pop()} in /var/lib/pve-manager/apl-info/download.proxmox.com), or \`sha512sum\` of a copy you verified.`,
+          hint: `Add lxc.templateChecksum: the sha512sum of the file as the Proxmox template index lists it (\`pveam update\`, then the sha512sum line for ${g.lxc.template
+            .split('/')
+            .pop()} in /var/lib/pve-manager/apl-info/download.proxmox.com), or \`sha512sum\` of a copy you verified.`,
         },
       ];
     });

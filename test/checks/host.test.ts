@@ -26,13 +26,17 @@ describe('host precondition rules', () => {
 
   describe('PVE-HOST-001 datastore content', () => {
     it('fails when the snippet datastore lacks snippets, names every guest that needs it and shows the fix', () => {
-      const found = findings(env((s) => (s.cluster.nodes[1].datastores[1] = LOCAL(['iso', 'vztmpl', 'backup', 'import']))), 'PVE-HOST-001');
+      const found = findings(
+        env((s) => (s.cluster.nodes[1].datastores[1] = LOCAL(['iso', 'vztmpl', 'backup', 'import']))),
+        'PVE-HOST-001',
+      );
       expect(found).toHaveLength(1);
       expect(found[0]).toMatchObject({
         severity: 'error',
         path: 'cluster.nodes[1].snippetDatastore',
         node: 'pve2',
-        message: 'datastore local on pve2 holds iso, vztmpl, backup, import but not snippets, which cloud-init snippet of VM proxy, cloud-init snippet of VM web need',
+        message:
+          'datastore local on pve2 holds iso, vztmpl, backup, import but not snippets, which cloud-init snippet of VM proxy, cloud-init snippet of VM web need',
       });
       expect(found[0]!.hint).toContain("content: ['iso', 'vztmpl', 'backup', 'import', 'snippets']");
       expect(found[0]!.hint).toContain('`pvestack ansible fixture proxmox-host-storage`');
@@ -40,18 +44,31 @@ describe('host precondition rules', () => {
     });
 
     it("fails for a node that keeps the installer's local storage (no snippets, no import)", () => {
-      const found = findings(env((s) => s.cluster.nodes[0].datastores.splice(1, 1)), 'PVE-HOST-001');
+      const found = findings(
+        env((s) => s.cluster.nodes[0].datastores.splice(1, 1)),
+        'PVE-HOST-001',
+      );
       expect(found.map((f) => [f.path, f.message.split(',')[0]])).toEqual([
         ['cluster.nodes[0].imageDatastore', 'datastore local on pve1 holds iso'],
         ['cluster.nodes[0].snippetDatastore', 'datastore local on pve1 holds iso'],
       ]);
-      expect(found.map((f) => f.message)).toEqual([expect.stringContaining('but not import, which cloud image of VM db, cloud image of VM llm need'), expect.stringContaining('but not snippets')]);
+      expect(found.map((f) => f.message)).toEqual([
+        expect.stringContaining('but not import, which cloud image of VM db, cloud image of VM llm need'),
+        expect.stringContaining('but not snippets'),
+      ]);
     });
 
     it('says when the chosen datastore can never hold the type', () => {
-      const [f] = findings(env((s) => (s.cluster.nodes[1].snippetDatastore = 'local-lvm')), 'PVE-HOST-001');
-      expect(f!.message).toBe('datastore local-lvm on pve2 holds images, rootdir but not snippets, which cloud-init snippet of VM proxy, cloud-init snippet of VM web need');
-      expect(f!.hint).toBe('A lvmthin storage cannot hold snippets (it holds images, rootdir): choose a dir, nfs or cifs datastore such as local for cluster.nodes[1].snippetDatastore.');
+      const [f] = findings(
+        env((s) => (s.cluster.nodes[1].snippetDatastore = 'local-lvm')),
+        'PVE-HOST-001',
+      );
+      expect(f!.message).toBe(
+        'datastore local-lvm on pve2 holds images, rootdir but not snippets, which cloud-init snippet of VM proxy, cloud-init snippet of VM web need',
+      );
+      expect(f!.hint).toBe(
+        'A lvmthin storage cannot hold snippets (it holds images, rootdir): choose a dir, nfs or cifs datastore such as local for cluster.nodes[1].snippetDatastore.',
+      );
     });
 
     it('checks the template storage and the rootdir content of container volumes', () => {
@@ -63,7 +80,10 @@ describe('host precondition rules', () => {
         'PVE-HOST-001',
       );
       expect(found.map((f) => [f.path, f.message])).toEqual([
-        ['cluster.nodes[1].templateDatastore', 'datastore local on pve2 holds iso, backup, snippets, import but not vztmpl, which container template of container cache needs'],
+        [
+          'cluster.nodes[1].templateDatastore',
+          'datastore local on pve2 holds iso, backup, snippets, import but not vztmpl, which container template of container cache needs',
+        ],
         ['guests[4].disks[0].datastore', 'datastore local-lvm on pve2 holds images but not rootdir, which volume root of container cache needs'],
       ]);
     });
@@ -82,56 +102,102 @@ describe('host precondition rules', () => {
     });
 
     it('passes once the content is declared', () => {
-      expect(findings(env((s) => s.guests.push(container())), 'PVE-HOST-001')).toEqual([]);
+      expect(
+        findings(
+          env((s) => s.guests.push(container())),
+          'PVE-HOST-001',
+        ),
+      ).toEqual([]);
     });
   });
 
   describe('PVE-HOST-002 Proxmox version', () => {
     it('fails below 8.4 when VMs import their boot disk, with the upgrade as fix', () => {
-      const [f] = findings(env((s) => (s.cluster.minProxmoxVersion = '8.3')), 'PVE-HOST-002');
+      const [f] = findings(
+        env((s) => (s.cluster.minProxmoxVersion = '8.3')),
+        'PVE-HOST-002',
+      );
       expect(f).toMatchObject({ severity: 'error', path: 'cluster.minProxmoxVersion' });
-      expect(f!.message).toBe('cluster.minProxmoxVersion is 8.3, but the boot disks of VMs proxy, web, db, llm are imported from a cloud image downloaded with content type import, which Proxmox VE supports from 8.4');
+      expect(f!.message).toBe(
+        'cluster.minProxmoxVersion is 8.3, but the boot disks of VMs proxy, web, db, llm are imported from a cloud image downloaded with content type import, which Proxmox VE supports from 8.4',
+      );
       expect(f!.hint).toContain("set cluster.minProxmoxVersion: '8.4'");
     });
 
     it.each(['8.4', '9.0', '9.1'])('passes at %s', (v) => {
-      expect(findings(env((s) => (s.cluster.minProxmoxVersion = v)), 'PVE-HOST-002')).toEqual([]);
+      expect(
+        findings(
+          env((s) => (s.cluster.minProxmoxVersion = v)),
+          'PVE-HOST-002',
+        ),
+      ).toEqual([]);
     });
   });
 
   describe('PVE-HOST-003 provider authentication', () => {
     it('fails for Docker in a container under an API token, naming the guest, the feature and both ways out', () => {
-      const [f] = findings(env((s) => s.guests.push(container())), 'PVE-HOST-003');
+      const [f] = findings(
+        env((s) => s.guests.push(container())),
+        'PVE-HOST-003',
+      );
       expect(f).toMatchObject({ severity: 'error', path: 'guests[4]', guest: 'cache' });
-      expect(f!.message).toBe('container cache needs the keyctl feature flag (Docker in an unprivileged container), which Proxmox allows only for root@pam, but cluster.providerAuth is api-token (an API token is refused with "only allowed for root@pam")');
+      expect(f!.message).toBe(
+        'container cache needs the keyctl feature flag (Docker in an unprivileged container), which Proxmox allows only for root@pam, but cluster.providerAuth is api-token (an API token is refused with "only allowed for root@pam")',
+      );
       expect(f!.hint).toContain("set cluster.providerAuth: 'root-password'");
       expect(f!.hint).toContain('PROXMOX_VE_USERNAME=root@pam and PROXMOX_VE_PASSWORD');
       expect(f!.hint).toContain('in a VM (kind: vm)');
     });
 
     it('names device passthrough for a GPU container and the flags of a privileged one', () => {
-      const [gpu] = findings(env((s) => (s.guests[3] = { ...s.guests[3], kind: 'lxc', stacks: [] }, (s.cluster.nodes[0].nvidiaDriverVersion = '550.127.05'))), 'PVE-HOST-003');
+      const [gpu] = findings(
+        env((s) => ((s.guests[3] = { ...s.guests[3], kind: 'lxc', stacks: [] }), (s.cluster.nodes[0].nvidiaDriverVersion = '550.127.05'))),
+        'PVE-HOST-003',
+      );
       expect(gpu!.message).toContain('container llm needs device passthrough (/dev/nvidia*) for its GPU');
-      const [priv] = findings(env((s) => s.guests.push(container({ lxc: { unprivileged: false, privilegedReason: 'Needs raw sockets for the legacy agent.' } }))), 'PVE-HOST-003');
+      const [priv] = findings(
+        env((s) => s.guests.push(container({ lxc: { unprivileged: false, privilegedReason: 'Needs raw sockets for the legacy agent.' } }))),
+        'PVE-HOST-003',
+      );
       expect(priv!.message).toContain('feature flags (nesting, keyctl) on a privileged container');
     });
 
     it('passes with root-password, and for a container that needs nothing only root may set', () => {
-      expect(findings(env((s) => (s.guests.push(container()), (s.cluster.providerAuth = 'root-password'))), 'PVE-HOST-003')).toEqual([]);
-      expect(findings(env((s) => s.guests.push(container({ stacks: [] }))), 'PVE-HOST-003')).toEqual([]);
+      expect(
+        findings(
+          env((s) => (s.guests.push(container()), (s.cluster.providerAuth = 'root-password'))),
+          'PVE-HOST-003',
+        ),
+      ).toEqual([]);
+      expect(
+        findings(
+          env((s) => s.guests.push(container({ stacks: [] }))),
+          'PVE-HOST-003',
+        ),
+      ).toEqual([]);
     });
   });
 
   describe('PVE-HOST-004 template checksum', () => {
     it('warns about a template downloaded without a checksum', () => {
-      const [f] = findings(env((s: Draft) => s.guests.push(container())), 'PVE-HOST-004');
+      const [f] = findings(
+        env((s: Draft) => s.guests.push(container())),
+        'PVE-HOST-004',
+      );
       expect(f).toMatchObject({ severity: 'warning', path: 'guests[4].lxc', guest: 'cache' });
-      expect(f!.message).toContain('local:vztmpl/ubuntu-24.04-standard_24.04-2_amd64.tar.zst of container cache is downloaded from http://download.proxmox.com/images/system/ubuntu-24.04-standard_24.04-2_amd64.tar.zst without a checksum');
+      expect(f!.message).toContain(
+        'local:vztmpl/ubuntu-24.04-standard_24.04-2_amd64.tar.zst of container cache is downloaded from http://download.proxmox.com/images/system/ubuntu-24.04-standard_24.04-2_amd64.tar.zst without a checksum',
+      );
       expect(f!.hint).toContain('lxc.templateChecksum');
     });
 
     it('passes with a checksum', () => {
-      expect(findings(env((s) => s.guests.push(container({ lxc: { templateChecksum: 'ab'.repeat(64) } }))), 'PVE-HOST-004')).toEqual([]);
+      expect(
+        findings(
+          env((s) => s.guests.push(container({ lxc: { templateChecksum: 'ab'.repeat(64) } }))),
+          'PVE-HOST-004',
+        ),
+      ).toEqual([]);
     });
   });
 });

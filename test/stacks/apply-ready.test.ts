@@ -62,11 +62,20 @@ describe.each(withNodes)('%s: apply-ready output', (name) => {
   });
 
   it('no IP set holds guests: membership changes would replace it (cidr is ForceNew)', () => {
-    expect(entries(tf, IPSET).map(([, r]) => r.name).sort()).toEqual(['admin', 'management']);
+    expect(
+      entries(tf, IPSET)
+        .map(([, r]) => r.name)
+        .sort(),
+    ).toEqual(['admin', 'management']);
   });
 
-  it("every container is created from a vztmpl download on its node and depends on it", () => {
-    const downloads = new Map(entries(tf, 'proxmox_download_file').map(([id, r]) => [`${r.node_name}|${r.datastore_id}:${r.content_type}/${r.file_name}`, { id: address('proxmox_download_file', id), r }]));
+  it('every container is created from a vztmpl download on its node and depends on it', () => {
+    const downloads = new Map(
+      entries(tf, 'proxmox_download_file').map(([id, r]) => [
+        `${r.node_name}|${r.datastore_id}:${r.content_type}/${r.file_name}`,
+        { id: address('proxmox_download_file', id), r },
+      ]),
+    );
     for (const [, ct] of entries(tf, 'proxmox_virtual_environment_container')) {
       const template = (ct.operating_system as { template_file_id: string }).template_file_id;
       const download = downloads.get(`${ct.node_name}|${template}`);
@@ -130,7 +139,8 @@ describe.each(withNodes)('%s: apply-ready output', (name) => {
     for (const c of changes.filter((x) => x.action === 'update')) expect([RULES, GROUP]).toContain(c.type);
     expect(changes.filter((c) => c.action === 'create').length).toBeGreaterThan(0);
     // A role the intent names as a source: the new member's address is added to its targets' rules.
-    if (env.connections.some((c) => c.from.includes(`role:${role}`))) expect(changes.filter((c) => c.action === 'update' && c.type === RULES).length).toBeGreaterThan(0);
+    if (env.connections.some((c) => c.from.includes(`role:${role}`)))
+      expect(changes.filter((c) => c.action === 'update' && c.type === RULES).length).toBeGreaterThan(0);
   });
 });
 
