@@ -29,7 +29,7 @@ export function action<A extends unknown[]>(fn: (ctx: CommandContext, ...args: A
 }
 
 /** The switch every verb that writes, ships or starts something offers to skip the checks. */
-export const NO_CHECKS = '--no-checks';
+const NO_CHECKS = '--no-checks';
 
 /** `--no-checks` for a verb; `what` says what goes ahead anyway, e.g. `write the output`. */
 export function noChecksOption(what: string): Option {

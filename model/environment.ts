@@ -162,11 +162,6 @@ export function gpusOf(env: Environment, guest: Guest): GpuSpec[] {
   return guest.gpus.map((name) => node?.gpus.find((g) => g.name === name)).filter((g): g is Gpu => g !== undefined);
 }
 
-/** Stacks of one kind on a guest, typed. */
-export function stacksOf<K extends StackSpec['kind']>(guest: Guest, kind: K): Extract<StackSpec, { kind: K }>[] {
-  return guest.stacks.filter((s): s is Extract<StackSpec, { kind: K }> => s.kind === kind);
-}
-
 /** Datastore facts for a disk, whether it names a plain datastore or a ZFS pool's storage id. */
 export function datastoreOf(env: Environment, guest: Guest, datastoreId: string): Datastore | undefined {
   const node = nodeOf(env, guest);

@@ -64,8 +64,3 @@ export function endpointLabel(end: FlowEndpoint): string {
       return end.name;
   }
 }
-
-/** Whether two ends are the same peer, host or guest. */
-export function sameEndpoint(a: FlowEndpoint, b: FlowEndpoint): boolean {
-  return endpointLabel(a) === endpointLabel(b);
-}

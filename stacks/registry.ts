@@ -48,11 +48,6 @@ export function environmentNames(opts: { includeBroken?: boolean } = {}): string
   return Object.keys(REGISTRY).filter((name) => opts.includeBroken || !REGISTRY[name]!.brokenOnPurpose);
 }
 
-/** The environments kept with their planners' mistakes (`*-as-planned`). */
-export function brokenOnPurposeNames(): string[] {
-  return Object.keys(REGISTRY).filter((name) => REGISTRY[name]!.brokenOnPurpose);
-}
-
 export function isBrokenOnPurpose(name: string): boolean {
   return REGISTRY[name]?.brokenOnPurpose === true;
 }
