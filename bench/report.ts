@@ -95,6 +95,7 @@ export function renderMarkdown(r: BenchResults): string {
   if ('skipped' in r.cli) out.push(r.cli.skipped, '');
   else {
     out.push(`Medians of ${r.cli.runs} runs after one warm-up; \`npx pvestack\` is the form the README writes, \`pvestack\` is the command itself (\`node bin/pvestack.js\`, what node_modules/.bin/pvestack runs).`, '');
+    if (r.cli.npxNote) out.push(`Note: ${r.cli.npxNote}.`, '');
     out.push('| command | wall | CPU |', '| --- | ---: | ---: |');
     for (const m of r.cli.rows) out.push(`| \`${m.command}\` | ${ms(m.medianMs)} | ${ms(m.medianCpuMs)} |`);
     out.push('');

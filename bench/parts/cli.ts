@@ -11,6 +11,21 @@ import { ensureCompiledCli, measureProcess, type ProcessMeasure } from './proces
 export interface CliResult {
   readonly runs: number;
   readonly rows: ProcessMeasure[];
+  /** Set when node_modules/.bin/pvestack (what npx runs) is not this checkout's command. */
+  readonly npxNote?: string;
+}
+
+/** Whether `npx pvestack` here runs this checkout's bin/pvestack.js (prepare links it on install). */
+function npxTarget(root: string): string | undefined {
+  const link = path.join(root, 'node_modules', '.bin', 'pvestack');
+  const own = fs.realpathSync(path.join(root, 'bin', 'pvestack.js'));
+  let target: string;
+  try {
+    target = fs.realpathSync(link);
+  } catch {
+    return 'node_modules/.bin/pvestack does not exist (run npm ci, or node scripts/link-bin.js): npx falls back to the registry';
+  }
+  return target === own ? undefined : `node_modules/.bin/pvestack runs ${target}, not this checkout's command (a node_modules shared between checkouts): the npx rows measure that one`;
 }
 
 export async function cliStartup(root: string, runs: number, log: (s: string) => void): Promise<CliResult> {
@@ -27,7 +42,8 @@ export async function cliStartup(root: string, runs: number, log: (s: string) =>
     rows.push(await measureProcess('pvestack list', 'node', [bin, 'list'], runs, opts, log));
     rows.push(await measureProcess('pvestack check production', 'node', [bin, 'check', 'production'], runs, opts, log));
     rows.push(await measureProcess('pvestack synth production', 'node', [bin, '--out', out, 'synth', 'production'], runs, opts, log));
-    return { runs, rows };
+    const npxNote = npxTarget(root);
+    return { runs, rows, ...(npxNote ? { npxNote } : {}) };
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
