@@ -29,6 +29,14 @@ if (r.status !== 0) {
   process.exit(r.status ?? 1);
 }
 
+/** The TypeScript sources directly in `dir` (declaration files aside), sorted. */
+function tsFiles(dir) {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .sort();
+}
+
 /** Every .js under dir, as paths relative to dist/. */
 function emitted(dir, out = []) {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -43,7 +51,10 @@ const sources = emitted(dist)
   .map((js) => js.replace(/\.js$/, '.ts'))
   .filter((ts) => fs.existsSync(path.join(root, ts)))
   .sort();
-// A directory's mtime changes when a file is added or removed in it: a new verb file is seen.
-const dirs = [...new Set(sources.map((s) => path.dirname(s)))].sort();
+// The TypeScript files of each compiled directory, so that a file added there later (a new verb
+// file) is seen. Names, not the directory's mtime: that also changes when cdktf.out/ or dist/
+// itself appears next to a source.
+const dirs = {};
+for (const dir of [...new Set(sources.map((s) => path.dirname(s)))].sort()) dirs[dir] = tsFiles(path.join(root, dir));
 fs.writeFileSync(infoFile, `${JSON.stringify({ startedAt, dirs, sources: [...sources, 'package.json', 'tsconfig.json', 'tsconfig.build.json'] }, null, 1)}\n`);
 console.log(`pvestack: compiled ${sources.length} modules into dist/ in ${Date.now() - startedAt} ms`);
