@@ -28,9 +28,7 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly (readonly [string, 
     ['pvestack check envs/lab.yaml --json', 'a spec file; findings carry file:line'],
     ['pvestack check --rules', 'every rule id, severity and title'],
   ],
-  render: [
-    ['pvestack render dev', 'cloud-init, compose, nginx and PostgreSQL files without Terraform JSON'],
-  ],
+  render: [['pvestack render dev', 'cloud-init, compose, nginx and PostgreSQL files without Terraform JSON']],
   up: [
     ['pvestack up dev --dry-run --no-gpu', 'the docker commands, and which secret values are still missing'],
     ['pvestack up dev --no-gpu', 'the app stacks on the local Docker engine, vLLM left out'],
@@ -45,7 +43,7 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly (readonly [string, 
   ],
   lock: [
     ['pvestack lock status production db', 'who holds the deploy lock on db'],
-    ['pvestack lock release production db', 'remove a dead deploy\'s lock'],
+    ['pvestack lock release production db', "remove a dead deploy's lock"],
   ],
   doctor: [
     ['PROXMOX_VE_ENDPOINT=https://pve1:8006/ pvestack doctor production', 'the live cluster against the spec, read-only, with a fix per finding'],
@@ -60,7 +58,7 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly (readonly [string, 
     ['pvestack import lab --node pve1', 'a spec fragment adopting the guests made by hand on pve1'],
     ['pvestack import envs/lab.yaml --vmid 100 101 --write envs/lab.yaml', 'merge two adopted guests into the YAML spec'],
   ],
-  backup: [['pvestack backup verify production db', 'restore drill of db\'s newest backup in a throwaway container']],
+  backup: [['pvestack backup verify production db', "restore drill of db's newest backup in a throwaway container"]],
   'backup verify': [
     ['pvestack backup verify production db', 'restore the newest base backup + WAL on db, query it, report the restored point in time'],
     ['pvestack --json backup verify staging db', 'the same for a weekly CI job; exit 1 when the restore fails'],

@@ -53,7 +53,10 @@ export function safetensorsBytes(file: string): number {
     const header = Buffer.alloc(length);
     fs.readSync(fd, header, 0, length, 8);
     const tensors = JSON.parse(header.toString('utf8')) as Record<string, { data_offsets?: [number, number] }>;
-    return Object.entries(tensors).reduce((sum, [name, t]) => (name === '__metadata__' || !t.data_offsets ? sum : sum + t.data_offsets[1] - t.data_offsets[0]), 0);
+    return Object.entries(tensors).reduce(
+      (sum, [name, t]) => (name === '__metadata__' || !t.data_offsets ? sum : sum + t.data_offsets[1] - t.data_offsets[0]),
+      0,
+    );
   } finally {
     fs.closeSync(fd);
   }
@@ -68,7 +71,10 @@ function weightBytes(dir: string): number {
     if (total !== undefined && total > 0) return total;
     const shards = [...new Set(Object.values((index.weight_map as Record<string, string> | undefined) ?? {}))];
     const missing = shards.filter((s) => !fs.existsSync(path.join(dir, s)));
-    if (shards.length === 0 || missing.length) throw new ModelFilesError(`${indexFile} has no metadata.total_size and its shards ${missing.length ? `(${missing.join(', ')}) are not there` : 'are not listed'}`);
+    if (shards.length === 0 || missing.length)
+      throw new ModelFilesError(
+        `${indexFile} has no metadata.total_size and its shards ${missing.length ? `(${missing.join(', ')}) are not there` : 'are not listed'}`,
+      );
     return shards.reduce((sum, s) => sum + safetensorsBytes(path.join(dir, s)), 0);
   }
   const single = path.join(dir, 'model.safetensors');
@@ -105,7 +111,10 @@ export function readModelFacts(dir: string): LocalModelFacts {
   // Parameters: exact for an unquantized checkpoint of one dtype (bytes / bytes per element);
   // a quantized one packs several weights per stored element, so count from the architecture.
   const intermediateSize = num(config.intermediate_size);
-  const params = quantization || !checkpointDtype ? denseDecoderParams(layers, hidden, attentionHeads, kvHeads, headDim, intermediateSize ?? 4 * hidden, embeddingParams) : bytes / DTYPE_BYTES[checkpointDtype]!;
+  const params =
+    quantization || !checkpointDtype
+      ? denseDecoderParams(layers, hidden, attentionHeads, kvHeads, headDim, intermediateSize ?? 4 * hidden, embeddingParams)
+      : bytes / DTYPE_BYTES[checkpointDtype]!;
   const groupSize = num(quant?.group_size);
   return {
     paramsBillion: Math.round(params / 1e6) / 1e3,

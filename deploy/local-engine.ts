@@ -18,7 +18,11 @@ export function engineVersionArgv(): string[] {
 export function requireDockerEngine(dockerHost: string | undefined, run: Runner = spawnRunner): void {
   const r = run(engineVersionArgv());
   if (r.status === 0 && r.stdout.trim()) return;
-  if (/ENOENT/.test(r.stderr)) throw new OperationError('the docker command is not installed', 'Install the Docker CLI and engine (Docker Engine or Docker Desktop), then run this again');
+  if (/ENOENT/.test(r.stderr))
+    throw new OperationError('the docker command is not installed', 'Install the Docker CLI and engine (Docker Engine or Docker Desktop), then run this again');
   const where = dockerHost ? `DOCKER_HOST=${dockerHost}` : 'the default socket unix:///var/run/docker.sock';
-  throw new OperationError(`no Docker engine answers at ${where}`, 'Start the Docker engine, or point DOCKER_HOST at one that runs (`docker version` shows the same problem); nothing was started or stopped');
+  throw new OperationError(
+    `no Docker engine answers at ${where}`,
+    'Start the Docker engine, or point DOCKER_HOST at one that runs (`docker version` shows the same problem); nothing was started or stopped',
+  );
 }

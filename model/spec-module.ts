@@ -31,7 +31,11 @@ export function moduleLoadError(err: unknown, file: string, abs: string): Pvesta
     // The spec itself, or a module it imports; esbuild counts columns from 0.
     const where = path.resolve(compile[1]!) === abs ? file : path.relative(process.cwd(), compile[1]!);
     const location = `${where}:${compile[2]}:${Number(compile[3]) + 1}`;
-    return new InvalidSpecError(file, [new SpecError('', `does not compile: ${compile[4]}`, 'Fix the TypeScript syntax at that line (`npx tsc --noEmit` shows every error).').withLocation(location)]);
+    return new InvalidSpecError(file, [
+      new SpecError('', `does not compile: ${compile[4]}`, 'Fix the TypeScript syntax at that line (`npx tsc --noEmit` shows every error).').withLocation(
+        location,
+      ),
+    ]);
   }
   if (e?.code === 'MODULE_NOT_FOUND' || e?.code === 'ERR_MODULE_NOT_FOUND') {
     const wanted = /Cannot find (?:module|package) '([^']+)'/.exec(first[0]!)?.[1] ?? first[0]!;
@@ -44,7 +48,11 @@ export function moduleLoadError(err: unknown, file: string, abs: string): Pvesta
     return new InvalidSpecError(file, [where ? error.withLocation(`${file}:${where.line}:${where.col}`) : error.withLocation(file)]);
   }
   const where = frameIn(e?.stack ?? '', abs);
-  const error = new SpecError('', `throws while building the environment: ${first[0]}`, 'A spec module must build and export the environment without throwing; fix the statement at that line.');
+  const error = new SpecError(
+    '',
+    `throws while building the environment: ${first[0]}`,
+    'A spec module must build and export the environment without throwing; fix the statement at that line.',
+  );
   return new InvalidSpecError(file, [error.withLocation(where ? `${file}:${where.line}:${where.col}` : file)]);
 }
 
@@ -55,7 +63,6 @@ export function loadSpecModule(file: string, abs: string): Environment {
   // registered only when one is loaded.
   if (/\.[cm]?ts$/.test(abs) && !require.extensions['.ts']) require('tsx/cjs');
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     mod = require(abs) as Record<string, unknown>;
   } catch (err) {
     throw moduleLoadError(err, file, abs);

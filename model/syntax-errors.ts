@@ -34,9 +34,16 @@ export function jsonSyntaxError(text: string, file: string): SpecError | undefin
     // V8 says "... in JSON at position 18" (Node 20) or "... (line 3 column 3)" (newer).
     const at = /at position (\d+)/.exec(raw);
     const offset = at ? Number(at[1]) : /end of JSON input/.test(raw) ? text.length : 0;
-    const problem = raw.replace(/ in JSON at position \d+.*$/, '').replace(/ \(line \d+ column \d+\)$/, '').replace(/^Unexpected end of JSON input$/, 'the file ends before the JSON is complete');
+    const problem = raw
+      .replace(/ in JSON at position \d+.*$/, '')
+      .replace(/ \(line \d+ column \d+\)$/, '')
+      .replace(/^Unexpected end of JSON input$/, 'the file ends before the JSON is complete');
     const pos = lineCol(text, offset);
-    return new SpecError('', `is not valid JSON: ${problem}`, 'Fix the JSON syntax at that line (JSON allows no comments and no trailing commas; a .yaml file does).').withLocation(`${file}:${pos.line}:${pos.col}`);
+    return new SpecError(
+      '',
+      `is not valid JSON: ${problem}`,
+      'Fix the JSON syntax at that line (JSON allows no comments and no trailing commas; a .yaml file does).',
+    ).withLocation(`${file}:${pos.line}:${pos.col}`);
   }
 }
 
@@ -94,7 +101,9 @@ export function yamlSyntaxError(errors: readonly YAMLError[], text: string, line
   const pos = lines.linePos(offset);
   const more = errors.length - 1;
   const hint =
-    (flow && opener !== undefined ? `Close it with ${flow[2]} on the same entry, or write it as indented lines.` : HINTS[first.code] ?? 'Fix the YAML syntax at that line.') +
+    (flow && opener !== undefined
+      ? `Close it with ${flow[2]} on the same entry, or write it as indented lines.`
+      : (HINTS[first.code] ?? 'Fix the YAML syntax at that line.')) +
     (more > 0 ? ` (${more} later syntax error${more === 1 ? '' : 's'} not shown: they usually follow from this one.)` : '');
   return new SpecError('', `is not valid YAML: ${problem}`, hint).withLocation(`${file}:${pos.line}:${pos.col}`);
 }

@@ -53,7 +53,10 @@ export function claimOutputDirs(outdir: string, envs: readonly Environment[]): v
   for (const env of envs) {
     const other = seen.get(env.name);
     if (other && ownerOf(other, outdir) !== ownerOf(env, outdir))
-      throw new UsageError(`${other.source} and ${env.source} both name their environment "${env.name}", so both would write ${path.relative(process.cwd(), stackDir(outdir, env)) || '.'}`, 'Give one of them another name: (the output directory is named after it)');
+      throw new UsageError(
+        `${other.source} and ${env.source} both name their environment "${env.name}", so both would write ${path.relative(process.cwd(), stackDir(outdir, env)) || '.'}`,
+        'Give one of them another name: (the output directory is named after it)',
+      );
     seen.set(env.name, env);
   }
   for (const env of envs) {

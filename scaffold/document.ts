@@ -64,7 +64,11 @@ function yamlFlowScalar(v: Scalar): string {
 
 function yamlFlow(v: Value): string {
   if (Array.isArray(v)) return `[${v.map(yamlFlow).join(', ')}]`;
-  if (isObj(v as Value)) return `{ ${(v as Obj).entries.filter((e) => 'key' in e).map((e) => `${yamlKey((e as { key: string }).key)}: ${yamlFlow((e as { value: Value }).value)}`).join(', ')} }`;
+  if (isObj(v as Value))
+    return `{ ${(v as Obj).entries
+      .filter((e) => 'key' in e)
+      .map((e) => `${yamlKey((e as { key: string }).key)}: ${yamlFlow((e as { value: Value }).value)}`)
+      .join(', ')} }`;
   return yamlFlowScalar(v as Scalar);
 }
 
@@ -126,7 +130,11 @@ const tsScalar = (v: Scalar): string => (typeof v === 'string' ? `'${v.replace(/
 
 function tsFlow(v: Value): string {
   if (Array.isArray(v)) return `[${v.map(tsFlow).join(', ')}]`;
-  if (isObj(v as Value)) return `{ ${(v as Obj).entries.filter((e) => 'key' in e).map((e) => `${tsKey((e as { key: string }).key)}: ${tsFlow((e as { value: Value }).value)}`).join(', ')} }`;
+  if (isObj(v as Value))
+    return `{ ${(v as Obj).entries
+      .filter((e) => 'key' in e)
+      .map((e) => `${tsKey((e as { key: string }).key)}: ${tsFlow((e as { value: Value }).value)}`)
+      .join(', ')} }`;
   return tsScalar(v as Scalar);
 }
 

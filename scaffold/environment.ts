@@ -58,7 +58,7 @@ function nodeEntry(i: number, o: ScaffoldOptions): Obj {
         ? [
             'redundant: true only if the pool is a mirror or RAIDZ (the installer\'s "ZFS RAID1" is); stateful disks',
             'must sit on a redundant datastore. Add capacityGib (`pvesm status`) to have disk claims checked.',
-            "local holds cloud-init snippets and imported cloud images: `pvestack ansible <env> proxmox-host-storage`",
+            'local holds cloud-init snippets and imported cloud images: `pvestack ansible <env> proxmox-host-storage`',
             'adds snippets and import to its content on the node.',
           ]
         : []),
@@ -148,7 +148,18 @@ function guests(o: ScaffoldOptions, p: Plan, cidr: Cidr): Obj[] {
         field('storageBoxMounts', [inline(field('box', 'offsite'))]),
         field(
           'stacks',
-          [obj(field('kind', 'postgres'), field('database', 'app'), field('passwordSecret', 'db-password'), field('backup', inline(field('mountPoint', '/mnt/storagebox'), field('retentionDays', 30)), 'Nightly pg_dump and WAL archive onto the Storage Box mounted above.'))],
+          [
+            obj(
+              field('kind', 'postgres'),
+              field('database', 'app'),
+              field('passwordSecret', 'db-password'),
+              field(
+                'backup',
+                inline(field('mountPoint', '/mnt/storagebox'), field('retentionDays', 30)),
+                'Nightly pg_dump and WAL archive onto the Storage Box mounted above.',
+              ),
+            ),
+          ],
           'pgvector image; profile: web | oltp | dw and maxConnections tune it.',
         ),
       ),
@@ -182,19 +193,21 @@ function guests(o: ScaffoldOptions, p: Plan, cidr: Cidr): Obj[] {
         field('ipv4', address(cidr, 30)),
         field('gpus', ['gpu0']),
         field('disks', [disk(200)], 'Room for the model cache (weights are downloaded on first start).'),
-        field(
-          'stacks',
-          [
-            obj(
-              field('kind', 'vllm'),
-              field('model', o.model ?? 'Qwen/Qwen2.5-7B-Instruct', 'check computes whether weights + KV cache fit the GPU: from its table, modelFacts, or the model\'s', 'config.json and model.safetensors.index.json in your Hugging Face cache (huggingface-cli download MODEL config.json model.safetensors.index.json).'),
-              field('gpuMemoryUtilization', 0.9),
-              field('maxModelLen', 8192),
-              field('apiKeySecret', 'vllm-api-key'),
-              note('quantization: awq for an AWQ checkpoint; kvCacheDtype: fp8 halves the KV cache; hfTokenSecret: for gated models.'),
+        field('stacks', [
+          obj(
+            field('kind', 'vllm'),
+            field(
+              'model',
+              o.model ?? 'Qwen/Qwen2.5-7B-Instruct',
+              "check computes whether weights + KV cache fit the GPU: from its table, modelFacts, or the model's",
+              'config.json and model.safetensors.index.json in your Hugging Face cache (huggingface-cli download MODEL config.json model.safetensors.index.json).',
             ),
-          ],
-        ),
+            field('gpuMemoryUtilization', 0.9),
+            field('maxModelLen', 8192),
+            field('apiKeySecret', 'vllm-api-key'),
+            note('quantization: awq for an AWQ checkpoint; kvCacheDtype: fp8 halves the KV cache; hfTokenSecret: for gated models.'),
+          ),
+        ]),
       ),
     );
   }
@@ -202,7 +215,8 @@ function guests(o: ScaffoldOptions, p: Plan, cidr: Cidr): Obj[] {
 }
 
 function connections(p: Plan): Value {
-  const c = (from: string, to: string, ports: Value, description?: string) => inline(field('from', from), field('to', to), field('ports', ports), ...(description ? [field('description', description)] : []));
+  const c = (from: string, to: string, ports: Value, description?: string) =>
+    inline(field('from', from), field('to', to), field('ports', ports), ...(description ? [field('description', description)] : []));
   return [
     ...(p.web ? [c('internet', 'proxy', ['tcp/80', 'tcp/443']), c('proxy', 'web', 'tcp/3000')] : []),
     ...(p.web && p.postgres ? [c('web', 'db', 'tcp/5432')] : []),
@@ -231,33 +245,49 @@ export function scaffoldProblems(o: ScaffoldOptions): string[] {
   if (o.stacks.includes('vllm') && o.gpus < 1) problems.push('the vllm stack needs a GPU: add --gpus 1 (or leave vllm out of --stacks)');
   if (o.stacks.length === 0) problems.push('--stacks must name at least one of web, postgres, redis, vllm');
   if (o.cidr !== undefined && !Cidr.tryParse(o.cidr)) problems.push(`--cidr must be a network such as 10.20.0.0/24 (got ${JSON.stringify(o.cidr)})`);
-  if (o.cidr !== undefined && Cidr.tryParse(o.cidr) && Cidr.tryParse(o.cidr)!.prefix > 26) problems.push('--cidr must hold at least 64 addresses (/26 or wider)');
+  if (o.cidr !== undefined && Cidr.tryParse(o.cidr) && Cidr.tryParse(o.cidr)!.prefix > 26)
+    problems.push('--cidr must hold at least 64 addresses (/26 or wider)');
   return problems;
 }
 
 /** The commented document of the environment. Call `scaffoldProblems` first. */
 export function scaffoldEnvironment(o: ScaffoldOptions): Obj {
   const cidr = Cidr.parse(o.cidr ?? '10.20.0.0/24');
-  const p: Plan = { web: o.stacks.includes('web'), postgres: o.stacks.includes('postgres'), redis: o.stacks.includes('redis'), vllm: o.stacks.includes('vllm') };
+  const p: Plan = {
+    web: o.stacks.includes('web'),
+    postgres: o.stacks.includes('postgres'),
+    redis: o.stacks.includes('redis'),
+    vllm: o.stacks.includes('vllm'),
+  };
   return obj(
     field('name', o.name, 'Names the output directory (cdktf.out/stacks/<name>/) and prefixes Proxmox tags; keep it unique.'),
-    field('description', `${o.name}: ${[p.web && 'web app behind nginx', p.postgres && 'PostgreSQL', p.redis && 'Redis', p.vllm && 'vLLM'].filter(Boolean).join(', ')} on Proxmox VE`),
+    field(
+      'description',
+      `${o.name}: ${[p.web && 'web app behind nginx', p.postgres && 'PostgreSQL', p.redis && 'Redis', p.vllm && 'vLLM'].filter(Boolean).join(', ')} on Proxmox VE`,
+    ),
     field(
       'cluster',
       obj(
-        field('nodes', Array.from({ length: o.nodes }, (_, i) => nodeEntry(i, o))),
+        field(
+          'nodes',
+          Array.from({ length: o.nodes }, (_, i) => nodeEntry(i, o)),
+        ),
         note('vmIdRange: { from: 100, to: 999 } — the ids pvestack may use; endpoint: https://pve1:8006/ for the provider.'),
       ),
     ),
     field(
       'networks',
       [inline(field('name', 'private'), field('bridge', 'vmbr1'), field('cidr', cidr.toString()), field('gateway', address(cidr, 1)))],
-      'The guests\' network: a Linux bridge on every node (vmbr1 here); add domain: and dns: [...] to name hosts.',
+      "The guests' network: a Linux bridge on every node (vmbr1 here); add domain: and dns: [...] to name hosts.",
     ),
     field(
       'admin',
       obj(
-        field('cidrs', [o.adminCidr ?? cidr.toString()], 'Where you administer from (office, VPN): SSH and the Proxmox UI (8006) are reachable only from here.'),
+        field(
+          'cidrs',
+          [o.adminCidr ?? cidr.toString()],
+          'Where you administer from (office, VPN): SSH and the Proxmox UI (8006) are reachable only from here.',
+        ),
         field('sshKeys', [o.sshKey], 'Public keys (the .pub line) allowed on every guest.'),
         note('bastion: proxy — or reach the guests through one jump host.'),
       ),
@@ -265,7 +295,14 @@ export function scaffoldEnvironment(o: ScaffoldOptions): Obj {
     p.postgres &&
       field(
         'storageBoxes',
-        [inline(field('name', 'offsite'), field('host', 'u123456.your-storagebox.de'), field('user', 'u123456'), field('passwordSecret', 'storagebox-password'))],
+        [
+          inline(
+            field('name', 'offsite'),
+            field('host', 'u123456.your-storagebox.de'),
+            field('user', 'u123456'),
+            field('passwordSecret', 'storagebox-password'),
+          ),
+        ],
         'Off-site backup target (a Hetzner Storage Box; the account name is in Hetzner Robot). Mounted in guests over CIFS.',
       ),
     field('guests', guests(o, p, cidr), 'One entry per VM, container or existing machine (kind: external). Each gets its address, disks and stacks.'),

@@ -33,7 +33,10 @@ export function importSpecifier(file: string, root = pvestackRoot()): string {
   const dir = real(path.dirname(path.resolve(file)));
   const rel = path.relative(real(root), dir);
   if (rel.startsWith('..') || path.isAbsolute(rel) || rel.split(path.sep).includes('node_modules')) return 'pvestack';
-  const spec = path.relative(dir, path.join(real(root), 'model')).split(path.sep).join('/');
+  const spec = path
+    .relative(dir, path.join(real(root), 'model'))
+    .split(path.sep)
+    .join('/');
   return spec.startsWith('.') ? spec : `./${spec}`;
 }
 
@@ -63,7 +66,12 @@ const HEADER = (name: string, file: string) => [
 ];
 
 /** The file's text for a request (pure), and the plain spec it holds. */
-export function renderScaffold(req: InitRequest, importFrom = 'pvestack', file = `envs/${req.name}.${req.format}`, schema?: string): { text: string; spec: unknown } {
+export function renderScaffold(
+  req: InitRequest,
+  importFrom = 'pvestack',
+  file = `envs/${req.name}.${req.format}`,
+  schema?: string,
+): { text: string; spec: unknown } {
   const problems = scaffoldProblems(req);
   if (problems.length) throw new UsageError(problems.join('; '), 'See pvestack init --help.');
   const doc = scaffoldEnvironment(req);
@@ -77,7 +85,8 @@ export function renderScaffold(req: InitRequest, importFrom = 'pvestack', file =
 export function writeScaffold(req: InitRequest): string {
   const file = req.file ?? path.join('envs', `${req.name}.${req.format}`);
   const ext = path.extname(file);
-  if (req.format === 'yaml' ? !['.yaml', '.yml'].includes(ext) : ext !== '.ts') throw new UsageError(`--file ${file} does not end in ${req.format === 'yaml' ? '.yaml' : '.ts'}`, 'Name the file after its format, or change --format.');
+  if (req.format === 'yaml' ? !['.yaml', '.yml'].includes(ext) : ext !== '.ts')
+    throw new UsageError(`--file ${file} does not end in ${req.format === 'yaml' ? '.yaml' : '.ts'}`, 'Name the file after its format, or change --format.');
   if (fs.existsSync(file) && !req.force) throw new UsageError(`${file} exists already`, 'Pick another --file or name, or pass --force to replace it.');
   const { text } = renderScaffold(req, importSpecifier(file), file, schemaReference(file));
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });

@@ -48,7 +48,8 @@ async function ask(flags: InitFlags, name: string | undefined): Promise<{ flags:
     if (current !== undefined) return current;
     process.stdout.write(`${question} [${fallback}] `);
     const line = await lines.next();
-    if (line.done) throw new UsageError('init stopped: the input ended before every question was answered', 'Answer the questions, or pass the values as flags with --yes.');
+    if (line.done)
+      throw new UsageError('init stopped: the input ended before every question was answered', 'Answer the questions, or pass the values as flags with --yes.');
     return String(line.value).trim() || fallback;
   };
   try {
@@ -72,11 +73,19 @@ async function run(ctx: CommandContext, nameArg: string | undefined, given: Init
   const { flags, name } = await ask(given, nameArg);
   if (!name) throw new UsageError('init needs a name for the environment', 'Run pvestack init <name>, e.g. pvestack init lab.');
   const gpus = Number(flags.gpus ?? '0');
-  const stacks = (flags.stacks ?? (gpus > 0 ? 'web,postgres,vllm' : 'web,postgres')).split(',').map((s) => s.trim()).filter(Boolean);
+  const stacks = (flags.stacks ?? (gpus > 0 ? 'web,postgres,vllm' : 'web,postgres'))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = stacks.filter((s) => !(SCAFFOLD_STACKS as readonly string[]).includes(s));
-  if (unknown.length) throw new UsageError(`--stacks names ${unknown.map((s) => JSON.stringify(s)).join(', ')}, which init does not lay out`, `Use some of: ${SCAFFOLD_STACKS.join(', ')}.`);
+  if (unknown.length)
+    throw new UsageError(
+      `--stacks names ${unknown.map((s) => JSON.stringify(s)).join(', ')}, which init does not lay out`,
+      `Use some of: ${SCAFFOLD_STACKS.join(', ')}.`,
+    );
   const sshKey = sshKeyOf(flags.sshKey);
-  if (!sshKey) throw new UsageError('init needs an admin SSH public key and found none in ~/.ssh', 'Pass --ssh-key ~/.ssh/id_ed25519.pub (or the key line itself).');
+  if (!sshKey)
+    throw new UsageError('init needs an admin SSH public key and found none in ~/.ssh', 'Pass --ssh-key ~/.ssh/id_ed25519.pub (or the key line itself).');
   const file = writeScaffold({
     name,
     format: flags.format ?? 'yaml',
@@ -100,7 +109,9 @@ async function run(ctx: CommandContext, nameArg: string | undefined, given: Init
   ctx.reporter.result({ ok: report.ok, file, environment: report.environment, check: { ok: report.ok, counts: report.counts } });
   ctx.reporter.info(`wrote ${file}`);
   ctx.reporter.info(report.ok ? `checks ${verdictLine(report)}` : formatReportText(report, { minSeverity: 'warning' }));
-  ctx.reporter.info(`next: read the comments in ${file}, replace the example values (image, host names, Storage Box account, GPU ids), then run pvestack check ${file}`);
+  ctx.reporter.info(
+    `next: read the comments in ${file}, replace the example values (image, host names, Storage Box account, GPU ids), then run pvestack check ${file}`,
+  );
   return report.ok ? 0 : 1;
 }
 

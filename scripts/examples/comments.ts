@@ -9,7 +9,10 @@ export type CommentTable = Readonly<Record<string, readonly string[]>>;
 /** Above the top-level sections of every example. */
 export const SECTION_COMMENTS: CommentTable = {
   name: ['Names the output directory (cdktf.out/stacks/<name>/): give your copy its own name.'],
-  cluster: ['The Proxmox nodes: threads, RAM, datastores (redundant: true for mirrors/RAIDZ), GPUs for passthrough.', '`pvestack discover --node <node>` prints a node\'s real facts in this shape.'],
+  cluster: [
+    'The Proxmox nodes: threads, RAM, datastores (redundant: true for mirrors/RAIDZ), GPUs for passthrough.',
+    "`pvestack discover --node <node>` prints a node's real facts in this shape.",
+  ],
   networks: ["The guests' networks: a Linux bridge on every node, the CIDR and gateway; domain and dns are optional."],
   admin: ['Where admins work from (SSH and the Proxmox UI are reachable only from these CIDRs) and their public keys.'],
   zfsPools: ['ZFS pools by layout and disks; usable capacity is computed and checked against what guests claim.'],
@@ -23,7 +26,10 @@ export const SECTION_COMMENTS: CommentTable = {
 
 /** Above the first occurrence of a field anywhere in an example: the fields people had to guess. */
 export const FIRST_USE_COMMENTS: Readonly<Record<string, readonly string[]>> = {
-  datastores: ['Storages of the node by Proxmox id: type and media drive the checks, redundant: true marks RAID/mirrors,', 'capacityGib (`pvesm status`) lets disk claims be checked, content lists what it may hold.'],
+  datastores: [
+    'Storages of the node by Proxmox id: type and media drive the checks, redundant: true marks RAID/mirrors,',
+    'capacityGib (`pvesm status`) lets disk claims be checked, content lists what it may hold.',
+  ],
   gpus: ['GPUs by mapping name: the PCI address (lspci -D), VRAM, vendor:device and subsystem ids, IOMMU group.'],
   disks: ['The first disk boots; a named disk with a mountPoint is a data disk (protected on stateful guests).'],
   storageBoxMounts: ['Mounts a Storage Box in this guest (systemd automount, nofail): where backups and shared files go.'],
@@ -33,7 +39,7 @@ export const FIRST_USE_COMMENTS: Readonly<Record<string, readonly string[]>> = {
   modelFacts: ["The model's shape from its config.json, for the fit check when the built-in table does not know it."],
   hostGpus: ["An external host's own GPUs, described so the model-fit check can use them."],
   lxc: ['Container options: unprivileged by default (root inside is not root on the host).'],
-  hostKeys: ['Pinned SSH host keys of the guest: deploys refuse a host that presents another key.'],
+  hostKeys: ['Pinned SSH host keys: a connection to a machine (or Storage Box) that presents another key is refused.'],
 };
 
 /** Per architecture: a header and comments on the parts that make it what it is. */

@@ -83,7 +83,13 @@ describe('model facts read from the model itself (offline)', () => {
   });
 
   const onCard = (vramGib: number, count: number) => (s: Draft) => {
-    s.cluster.nodes[0].gpus = Array.from({ length: count }, (_, i) => ({ name: `gpu${i}`, pciAddress: `0000:0${i + 1}:00.0`, model: 'NVIDIA Test', vramGib, deviceId: '10de:2684' }));
+    s.cluster.nodes[0].gpus = Array.from({ length: count }, (_, i) => ({
+      name: `gpu${i}`,
+      pciAddress: `0000:0${i + 1}:00.0`,
+      model: 'NVIDIA Test',
+      vramGib,
+      deviceId: '10de:2684',
+    }));
     s.guests[3].gpus = s.cluster.nodes[0].gpus.map((g: { name: string }) => g.name);
     Object.assign(s.guests[3].stacks[0], { model: MODEL, dtype: 'auto' });
   };
@@ -95,8 +101,12 @@ describe('model facts read from the model itself (offline)', () => {
     //           sequence = 2 GiB; per GPU 20.1 GiB → 2 GPUs hold 40.2 < 63.03, 4 hold 80.4 ≥ 63.03 → 4, but the node has 1.
     const e = env(onCard(24, 1));
     const [f] = findings(e, 'PVE-LLM-001', { lookUpModel });
-    expect(f!.message).toBe(`${MODEL} in bf16 (auto) (2 B/param): weights 61.0 GiB (32.764 B params) > 20.1 GiB usable (21.6 GiB − 1.5 GiB overhead allowance) on 1 × 24 GiB (NVIDIA Test) at 0.90`);
-    expect(f!.hint).toBe('Use a quantized checkpoint or a smaller model, or move it to a machine with 4 × 24 GiB GPUs (tensor parallel size 4); node pve1 has 1.');
+    expect(f!.message).toBe(
+      `${MODEL} in bf16 (auto) (2 B/param): weights 61.0 GiB (32.764 B params) > 20.1 GiB usable (21.6 GiB − 1.5 GiB overhead allowance) on 1 × 24 GiB (NVIDIA Test) at 0.90`,
+    );
+    expect(f!.hint).toBe(
+      'Use a quantized checkpoint or a smaller model, or move it to a machine with 4 × 24 GiB GPUs (tensor parallel size 4); node pve1 has 1.',
+    );
     expect(runChecks(e, { lookUpModel }).ok).toBe(false);
   });
 
@@ -122,7 +132,9 @@ describe('model facts read from the model itself (offline)', () => {
       onCard(24, 4)(s);
       s.guests[3].gpus = ['gpu0'];
     });
-    expect(findings(e, 'PVE-LLM-001', { lookUpModel })[0]!.hint).toBe('Use a quantized checkpoint or a smaller model, or give the guest 4 of node pve1\'s 4 GPUs with tensor parallel size 4.');
+    expect(findings(e, 'PVE-LLM-001', { lookUpModel })[0]!.hint).toBe(
+      "Use a quantized checkpoint or a smaller model, or give the guest 4 of node pve1's 4 GPUs with tensor parallel size 4.",
+    );
   });
 
   it('fails the check for a model that is nowhere: not in the table, the spec or this machine', () => {
@@ -131,7 +143,9 @@ describe('model facts read from the model itself (offline)', () => {
     expect(report.ok).toBe(false);
     const [f] = report.findings.filter((x) => x.rule === 'PVE-LLM-008');
     expect(f).toMatchObject({ severity: 'error', path: 'guests[3].stacks[0]' });
-    expect(f!.message).toBe(`cannot tell whether acme/unknown-7b fits llm's GPUs: it is not in the built-in table, the stack has no modelFacts, and no config.json for it in ${path.join(cache, 'models--acme--unknown-7b')}`);
+    expect(f!.message).toBe(
+      `cannot tell whether acme/unknown-7b fits llm's GPUs: it is not in the built-in table, the stack has no modelFacts, and no config.json for it in ${path.join(cache, 'models--acme--unknown-7b')}`,
+    );
     expect(f!.hint).toBe(
       'Fetch its description (a few kB, no weights): huggingface-cli download acme/unknown-7b config.json model.safetensors.index.json; pvestack reads it from the Hugging Face cache offline. Or add modelFacts { paramsBillion, layers, attentionHeads, kvHeads, headDim } from its config.json to the stack.',
     );
@@ -140,19 +154,41 @@ describe('model facts read from the model itself (offline)', () => {
   it('reads a model directory given as the model path, sizing shards from their headers when the index has no total', () => {
     const modelDir = path.join(dir, 'models', 'tiny');
     fs.mkdirSync(modelDir, { recursive: true });
-    fs.writeFileSync(path.join(modelDir, 'config.json'), JSON.stringify({ ...CONFIG, hidden_size: 64, num_attention_heads: 4, num_key_value_heads: 2, num_hidden_layers: 2, head_dim: 32, torch_dtype: 'float16' }));
+    fs.writeFileSync(
+      path.join(modelDir, 'config.json'),
+      JSON.stringify({
+        ...CONFIG,
+        hidden_size: 64,
+        num_attention_heads: 4,
+        num_key_value_heads: 2,
+        num_hidden_layers: 2,
+        head_dim: 32,
+        torch_dtype: 'float16',
+      }),
+    );
     writeSafetensors(path.join(modelDir, 'a.safetensors'), { 'x.weight': { dtype: 'F16', shape: [64, 64], bytes: 8192 } });
-    writeSafetensors(path.join(modelDir, 'b.safetensors'), { 'y.weight': { dtype: 'F16', shape: [64, 32], bytes: 4096 }, 'z.bias': { dtype: 'F16', shape: [32], bytes: 64 } });
-    fs.writeFileSync(path.join(modelDir, 'model.safetensors.index.json'), JSON.stringify({ metadata: {}, weight_map: { 'x.weight': 'a.safetensors', 'y.weight': 'b.safetensors', 'z.bias': 'b.safetensors' } }));
+    writeSafetensors(path.join(modelDir, 'b.safetensors'), {
+      'y.weight': { dtype: 'F16', shape: [64, 32], bytes: 4096 },
+      'z.bias': { dtype: 'F16', shape: [32], bytes: 64 },
+    });
+    fs.writeFileSync(
+      path.join(modelDir, 'model.safetensors.index.json'),
+      JSON.stringify({ metadata: {}, weight_map: { 'x.weight': 'a.safetensors', 'y.weight': 'b.safetensors', 'z.bias': 'b.safetensors' } }),
+    );
     expect(safetensorsBytes(path.join(modelDir, 'b.safetensors'))).toBe(4096 + 64);
     const found = findLocalModelFacts(modelDir, {});
-    expect(found).toEqual({ facts: expect.objectContaining({ weightBytes: 8192 + 4096 + 64, headDim: 32, kvHeads: 2, layers: 2, checkpointDtype: 'float16' }) });
+    expect(found).toEqual({
+      facts: expect.objectContaining({ weightBytes: 8192 + 4096 + 64, headDim: 32, kvHeads: 2, layers: 2, checkpointDtype: 'float16' }),
+    });
   });
 
   it('says which file did not do', () => {
     const broken = path.join(dir, 'models', 'broken');
     fs.mkdirSync(broken, { recursive: true });
     fs.writeFileSync(path.join(broken, 'config.json'), JSON.stringify(CONFIG));
-    expect(findLocalModelFacts(broken, {})).toEqual({ searched: [broken], problem: `${broken} has config.json but neither model.safetensors.index.json nor model.safetensors` });
+    expect(findLocalModelFacts(broken, {})).toEqual({
+      searched: [broken],
+      problem: `${broken} has config.json but neither model.safetensors.index.json nor model.safetensors`,
+    });
   });
 });

@@ -8,7 +8,10 @@ import { MODEL_FACTS } from '../../checks';
  * KV heads × head dim each) + the q/k/v biases Qwen2 has, MLP = 3 × hidden × intermediate, and
  * embeddings = vocab × hidden, twice when input and output embeddings are not tied.
  */
-const CONFIGS: Record<string, { layers: number; hidden: number; heads: number; kvHeads: number; intermediate: number; vocab: number; tied: boolean; qkvBias: boolean }> = {
+const CONFIGS: Record<
+  string,
+  { layers: number; hidden: number; heads: number; kvHeads: number; intermediate: number; vocab: number; tied: boolean; qkvBias: boolean }
+> = {
   'qwen/qwen2.5-72b-instruct': { layers: 80, hidden: 8192, heads: 64, kvHeads: 8, intermediate: 29568, vocab: 152064, tied: false, qkvBias: true },
   'qwen/qwen2.5-7b-instruct': { layers: 28, hidden: 3584, heads: 28, kvHeads: 4, intermediate: 18944, vocab: 152064, tied: false, qkvBias: true },
   'qwen/qwen2.5-1.5b-instruct': { layers: 28, hidden: 1536, heads: 12, kvHeads: 2, intermediate: 8960, vocab: 151936, tied: true, qkvBias: true },
@@ -17,7 +20,7 @@ const CONFIGS: Record<string, { layers: number; hidden: number; heads: number; k
   'meta-llama/llama-3.1-70b-instruct': { layers: 80, hidden: 8192, heads: 64, kvHeads: 8, intermediate: 28672, vocab: 128256, tied: false, qkvBias: false },
 };
 
-describe('the built-in model table agrees with the models\' config.json', () => {
+describe("the built-in model table agrees with the models' config.json", () => {
   it.each(Object.entries(CONFIGS))('%s', (key, c) => {
     const facts = MODEL_FACTS[key]!;
     const headDim = facts.headDim;

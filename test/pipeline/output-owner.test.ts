@@ -9,7 +9,8 @@ import { recordingLog } from '../support/pipeline';
 import { scratchDir } from '../support/tools';
 
 // The small fixture has check errors on purpose (no backup, ...); ownership is about writing.
-const prepared = (sources: string[]) => prepareEnvironments(sources, { checks: 'skip', skipSwitch: '--no-checks', refusal: 'nothing was written', log: recordingLog() });
+const prepared = (sources: string[]) =>
+  prepareEnvironments(sources, { checks: 'skip', skipSwitch: '--no-checks', refusal: 'nothing was written', log: recordingLog() });
 
 /** Every file under `dir`, relative and sorted. */
 function files(dir: string): string[] {
@@ -70,7 +71,11 @@ describe('output directories are owned by one environment source', () => {
     expect(files(path.join(out, 'stacks', 'dev', 'artifacts'))).toEqual(artifactsBefore);
     // render writes into the same directory, so it asks the same question.
     expect(() => renderArtifacts(prepared([copy]), out)).toThrow(/holds environment "dev" synthesized from stacks\/dev\.ts/);
-    expect(JSON.parse(fs.readFileSync(path.join(out, 'stacks', 'dev', OWNER_FILE), 'utf8'))).toEqual({ environment: 'dev', owner: 'registered:dev', source: 'stacks/dev.ts' });
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'stacks', 'dev', OWNER_FILE), 'utf8'))).toEqual({
+      environment: 'dev',
+      owner: 'registered:dev',
+      source: 'stacks/dev.ts',
+    });
   });
 
   it('refuses two sources with one name in a single run, before writing anything', () => {

@@ -29,7 +29,18 @@ describe('pvestack init: the scaffolded environment', () => {
 
   it('teaches the next fields in comments, and marks hardware ids as placeholders', () => {
     const { text } = renderScaffold({ ...base, gpus: 1, stacks: ['web', 'postgres', 'vllm'], format: 'yaml' });
-    for (const hint of ['# vmIdRange:', '# vmId: 120', 'capacityGib', '# bastion:', '# checks: { suppressions:', '# quantization: awq', 'replicas: 2', 'huggingface-cli download', '`pvestack discover --node <node>`', 'docs/spec-reference.md'])
+    for (const hint of [
+      '# vmIdRange:',
+      '# vmId: 120',
+      'capacityGib',
+      '# bastion:',
+      '# checks: { suppressions:',
+      '# quantization: awq',
+      'replicas: 2',
+      'huggingface-cli download',
+      '`pvestack discover --node <node>`',
+      'docs/spec-reference.md',
+    ])
       expect(text).toContain(hint);
   });
 
@@ -39,7 +50,7 @@ describe('pvestack init: the scaffolded environment', () => {
     expect(ts.split('\n').slice(0, 4)).toEqual(['// header', "import { defineEnvironment } from 'pvestack';", '', 'export default defineEnvironment({']);
     expect(ts.endsWith('});\n')).toBe(true);
     expect(ts).toContain("      name: 'pve1',");
-    expect(ts).toContain("  // Secrets by name: the value comes from the environment variable at deploy time, never from this file.");
+    expect(ts).toContain('  // Secrets by name: the value comes from the environment variable at deploy time, never from this file.');
     // The YAML of the same tree validates; both renderers walk the same entries.
     expect(() => validateEnvironment(toPlain(doc), 'lab')).not.toThrow();
     expect(renderYaml(doc, ['header']).match(/^\s*#/gm)!.length).toBe(ts.match(/^\s*\/\//gm)!.length);
@@ -47,7 +58,10 @@ describe('pvestack init: the scaffolded environment', () => {
 
   it('says which flags cannot be laid out', () => {
     expect(scaffoldProblems({ ...base, stacks: ['vllm'] })).toEqual(['the vllm stack needs a GPU: add --gpus 1 (or leave vllm out of --stacks)']);
-    expect(scaffoldProblems({ ...base, nodes: 0, cidr: '10.0.0.5/24' })).toEqual(['--nodes must be a whole number from 1 to 9 (got 0)', '--cidr must be a network such as 10.20.0.0/24 (got "10.0.0.5/24")']);
+    expect(scaffoldProblems({ ...base, nodes: 0, cidr: '10.0.0.5/24' })).toEqual([
+      '--nodes must be a whole number from 1 to 9 (got 0)',
+      '--cidr must be a network such as 10.20.0.0/24 (got "10.0.0.5/24")',
+    ]);
   });
 
   it('imports the model by path inside this repository and from the pvestack package elsewhere', () => {

@@ -9,7 +9,7 @@ const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICYhg3MaHJmBSHLIl27JrO797KlbHAj
 
 // Acceptance of "pvestack init" in a team's own infrastructure repository: a directory outside
 // this checkout, with pvestack installed from it by npm as a dependency (a link, offline).
-describeWithTools('pvestack init in a team\'s own infrastructure repository', ['npm'], () => {
+describeWithTools("pvestack init in a team's own infrastructure repository", ['npm'], () => {
   const { dir: repo, cleanup } = scratchDir('acme-infra-');
   afterAll(cleanup);
   const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { cwd: repo, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
@@ -33,7 +33,7 @@ describeWithTools('pvestack init in a team\'s own infrastructure repository', ['
     expect(text).toContain("import { defineEnvironment } from 'pvestack';");
   });
 
-  it('init points the YAML language server at the installed package\'s schema', () => {
+  it("init points the YAML language server at the installed package's schema", () => {
     expect(pvestack('init', 'edge', '--stacks', 'web', '--ssh-key', KEY, '--yes').status).toBe(0);
     const first = fs.readFileSync(path.join(repo, 'envs', 'edge.yaml'), 'utf8').split('\n')[0]!;
     expect(first).toBe('# yaml-language-server: $schema=../node_modules/pvestack/schema/environment.schema.json');
@@ -62,7 +62,18 @@ describeWithTools('pvestack init in a team\'s own infrastructure repository', ['
   });
 
   it("the spec's types come from the package: tsc accepts it and rejects a wrong type", () => {
-    const tsc = [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--strict', '--module', 'node16', '--moduleResolution', 'node16', '--target', 'es2022', '--skipLibCheck'];
+    const tsc = [
+      path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '--noEmit',
+      '--strict',
+      '--module',
+      'node16',
+      '--moduleResolution',
+      'node16',
+      '--target',
+      'es2022',
+      '--skipLibCheck',
+    ];
     expect(run(process.execPath, [...tsc, 'envs/shop.ts']).status).toBe(0);
     const wrong = fs.readFileSync(path.join(repo, 'envs', 'shop.ts'), 'utf8').replace('cpuThreads: 32,', "cpuThreads: 'many',");
     fs.writeFileSync(path.join(repo, 'envs', 'wrong.ts'), wrong);
@@ -75,6 +86,8 @@ describeWithTools('pvestack init in a team\'s own infrastructure repository', ['
     expect(pvestack('init', 'lab', '--ssh-key', KEY, '--yes').status).toBe(0);
     const r = pvestack('check', 'envs/lab.yaml');
     expect(r.status, r.stdout).toBe(0);
-    expect(pvestack('init', 'lab', '--ssh-key', KEY, '--yes').stderr).toBe('error: envs/lab.yaml exists already. Pick another --file or name, or pass --force to replace it.\n');
+    expect(pvestack('init', 'lab', '--ssh-key', KEY, '--yes').stderr).toBe(
+      'error: envs/lab.yaml exists already. Pick another --file or name, or pass --force to replace it.\n',
+    );
   });
 });

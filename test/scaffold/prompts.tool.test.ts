@@ -13,7 +13,12 @@ describeWithTools('pvestack init on a terminal', ['script'], () => {
   const { dir, cleanup } = scratchDir('pvestack-init-tty-');
   afterAll(cleanup);
   const onTerminal = (answers: string[]) =>
-    spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} init`, '/dev/null'], { cwd: dir, input: answers.map((a) => `${a}\n`).join(''), encoding: 'utf8', timeout: 60_000 });
+    spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} init`, '/dev/null'], {
+      cwd: dir,
+      input: answers.map((a) => `${a}\n`).join(''),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
 
   it('asks for name, format, nodes, GPUs, stacks, model and key, and writes what was answered', () => {
     const r = onTerminal(['demo', 'yaml', '2', '1', 'web,postgres,redis,vllm', '', KEY]);
@@ -31,7 +36,9 @@ describeWithTools('pvestack init on a terminal', ['script'], () => {
   it('stops with a user error, not an internal one, when the input ends early', () => {
     const r = onTerminal(['half']);
     const out = r.stdout.replace(/\r/g, '');
-    expect(out).toContain('error: init stopped: the input ended before every question was answered. Answer the questions, or pass the values as flags with --yes.');
+    expect(out).toContain(
+      'error: init stopped: the input ended before every question was answered. Answer the questions, or pass the values as flags with --yes.',
+    );
     expect(out).not.toContain('internal error');
     expect(r.status).toBe(2);
     expect(fs.existsSync(path.join(dir, 'envs', 'half.yaml'))).toBe(false);

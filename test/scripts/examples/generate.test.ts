@@ -12,7 +12,12 @@ const files = [...generatedExampleFiles()];
 
 describe('docs/examples: one commented YAML file per reference architecture', () => {
   it('covers the four reference architectures', () => {
-    expect(files.map(([file]) => file)).toEqual(['docs/examples/production.yaml', 'docs/examples/lab.yaml', 'docs/examples/chat.yaml', 'docs/examples/quiz.yaml']);
+    expect(files.map(([file]) => file)).toEqual([
+      'docs/examples/production.yaml',
+      'docs/examples/lab.yaml',
+      'docs/examples/chat.yaml',
+      'docs/examples/quiz.yaml',
+    ]);
   });
 
   it.each(files)('%s is up to date (npm run examples:generate)', (file, content) => {
