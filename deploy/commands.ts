@@ -34,7 +34,13 @@ export const HEALTH_TIMEOUT_EXIT = 91;
 
 /** The manifest each release carries (mode 0600). */
 export const MANIFEST_FILE = '.pvestack-release.json';
-/** Compose override the deployer adds to each release: one label per service with its fingerprint. */
+/**
+ * Compose override the deployer adds to each release: one label per service with its fingerprint.
+ * Labels are part of the service configuration compose hashes into `com.docker.compose.config-hash`
+ * (v1 and v2), so `up` recreates exactly the services whose fingerprint changed — including a
+ * changed bind-mounted file or secret, which compose alone cannot see (proven by
+ * test/deploy/converge.tool.test.ts and happy-path.tool.test.ts against docker-compose 1.29).
+ */
 export const LABELS_FILE = '.pvestack-labels.json';
 /** The container label holding a service's fingerprint. */
 export const CONFIG_LABEL = 'io.pvestack.config';
