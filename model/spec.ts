@@ -545,6 +545,11 @@ export interface MonitoringStackSpec {
   /** Scrape targets (guest names); node-exporter and cAdvisor run on each via their own stack. */
   readonly targets?: readonly string[];
   readonly grafanaAdminSecret: string;
+  /** Where Alertmanager sends alerts: one receiver. @default none (alerts show on Alertmanager's page only) */
+  readonly alerting?: {
+    /** Secret (by name) holding a webhook URL (Slack-compatible relays, ntfy, a chat bridge) that receives every alert. */
+    readonly webhookUrlSecret?: string;
+  };
 }
 
 /** Catalogue entries: well-known images with sensible settings. */

@@ -127,6 +127,7 @@ const monitoring = obj(
     kind: required(oneOf(['monitoring'] as const)),
     targets: optional(arr(str({ minLength: 1 }))),
     grafanaAdminSecret: required(secretRef()),
+    alerting: optional(obj({ webhookUrlSecret: optional(secretRef()) }, 'alerting settings')),
   },
   'a monitoring stack',
 );

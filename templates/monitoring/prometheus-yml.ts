@@ -5,6 +5,8 @@
 import { stringify } from 'yaml';
 import type { Environment, Guest, MonitoringStackSpec } from '../../model';
 import { DEFAULT_PORTS, guestByName } from '../../model';
+import { POSTGRES_EXPORTER_PORT } from '../stacks/postgres';
+import { REDIS_EXPORTER_PORT } from '../stacks/redis';
 
 interface Job {
   readonly name: string;
@@ -28,19 +30,32 @@ export function prometheusJobs(env: Environment, self: Guest, stack: MonitoringS
   const cadvisor = ['cadvisor:8080', ...targets.filter((g) => has(g, 'cadvisor')).map((g) => `${g.ipv4}:${catalogPort(g, 'cadvisor')}`)];
   const dcgm = [...(selfHasGpu ? ['dcgm-exporter:9400'] : []), ...targets.filter((g) => has(g, 'dcgm-exporter')).map((g) => `${g.ipv4}:${catalogPort(g, 'dcgm-exporter')}`)];
   const vllm = targets.flatMap((g) => g.stacks.flatMap((s) => (s.kind === 'vllm' ? [`${g.ipv4}:${s.port ?? DEFAULT_PORTS.vllm}`] : [])));
+  // The postgres and redis stacks carry their exporters (templates/stacks/postgres.ts, redis.ts).
+  const withSelf = [self, ...targets];
+  const postgres = withSelf.filter((g) => has(g, 'postgres')).map((g) => `${g.ipv4}:${POSTGRES_EXPORTER_PORT}`);
+  const redis = withSelf.filter((g) => has(g, 'redis')).map((g) => `${g.ipv4}:${REDIS_EXPORTER_PORT}`);
   const jobs: Job[] = [
     { name: 'prometheus', targets: ['localhost:9090'] },
     { name: 'node', targets: node },
     { name: 'cadvisor', targets: cadvisor },
     { name: 'dcgm', targets: dcgm },
     { name: 'vllm', path: '/metrics', targets: vllm },
+    { name: 'postgres', targets: postgres },
+    { name: 'redis', targets: redis },
   ];
   return jobs.filter((j) => j.targets.length > 0);
 }
 
-export function renderPrometheusYml(jobs: readonly Job[]): string {
+/** Where prometheus.yml finds the alert rules and Alertmanager (paths and names inside the monitoring stack). */
+export interface AlertingTargets {
+  readonly rulesFile: string;
+  readonly alertmanager: string;
+}
+
+export function renderPrometheusYml(jobs: readonly Job[], alerting?: AlertingTargets): string {
   const doc = {
     global: { scrape_interval: '15s', evaluation_interval: '15s' },
+    ...(alerting ? { rule_files: [alerting.rulesFile], alerting: { alertmanagers: [{ static_configs: [{ targets: [alerting.alertmanager] }] }] } } : {}),
     scrape_configs: jobs.map((j) => ({ job_name: j.name, ...(j.path ? { metrics_path: j.path } : {}), static_configs: [{ targets: j.targets }] })),
   };
   return `# Rendered by pvestack; change the environment spec, not this file.\n${stringify(doc, { lineWidth: 0 })}`;

@@ -20,6 +20,7 @@ import {
   renderRestoreScript,
 } from '../postgres/backup';
 import { DATA_DISK_MARKER, dataDiskGuard, guardsDataDisks } from './data-disk-guard';
+import { renderExporterQueries } from '../postgres/exporter-queries';
 import { DEFAULT_EXTENSIONS, renderInitSql } from '../postgres/init-sql';
 import { hbaSources, renderPgHba } from '../postgres/pg-hba';
 import { maintenanceWorkMemKb, PgStorage, PgTuneInput } from '../postgres/pgtune';
@@ -27,6 +28,9 @@ import { renderPostgresqlConf } from '../postgres/postgresql-conf';
 import { dataDisks, publish, StackContext, StackParts } from './types';
 
 export const POSTGRES_DEFAULT_IMAGE = 'pgvector/pgvector:0.8.0-pg16';
+export const POSTGRES_EXPORTER_IMAGE = 'quay.io/prometheuscommunity/postgres-exporter:v0.15.0';
+/** postgres_exporter's port, published on the server's service (the exporter shares its network namespace). */
+export const POSTGRES_EXPORTER_PORT = 9187;
 const CONF_DIR = '/etc/postgresql';
 /** The server's data volume inside the container; PGDATA is a directory below it. */
 const DATA_DIR = '/var/lib/postgresql/data';
@@ -115,7 +119,7 @@ export function postgresStack(ctx: StackContext, stack: PostgresStackSpec): Stac
       ...(data && guardsDataDisks(ctx.guest) ? { entrypoint: dataDiskGuard(`${DATA_DIR}/${DATA_DISK_MARKER}`, data.mountPoint!, 'docker-entrypoint.sh') } : {}),
       command: ['postgres', '-c', `config_file=${CONF_DIR}/postgresql.conf`],
       shmSizeMib: postgresShmSizeMib(tune),
-      ports: [publish(ctx.guest, port)],
+      ports: [publish(ctx.guest, port), publish(ctx.guest, POSTGRES_EXPORTER_PORT)],
       env: { POSTGRES_DB: stack.database, POSTGRES_USER: user, PGDATA: '/var/lib/postgresql/data/pgdata' },
       secretEnv: [{ variable: 'POSTGRES_PASSWORD', secret: stack.passwordSecret }],
       volumes: [
@@ -133,6 +137,18 @@ export function postgresStack(ctx: StackContext, stack: PostgresStackSpec): Stac
       stopGracePeriodSeconds: 120,
     },
   ];
+  files.push({ path: 'monitoring/postgres-exporter-queries.yaml', content: renderExporterQueries(backup !== undefined) });
+  services.push({
+    name: 'postgres-exporter',
+    image: POSTGRES_EXPORTER_IMAGE,
+    // In the server's network namespace: it logs in over 127.0.0.1, which pg_hba.conf admits.
+    networkMode: 'service:postgres',
+    command: [`--web.listen-address=:${POSTGRES_EXPORTER_PORT}`, '--extend.query-path=/etc/postgres-exporter/queries.yaml'],
+    env: { DATA_SOURCE_URI: `127.0.0.1:${port}/${stack.database}?sslmode=disable`, DATA_SOURCE_USER: user },
+    secretEnv: [{ variable: 'DATA_SOURCE_PASS', secret: stack.passwordSecret }],
+    volumes: ['./monitoring/postgres-exporter-queries.yaml:/etc/postgres-exporter/queries.yaml:ro'],
+    dependsOn: ['postgres'],
+  });
   if (backup) {
     const retentionDays = backup.retentionDays ?? BACKUP_DEFAULT_RETENTION_DAYS;
     files.push(

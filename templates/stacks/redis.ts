@@ -5,6 +5,9 @@ import { renderRedisConf } from '../redis/redis-conf';
 import { publish, StackContext, StackParts } from './types';
 
 export const REDIS_DEFAULT_IMAGE = 'redis:7.4-alpine';
+export const REDIS_EXPORTER_IMAGE = 'oliver006/redis_exporter:v1.62.0';
+/** redis_exporter's port, published on the Redis service (the exporter shares its network namespace). */
+export const REDIS_EXPORTER_PORT = 9121;
 const AUTH_FILE = '/tmp/redis-auth.conf';
 
 /**
@@ -42,13 +45,21 @@ export function redisStack(ctx: StackContext, stack: RedisStackSpec): StackParts
         name: 'redis',
         image: stack.image ?? REDIS_DEFAULT_IMAGE,
         entrypoint: ['sh', '-c', ENTRYPOINT_SCRIPT],
-        ports: [publish(ctx.guest, port)],
+        ports: [publish(ctx.guest, port), publish(ctx.guest, REDIS_EXPORTER_PORT)],
         secretEnv: [{ variable: 'REDIS_PASSWORD', secret: stack.passwordSecret }],
         volumes: ['./redis.conf:/usr/local/etc/redis/redis.conf:ro', ...(persistent ? ['redis-data:/data'] : [])],
         // REDISCLI_AUTH keeps the password out of redis-cli's argv.
         healthcheck: { test: ['CMD-SHELL', `REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli -p ${port} ping | grep -q PONG`], intervalSeconds: 10, timeoutSeconds: 5, retries: 5 },
         stateful: persistent,
         ...(stack.maxMemoryMib ? { memoryLimitMib: redisMemoryLimitMib(stack.maxMemoryMib, persistent) } : {}),
+      },
+      {
+        name: 'redis-exporter',
+        image: REDIS_EXPORTER_IMAGE,
+        networkMode: 'service:redis',
+        env: { REDIS_ADDR: `redis://127.0.0.1:${port}`, REDIS_EXPORTER_WEB_LISTEN_ADDRESS: `:${REDIS_EXPORTER_PORT}` },
+        secretEnv: [{ variable: 'REDIS_PASSWORD', secret: stack.passwordSecret }],
+        dependsOn: ['redis'],
       },
     ],
     files: [{ path: 'redis.conf', content: renderRedisConf(stack, port) }],

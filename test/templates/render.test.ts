@@ -47,8 +47,9 @@ describe('rendering', () => {
       const doc = parse(s.files.find((f) => f.path === 'compose.yaml')!.content) as any;
       return Object.values<any>(doc.services).flatMap((svc) => svc.ports ?? []);
     };
-    expect(ports('db', 'postgres')).toEqual(['10.20.0.20:5432:5432']);
-    expect(ports('cache', 'redis')).toEqual(['10.20.0.21:6379:6379']);
+    // With each server, its exporter's port (the exporter shares the server's network namespace).
+    expect(ports('db', 'postgres')).toEqual(['10.20.0.20:5432:5432', '10.20.0.20:9187:9187']);
+    expect(ports('cache', 'redis')).toEqual(['10.20.0.21:6379:6379', '10.20.0.21:9121:9121']);
     expect(ports('llm', 'vllm')).toEqual(['10.20.0.30:8000:8000']);
   });
 
