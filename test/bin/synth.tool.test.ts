@@ -36,3 +36,24 @@ describeWithTools('cdktf synth (slow, real cdktf-cli) matches the in-process syn
     expect(read('cli').equals(read('inproc'))).toBe(true);
   });
 });
+
+describeWithTools('cdktf synth (slow, real cdktf-cli) refuses an environment with a check error', fs.existsSync(CDKTF) ? [] : ['cdktf'], () => {
+  const scratch = scratchDir('pvestack-cdktf-refuse-');
+  afterAll(() => scratch.cleanup());
+
+  it('exits non-zero, names the rules, and writes no stack', () => {
+    const out = path.join(scratch.dir, 'cli');
+    const cli = spawnSync(CDKTF, ['synth', '--output', out], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, CHECKPOINT_DISABLE: '1', CI: '1', FORCE_COLOR: '0', PVESTACK_ENVIRONMENTS: 'production-as-planned' },
+      timeout: 150_000,
+    });
+    expect(cli.error).toBeUndefined();
+    expect(cli.status).not.toBe(0);
+    const said = `${cli.stdout}\n${cli.stderr}`;
+    expect(said).toContain('checks failed for production-as-planned: cdktf synth wrote nothing');
+    expect(said).toContain('PVE-LLM-001');
+    expect(fs.existsSync(path.join(out, 'stacks', 'production-as-planned', 'cdk.tf.json'))).toBe(false);
+  }, 180_000);
+});
