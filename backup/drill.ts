@@ -8,6 +8,7 @@ import { UsageError } from '../model/errors';
 import { POSTGRES_DEFAULT_IMAGE } from '../templates/stacks/postgres';
 import { POSTGRES_IMAGE_UID } from '../templates/postgres/backup';
 import { DRILL_MARK, renderDrillScript } from '../templates/postgres/drill';
+import { DRILL_RECORD } from '../templates/postgres/exporter-queries';
 
 export interface DrillTarget {
   readonly guest: Guest;
@@ -43,6 +44,18 @@ export function drillContainerName(guest: string, runId: string): string {
 export function drillRunArgv(target: DrillTarget, name: string): string[] {
   const script = renderDrillScript({ user: target.stack.user ?? 'app', database: target.stack.database, ...(target.stack.backup?.verifyQuery ? { query: target.stack.backup.verifyQuery } : {}) });
   return ['docker', 'run', '--rm', '--name', name, '--network', 'none', '--user', `${POSTGRES_IMAGE_UID}:${POSTGRES_IMAGE_UID}`, '--shm-size', '256m', '-v', `${target.backupDir}:/backup:ro`, '--entrypoint', 'sh', target.image, '-c', script];
+}
+
+/**
+ * Records the drill's outcome beside the backups (`drills/last`: `ok <time>` or `failed <time>`),
+ * written under a temporary name and renamed, as the image's postgres uid (the owner of the
+ * backup mount). postgres_exporter reads it (templates/postgres/exporter-queries.ts) for the
+ * RestoreDrillFailed alert.
+ */
+export function drillRecordArgv(target: DrillTarget, ok: boolean, at: Date): string[] {
+  const record = DRILL_RECORD.split('/');
+  const script = `mkdir -p /backup/${record[0]} && printf '%s %s\\n' "$1" "$2" > /backup/${record[0]}/.${record[1]}.tmp && mv /backup/${record[0]}/.${record[1]}.tmp /backup/${DRILL_RECORD}`;
+  return ['docker', 'run', '--rm', '--network', 'none', '--user', `${POSTGRES_IMAGE_UID}:${POSTGRES_IMAGE_UID}`, '-v', `${target.backupDir}:/backup`, '--entrypoint', 'sh', target.image, '-c', script, 'pvestack-drill-record', ok ? 'ok' : 'failed', at.toISOString()];
 }
 
 /** Removes the drill's container if it is still there (the run was interrupted or timed out). */

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import type { Environment } from '../model';
 import { OperationError } from '../model/errors';
-import { DrillReport, drillCleanupArgv, drillContainerName, drillRunArgv, drillTarget, parseDrillReport } from './drill';
+import { DrillReport, drillCleanupArgv, drillContainerName, drillRecordArgv, drillRunArgv, drillTarget, parseDrillReport } from './drill';
 
 export interface DrillOptions {
   /** Run on this machine's Docker engine (`DOCKER_HOST`) instead of over SSH on the guest. */
@@ -55,8 +55,10 @@ export async function runDrill(env: Environment, guestName: string, opts: DrillO
   const name = drillContainerName(target.guest.name, crypto.randomBytes(4).toString('hex'));
   const runner = opts.local ? { run: localRunner(), close: () => undefined } : await sshRunner(env, guestName, opts);
   opts.progress?.(`restoring the newest base backup of ${target.backupDir} in ${target.image} (${opts.local ? 'local Docker engine' : `${target.guest.name} over SSH`})`);
+  let ok = false;
   try {
     const out = await runner.run(drillRunArgv(target, name));
+    ok = out.code === 0;
     if (out.code !== 0) {
       const tail = out.stderr.trim().split('\n').slice(-12).join('\n    ');
       throw new OperationError(
@@ -67,6 +69,8 @@ export async function runDrill(env: Environment, guestName: string, opts: DrillO
     return parseDrillReport(out.stdout, new Date());
   } finally {
     await runner.run(drillCleanupArgv(name)).catch(() => undefined);
+    const recorded = await runner.run(drillRecordArgv(target, ok, new Date())).catch((err: Error) => ({ code: -1, stdout: '', stderr: err.message }));
+    if (recorded.code !== 0) opts.progress?.(`warning: could not record the drill's outcome in ${target.backupDir}: ${recorded.stderr.trim().split('\n').pop()}`);
     runner.close();
   }
 }

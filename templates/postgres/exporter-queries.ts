@@ -30,7 +30,7 @@ export function renderExporterQueries(backup: boolean, dir: string = BACKUP_DIR)
       metrics: [{ age_seconds: gauge('Seconds since the newest complete base backup finished (1e10: none)') }],
     };
     queries.pvestack_restore_drill = {
-      query: `SELECT CASE WHEN split_part(r, ' ', 1) = 'ok' THEN 1 ELSE 0 END AS last_ok, coalesce(extract(epoch FROM now() - (pg_stat_file('${dir}/${DRILL_RECORD}', true)).modification), 1e10) AS age_seconds FROM coalesce(pg_read_file('${dir}/${DRILL_RECORD}', true), 'none') AS r`,
+      query: `SELECT CASE WHEN split_part(r, ' ', 1) = 'ok' THEN 1 ELSE 0 END AS last_ok, coalesce(extract(epoch FROM now() - (pg_stat_file('${dir}/${DRILL_RECORD}', true)).modification), 1e10) AS age_seconds FROM coalesce(pg_read_file('${dir}/${DRILL_RECORD}', 0, 200, true), 'none') AS r`,
       metrics: [{ last_ok: gauge('1 when the last restore drill passed') }, { age_seconds: gauge('Seconds since the last restore drill (1e10: none)') }],
     };
   }

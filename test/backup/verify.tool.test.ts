@@ -9,11 +9,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import type { PostgresStackSpec } from '../../model';
 import { gpusOf } from '../../model';
 import { loadEnvironment } from '../../stacks/registry';
 import { BACKUP_DIR, BACKUP_FILES, BACKUP_SCRIPT_DIR, POSTGRES_IMAGE_UID } from '../../templates/postgres/backup';
+import { renderExporterQueries } from '../../templates/postgres/exporter-queries';
 import { postgresStack } from '../../templates/stacks/postgres';
 import { buildPostgresImage, HOST_PGBIN, POSTGRES_TEST_IMAGE } from '../support/postgres-image';
 import { describeWithTools, freePort, run, scratchDir, waitFor } from '../support/tools';
@@ -34,6 +35,8 @@ describeWithTools(
     const dockerEnv = { ...process.env, DOCKER_HOST: dockerHost };
     let port = 0;
     let segmentAfterBase = '';
+    let opts = '';
+    const drillRecord = () => fs.readFileSync(path.join(box, 'drills', 'last'), 'utf8');
     const asPostgres = (argv: string[], env: Record<string, string> = {}) =>
       spawnSync('setpriv', [`--reuid=${POSTGRES_IMAGE_UID}`, `--regid=${POSTGRES_IMAGE_UID}`, '--clear-groups', '--', ...argv], {
         encoding: 'utf8',
@@ -89,7 +92,7 @@ describeWithTools(
       const initdb = asPostgres([`${HOST_PGBIN}/initdb`, '-D', data, '-U', 'app', `--pwfile=${path.join(scratch.dir, 'pw')}`, '-E', 'UTF8', '--locale=C.UTF-8']);
       expect(initdb.status, initdb.stderr).toBe(0);
       // As the image starts it: `-c config_file=` the rendered file; PGDATA keeps initdb's defaults.
-      const opts = `-c config_file=${path.join(release, 'postgresql.conf')} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`;
+      opts = `-c config_file=${path.join(release, 'postgresql.conf')} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`;
       const started = asPostgres([`${HOST_PGBIN}/pg_ctl`, '-D', data, '-l', path.join(release, 'server.log'), '-w', '-t', '60', '-o', opts, 'start']);
       expect(started.status, started.stderr).toBe(0);
       sql('CREATE DATABASE shop', 'postgres');
@@ -128,6 +131,8 @@ describeWithTools(
       expect(report.lossWindowSeconds).toBeGreaterThanOrEqual(0);
       expect(report.lossWindowSeconds).toBeLessThan(600);
       expect(drillContainers()).toBe('');
+      // The outcome, beside the backups, for the RestoreDrillFailed alert.
+      expect(drillRecord()).toMatch(/^ok \d{4}-\d\d-\d\dT/);
       // Read-only: the drill left the archive as it found it (no new timeline, no history file).
       expect(fs.readdirSync(path.join(box, 'wal')).filter((f) => f.endsWith('.history'))).toEqual([]);
     }, 240_000);
@@ -159,10 +164,36 @@ describeWithTools(
         expect(r.status).toBe(1);
         expect(JSON.parse(r.stdout).message).toContain('did not restore');
         expect(drillContainers()).toBe('');
+        expect(drillRecord()).toMatch(/^failed /);
       } finally {
         fs.writeFileSync(file, good);
       }
     }, 240_000);
+    it("postgres_exporter's queries read the archiver, the newest base backup and the drill's outcome", async () => {
+      const data = path.join(scratch.dir, 'data');
+      const started = asPostgres([`${HOST_PGBIN}/pg_ctl`, '-D', data, '-l', path.join(scratch.dir, 'release', 'server2.log'), '-w', '-t', '60', '-o', opts, 'start']);
+      expect(started.status, started.stderr).toBe(0);
+      try {
+        const queries = parse(renderExporterQueries(true, box)) as Record<string, { query: string }>;
+        const row = (name: string) => sql(queries[name]!.query).split('|').map(Number);
+        // Statistics start empty after the immediate stop; archive one segment.
+        sql("INSERT INTO orders VALUES (601, 'after the restart')");
+        sql('SELECT pg_switch_wal()');
+        await waitFor('a segment archived after the restart', () => row('pvestack_pg_archiver')[2]! > 0, 20_000);
+        const [failed, , lastArchived] = row('pvestack_pg_archiver');
+        expect(failed).toBe(0);
+        expect(lastArchived).toBeGreaterThan(0);
+        const [baseAge] = row('pvestack_pg_base_backup');
+        expect(baseAge).toBeGreaterThanOrEqual(0);
+        expect(baseAge).toBeLessThan(3600);
+        // The last drill (the truncated base backup) failed, a moment ago.
+        const [lastOk, drillAge] = row('pvestack_restore_drill');
+        expect(lastOk).toBe(0);
+        expect(drillAge).toBeLessThan(3600);
+      } finally {
+        asPostgres([`${HOST_PGBIN}/pg_ctl`, '-D', data, '-m', 'immediate', 'stop']);
+      }
+    }, 120_000);
   },
   { root: true },
 );
