@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import type { Environment, Guest, MonitoringStackSpec } from '../../model';
 import { DEFAULT_PORTS, guestByName } from '../../model';
 import { POSTGRES_EXPORTER_PORT } from '../stacks/postgres';
+import { NGINX_EXPORTER_PORT } from '../stacks/nginx-proxy';
 import { REDIS_EXPORTER_PORT } from '../stacks/redis';
 
 interface Job {
@@ -34,6 +35,7 @@ export function prometheusJobs(env: Environment, self: Guest, stack: MonitoringS
   const withSelf = [self, ...targets];
   const postgres = withSelf.filter((g) => has(g, 'postgres')).map((g) => `${g.ipv4}:${POSTGRES_EXPORTER_PORT}`);
   const redis = withSelf.filter((g) => has(g, 'redis')).map((g) => `${g.ipv4}:${REDIS_EXPORTER_PORT}`);
+  const nginx = withSelf.filter((g) => has(g, 'nginx-proxy')).map((g) => `${g.ipv4}:${NGINX_EXPORTER_PORT}`);
   const jobs: Job[] = [
     { name: 'prometheus', targets: ['localhost:9090'] },
     { name: 'node', targets: node },
@@ -42,6 +44,7 @@ export function prometheusJobs(env: Environment, self: Guest, stack: MonitoringS
     { name: 'vllm', path: '/metrics', targets: vllm },
     { name: 'postgres', targets: postgres },
     { name: 'redis', targets: redis },
+    { name: 'nginx', targets: nginx },
   ];
   return jobs.filter((j) => j.targets.length > 0);
 }

@@ -92,6 +92,10 @@ function proxyDirectives(): string[] {
 
 const HEALTH = block('location = /healthz', ['access_log off;', 'default_type text/plain;', 'return 200 "ok\\n";']);
 
+/** Where nginx-prometheus-exporter reads nginx's counters (ngx_http_stub_status_module), from 127.0.0.1 only. */
+export const STUB_STATUS_PATH = '/stub_status';
+const STUB_STATUS = block(`location = ${STUB_STATUS_PATH}`, ['stub_status;', 'access_log off;', 'allow 127.0.0.1;', 'deny all;']);
+
 function tempPaths(input: NginxConfInput): string[] {
   return input.tempDir ? ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${input.tempDir}/${t};`) : [];
 }
@@ -145,9 +149,10 @@ export function renderNginxConf(input: NginxConfInput): string {
         `server_name ${input.serverName};`,
         ...block('location /.well-known/acme-challenge/', [`root ${input.acmeWebroot};`]),
         ...HEALTH,
+        ...STUB_STATUS,
         ...block('location /', ['return 301 https://$host$request_uri;']),
       ])
-    : block('server', [`listen ${input.httpListen};`, `server_name ${input.serverName};`, ...SECURITY_HEADERS, ...HEALTH, ...proxyLocations(input)]);
+    : block('server', [`listen ${input.httpListen};`, `server_name ${input.serverName};`, ...SECURITY_HEADERS, ...HEALTH, ...STUB_STATUS, ...proxyLocations(input)]);
   const httpsServer = tls
     ? block('server', [
         ...(input.http2 === 'listen-parameter' ? [`listen ${input.httpsListen} ssl http2;`] : [`listen ${input.httpsListen} ssl;`, 'http2 on;']),

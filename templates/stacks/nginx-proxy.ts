@@ -9,12 +9,15 @@
 import type { NginxProxyStackSpec } from '../../model';
 import { guestByName } from '../../model';
 import type { ServiceDefinition } from '../compose/service';
-import { NginxConfInput, nginxHttp2Style, renderNginxBootstrapConf, renderNginxConf } from '../nginx/nginx-conf';
+import { NginxConfInput, nginxHttp2Style, renderNginxBootstrapConf, renderNginxConf, STUB_STATUS_PATH } from '../nginx/nginx-conf';
 import { nextjsPortsOn } from './nextjs';
 import { isLoopback, publish, StackContext, StackParts } from './types';
 
 export const NGINX_DEFAULT_IMAGE = 'nginx:1.27-alpine';
 export const CERTBOT_IMAGE = 'certbot/certbot:v2.11.0';
+export const NGINX_EXPORTER_IMAGE = 'nginx/nginx-prometheus-exporter:1.3.0';
+/** nginx-prometheus-exporter's port, published on the nginx service (the exporter shares its network namespace). */
+export const NGINX_EXPORTER_PORT = 9113;
 const WEBROOT = '/var/www/certbot';
 const PROVIDED_TLS_DIR = '/etc/pvestack/tls';
 
@@ -82,11 +85,18 @@ export function nginxProxyStack(ctx: StackContext, stack: NginxProxyStackSpec): 
     name: 'nginx',
     image: stack.image ?? NGINX_DEFAULT_IMAGE,
     ...(input.certificate ? { command: nginxTlsCommand(input.certificate) } : {}),
-    ports: tls === 'none' ? [publish(ctx.guest, 80)] : [publish(ctx.guest, 80), publish(ctx.guest, 443)],
+    ports: [...(tls === 'none' ? [publish(ctx.guest, 80)] : [publish(ctx.guest, 80), publish(ctx.guest, 443)]), publish(ctx.guest, NGINX_EXPORTER_PORT)],
     volumes,
     healthcheck: { test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1/healthz'], intervalSeconds: 15, timeoutSeconds: 5, retries: 3 },
   };
-  const services: ServiceDefinition[] = [nginx];
+  const exporter: ServiceDefinition = {
+    name: 'nginx-exporter',
+    image: NGINX_EXPORTER_IMAGE,
+    networkMode: 'service:nginx',
+    command: [`--nginx.scrape-uri=http://127.0.0.1${STUB_STATUS_PATH}`, `--web.listen-address=:${NGINX_EXPORTER_PORT}`],
+    dependsOn: ['nginx'],
+  };
+  const services: ServiceDefinition[] = [nginx, exporter];
   const notes: string[] = [];
   if (tls === 'certbot') {
     services.push({
