@@ -43,7 +43,9 @@ describe('pvestack deploy (CLI, no hosts contacted)', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { dryRun: boolean; hosts: { stacks: { files: { secret: boolean; masked?: string }[] }[] }[] };
     expect(out.dryRun).toBe(true);
-    expect(out.hosts[0]!.stacks[0]!.files.filter((f) => f.secret).map((f) => f.masked)).toEqual(['POSTGRES_PASSWORD=***\n']);
+    // The server's env file and the exporter's (its connection password is the same secret).
+    const masked = out.hosts[0]!.stacks[0]!.files.filter((f) => f.secret).map((f) => f.masked);
+    expect(masked.sort()).toEqual(['DATA_SOURCE_PASS=***\n', 'POSTGRES_PASSWORD=***\n']);
     expect(r.stdout).not.toContain(value);
   }, 30_000);
 
