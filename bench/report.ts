@@ -129,7 +129,10 @@ export function renderMarkdown(r: BenchResults): string {
 
   out.push('### `npm test`', '');
   if ('skipped' in r.tests) out.push(r.tests.skipped, '');
-  else out.push(`${(r.tests.wallMs / 60_000).toFixed(1)} min, exit ${r.tests.exitCode}: ${r.tests.summary}; ${r.tests.timeouts} time-outs.`, '');
+  else {
+    out.push(`${(r.tests.wallMs / 60_000).toFixed(1)} min, exit ${r.tests.exitCode}: ${r.tests.summary}; ${r.tests.timeouts} time-outs.`, '');
+    if (r.tests.failed?.length) out.push('Failed:', ...r.tests.failed.map((f) => `- ${f}`), '');
+  }
 
   out.push('### `pvestack diff` engine on two revisions of a generated environment', '');
   if ('skipped' in r.diff) out.push(r.diff.skipped, '');

@@ -10,6 +10,8 @@ export interface TestSuiteResult {
   /** The suite's last line: "N passed, N failed, N skipped". */
   readonly summary: string;
   readonly timeouts: number;
+  /** The failed tests, as vitest names them (`file > suite > test`). */
+  readonly failed: string[];
 }
 
 export function testSuite(root: string, log: (s: string) => void): Promise<TestSuiteResult> {
@@ -24,8 +26,9 @@ export function testSuite(root: string, log: (s: string) => void): Promise<TestS
       const wallMs = performance.now() - started;
       const summary = [...output.matchAll(/^\d+ passed, \d+ failed, \d+ skipped$/gm)].pop()?.[0] ?? 'no summary line';
       const timeouts = (output.match(/Test timed out|Hook timed out/g) ?? []).length;
+      const failed = [...new Set([...output.matchAll(/^ FAIL {1,2}(.+)$/gm)].map((m) => m[1]!.trim()))];
       log(`  npm test: ${Math.round(wallMs / 1000)} s, exit ${code}, ${summary}, ${timeouts} time-outs`);
-      resolve({ wallMs, exitCode: code, summary, timeouts });
+      resolve({ wallMs, exitCode: code, summary, timeouts, failed });
     });
   });
 }
