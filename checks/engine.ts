@@ -69,7 +69,12 @@ export function runChecks(env: Environment, options: CheckOptions = {}): CheckRe
   const raw = rules.flatMap((rule) => rule.check(ctx).map((issue) => stamp(rule, issue, env)));
   const known = new Set(ruleCatalog(ALL_RULES).map((r) => r.id));
   const { findings, unknown, unused } = applySuppressions(env, raw, known, new Set(rules.map((r) => r.id)));
-  const all = [...findings, ...unknown.map((i) => stamp(SUPPRESSION_RULES.unknown, i)), ...unused.map((i) => stamp(SUPPRESSION_RULES.unused, i))].sort(compareFindings);
+  return buildReport(env, [...findings, ...unknown.map((i) => stamp(SUPPRESSION_RULES.unknown, i)), ...unused.map((i) => stamp(SUPPRESSION_RULES.unused, i))]);
+}
+
+/** The report of an environment's findings (sorted, counted without the suppressed ones): one shape for `check` and `doctor`. */
+export function buildReport(env: Environment, findings: readonly Finding[]): CheckReport {
+  const all = [...findings].sort(compareFindings);
   const open = all.filter((f) => !f.suppressed);
   const count = (s: Severity) => open.filter((f) => f.severity === s).length;
   return {

@@ -1,4 +1,4 @@
-export { runChecks, ruleCatalog, compareFindings, SUPPRESSION_RULES, type CheckOptions } from './engine';
+export { runChecks, buildReport, ruleCatalog, compareFindings, SUPPRESSION_RULES, type CheckOptions } from './engine';
 export { formatReportText, verdictLine, reportJson, checkResultJson, findingJson, CHECK_JSON_VERSION, type TextOptions } from './report';
 export { ALL_RULES } from './rules';
 export * from './types';

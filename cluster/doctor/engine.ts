@@ -3,7 +3,7 @@
  * report in the preflight checks' shape (same suppressions, same sorting, same JSON), so
  * `doctor --json` and `check --json` are read by the same tools.
  */
-import { compareFindings, ruleCatalog, type CheckReport, type Finding, type Severity } from '../../checks';
+import { buildReport, ruleCatalog, type CheckReport, type Finding } from '../../checks';
 import { applySuppressions } from '../../checks/suppressions';
 import type { Environment } from '../../model';
 import type { ClusterFacts } from '../facts';
@@ -15,14 +15,5 @@ export function runDoctor(env: Environment, facts: ClusterFacts, rules: readonly
   const known = new Set([...ruleCatalog().map((r) => r.id), ...DOCTOR_RULES.map((r) => r.id)]);
   // Suppressions of preflight rules are not "unused" here: those rules did not run.
   const { findings } = applySuppressions(env, raw, known, new Set(rules.map((r) => r.id)));
-  const all = findings.sort(compareFindings);
-  const open = all.filter((f) => !f.suppressed);
-  const count = (s: Severity) => open.filter((f) => f.severity === s).length;
-  return {
-    environment: env.name,
-    source: env.source,
-    ok: count('error') === 0,
-    counts: { error: count('error'), warning: count('warning'), info: count('info'), suppressed: all.length - open.length },
-    findings: all,
-  };
+  return buildReport(env, findings);
 }
