@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { stringify } from 'yaml';
 import type { ServiceSpec } from '../../model';
 import { renderCompose } from '../../templates/compose/render-compose';
+import { loopbackHostsSpec } from '../../test/support/loopback-spec';
 import type { TestSshd } from '../../test/support/sshd';
 import { median, mustRun } from '../measure';
 import { dockerdSupport, sshdSupport, toolsSupport } from './test-support';
@@ -60,25 +61,9 @@ export function benchCompose(): string {
 
 /** The bench environment for the first `hosts.length` hosts: one compose stack per host, named after the run. */
 function benchSpec(lab: Lab, hosts: readonly TestSshd[], tag: string): string {
-  return stringify({
-    name: ENV,
-    description: 'Deploy fan-out bench',
-    cluster: { nodes: [] },
-    networks: [{ name: 'local', bridge: 'lo', cidr: '127.0.0.0/8', gateway: '127.0.0.1' }],
-    admin: { cidrs: ['127.0.0.0/8'], sshKeys: [fs.readFileSync(`${hosts[0]!.privateKeyPath}.pub`, 'utf8').trim()] },
-    guests: hosts.map((h, i) => ({
-      name: `h${i}`,
-      kind: 'external',
-      role: 'app',
-      cores: 1,
-      memoryGib: 1,
-      ipv4: h.host,
-      sshPort: h.port,
-      sshUser: 'root',
-      hostKeys: [h.hostPublicKey],
-      stacks: [{ kind: 'compose', name: `${tag}-${i}`, services: [WEB] }],
-    })),
-  });
+  return stringify(
+    loopbackHostsSpec({ name: ENV, description: 'Deploy fan-out bench', hosts, guestName: (i) => `h${i}`, stacks: (i) => [{ kind: 'compose', name: `${tag}-${i}`, services: [WEB] }] }),
+  );
 }
 
 /** Remote shell for the baselines: start the project and wait until `web` is healthy (as pvestack does). */

@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { stringify } from 'yaml';
+import { loopbackHostsSpec } from '../support/loopback-spec';
 import { startSshd, type TestSshd } from '../support/sshd';
 import { describeWithTools, scratchDir } from '../support/tools';
 import { buildWebImage, docker, healthOf, removeProject } from './fixtures';
@@ -37,35 +38,23 @@ describeWithTools('deploy: the deployer killed or stopped at every step boundary
   /** The spec: three external hosts, each with one compose stack of two services; both change with `release`. */
   function writeSpec(n: number): void {
     const health = (url: string) => ({ test: ['CMD', 'wget', '-q', '-O', '/dev/null', url], intervalSeconds: 1, timeoutSeconds: 2, retries: 2, startPeriodSeconds: 5 });
-    const doc = {
+    const doc = loopbackHostsSpec({
       name: 'interrupt',
       description: 'Fault-injection lab',
-      cluster: { nodes: [] },
-      networks: [{ name: 'local', bridge: 'lo', cidr: '127.0.0.0/8', gateway: '127.0.0.1' }],
-      admin: { cidrs: ['127.0.0.0/8'], sshKeys: [fs.readFileSync(`${hosts[0]!.privateKeyPath}.pub`, 'utf8').trim()] },
-      guests: hosts.map((h, i) => ({
-        name: `h${i + 1}`,
-        kind: 'external',
-        role: 'app',
-        cores: 1,
-        memoryGib: 1,
-        ipv4: h.host,
-        sshPort: h.port,
-        sshUser: 'root',
-        hostKeys: [h.hostPublicKey],
-        stacks: [
-          {
-            kind: 'compose',
-            name: project(i),
-            services: [
-              { name: 'web', image: IMAGE, command: ['httpd', '-f', '-p', '8080', '-h', '/www'], env: { RELEASE: `v${n}` }, secrets: ['api-token'], volumes: ['data:/data'], healthcheck: health('http://127.0.0.1:8080/') },
-              { name: 'client', image: IMAGE, command: ['httpd', '-f', '-p', '8081', '-h', '/www'], env: { RELEASE: `v${n}` }, dependsOn: ['web'], healthcheck: health('http://web:8080/') },
-            ],
-          },
-        ],
-      })),
+      hosts,
+      guestName: (i) => `h${i + 1}`,
+      stacks: (i) => [
+        {
+          kind: 'compose',
+          name: project(i),
+          services: [
+            { name: 'web', image: IMAGE, command: ['httpd', '-f', '-p', '8080', '-h', '/www'], env: { RELEASE: `v${n}` }, secrets: ['api-token'], volumes: ['data:/data'], healthcheck: health('http://127.0.0.1:8080/') },
+            { name: 'client', image: IMAGE, command: ['httpd', '-f', '-p', '8081', '-h', '/www'], env: { RELEASE: `v${n}` }, dependsOn: ['web'], healthcheck: health('http://web:8080/') },
+          ],
+        },
+      ],
       secrets: { 'api-token': { env: 'INTERRUPT_API_TOKEN', description: 'test token' } },
-    };
+    });
     fs.writeFileSync(spec, stringify(doc));
   }
 
