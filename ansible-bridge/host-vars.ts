@@ -92,7 +92,10 @@ function storageBoxPlanVars(env: Environment, guest: Guest): Record<string, VarV
   const plan = storageBoxGuestPlan(env, guest);
   return {
     pvestack_storage_box_packages: [...plan.packages],
-    pvestack_storage_box_files: [...plan.units.map((u) => ({ path: u.path, content: u.content })), ...plan.files.map((f) => ({ path: f.path, content: f.content }))],
+    pvestack_storage_box_files: [
+      ...plan.units.map((u) => ({ path: u.path, content: u.content })),
+      ...plan.files.map((f) => ({ path: f.path, content: f.content })),
+    ],
     pvestack_storage_box_enable: plan.units.filter((u) => u.enable).map((u) => u.name),
   };
 }

@@ -97,12 +97,24 @@ function checkNames(env: Environment, group: string, hosts: readonly Host[], gro
   const errors: SpecError[] = [];
   if (RESERVED_GROUPS.includes(group) || groups.has(group)) {
     errors.push(
-      new SpecError('name', `becomes the Ansible group ${JSON.stringify(group)}, which is already a built-in or generated group`, 'Rename the environment (e.g. prod-web instead of web) so its inventory group is unique.', env.name),
+      new SpecError(
+        'name',
+        `becomes the Ansible group ${JSON.stringify(group)}, which is already a built-in or generated group`,
+        'Rename the environment (e.g. prod-web instead of web) so its inventory group is unique.',
+        env.name,
+      ),
     );
   }
   env.cluster.nodes.forEach((node, i) => {
     if (env.guests.some((g) => g.name === node.name)) {
-      errors.push(new SpecError(`cluster.nodes[${i}].name`, 'is also the name of a guest, and Ansible host names must be unique', 'Rename the guest or the node.', node.name));
+      errors.push(
+        new SpecError(
+          `cluster.nodes[${i}].name`,
+          'is also the name of a guest, and Ansible host names must be unique',
+          'Rename the guest or the node.',
+          node.name,
+        ),
+      );
     }
   });
   // A host named like a group (guest `db` in role group `db`) only makes Ansible warn, and the
@@ -112,7 +124,12 @@ function checkNames(env: Environment, group: string, hosts: readonly Host[], gro
     const members = groups.get(guest.name);
     if (members && !members.includes(guest.name)) {
       errors.push(
-        new SpecError(`guests[${guest.index}].name`, `is also the name of the generated Ansible group ${JSON.stringify(guest.name)} the guest is not in, so that group's pattern would select it too`, 'Rename the guest (e.g. after its role and a number: web-1).', guest.name),
+        new SpecError(
+          `guests[${guest.index}].name`,
+          `is also the name of the generated Ansible group ${JSON.stringify(guest.name)} the guest is not in, so that group's pattern would select it too`,
+          'Rename the guest (e.g. after its role and a number: web-1).',
+          guest.name,
+        ),
       );
     }
   });

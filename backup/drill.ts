@@ -25,7 +25,14 @@ export function drillTarget(env: Environment, guestName: string): DrillTarget {
   const stacks = guest.stacks.filter((s): s is PostgresStackSpec => s.kind === 'postgres');
   const withBackup = stacks.filter((s) => s.backup);
   if (withBackup.length === 0) {
-    const hint = stacks.length ? `Set backup: { mountPoint: ... } on its postgres stack (guests[${guest.index}]).` : `Guests with a backed-up postgres stack: ${env.guests.filter((g) => g.stacks.some((s) => s.kind === 'postgres' && s.backup)).map((g) => g.name).join(', ') || 'none'}.`;
+    const hint = stacks.length
+      ? `Set backup: { mountPoint: ... } on its postgres stack (guests[${guest.index}]).`
+      : `Guests with a backed-up postgres stack: ${
+          env.guests
+            .filter((g) => g.stacks.some((s) => s.kind === 'postgres' && s.backup))
+            .map((g) => g.name)
+            .join(', ') || 'none'
+        }.`;
     throw new UsageError(`${guest.name} in ${env.name} has no postgres stack with backups to verify`, hint);
   }
   const stack = withBackup[0]!;
@@ -42,8 +49,31 @@ export function drillContainerName(guest: string, runId: string): string {
  * drill must never change them), everything else in the container's own filesystem, removed on exit.
  */
 export function drillRunArgv(target: DrillTarget, name: string): string[] {
-  const script = renderDrillScript({ user: target.stack.user ?? 'app', database: target.stack.database, ...(target.stack.backup?.verifyQuery ? { query: target.stack.backup.verifyQuery } : {}) });
-  return ['docker', 'run', '--rm', '--name', name, '--network', 'none', '--user', `${POSTGRES_IMAGE_UID}:${POSTGRES_IMAGE_UID}`, '--shm-size', '256m', '-v', `${target.backupDir}:/backup:ro`, '--entrypoint', 'sh', target.image, '-c', script];
+  const script = renderDrillScript({
+    user: target.stack.user ?? 'app',
+    database: target.stack.database,
+    ...(target.stack.backup?.verifyQuery ? { query: target.stack.backup.verifyQuery } : {}),
+  });
+  return [
+    'docker',
+    'run',
+    '--rm',
+    '--name',
+    name,
+    '--network',
+    'none',
+    '--user',
+    `${POSTGRES_IMAGE_UID}:${POSTGRES_IMAGE_UID}`,
+    '--shm-size',
+    '256m',
+    '-v',
+    `${target.backupDir}:/backup:ro`,
+    '--entrypoint',
+    'sh',
+    target.image,
+    '-c',
+    script,
+  ];
 }
 
 /**
@@ -55,7 +85,25 @@ export function drillRunArgv(target: DrillTarget, name: string): string[] {
 export function drillRecordArgv(target: DrillTarget, ok: boolean, at: Date): string[] {
   const record = DRILL_RECORD.split('/');
   const script = `mkdir -p /backup/${record[0]} && printf '%s %s\\n' "$1" "$2" > /backup/${record[0]}/.${record[1]}.tmp && mv /backup/${record[0]}/.${record[1]}.tmp /backup/${DRILL_RECORD}`;
-  return ['docker', 'run', '--rm', '--network', 'none', '--user', `${POSTGRES_IMAGE_UID}:${POSTGRES_IMAGE_UID}`, '-v', `${target.backupDir}:/backup`, '--entrypoint', 'sh', target.image, '-c', script, 'pvestack-drill-record', ok ? 'ok' : 'failed', at.toISOString()];
+  return [
+    'docker',
+    'run',
+    '--rm',
+    '--network',
+    'none',
+    '--user',
+    `${POSTGRES_IMAGE_UID}:${POSTGRES_IMAGE_UID}`,
+    '-v',
+    `${target.backupDir}:/backup`,
+    '--entrypoint',
+    'sh',
+    target.image,
+    '-c',
+    script,
+    'pvestack-drill-record',
+    ok ? 'ok' : 'failed',
+    at.toISOString(),
+  ];
 }
 
 /** Removes the drill's container if it is still there (the run was interrupted or timed out). */

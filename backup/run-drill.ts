@@ -34,7 +34,9 @@ function localRunner(): Runner {
       let stderr = '';
       child.stdout.on('data', (d) => (stdout += d));
       child.stderr.on('data', (d) => (stderr += d));
-      child.on('error', (err) => reject(new OperationError(`could not run ${argv[0]}: ${err.message}`, 'Install the Docker CLI, or run the drill on the guest (without --local).')));
+      child.on('error', (err) =>
+        reject(new OperationError(`could not run ${argv[0]}: ${err.message}`, 'Install the Docker CLI, or run the drill on the guest (without --local).')),
+      );
       child.on('close', (code) => resolve({ code, stdout, stderr }));
     });
 }
@@ -44,7 +46,10 @@ async function sshRunner(env: Environment, guestName: string, opts: DrillOptions
   const { Masker } = require('../deploy/secrets') as typeof import('../deploy/secrets');
   const { endpointFor, guestNamed } = require('../deploy/targets') as typeof import('../deploy/targets');
   const guest = guestNamed(env, guestName);
-  const remote = await connect(endpointFor(guest, { ...(opts.identity ? { identity: opts.identity } : {}), ...(opts.knownHostsPath ? { knownHostsPath: opts.knownHostsPath } : {}) }), new Masker([]));
+  const remote = await connect(
+    endpointFor(guest, { ...(opts.identity ? { identity: opts.identity } : {}), ...(opts.knownHostsPath ? { knownHostsPath: opts.knownHostsPath } : {}) }),
+    new Masker([]),
+  );
   // Every exit code is an outcome here: the drill reads it, rather than the transport throwing.
   const okCodes = Array.from({ length: 256 }, (_, i) => i);
   return { run: async (argv) => remote.run(argv, { okCodes }), close: () => remote.close() };
@@ -54,7 +59,9 @@ export async function runDrill(env: Environment, guestName: string, opts: DrillO
   const target = drillTarget(env, guestName);
   const name = drillContainerName(target.guest.name, crypto.randomBytes(4).toString('hex'));
   const runner = opts.local ? { run: localRunner(), close: () => undefined } : await sshRunner(env, guestName, opts);
-  opts.progress?.(`restoring the newest base backup of ${target.backupDir} in ${target.image} (${opts.local ? 'local Docker engine' : `${target.guest.name} over SSH`})`);
+  opts.progress?.(
+    `restoring the newest base backup of ${target.backupDir} in ${target.image} (${opts.local ? 'local Docker engine' : `${target.guest.name} over SSH`})`,
+  );
   let ok = false;
   try {
     const out = await runner.run(drillRunArgv(target, name));
@@ -70,7 +77,8 @@ export async function runDrill(env: Environment, guestName: string, opts: DrillO
   } finally {
     await runner.run(drillCleanupArgv(name)).catch(() => undefined);
     const recorded = await runner.run(drillRecordArgv(target, ok, new Date())).catch((err: Error) => ({ code: -1, stdout: '', stderr: err.message }));
-    if (recorded.code !== 0) opts.progress?.(`warning: could not record the drill's outcome in ${target.backupDir}: ${recorded.stderr.trim().split('\n').pop()}`);
+    if (recorded.code !== 0)
+      opts.progress?.(`warning: could not record the drill's outcome in ${target.backupDir}: ${recorded.stderr.trim().split('\n').pop()}`);
     runner.close();
   }
 }

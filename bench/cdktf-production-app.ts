@@ -5,4 +5,6 @@
 import { prepareEnvironments, synthesizeApp } from '../pipeline';
 
 const log = { info: () => {}, warn: (line: string) => process.stderr.write(`warning: ${line}\n`) };
-synthesizeApp(prepareEnvironments(['production'], { checks: 'enforce', skipSwitch: '--no-checks', refusal: 'the benchmark app wrote nothing', log }), { outdir: process.env.CDKTF_OUTDIR });
+synthesizeApp(prepareEnvironments(['production'], { checks: 'enforce', skipSwitch: '--no-checks', refusal: 'the benchmark app wrote nothing', log }), {
+  outdir: process.env.CDKTF_OUTDIR,
+});

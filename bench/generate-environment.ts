@@ -37,7 +37,10 @@ function cellGuests(cell: number, first: number, revision: 1 | 2): GuestSpec[] {
   const image = revision === 2 && cell % 10 === 0 ? 'ghcr.io/example/web:2.1.0' : 'ghcr.io/example/web:2.0.0';
   const env = { DATABASE_HOST: ipOf(first + 7), REDIS_HOST: ipOf(first + 8) };
   const guests: GuestSpec[] = [
-    { ...base(first, 'proxy', name('proxy'), 2, 2), stacks: [{ kind: 'nginx-proxy', serverName: `cell${cell}.example.org`, upstreams: webs, upstreamPort: 3000, tls: 'certbot' }] },
+    {
+      ...base(first, 'proxy', name('proxy'), 2, 2),
+      stacks: [{ kind: 'nginx-proxy', serverName: `cell${cell}.example.org`, upstreams: webs, upstreamPort: 3000, tls: 'certbot' }],
+    },
     ...webs.map((w, k) => ({
       ...base(first + 1 + k, 'web', w, 2, revision === 2 && cell % 5 === 0 ? 6 : 4),
       stacks: [{ kind: 'nextjs' as const, image, port: 3000, env, secrets: ['postgres-password', 'redis-password', 'session-secret'] }],
@@ -49,10 +52,22 @@ function cellGuests(cell: number, first: number, revision: 1 | 2): GuestSpec[] {
         { name: 'pgdata', sizeGib: 200, datastore: 'mirror', mountPoint: '/var/lib/postgresql' },
         { name: 'dumps', sizeGib: 100, datastore: 'mirror', mountPoint: '/srv/backup' },
       ],
-      stacks: [{ kind: 'postgres', profile: 'web', maxConnections: 100, database: 'app', passwordSecret: 'postgres-password', backup: { mountPoint: '/srv/backup', retentionDays: 7 } }],
+      stacks: [
+        {
+          kind: 'postgres',
+          profile: 'web',
+          maxConnections: 100,
+          database: 'app',
+          passwordSecret: 'postgres-password',
+          backup: { mountPoint: '/srv/backup', retentionDays: 7 },
+        },
+      ],
     },
     { ...base(first + 8, 'cache', name('cache'), 1, 2), stacks: [{ kind: 'redis', passwordSecret: 'redis-password', maxMemoryMib: 1024 }] },
-    { ...base(first + 9, 'worker', name('worker'), 2, 4), stacks: [{ kind: 'worker', image: 'ghcr.io/example/worker:2.0.0', env, secrets: ['postgres-password', 'redis-password'] }] },
+    {
+      ...base(first + 9, 'worker', name('worker'), 2, 4),
+      stacks: [{ kind: 'worker', image: 'ghcr.io/example/worker:2.0.0', env, secrets: ['postgres-password', 'redis-password'] }],
+    },
   ];
   return revision === 2 && cell === 1 ? guests.filter((g) => g.role !== 'worker') : guests;
 }

@@ -34,7 +34,8 @@ export interface CommandMeasure {
   readonly exitCode: number | null;
 }
 
-export const HAS_GNU_TIME = fs.existsSync('/usr/bin/time') && spawnSync('/usr/bin/time', ['-v', 'true'], { encoding: 'utf8' }).stderr.includes('Maximum resident');
+export const HAS_GNU_TIME =
+  fs.existsSync('/usr/bin/time') && spawnSync('/usr/bin/time', ['-v', 'true'], { encoding: 'utf8' }).stderr.includes('Maximum resident');
 
 /** Children of every process, from /proc/<pid>/stat (field 4 is the parent pid). */
 function processTable(): Map<number, { ppid: number; rssPages: number }> {

@@ -30,14 +30,32 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const PLAN = {
   cliRuns: QUICK ? 2 : 7,
   synthRuns: QUICK ? 1 : 5,
-  scaling: QUICK ? [{ guests: 10, runs: 1 }, { guests: 100, runs: 1 }] : [{ guests: 100, runs: 3 }, { guests: 1000, runs: 2 }, { guests: 5000, runs: 1 }],
+  scaling: QUICK
+    ? [
+        { guests: 10, runs: 1 },
+        { guests: 100, runs: 1 },
+      ]
+    : [
+        { guests: 100, runs: 3 },
+        { guests: 1000, runs: 2 },
+        { guests: 5000, runs: 1 },
+      ],
   /** The size the diff part compares two revisions of. */
   diffGuests: QUICK ? 100 : 1000,
   wholeGuests: QUICK ? 100 : 1000,
   wholeRuns: QUICK ? 1 : 3,
   junkRuns: QUICK ? 1 : 3,
   diffRuns: QUICK ? 1 : 3,
-  fanout: QUICK ? [{ hosts: 1, runs: 1 }, { hosts: 5, runs: 1 }] : [{ hosts: 1, runs: 3 }, { hosts: 5, runs: 3 }, { hosts: 10, runs: 2 }],
+  fanout: QUICK
+    ? [
+        { hosts: 1, runs: 1 },
+        { hosts: 5, runs: 1 },
+      ]
+    : [
+        { hosts: 1, runs: 3 },
+        { hosts: 5, runs: 3 },
+        { hosts: 10, runs: 2 },
+      ],
 };
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -82,20 +100,29 @@ async function main(): Promise<void> {
   const loadAverageAtStart = os.loadavg();
 
   const parts = selectedParts(process.argv.slice(2));
-  const cli: CliResult | typeof notRun = parts.has('cli') ? await section('cli: whole processes, as people start them', () => cliStartup(ROOT, PLAN.cliRuns, log)) : notRun;
-  const synth: SynthComparison | { skipped: string } = parts.has('synth') ? await section('synth: pvestack vs cdktf on production', () => synthVsCdktf(ROOT, PLAN.synthRuns, log)) : notRun;
+  const cli: CliResult | typeof notRun = parts.has('cli')
+    ? await section('cli: whole processes, as people start them', () => cliStartup(ROOT, PLAN.cliRuns, log))
+    : notRun;
+  const synth: SynthComparison | { skipped: string } = parts.has('synth')
+    ? await section('synth: pvestack vs cdktf on production', () => synthVsCdktf(ROOT, PLAN.synthRuns, log))
+    : notRun;
   let scaled: ScalingResult | undefined;
   if (parts.has('scaling')) scaled = await section('scaling: validate + synth + schema + check', () => scaling(PLAN.scaling, log, PLAN.diffGuests));
   let diff: DiffResult = notRun;
   if (scaled) {
     try {
-      if (parts.has('diff')) diff = await section('diff: two revisions of a generated environment', () => diffBench(scaled!.largest, scaled!.largest.guests, PLAN.diffRuns, log));
+      if (parts.has('diff'))
+        diff = await section('diff: two revisions of a generated environment', () => diffBench(scaled!.largest, scaled!.largest.guests, PLAN.diffRuns, log));
     } finally {
       fs.rmSync(scaled.largest.outdir, { recursive: true, force: true });
     }
   }
-  const whole: WholeProcessResult | typeof notRun = parts.has('whole') ? await section(`whole process: ${PLAN.wholeGuests} guests`, () => wholeProcess(ROOT, PLAN.wholeGuests, PLAN.wholeRuns, log)) : notRun;
-  const junk: JunkResult | typeof notRun = parts.has('junk') ? await section('junk: a 5 MB spec of unknown keys', () => junkSpec(ROOT, PLAN.junkRuns, log)) : notRun;
+  const whole: WholeProcessResult | typeof notRun = parts.has('whole')
+    ? await section(`whole process: ${PLAN.wholeGuests} guests`, () => wholeProcess(ROOT, PLAN.wholeGuests, PLAN.wholeRuns, log))
+    : notRun;
+  const junk: JunkResult | typeof notRun = parts.has('junk')
+    ? await section('junk: a 5 MB spec of unknown keys', () => junkSpec(ROOT, PLAN.junkRuns, log))
+    : notRun;
   const fan: FanoutResult = parts.has('fanout') ? await section('deploy fan-out: pvestack vs ansible vs OpenSSH', () => fanout(PLAN.fanout, log)) : notRun;
   const tests: TestSuiteResult | typeof notRun = parts.has('test') ? await section('npm test', () => testSuite(ROOT, log)) : notRun;
 

@@ -15,7 +15,10 @@ import { formatError } from './output';
 const SKIP_SWITCH = 'PVESTACK_SKIP_CHECKS=1';
 
 try {
-  const selected = (process.env.PVESTACK_ENVIRONMENTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const selected = (process.env.PVESTACK_ENVIRONMENTS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const prepared = prepareEnvironments(selected.length ? selected : environmentNames(), {
     checks: process.env.PVESTACK_SKIP_CHECKS === '1' ? 'skip' : 'enforce',
     skipSwitch: SKIP_SWITCH,

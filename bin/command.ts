@@ -47,5 +47,10 @@ export function prepare(ctx: CommandContext, sources: readonly EnvironmentSource
   };
   // Loaded here, not at the top: registering a verb must not load the specs and the checks.
   const { prepareEnvironments } = require('../pipeline/prepare') as typeof import('../pipeline/prepare');
-  return prepareEnvironments(sources, { checks: checks ? 'enforce' : 'skip', skipSwitch: NO_CHECKS, refusal, log: { info, warn: (line) => ctx.reporter.warn(line) } });
+  return prepareEnvironments(sources, {
+    checks: checks ? 'enforce' : 'skip',
+    skipSwitch: NO_CHECKS,
+    refusal,
+    log: { info, warn: (line) => ctx.reporter.warn(line) },
+  });
 }

@@ -35,7 +35,9 @@ export class Reporter {
 export function formatError(err: unknown): string {
   if (err instanceof PvestackError) return `error: ${err.format()}`;
   const e = err as Error;
-  const detail = process.env.PVESTACK_DEBUG ? `\n${e?.stack ?? ''}` : '\n(set PVESTACK_DEBUG=1 for the stack trace; this is a bug in pvestack, please report it)';
+  const detail = process.env.PVESTACK_DEBUG
+    ? `\n${e?.stack ?? ''}`
+    : '\n(set PVESTACK_DEBUG=1 for the stack trace; this is a bug in pvestack, please report it)';
   return `internal error: ${e?.message ?? String(err)}${detail}`;
 }
 

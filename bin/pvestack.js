@@ -20,7 +20,8 @@ if (!forced && problem === undefined) {
   require(path.join(ROOT, 'dist', 'bin', 'cli.js')).main(process.argv);
 } else {
   // Only a person at a terminal needs to hear why start-up is slower; scripts and tests do not.
-  if (problem && process.stderr.isTTY) process.stderr.write(`pvestack: ${problem}; running the TypeScript sources (slower start). \`npm run build\` compiles them.\n`);
+  if (problem && process.stderr.isTTY)
+    process.stderr.write(`pvestack: ${problem}; running the TypeScript sources (slower start). \`npm run build\` compiles them.\n`);
   require('tsx/cjs');
   require('./cli.ts').main(process.argv);
 }

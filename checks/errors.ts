@@ -19,7 +19,8 @@ export class CheckFailedError extends PvestackError {
     const lines = [this.message];
     for (const r of this.reports.filter((x) => !x.ok)) {
       lines.push(`  ${verdictLine(r)}`);
-      for (const f of r.findings.filter((x) => x.severity === 'error' && !x.suppressed)) lines.push(`    ${f.rule}  ${f.location ? `${f.location}: ` : ''}${f.path}: ${f.message}`);
+      for (const f of r.findings.filter((x) => x.severity === 'error' && !x.suppressed))
+        lines.push(`    ${f.rule}  ${f.location ? `${f.location}: ` : ''}${f.path}: ${f.message}`);
     }
     lines.push(this.hint);
     return lines.join('\n');
@@ -29,7 +30,10 @@ export class CheckFailedError extends PvestackError {
       error: 'CheckFailed',
       message: this.message,
       hint: this.hint,
-      environments: this.reports.map((r) => ({ ...reportJson(r), findings: r.findings.filter((f) => f.severity === 'error' && !f.suppressed).map(findingJson) })),
+      environments: this.reports.map((r) => ({
+        ...reportJson(r),
+        findings: r.findings.filter((f) => f.severity === 'error' && !f.suppressed).map(findingJson),
+      })),
     };
   }
 }

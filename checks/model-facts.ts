@@ -41,15 +41,55 @@ export const MODEL_FACTS: Readonly<Record<string, KnownModelFacts>> = {
   'qwen/qwen2.5-72b-instruct-awq': { ...QWEN25_72B_INT4, quantization: 'awq' },
   'qwen/qwen2.5-72b-instruct-gptq-int4': { ...QWEN25_72B_INT4, quantization: 'gptq' },
   // hidden 3584 / 28 heads = 128; vocab 152064, untied.
-  'qwen/qwen2.5-7b-instruct': { paramsBillion: 7.616, layers: 28, attentionHeads: 28, kvHeads: 4, headDim: 128, intermediateSize: 18944, embeddingParamsBillion: 1.09 },
+  'qwen/qwen2.5-7b-instruct': {
+    paramsBillion: 7.616,
+    layers: 28,
+    attentionHeads: 28,
+    kvHeads: 4,
+    headDim: 128,
+    intermediateSize: 18944,
+    embeddingParamsBillion: 1.09,
+  },
   // hidden 1536 / 12 heads = 128; vocab 151936, tied embeddings: 151936 × 1536 = 0.233 B.
-  'qwen/qwen2.5-1.5b-instruct': { paramsBillion: 1.544, layers: 28, attentionHeads: 12, kvHeads: 2, headDim: 128, intermediateSize: 8960, embeddingParamsBillion: 0.233 },
+  'qwen/qwen2.5-1.5b-instruct': {
+    paramsBillion: 1.544,
+    layers: 28,
+    attentionHeads: 12,
+    kvHeads: 2,
+    headDim: 128,
+    intermediateSize: 8960,
+    embeddingParamsBillion: 0.233,
+  },
   // hidden 5120 but head_dim is set to 128 in the config (32 × 128 = 4096 ≠ 5120); vocab 131072, untied.
-  'mistralai/mistral-nemo-instruct-2407': { paramsBillion: 12.248, layers: 40, attentionHeads: 32, kvHeads: 8, headDim: 128, intermediateSize: 14336, embeddingParamsBillion: 1.342 },
+  'mistralai/mistral-nemo-instruct-2407': {
+    paramsBillion: 12.248,
+    layers: 40,
+    attentionHeads: 32,
+    kvHeads: 8,
+    headDim: 128,
+    intermediateSize: 14336,
+    embeddingParamsBillion: 1.342,
+  },
   // hidden 4096 / 32 = 128; vocab 128256, untied.
-  'meta-llama/llama-3.1-8b-instruct': { paramsBillion: 8.03, layers: 32, attentionHeads: 32, kvHeads: 8, headDim: 128, intermediateSize: 14336, embeddingParamsBillion: 1.051 },
+  'meta-llama/llama-3.1-8b-instruct': {
+    paramsBillion: 8.03,
+    layers: 32,
+    attentionHeads: 32,
+    kvHeads: 8,
+    headDim: 128,
+    intermediateSize: 14336,
+    embeddingParamsBillion: 1.051,
+  },
   // hidden 8192 / 64 = 128; vocab 128256, untied.
-  'meta-llama/llama-3.1-70b-instruct': { paramsBillion: 70.554, layers: 80, attentionHeads: 64, kvHeads: 8, headDim: 128, intermediateSize: 28672, embeddingParamsBillion: 2.101 },
+  'meta-llama/llama-3.1-70b-instruct': {
+    paramsBillion: 70.554,
+    layers: 80,
+    attentionHeads: 64,
+    kvHeads: 8,
+    headDim: 128,
+    intermediateSize: 28672,
+    embeddingParamsBillion: 2.101,
+  },
 };
 
 /** Repo ids that were renamed upstream, mapped to the table's key. */

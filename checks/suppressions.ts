@@ -22,7 +22,12 @@ function candidates(env: Environment): Candidate[] {
   const out: Candidate[] = [];
   for (const g of env.guests)
     g.suppressions.forEach((s, i) =>
-      out.push({ rule: s.rule, reason: s.reason, by: `guests[${g.index}].suppressions[${i}]`, matches: (f) => f.guest === g.name || pathUnder(f.path, `guests[${g.index}]`) }),
+      out.push({
+        rule: s.rule,
+        reason: s.reason,
+        by: `guests[${g.index}].suppressions[${i}]`,
+        matches: (f) => f.guest === g.name || pathUnder(f.path, `guests[${g.index}]`),
+      }),
     );
   env.checks.suppressions.forEach((s, i) =>
     out.push({ rule: s.rule, reason: s.reason, by: `checks.suppressions[${i}]`, matches: (f) => s.path === undefined || pathUnder(f.path, s.path) }),
@@ -56,9 +61,19 @@ export function applySuppressions(
   };
   const unknown = all
     .filter((c) => !knownRules.has(c.rule))
-    .map((c) => ({ path: c.by, ...guestOf(c.by), message: `suppression names rule ${c.rule}, which does not exist`, hint: `Check the id against \`pvestack check --rules\`; rule ids are stable, so this is probably a typo.` }));
+    .map((c) => ({
+      path: c.by,
+      ...guestOf(c.by),
+      message: `suppression names rule ${c.rule}, which does not exist`,
+      hint: `Check the id against \`pvestack check --rules\`; rule ids are stable, so this is probably a typo.`,
+    }));
   const unused = all
     .filter((c) => ranRules.has(c.rule) && !used.has(c))
-    .map((c) => ({ path: c.by, ...guestOf(c.by), message: `suppression of ${c.rule} matches no finding`, hint: 'Remove it: the problem it accepted is gone, and a stale suppression would hide its return.' }));
+    .map((c) => ({
+      path: c.by,
+      ...guestOf(c.by),
+      message: `suppression of ${c.rule} matches no finding`,
+      hint: 'Remove it: the problem it accepted is gone, and a stale suppression would hide its return.',
+    }));
   return { findings: marked, unknown, unused };
 }

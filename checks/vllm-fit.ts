@@ -128,7 +128,8 @@ export function tensorParallelProblems(facts: KnownModelFacts, tp: number, gpuCo
   const problems: string[] = [];
   if (tp !== gpuCount) problems.push(`tensor parallel size ${tp} needs exactly ${tp} GPU${tp === 1 ? '' : 's'} in the guest, it has ${gpuCount}`);
   if (facts.attentionHeads % tp !== 0) problems.push(`${facts.attentionHeads} attention heads are not divisible by tensor parallel size ${tp}`);
-  else if (facts.kvHeads % tp !== 0 && tp % facts.kvHeads !== 0) problems.push(`${facts.kvHeads} KV heads neither divide nor are divisible by tensor parallel size ${tp}`);
+  else if (facts.kvHeads % tp !== 0 && tp % facts.kvHeads !== 0)
+    problems.push(`${facts.kvHeads} KV heads neither divide nor are divisible by tensor parallel size ${tp}`);
   return problems;
 }
 

@@ -142,7 +142,8 @@ export const api = {
   pciDevices: (c: ApiReader, node: string) => c.get<PciDevice[]>(`/nodes/${enc(node)}/hardware/pci`, { 'pci-class-blacklist': '' }),
   pciMappings: (c: ApiReader) => c.get<PciMapping[]>('/cluster/mapping/pci'),
   storage: (c: ApiReader, node: string) => c.get<StorageStatus[]>(`/nodes/${enc(node)}/storage`),
-  storageContent: (c: ApiReader, node: string, storage: string, content?: string) => c.get<StorageVolume[]>(`/nodes/${enc(node)}/storage/${enc(storage)}/content`, { content }),
+  storageContent: (c: ApiReader, node: string, storage: string, content?: string) =>
+    c.get<StorageVolume[]>(`/nodes/${enc(node)}/storage/${enc(storage)}/content`, { content }),
   zfsPools: (c: ApiReader, node: string) => c.get<ZfsPoolInfo[]>(`/nodes/${enc(node)}/disks/zfs`),
   guests: (c: ApiReader) => c.get<ClusterResource[]>('/cluster/resources', { type: 'vm' }),
   qemuConfig: (c: ApiReader, node: string, vmid: number) => c.get<GuestConfig>(`/nodes/${enc(node)}/qemu/${vmid}/config`),

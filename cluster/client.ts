@@ -70,7 +70,12 @@ export class ProxmoxClient implements ApiReader {
       try {
         ca = fs.readFileSync(config.caFile);
       } catch (err) {
-        throw new ConnectionConfigError('PROXMOX_VE_CA_FILE', `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, config.caFile, 'Point it at a PEM file, e.g. a copy of /etc/pve/pve-root-ca.pem from a node.');
+        throw new ConnectionConfigError(
+          'PROXMOX_VE_CA_FILE',
+          `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+          config.caFile,
+          'Point it at a PEM file, e.g. a copy of /etc/pve/pve-root-ca.pem from a node.',
+        );
       }
     }
     // Verification stays on unless PROXMOX_VE_INSECURE=true; a CA file adds to the system roots' job rather than disabling it.
@@ -104,9 +109,17 @@ export class ProxmoxClient implements ApiReader {
     if (auth.kind !== 'password') throw new Error('login() needs password auth');
     const form = new URLSearchParams({ username: auth.username, password: auth.password }).toString();
     const what = 'POST /access/ticket';
-    const res = await this.withRetries(what, () => this.request('POST /access/ticket', '/access/ticket', { 'Content-Type': 'application/x-www-form-urlencoded' }, form));
+    const res = await this.withRetries(what, () =>
+      this.request('POST /access/ticket', '/access/ticket', { 'Content-Type': 'application/x-www-form-urlencoded' }, form),
+    );
     const data = this.data<{ ticket?: string }>(what, res);
-    if (!data?.ticket) throw new ApiAuthError('PROXMOX_VE_USERNAME', 'the login returned no ticket (two-factor authentication enabled for this user?)', auth.username, 'Use an API token (PROXMOX_VE_API_TOKEN) for this user instead.');
+    if (!data?.ticket)
+      throw new ApiAuthError(
+        'PROXMOX_VE_USERNAME',
+        'the login returned no ticket (two-factor authentication enabled for this user?)',
+        auth.username,
+        'Use an API token (PROXMOX_VE_API_TOKEN) for this user instead.',
+      );
     return data.ticket;
   }
 
@@ -139,12 +152,21 @@ export class ProxmoxClient implements ApiReader {
     return new Promise((resolve, reject) => {
       const req = https.request(
         url,
-        { method: httpMethod, agent: this.agent, headers: { Accept: 'application/json', ...headers, ...(body ? { 'Content-Length': Buffer.byteLength(body) } : {}) } },
+        {
+          method: httpMethod,
+          agent: this.agent,
+          headers: { Accept: 'application/json', ...headers, ...(body ? { 'Content-Length': Buffer.byteLength(body) } : {}) },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, reason: res.statusMessage ?? '', contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }),
+            resolve({
+              status: res.statusCode ?? 0,
+              reason: res.statusMessage ?? '',
+              contentType: String(res.headers['content-type'] ?? ''),
+              body: Buffer.concat(chunks).toString('utf8'),
+            }),
           );
           res.on('error', reject);
         },
@@ -158,7 +180,12 @@ export class ProxmoxClient implements ApiReader {
   private transportError(what: string, err: unknown): Error {
     const host = new URL(this.config.apiUrl).host;
     if (err instanceof TimeoutError)
-      return new ApiUnreachableError(what, `no answer from ${host} within ${this.config.timeoutMs / 1000} s`, host, 'Check that the node is up and reachable on port 8006 from here, or raise PROXMOX_VE_TIMEOUT (seconds) for a slow link.');
+      return new ApiUnreachableError(
+        what,
+        `no answer from ${host} within ${this.config.timeoutMs / 1000} s`,
+        host,
+        'Check that the node is up and reachable on port 8006 from here, or raise PROXMOX_VE_TIMEOUT (seconds) for a slow link.',
+      );
     const code = (err as NodeJS.ErrnoException).code ?? '';
     if (TLS_CODES.has(code))
       return new ApiTlsError(
@@ -168,7 +195,12 @@ export class ProxmoxClient implements ApiReader {
         'Proxmox installs a self-signed certificate: trust its CA with PROXMOX_VE_CA_FILE=<copy of /etc/pve/pve-root-ca.pem>, or accept any certificate with PROXMOX_VE_INSECURE=true (only on a network you trust), or install a real certificate on the node.',
       );
     if (UNREACHABLE_CODES.has(code))
-      return new ApiUnreachableError(what, `cannot reach ${host} (${code})`, host, 'Check PROXMOX_VE_ENDPOINT (host and port 8006), that the node is up, and that no firewall drops the connection.');
+      return new ApiUnreachableError(
+        what,
+        `cannot reach ${host} (${code})`,
+        host,
+        'Check PROXMOX_VE_ENDPOINT (host and port 8006), that the node is up, and that no firewall drops the connection.',
+      );
     return new ApiUnreachableError(what, `request failed: ${(err as Error).message}`, host, 'Check PROXMOX_VE_ENDPOINT and the network path to the node.');
   }
 
@@ -199,12 +231,28 @@ export class ProxmoxClient implements ApiReader {
           what,
           `the answer is not from the Proxmox VE API (${res.status} ${res.reason}${isJson ? '' : `, ${res.contentType || 'no content type'}`})`,
           this.config.apiUrl,
-          'Set PROXMOX_VE_ENDPOINT to a node\'s API root, e.g. https://pve1.example.com:8006/ (port 8006, no path or /api2/json).',
+          "Set PROXMOX_VE_ENDPOINT to a node's API root, e.g. https://pve1.example.com:8006/ (port 8006, no path or /api2/json).",
         ),
       );
     }
-    if (res.status >= 500) return fail(new ApiServerError(what, `the API failed (${res.status} ${reason})${retries > 0 ? ` after ${retries} retries` : ''}`, undefined, 'Look at the node\'s pveproxy/pvedaemon logs (journalctl -u pveproxy -u pvedaemon) and try again.'));
-    if (res.status >= 400) return fail(new ApiWrongEndpointError(what, `the API refused the request (${res.status} ${reason})`, undefined, 'This Proxmox version may not support the request; doctor needs Proxmox VE 8 or newer.'));
+    if (res.status >= 500)
+      return fail(
+        new ApiServerError(
+          what,
+          `the API failed (${res.status} ${reason})${retries > 0 ? ` after ${retries} retries` : ''}`,
+          undefined,
+          "Look at the node's pveproxy/pvedaemon logs (journalctl -u pveproxy -u pvedaemon) and try again.",
+        ),
+      );
+    if (res.status >= 400)
+      return fail(
+        new ApiWrongEndpointError(
+          what,
+          `the API refused the request (${res.status} ${reason})`,
+          undefined,
+          'This Proxmox version may not support the request; doctor needs Proxmox VE 8 or newer.',
+        ),
+      );
     return parsed.data as T;
   }
 }

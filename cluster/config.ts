@@ -64,7 +64,13 @@ export function apiUrlOf(endpoint: string): string {
 export function parseApiToken(token: string): { tokenId: string; secret: string } {
   const m = /^([^@\s]+@[^!\s]+![^=\s]+)=(\S+)$/.exec(token.trim());
   // The value is never shown: it is the secret itself.
-  if (!m) throw new ConnectionConfigError('PROXMOX_VE_API_TOKEN', 'is not of the form user@realm!tokenid=secret', undefined, 'Copy the token id and secret as Proxmox showed them at creation, joined by "=" (e.g. terraform@pve!pvestack=xxxxxxxx-xxxx-...).');
+  if (!m)
+    throw new ConnectionConfigError(
+      'PROXMOX_VE_API_TOKEN',
+      'is not of the form user@realm!tokenid=secret',
+      undefined,
+      'Copy the token id and secret as Proxmox showed them at creation, joined by "=" (e.g. terraform@pve!pvestack=xxxxxxxx-xxxx-...).',
+    );
   return { tokenId: m[1]!, secret: m[2]! };
 }
 
@@ -72,10 +78,16 @@ export function parseApiToken(token: string): { tokenId: string; secret: string 
 export function connectionConfigFrom(env: NodeJS.ProcessEnv): ConnectionConfig {
   const endpoint = env.PROXMOX_VE_ENDPOINT;
   if (!endpoint)
-    throw new ConnectionConfigError('PROXMOX_VE_ENDPOINT', 'is not set', undefined, 'Export the API root of a node, e.g. PROXMOX_VE_ENDPOINT=https://pve1.example.com:8006/ (the same variable the provider reads).');
+    throw new ConnectionConfigError(
+      'PROXMOX_VE_ENDPOINT',
+      'is not set',
+      undefined,
+      'Export the API root of a node, e.g. PROXMOX_VE_ENDPOINT=https://pve1.example.com:8006/ (the same variable the provider reads).',
+    );
   let auth: ApiAuth;
   if (env.PROXMOX_VE_API_TOKEN) auth = { kind: 'token', ...parseApiToken(env.PROXMOX_VE_API_TOKEN) };
-  else if (env.PROXMOX_VE_USERNAME && env.PROXMOX_VE_PASSWORD) auth = { kind: 'password', username: env.PROXMOX_VE_USERNAME, password: env.PROXMOX_VE_PASSWORD };
+  else if (env.PROXMOX_VE_USERNAME && env.PROXMOX_VE_PASSWORD)
+    auth = { kind: 'password', username: env.PROXMOX_VE_USERNAME, password: env.PROXMOX_VE_PASSWORD };
   else
     throw new ConnectionConfigError(
       'PROXMOX_VE_API_TOKEN',

@@ -39,7 +39,8 @@ export function datastoreOf(s: StorageStatus): DiscoveredDatastore {
 export async function discoverNode(client: ApiReader, node: string): Promise<NodeDiscovery> {
   const members = await api.nodes(client);
   const member = members.find((m) => m.node === node);
-  if (!member) throw new UsageError(`node ${JSON.stringify(node)} is not a member of the cluster`, `Members: ${members.map((m) => m.node).join(', ') || 'none'}.`);
+  if (!member)
+    throw new UsageError(`node ${JSON.stringify(node)} is not a member of the cluster`, `Members: ${members.map((m) => m.node).join(', ') || 'none'}.`);
   if (member.status !== 'online') throw new UsageError(`node ${node} is ${member.status}`, 'Start it and run discover again.');
   const [version, status, pci, storage, zfsPools, mappings] = await Promise.all([
     api.nodeVersion(client, node),
@@ -58,13 +59,27 @@ function gpuLines(g: DiscoveredGpu): string[] {
   const s = g.spec;
   const lines = [`    - name: ${s.name}${g.mapping ? ` # the existing PCI mapping ${g.mapping.id}: adopted, not created` : ''}`];
   lines.push(`      pciAddress: ${scalar(s.pciAddress)}`, `      model: ${scalar(s.model)}`);
-  lines.push(s.vramGib > 0 ? `      vramGib: ${s.vramGib}` : `      # vramGib: required, not known for ${s.deviceId}: the card's memory in GiB (nvidia-smi --query-gpu=memory.total)`);
+  lines.push(
+    s.vramGib > 0
+      ? `      vramGib: ${s.vramGib}`
+      : `      # vramGib: required, not known for ${s.deviceId}: the card's memory in GiB (nvidia-smi --query-gpu=memory.total)`,
+  );
   lines.push(`      deviceId: ${scalar(s.deviceId)}`);
   if (s.subsystemId) lines.push(`      subsystemId: ${scalar(s.subsystemId)}`);
-  lines.push(s.iommuGroup !== undefined ? `      iommuGroup: ${s.iommuGroup}` : '      # iommuGroup: none — the node runs without an IOMMU; enable it before passing this card through');
-  if (s.allFunctions) lines.push(`      allFunctions: true # ${g.ownFunctions.map((d) => d.id).join(', ')} share${g.ownFunctions.length === 1 ? 's' : ''} IOMMU group ${s.iommuGroup}`);
+  lines.push(
+    s.iommuGroup !== undefined
+      ? `      iommuGroup: ${s.iommuGroup}`
+      : '      # iommuGroup: none — the node runs without an IOMMU; enable it before passing this card through',
+  );
+  if (s.allFunctions)
+    lines.push(
+      `      allFunctions: true # ${g.ownFunctions.map((d) => d.id).join(', ')} share${g.ownFunctions.length === 1 ? 's' : ''} IOMMU group ${s.iommuGroup}`,
+    );
   if (s.adopt) lines.push('      adopt: true');
-  if (g.groupNeighbours.length > 0) lines.push(`      # IOMMU group ${s.iommuGroup} also holds ${g.groupNeighbours.map((d) => `${d.id} (${d.device_name ?? d.class})`).join(', ')}: they go to the guest with the card`);
+  if (g.groupNeighbours.length > 0)
+    lines.push(
+      `      # IOMMU group ${s.iommuGroup} also holds ${g.groupNeighbours.map((d) => `${d.id} (${d.device_name ?? d.class})`).join(', ')}: they go to the guest with the card`,
+    );
   return lines;
 }
 
@@ -87,10 +102,14 @@ export function renderNodeFragment(d: NodeDiscovery): string {
     lines.push(`    - id: ${s.id}${state}`, `      type: ${s.type}`, `      content: [${s.content.join(', ')}]`);
     if (s.capacityGib !== undefined) lines.push(`      capacityGib: ${s.capacityGib} # ${Math.floor((ds.status.avail ?? 0) / GiB)} GiB free now`);
   }
-  for (const ds of d.datastores.filter((x) => !x.spec)) lines.push(`  # storage ${ds.status.storage} (type ${ds.status.type}) cannot be described as a datastore; guests cannot use it`);
+  for (const ds of d.datastores.filter((x) => !x.spec))
+    lines.push(`  # storage ${ds.status.storage} (type ${ds.status.type}) cannot be described as a datastore; guests cannot use it`);
   if (d.zfsPools.length > 0) {
-    lines.push(`# ZFS pools on ${d.node}; they exist already, so keep them as zfspool datastores above, not under zfsPools (the apply would create them again):`);
-    for (const z of d.zfsPools) lines.push(`#   ${z.name}: ${Math.round(z.size / GiB)} GiB, ${Math.round(z.free / GiB)} GiB free, ${z.health}, fragmentation ${z.frag} %`);
+    lines.push(
+      `# ZFS pools on ${d.node}; they exist already, so keep them as zfspool datastores above, not under zfsPools (the apply would create them again):`,
+    );
+    for (const z of d.zfsPools)
+      lines.push(`#   ${z.name}: ${Math.round(z.size / GiB)} GiB, ${Math.round(z.free / GiB)} GiB free, ${z.health}, fragmentation ${z.frag} %`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -5,7 +5,19 @@
  */
 import type { Environment } from '../model';
 import { cloudImageFileName, parseTemplateVolid, UBUNTU_2404_IMAGE_URL } from '../model';
-import { api, type ClusterFirewallOptions, type ClusterResource, type EffectivePermissions, type NodeListEntry, type NodeStatus, type PciDevice, type PciMapping, type StorageStatus, type VersionInfo, type ZfsPoolInfo } from './api';
+import {
+  api,
+  type ClusterFirewallOptions,
+  type ClusterResource,
+  type EffectivePermissions,
+  type NodeListEntry,
+  type NodeStatus,
+  type PciDevice,
+  type PciMapping,
+  type StorageStatus,
+  type VersionInfo,
+  type ZfsPoolInfo,
+} from './api';
 import type { ApiReader } from './client';
 import { existsOnCluster } from './doctor/needs';
 import { ClusterApiError } from './errors';
@@ -97,7 +109,13 @@ async function nodeFacts(client: ApiReader, env: Environment, entry: NodeListEnt
 
 /** Reads everything the doctor rules need, GET by GET. */
 export async function gatherFacts(client: ApiReader, env: Environment): Promise<ClusterFacts> {
-  const [members, mappings, guests, permissions, firewall] = await Promise.all([api.nodes(client), api.pciMappings(client), api.guests(client), api.permissions(client), api.clusterFirewall(client)]);
+  const [members, mappings, guests, permissions, firewall] = await Promise.all([
+    api.nodes(client),
+    api.pciMappings(client),
+    api.guests(client),
+    api.permissions(client),
+    api.clusterFirewall(client),
+  ]);
   const vmGuests = guests.filter((g) => g.type === 'qemu' || g.type === 'lxc');
   const nodes: Record<string, NodeFacts> = {};
   for (const n of env.cluster.nodes) {

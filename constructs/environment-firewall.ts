@@ -43,8 +43,16 @@ export class EnvironmentFirewall extends Construct {
     this.env = env;
     this.cluster = new ClusterFirewall(this, 'Cluster');
     const adminEntries = env.admin.cidrs.map((cidr) => ({ cidr, comment: 'admin network' }));
-    this.admin = new FirewallIpSet(this, 'AdminIpSet', { name: ADMIN_IPSET, entries: adminEntries, comment: 'Admin networks (VPN, office), managed by pvestack' });
-    this.management = new FirewallIpSet(this, 'ManagementIpSet', { name: MANAGEMENT_IPSET, entries: adminEntries, comment: 'Proxmox host SSH and web UI access, managed by pvestack' });
+    this.admin = new FirewallIpSet(this, 'AdminIpSet', {
+      name: ADMIN_IPSET,
+      entries: adminEntries,
+      comment: 'Admin networks (VPN, office), managed by pvestack',
+    });
+    this.management = new FirewallIpSet(this, 'ManagementIpSet', {
+      name: MANAGEMENT_IPSET,
+      entries: adminEntries,
+      comment: 'Proxmox host SSH and web UI access, managed by pvestack',
+    });
     this.sshGroup = new SecurityGroup(this, 'SshGroup', { groupName: SSH_SECURITY_GROUP, comment: 'SSH from the admin networks and the bastion' });
     this.sshGroup.connections.allowFrom(this.admin.peer, Port.tcp(SSH_PORT), 'SSH from the admin networks');
     const bastion = env.admin.bastion ? env.guests.find((g) => g.name === env.admin.bastion) : undefined;

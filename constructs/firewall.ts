@@ -108,7 +108,10 @@ export class SecurityGroup extends Construct implements ISecurityGroup {
       name: props.groupName,
       ...(props.comment ? { comment: props.comment } : {}),
       rule: Lazy.anyValue({
-        produce: () => this.connections.ingressRules.map((r) => pve.virtualEnvironmentClusterFirewallSecurityGroup.virtualEnvironmentClusterFirewallSecurityGroupRuleToTerraform(ingressRule(r))),
+        produce: () =>
+          this.connections.ingressRules.map((r) =>
+            pve.virtualEnvironmentClusterFirewallSecurityGroup.virtualEnvironmentClusterFirewallSecurityGroupRuleToTerraform(ingressRule(r)),
+          ),
       }),
     });
     this.dependency = this.resource;
@@ -157,7 +160,9 @@ export class GuestFirewall extends Construct {
     this.rules = new pve.virtualEnvironmentFirewallRules.VirtualEnvironmentFirewallRules(this, 'Rules', {
       nodeName: props.nodeName,
       ...target,
-      rule: Lazy.anyValue({ produce: () => guestRules(props.connections).map(pve.virtualEnvironmentFirewallRules.virtualEnvironmentFirewallRulesRuleToTerraform) }),
+      rule: Lazy.anyValue({
+        produce: () => guestRules(props.connections).map(pve.virtualEnvironmentFirewallRules.virtualEnvironmentFirewallRulesRuleToTerraform),
+      }),
     });
     dependOnNamedObjects(this.rules, props.dependsOn ?? [], props.connections);
   }

@@ -69,7 +69,13 @@ export class GpuPassthrough extends Construct {
     const node = this.env.cluster.nodes.find((n) => n.name === guest.node);
     return guest.gpus.map((name, j) => {
       const gpu = node?.gpus.find((g) => g.name === name);
-      if (!gpu) throw new SpecError(`guests[${guest.index}].gpus[${j}]`, `names a GPU that node ${guest.node} does not declare`, 'Give the guest a GPU of its own node, or move it to the node that has the card.', name);
+      if (!gpu)
+        throw new SpecError(
+          `guests[${guest.index}].gpus[${j}]`,
+          `names a GPU that node ${guest.node} does not declare`,
+          'Give the guest a GPU of its own node, or move it to the node that has the card.',
+          name,
+        );
       const owner = this.owners.get(name);
       if (owner && owner.name !== guest.name)
         throw new SpecError(

@@ -103,7 +103,13 @@ export class ProxmoxLxc extends Construct implements IConnectable {
 
     this.connections = new Connections({ peer: Peer.host(guest.ipv4) });
     // Without a vmId in the spec Proxmox assigns one; the firewall then follows the resource's.
-    this.firewall = new GuestFirewall(this, 'Firewall', { nodeName: node.name, vmId: guest.vmId ?? this.resource.vmId, kind: 'lxc', connections: this.connections, dependsOn: [this.resource] });
+    this.firewall = new GuestFirewall(this, 'Firewall', {
+      nodeName: node.name,
+      vmId: guest.vmId ?? this.resource.vmId,
+      kind: 'lxc',
+      connections: this.connections,
+      dependsOn: [this.resource],
+    });
   }
 }
 

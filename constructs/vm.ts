@@ -142,7 +142,14 @@ export class ProxmoxVm extends Construct implements IConnectable {
         ssd: ['ssd', 'nvme'].includes(datastoreOf(env, guest, d.datastore)?.media ?? ''),
         ...(i > 0 ? { serial: diskSerial(d) } : {}),
       })),
-      network: { bridge: net.bridge, ...(net.vlan !== undefined ? { vlanId: net.vlan } : {}), address: `${guest.ipv4}/${net.prefix}`, gateway: net.gateway, dnsServers: net.dns, ...(net.domain ? { domain: net.domain } : {}) },
+      network: {
+        bridge: net.bridge,
+        ...(net.vlan !== undefined ? { vlanId: net.vlan } : {}),
+        address: `${guest.ipv4}/${net.prefix}`,
+        gateway: net.gateway,
+        dnsServers: net.dns,
+        ...(net.domain ? { domain: net.domain } : {}),
+      },
       // An adopted VM has its boot disk and its cloud-init already: nothing to download or upload.
       ...(guest.adopt
         ? { importExisting: true }
@@ -189,7 +196,8 @@ export class ProxmoxVm extends Construct implements IConnectable {
     const stateful = props.stateful ?? false;
     const net = props.network;
     const adopted = props.importExisting ?? false;
-    if (adopted && props.vmId === undefined) throw new RangeError(`ProxmoxVm ${props.name}: importExisting needs the vmId of the existing VM (the import id is <node>/<vmId>)`);
+    if (adopted && props.vmId === undefined)
+      throw new RangeError(`ProxmoxVm ${props.name}: importExisting needs the vmId of the existing VM (the import id is <node>/<vmId>)`);
 
     if (!adopted) this.image = props.image ?? CloudImage.forNode(this, { nodeName: props.nodeName, datastoreId: props.imageDatastoreId ?? 'local' });
     if (props.userData !== undefined && !adopted)
@@ -256,7 +264,12 @@ export class ProxmoxVm extends Construct implements IConnectable {
 
     this.connections = new Connections({ peer: Peer.host(net.address.split('/')[0]!) });
     // Without a vmId Proxmox assigns one; the firewall then follows the resource's.
-    this.firewall = new GuestFirewall(this, 'Firewall', { nodeName: props.nodeName, vmId: props.vmId ?? this.resource.vmId, kind: 'vm', connections: this.connections, dependsOn: [this.resource] });
+    this.firewall = new GuestFirewall(this, 'Firewall', {
+      nodeName: props.nodeName,
+      vmId: props.vmId ?? this.resource.vmId,
+      kind: 'vm',
+      connections: this.connections,
+      dependsOn: [this.resource],
+    });
   }
 }
-

@@ -175,7 +175,8 @@ export function releaseLock(root: string): Argv {
  * Prints `compose v2`, `compose v1` or `compose none`: v2 is preferred where both exist. v1 is found
  * on the PATH rather than started (`docker-compose version` costs a Python start-up, about a second).
  */
-export const DETECT_COMPOSE = 'if docker compose version >/dev/null 2>&1; then echo compose v2; elif command -v docker-compose >/dev/null 2>&1; then echo compose v1; else echo compose none; fi';
+export const DETECT_COMPOSE =
+  'if docker compose version >/dev/null 2>&1; then echo compose v2; elif command -v docker-compose >/dev/null 2>&1; then echo compose v1; else echo compose none; fi';
 
 /**
  * The compose CLI for one project: the one vocabulary of `pvestack up`/`down` (local) and of
@@ -277,7 +278,13 @@ export function uploadAndSwitch(root: string, s: StackRef, opts: { id: string; p
  * fingerprint label differs, starts it when stopped, creates it when removed) and waits for it.
  */
 export function recreateService(flavor: ComposeFlavor, root: string, s: StackRef, w: WaitFor): Argv {
-  return sh(WAIT_FUNCTION, 'set -e', journalLine(root, { step: `recreate:${w.service}`, stack: s.stack }), `${toShell(composeUp(composeBase(flavor, root, s), [w.service]))} >&2`, waitCall(s.project, w));
+  return sh(
+    WAIT_FUNCTION,
+    'set -e',
+    journalLine(root, { step: `recreate:${w.service}`, stack: s.stack }),
+    `${toShell(composeUp(composeBase(flavor, root, s), [w.service]))} >&2`,
+    waitCall(s.project, w),
+  );
 }
 
 /**
@@ -285,7 +292,13 @@ export function recreateService(flavor: ComposeFlavor, root: string, s: StackRef
  * else that already matches is touched) and waits for every service in start order.
  */
 export function startAll(flavor: ComposeFlavor, root: string, s: StackRef, waits: readonly WaitFor[]): Argv {
-  return sh(WAIT_FUNCTION, 'set -e', journalLine(root, { step: 'health', stack: s.stack }), `${toShell(composeUp(composeBase(flavor, root, s)))} >&2`, ...waits.map((w) => waitCall(s.project, w)));
+  return sh(
+    WAIT_FUNCTION,
+    'set -e',
+    journalLine(root, { step: 'health', stack: s.stack }),
+    `${toShell(composeUp(composeBase(flavor, root, s)))} >&2`,
+    ...waits.map((w) => waitCall(s.project, w)),
+  );
 }
 
 /**

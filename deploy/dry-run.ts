@@ -41,7 +41,10 @@ export interface DryRunHost {
 }
 
 /** Plans one host as a deploy would, against what it runs now. */
-export async function dryRunHost(t: HostTarget, ctx: Pick<DeployContext, 'secrets' | 'masker' | 'connect' | 'healthTimeoutMs' | 'keepReleases' | 'logLines'>): Promise<DryRunHost> {
+export async function dryRunHost(
+  t: HostTarget,
+  ctx: Pick<DeployContext, 'secrets' | 'masker' | 'connect' | 'healthTimeoutMs' | 'keepReleases' | 'logLines'>,
+): Promise<DryRunHost> {
   const { state, unreachable } = await probeHost(t, ctx);
   const o = commandOptions(t, ctx);
   const releases = t.stacks.map((s) => stackRelease(s, ctx.secrets, state.key));
@@ -54,7 +57,13 @@ export async function dryRunHost(t: HostTarget, ctx: Pick<DeployContext, 'secret
     services: sp.services,
     files: sp.release.files.map((f) => {
       const secretFile = f.secret ? t.stacks[i]!.secretFiles.find((s) => s.path === f.path) : undefined;
-      return { path: f.path, mode: f.mode.toString(8).padStart(4, '0'), bytes: Buffer.byteLength(f.content), secret: f.secret, ...(secretFile ? { masked: maskedSecretEnvFile(secretFile) } : {}) };
+      return {
+        path: f.path,
+        mode: f.mode.toString(8).padStart(4, '0'),
+        bytes: Buffer.byteLength(f.content),
+        secret: f.secret,
+        ...(secretFile ? { masked: maskedSecretEnvFile(secretFile) } : {}),
+      };
     }),
     commands: sp.steps.map((step) => m(stepCommand(step, sp, plan.flavor, o))),
   }));
@@ -62,7 +71,11 @@ export async function dryRunHost(t: HostTarget, ctx: Pick<DeployContext, 'secret
     guest: t.guest,
     address: `${t.endpoint.user}@${t.endpoint.host}:${t.endpoint.port}`,
     ...(unreachable ? { unreachable: ctx.masker.mask(unreachable) } : {}),
-    ...(plan.interrupted ? { interrupted: `an interrupted deploy stopped at step '${plan.interrupted.step}'${plan.interrupted.stack ? ` of ${plan.interrupted.stack}` : ''}; this deploy finishes it` } : {}),
+    ...(plan.interrupted
+      ? {
+          interrupted: `an interrupted deploy stopped at step '${plan.interrupted.step}'${plan.interrupted.stack ? ` of ${plan.interrupted.stack}` : ''}; this deploy finishes it`,
+        }
+      : {}),
     stacks,
     commands: [m(lockCommand(t.stacks.map(refOf), o)), ...stacks.flatMap((s) => s.commands), m(finishCommand(plan, o))],
   };
@@ -72,12 +85,18 @@ export async function dryRunHost(t: HostTarget, ctx: Pick<DeployContext, 'secret
 export function formatDryRun(hosts: readonly DryRunHost[], masker: Masker): string {
   const out: string[] = [];
   for (const h of hosts) {
-    out.push(`== ${h.guest} (${h.address})${h.unreachable ? `: not reachable (${h.unreachable.split('\n')[0]}); planned as an empty host with compose v2 (its release ids are keyed with the host's own key, so the real ones differ)` : ''}`);
+    out.push(
+      `== ${h.guest} (${h.address})${h.unreachable ? `: not reachable (${h.unreachable.split('\n')[0]}); planned as an empty host with compose v2 (its release ids are keyed with the host's own key, so the real ones differ)` : ''}`,
+    );
     if (h.interrupted) out.push(`   ${h.interrupted}`);
     out.push(`  $ ${h.commands[0]}`);
     for (const s of h.stacks) {
-      out.push(`  -- stack ${s.stack}, release ${s.release}: ${s.action === 'unchanged' ? 'unchanged (runs as released)' : `${s.action}${s.services.length ? `, brings ${s.services.join(', ')} to the release` : ''}`}`);
-      if (s.action !== 'unchanged') for (const f of s.files) out.push(`     file ${f.mode} ${String(f.bytes).padStart(8)} B  ${f.path}${f.masked ? `  [${f.masked.trim().split('\n').join(', ')}]` : ''}`);
+      out.push(
+        `  -- stack ${s.stack}, release ${s.release}: ${s.action === 'unchanged' ? 'unchanged (runs as released)' : `${s.action}${s.services.length ? `, brings ${s.services.join(', ')} to the release` : ''}`}`,
+      );
+      if (s.action !== 'unchanged')
+        for (const f of s.files)
+          out.push(`     file ${f.mode} ${String(f.bytes).padStart(8)} B  ${f.path}${f.masked ? `  [${f.masked.trim().split('\n').join(', ')}]` : ''}`);
       for (const c of s.commands) out.push(`  $ ${c}`);
     }
     out.push(`  $ ${h.commands.at(-1)}`);

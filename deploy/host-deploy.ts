@@ -6,10 +6,37 @@
  */
 import { ConfirmationRequiredError, HealthCheckFailedError, LockHeldError, OperationError, PvestackError, RemoteCommandError } from '../model';
 import type { RenderedStack } from '../templates/artifacts';
-import { Argv, breakStaleLock, finish, HEALTH_FAILED_EXIT, HEALTH_TIMEOUT_EXIT, heartbeat, LABELS_FILE, CONFIG_LABEL, LOCK_HELD_EXIT, LOCK_WRITE_EXIT, lockDir, MANIFEST_FILE, probe, StackRef } from './commands';
+import {
+  Argv,
+  breakStaleLock,
+  finish,
+  HEALTH_FAILED_EXIT,
+  HEALTH_TIMEOUT_EXIT,
+  heartbeat,
+  LABELS_FILE,
+  CONFIG_LABEL,
+  LOCK_HELD_EXIT,
+  LOCK_WRITE_EXIT,
+  lockDir,
+  MANIFEST_FILE,
+  probe,
+  StackRef,
+} from './commands';
 import { HostState, parseHostState, parseLock, UNKNOWN_HOST } from './host-state';
 import { describeLock, HEARTBEAT_SECONDS, judgeLock, LockInfo } from './lock';
-import { CommandOptions, finishCommand, HostPlan, Interrupted, lockCommand, logsCommand, planHost, rollbackCommand, StackPlan, stepCommand, Step } from './plan';
+import {
+  CommandOptions,
+  finishCommand,
+  HostPlan,
+  Interrupted,
+  lockCommand,
+  logsCommand,
+  planHost,
+  rollbackCommand,
+  StackPlan,
+  stepCommand,
+  Step,
+} from './plan';
 import { ReleaseManifest, stackRelease, StackRelease } from './release';
 import { Masker } from './secrets';
 import { connect as sshConnect, RemoteHost, SshEndpoint } from './ssh';
@@ -98,7 +125,12 @@ export interface HostOutcome {
 
 /** The commands options of a deploy (shared with `--dry-run`). */
 export function commandOptions(t: HostTarget, ctx: Pick<DeployContext, 'healthTimeoutMs' | 'keepReleases' | 'logLines'>): CommandOptions {
-  return { root: t.root, healthTimeoutSeconds: Math.round((ctx.healthTimeoutMs ?? 120_000) / 1000), keepReleases: ctx.keepReleases ?? 5, logLines: ctx.logLines ?? 40 };
+  return {
+    root: t.root,
+    healthTimeoutSeconds: Math.round((ctx.healthTimeoutMs ?? 120_000) / 1000),
+    keepReleases: ctx.keepReleases ?? 5,
+    logLines: ctx.logLines ?? 40,
+  };
 }
 
 /** How the scripts address a rendered stack. */
@@ -147,7 +179,10 @@ export async function deployHost(t: HostTarget, ctx: DeployContext): Promise<Hos
     const releases = t.stacks.map((s) => stackRelease(s, ctx.secrets, state.key));
     plan = planHost(releases, state);
     if (state.compose === 'none' && plan.stacks.some((s) => s.steps.length > 0)) {
-      throw new OperationError(`${remote.name}: neither 'docker compose' nor 'docker-compose' is installed`, 'Install Docker with the compose plugin on the host (the host-preparation playbook does)');
+      throw new OperationError(
+        `${remote.name}: neither 'docker compose' nor 'docker-compose' is installed`,
+        'Install Docker with the compose plugin on the host (the host-preparation playbook does)',
+      );
     }
     if (plan.interrupted) notes.push(interruptedNote(plan.interrupted));
     await boundary('lock');
@@ -183,7 +218,10 @@ export async function deployHost(t: HostTarget, ctx: DeployContext): Promise<Hos
         if (step.kind === 'upload') {
           await boundary('upload');
           stage('upload', `${r.stack} ${r.id}`);
-          await ctx.beforeUpload?.(t.guest, r.files.map((f) => f.path));
+          await ctx.beforeUpload?.(
+            t.guest,
+            r.files.map((f) => f.path),
+          );
           // The switch is the script's last command (`set -e`): a failed script never switched.
           try {
             await run(stepCommand(step, sp, flavor, o), step.upload ? { stdin: archive(r, ctx) } : {});
@@ -228,7 +266,12 @@ export async function deployHost(t: HostTarget, ctx: DeployContext): Promise<Hos
       await run(stepCommand(step, sp, flavor, o));
     } catch (err) {
       if (!(err instanceof RemoteCommandError) || (err.remoteExitCode !== HEALTH_FAILED_EXIT && err.remoteExitCode !== HEALTH_TIMEOUT_EXIT)) throw err;
-      const last = err.stderr.trim().split('\n').reverse().find((l) => l.startsWith('health ')) ?? 'health ? did not become healthy';
+      const last =
+        err.stderr
+          .trim()
+          .split('\n')
+          .reverse()
+          .find((l) => l.startsWith('health ')) ?? 'health ? did not become healthy';
       const [, service = '?', ...detail] = last.split(' ');
       let logs = '';
       try {
@@ -289,7 +332,16 @@ export async function deployHost(t: HostTarget, ctx: DeployContext): Promise<Hos
           ? 'repaired'
           : 'deployed';
   stage(error || stopped ? 'failed' : 'done', error ? ctx.masker.mask(error.message.split('\n')[0]!) : stopped ? 'stopped' : undefined);
-  return { guest: t.guest, address, status, stacks, ...(error ? { error } : {}), ...(lockLeft ? { lockLeft } : {}), notes: notes.map((n) => ctx.masker.mask(n)), elapsedMs: Date.now() - started };
+  return {
+    guest: t.guest,
+    address,
+    status,
+    stacks,
+    ...(error ? { error } : {}),
+    ...(lockLeft ? { lockLeft } : {}),
+    notes: notes.map((n) => ctx.masker.mask(n)),
+    elapsedMs: Date.now() - started,
+  };
 }
 
 class StackFailed extends Error {
@@ -320,14 +372,22 @@ function archive(r: StackRelease, ctx: DeployContext): Buffer {
 }
 
 /** Takes the lock (taking over a stale one, and saying so) and returns the host's state. */
-async function takeLock(t: HostTarget, ctx: DeployContext, run: (argv: Argv, opts?: { stdin?: string; okCodes?: readonly number[] }) => Promise<{ stdout: string; stderr: string; code: number | null }>, notes: string[]): Promise<HostState> {
+async function takeLock(
+  t: HostTarget,
+  ctx: DeployContext,
+  run: (argv: Argv, opts?: { stdin?: string; okCodes?: readonly number[] }) => Promise<{ stdout: string; stderr: string; code: number | null }>,
+  notes: string[],
+): Promise<HostState> {
   const o = commandOptions(t, ctx);
   const where = `${t.guest} (${t.endpoint.host}:${t.endpoint.port})`;
   for (let attempt = 0; ; attempt++) {
     const r = await run(lockCommand(t.stacks.map(refOf), o), { stdin: `${JSON.stringify(ctx.lock)}\n`, okCodes: [0, LOCK_HELD_EXIT, LOCK_WRITE_EXIT] });
     if (r.code === 0) return parseHostState(r.stdout);
     if (r.code === LOCK_WRITE_EXIT) {
-      throw new OperationError(`${where}: cannot write the deploy lock ${lockDir(t.root)}: ${r.stderr.trim().split('\n').at(-1) ?? 'unknown error'}`, `Free space on ${t.endpoint.host}:${t.root} (or make it writable) and deploy again`);
+      throw new OperationError(
+        `${where}: cannot write the deploy lock ${lockDir(t.root)}: ${r.stderr.trim().split('\n').at(-1) ?? 'unknown error'}`,
+        `Free space on ${t.endpoint.host}:${t.root} (or make it writable) and deploy again`,
+      );
     }
     const state = parseHostState(r.stdout);
     const seen = state.lock ?? parseLock('0 ');
@@ -344,7 +404,13 @@ async function takeLock(t: HostTarget, ctx: DeployContext, run: (argv: Argv, opt
 }
 
 /** Clears the journal and releases the lock; if the connection is gone, reconnects once. Returns a hint when it could not. */
-async function unlock(remote: RemoteHost, t: HostTarget, ctx: DeployContext, connectTo: NonNullable<DeployContext['connect']>, o: CommandOptions): Promise<string | undefined> {
+async function unlock(
+  remote: RemoteHost,
+  t: HostTarget,
+  ctx: DeployContext,
+  connectTo: NonNullable<DeployContext['connect']>,
+  o: CommandOptions,
+): Promise<string | undefined> {
   const cmd = finish(o.root, [], o.keepReleases);
   try {
     ctx.onCommand?.(t.guest, cmd);
@@ -373,7 +439,8 @@ function interruptedNote(i: Interrupted): string {
 function resolution(plan: HostPlan): string {
   const i = plan.interrupted!;
   const sp = plan.stacks.find((s) => s.release.stack === i.stack);
-  if (!sp || !i.release || i.release === sp.release.id) return `the interrupted deploy was finished: every stack runs its release (${plan.stacks.map((s) => `${s.release.stack}@${s.release.id}`).join(', ')})`;
+  if (!sp || !i.release || i.release === sp.release.id)
+    return `the interrupted deploy was finished: every stack runs its release (${plan.stacks.map((s) => `${s.release.stack}@${s.release.id}`).join(', ')})`;
   if (sp.rollbackTo === sp.release.id) return `the interrupted deploy of ${i.stack}@${i.release} was rolled back: ${i.stack} runs ${sp.release.id} again`;
   return `the interrupted deploy of ${i.stack}@${i.release} was replaced: ${i.stack} runs ${sp.release.id}`;
 }

@@ -96,7 +96,14 @@ export function parseHostState(text: string): HostState {
         break;
       case 'container': {
         const [service = '', state = '', exitCode = '0', health = 'none', fingerprint = ''] = rest.split(' ');
-        if (cur && service) cur.containers.push({ service, state, exitCode: Number(exitCode) || 0, health, fingerprint: fingerprint === '<no' || fingerprint === '<no value>' ? '' : fingerprint });
+        if (cur && service)
+          cur.containers.push({
+            service,
+            state,
+            exitCode: Number(exitCode) || 0,
+            health,
+            fingerprint: fingerprint === '<no' || fingerprint === '<no value>' ? '' : fingerprint,
+          });
         break;
       }
       default:

@@ -13,7 +13,15 @@ import { OperationError } from '../model';
 import type { RenderedStack } from '../templates/artifacts';
 import { renderSecretEnvFile } from '../templates/compose/env-file';
 import { COMPOSE_FILE, renderEnvironment, RenderOptions } from '../templates/render';
-import { composeCommand, ComposeFlavor, composeDown as composeDownArgs, composeUp as composeUpArgs, DETECT_COMPOSE, HEALTH_TIMEOUT_EXIT, waitProjects } from './commands';
+import {
+  composeCommand,
+  ComposeFlavor,
+  composeDown as composeDownArgs,
+  composeUp as composeUpArgs,
+  DETECT_COMPOSE,
+  HEALTH_TIMEOUT_EXIT,
+  waitProjects,
+} from './commands';
 
 /** Which compose CLI runs the stacks (the deployer's {@link ComposeFlavor}). */
 export type ComposeCli = ComposeFlavor;
@@ -59,10 +67,18 @@ export function planLocal(outdir: string, env: Environment, opts: RenderOptions 
   for (const [guest, stacks] of renderEnvironment(env, opts)) {
     if (opts.guests?.length && !opts.guests.includes(guest)) continue;
     for (const stack of stacks)
-      out.push({ guest, stack, project: localProjectName(env.name, guest, stack.name), dir: path.join(path.resolve(outdir), 'local', env.name, guest, stack.name) });
+      out.push({
+        guest,
+        stack,
+        project: localProjectName(env.name, guest, stack.name),
+        dir: path.join(path.resolve(outdir), 'local', env.name, guest, stack.name),
+      });
   }
   const rank = (s: LocalStack) => START_RANK[s.stack.kind ?? 'compose'] ?? 2;
-  return out.map((s, i) => [s, i] as const).sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j).map(([s]) => s);
+  return out
+    .map((s, i) => [s, i] as const)
+    .sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j)
+    .map(([s]) => s);
 }
 
 // ---- command builders ------------------------------------------------------------------------
@@ -153,12 +169,18 @@ export interface ContainerState {
 
 export function containerStates(cli: ComposeCli, stacks: readonly LocalStack[], run: Runner = spawnRunner): ContainerState[] {
   return stacks.flatMap((s) => {
-    const ids = run(composePsIdsArgv(cli, s), { cwd: s.dir }).stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+    const ids = run(composePsIdsArgv(cli, s), { cwd: s.dir })
+      .stdout.split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     if (!ids.length) return [];
-    return run(inspectStateArgv(ids)).stdout.split('\n').filter(Boolean).map((line) => {
-      const [name, status, health] = line.split('|');
-      return { project: s.project, container: name!.replace(/^\//, ''), status: status ?? '', health: health ?? '' };
-    });
+    return run(inspectStateArgv(ids))
+      .stdout.split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [name, status, health] = line.split('|');
+        return { project: s.project, container: name!.replace(/^\//, ''), status: status ?? '', health: health ?? '' };
+      });
   });
 }
 
@@ -168,12 +190,21 @@ export function containerStates(cli: ComposeCli, stacks: readonly LocalStack[], 
  * Returns the containers' final states for the report.
  */
 export async function waitHealthy(cli: ComposeCli, stacks: readonly LocalStack[], timeoutMs: number, run: Runner = spawnRunner): Promise<ContainerState[]> {
-  const argv = waitProjects(stacks.map((s) => s.project), Math.max(1, Math.round(timeoutMs / 1000)));
+  const argv = waitProjects(
+    stacks.map((s) => s.project),
+    Math.max(1, Math.round(timeoutMs / 1000)),
+  );
   const r = run(argv);
   if (r.status !== 0) {
-    const what = r.stderr.trim().split('\n').reverse().find((l) => l.startsWith('health ')) ?? r.stderr.trim();
+    const what =
+      r.stderr
+        .trim()
+        .split('\n')
+        .reverse()
+        .find((l) => l.startsWith('health ')) ?? r.stderr.trim();
     const [, container = '?', ...detail] = what.split(' ');
-    const hint = r.status === HEALTH_TIMEOUT_EXIT ? 'Raise --wait-timeout or check the logs with docker logs <container>.' : 'See their logs: docker logs <container>';
+    const hint =
+      r.status === HEALTH_TIMEOUT_EXIT ? 'Raise --wait-timeout or check the logs with docker logs <container>.' : 'See their logs: docker logs <container>';
     throw new OperationError(`service ${container} ${detail.join(' ')}`.trim(), hint);
   }
   return containerStates(cli, stacks, run);

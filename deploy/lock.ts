@@ -52,7 +52,12 @@ export function judgeLock(infoText: string, mtime: number, now: number, local: {
   if (!infoText) {
     // Earlier versions could leave an empty lock when the disk was full; nobody can be holding it
     // once it is older than the expiry.
-    return { info, ageSeconds, stale: ageSeconds > LOCK_EXPIRY_SECONDS, reason: ageSeconds > LOCK_EXPIRY_SECONDS ? `it has no holder information and is ${ageSeconds} s old` : 'it has no holder information yet' };
+    return {
+      info,
+      ageSeconds,
+      stale: ageSeconds > LOCK_EXPIRY_SECONDS,
+      reason: ageSeconds > LOCK_EXPIRY_SECONDS ? `it has no holder information and is ${ageSeconds} s old` : 'it has no holder information yet',
+    };
   }
   if (info.machine && info.machine === local.machine && typeof info.pid === 'number' && !local.alive(info.pid)) {
     return { info, ageSeconds, stale: true, reason: `its deploy (pid ${info.pid} on ${info.machine}) is no longer running` };

@@ -14,7 +14,11 @@ export interface DeployReport {
 }
 
 /** Deploys every target, at most `concurrency` at a time; never throws for a host's failure. */
-export async function deployAll(targets: readonly HostTarget[], ctx: DeployContext, opts: { concurrency?: number; progress?: ProgressSink } = {}): Promise<DeployReport> {
+export async function deployAll(
+  targets: readonly HostTarget[],
+  ctx: DeployContext,
+  opts: { concurrency?: number; progress?: ProgressSink } = {},
+): Promise<DeployReport> {
   const limit = Math.max(1, opts.concurrency ?? 4);
   const results: HostOutcome[] = new Array(targets.length);
   let next = 0;
@@ -31,7 +35,14 @@ export async function deployAll(targets: readonly HostTarget[], ctx: DeployConte
       const t = targets[i]!;
       // A stopped run starts no new host: it is left exactly as it was.
       results[i] = ctx.signal?.aborted
-        ? { guest: t.guest, address: `${t.endpoint.host}:${t.endpoint.port}`, status: 'interrupted', stacks: [], notes: ['not started: the run was stopped before this host'], elapsedMs: 0 }
+        ? {
+            guest: t.guest,
+            address: `${t.endpoint.host}:${t.endpoint.port}`,
+            status: 'interrupted',
+            stacks: [],
+            notes: ['not started: the run was stopped before this host'],
+            elapsedMs: 0,
+          }
         : await deployHost(t, withProgress);
     }
   };

@@ -15,9 +15,7 @@ import type { ReleaseService, StackRelease } from './release';
 
 /** One step of a stack's deploy. */
 export type Step =
-  | { readonly kind: 'upload'; readonly upload: boolean }
-  | { readonly kind: 'recreate'; readonly service: ReleaseService }
-  | { readonly kind: 'health' };
+  { readonly kind: 'upload'; readonly upload: boolean } | { readonly kind: 'recreate'; readonly service: ReleaseService } | { readonly kind: 'health' };
 
 export interface StackPlan {
   readonly release: StackRelease;
@@ -59,7 +57,8 @@ export interface CommandOptions {
   readonly logLines?: number;
 }
 
-const ok = (c: ContainerState): boolean => (c.state === 'running' && (c.health === 'healthy' || c.health === 'none')) || (c.state === 'exited' && c.exitCode === 0);
+const ok = (c: ContainerState): boolean =>
+  (c.state === 'running' && (c.health === 'healthy' || c.health === 'none')) || (c.state === 'exited' && c.exitCode === 0);
 
 /** A service runs as released: it has containers, all healthy and all carrying its fingerprint. */
 export function runsAsReleased(state: StackState, svc: ReleaseService): boolean {
@@ -77,7 +76,9 @@ export function planStack(release: StackRelease, state: StackState, journal: rea
   const leftovers = state.partials;
   const base = { release, ...(state.current ? { current: state.current } : {}), ...(rollbackTo ? { rollbackTo } : {}), leftovers };
   if (state.current === release.id && off.length === 0 && !orphans) return { ...base, action: 'unchanged', services: [], statefulChanged: [], steps: [] };
-  const statefulChanged = off.filter((s) => s.stateful && state.containers.some((c) => c.service === s.name && c.fingerprint !== s.fingerprint)).map((s) => s.name);
+  const statefulChanged = off
+    .filter((s) => s.stateful && state.containers.some((c) => c.service === s.name && c.fingerprint !== s.fingerprint))
+    .map((s) => s.name);
   const steps: Step[] = [];
   if (state.current !== release.id) steps.push({ kind: 'upload', upload: !state.releases.includes(release.id) });
   // Nothing of the project runs (a first deploy): one `up` starts it all in dependency order.
@@ -89,7 +90,9 @@ export function planStack(release: StackRelease, state: StackState, journal: rea
 /** The plan for a host: every stack, and what an interrupted deploy left behind. */
 export function planHost(releases: readonly StackRelease[], state: HostState): HostPlan {
   const last = state.journal.at(-1);
-  const interrupted = last ? { step: last.step, ...(last.stack ? { stack: last.stack } : {}), ...(last.release ? { release: last.release } : {}), at: last.at } : undefined;
+  const interrupted = last
+    ? { step: last.step, ...(last.stack ? { stack: last.stack } : {}), ...(last.release ? { release: last.release } : {}), at: last.at }
+    : undefined;
   return {
     flavor: state.compose === 'none' ? 'v2' : state.compose,
     stacks: releases.map((r) => planStack(r, stackState(state, r.stack), state.journal)),
@@ -99,18 +102,32 @@ export function planHost(releases: readonly StackRelease[], state: HostState): H
 
 export const stackRef = (r: StackRelease): StackRef => ({ stack: r.stack, project: r.project, composeFile: r.composeFile });
 
-const waitFor = (s: ReleaseService, o: CommandOptions): WaitFor => ({ service: s.name, fingerprint: s.fingerprint, seconds: Math.max(o.healthTimeoutSeconds, s.healthBudgetSeconds) });
+const waitFor = (s: ReleaseService, o: CommandOptions): WaitFor => ({
+  service: s.name,
+  fingerprint: s.fingerprint,
+  seconds: Math.max(o.healthTimeoutSeconds, s.healthBudgetSeconds),
+});
 
 /** The command of one step. */
 export function stepCommand(step: Step, plan: StackPlan, flavor: ComposeFlavor, o: CommandOptions): Argv {
   const r = plan.release;
   switch (step.kind) {
     case 'upload':
-      return uploadAndSwitch(o.root, stackRef(r), { id: r.id, ...(plan.current ? { previous: plan.current } : {}), upload: step.upload, networks: r.externalNetworks });
+      return uploadAndSwitch(o.root, stackRef(r), {
+        id: r.id,
+        ...(plan.current ? { previous: plan.current } : {}),
+        upload: step.upload,
+        networks: r.externalNetworks,
+      });
     case 'recreate':
       return recreateService(flavor, o.root, stackRef(r), waitFor(step.service, o));
     case 'health':
-      return startAll(flavor, o.root, stackRef(r), r.services.map((s) => waitFor(s, o)));
+      return startAll(
+        flavor,
+        o.root,
+        stackRef(r),
+        r.services.map((s) => waitFor(s, o)),
+      );
   }
 }
 
@@ -121,7 +138,11 @@ export function lockCommand(stacks: readonly StackRef[], o: CommandOptions): Arg
 
 /** The last command: prune the stacks that changed, clear the journal, release the lock. */
 export function finishCommand(plan: HostPlan, o: CommandOptions): Argv {
-  return finish(o.root, plan.stacks.filter((s) => s.action === 'deploy').map((s) => s.release.stack), o.keepReleases);
+  return finish(
+    o.root,
+    plan.stacks.filter((s) => s.action === 'deploy').map((s) => s.release.stack),
+    o.keepReleases,
+  );
 }
 
 /** Switches a stack back to `to` and waits for all its containers (budget: the largest service's). */

@@ -80,8 +80,14 @@ export function summaryTable(outcomes: readonly HostOutcome[], masker: Masker): 
   ]);
   const header = ['HOST', 'ADDRESS', 'STATUS', 'STACKS', 'TIME'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const notes = outcomes.flatMap((o) => (o.notes ?? []).map((n) => `${o.guest}: ${n}`));
-  const errors = outcomes.filter((o) => o.error || o.lockLeft).map((o) => `\n${o.guest}: ${o.error ? o.error.message : ''}${o.lockLeft ? `\n${o.guest}: ${o.lockLeft}` : ''}`);
+  const errors = outcomes
+    .filter((o) => o.error || o.lockLeft)
+    .map((o) => `\n${o.guest}: ${o.error ? o.error.message : ''}${o.lockLeft ? `\n${o.guest}: ${o.lockLeft}` : ''}`);
   return masker.mask([fmt(header), ...rows.map(fmt)].join('\n') + (notes.length ? `\n\n${notes.join('\n')}` : '') + errors.join('\n'));
 }

@@ -77,7 +77,10 @@ export function releaseId(files: readonly ReleaseFile[], key: string): string {
  */
 export function serviceFingerprint(service: RenderedService, files: readonly ReleaseFile[], key: string): string {
   const def = service.definition;
-  const mounted = (def.volumes ?? []).map((v) => v.split(':')[0]!).filter((src) => src.startsWith('./')).map((src) => src.slice(2).replace(/\/$/, ''));
+  const mounted = (def.volumes ?? [])
+    .map((v) => v.split(':')[0]!)
+    .filter((src) => src.startsWith('./'))
+    .map((src) => src.slice(2).replace(/\/$/, ''));
   const envFile = secretVariables(def).length > 0 ? secretEnvPath(def.name) : undefined;
   const read = files.filter((f) => f.path === envFile || mounted.some((m) => f.path === m || f.path.startsWith(`${m}/`))).map((f) => [f.path, f.content]);
   return keyed(key, JSON.stringify([stableJson(def), read])).slice(0, 24);
@@ -135,7 +138,10 @@ export function stackRelease(stack: RenderedStack, values: ReadonlyMap<string, s
 function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value as object).sort().map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value as object)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }

@@ -55,7 +55,8 @@ export interface RemoteHost {
 
 /** Fingerprints a host may present: the spec's keys plus the known_hosts file's entries. */
 export function expectedFingerprints(ep: SshEndpoint): string[] {
-  const fromFile = ep.knownHostsPath && fs.existsSync(ep.knownHostsPath) ? knownHostsFingerprints(fs.readFileSync(ep.knownHostsPath, 'utf8'), ep.host, ep.port) : [];
+  const fromFile =
+    ep.knownHostsPath && fs.existsSync(ep.knownHostsPath) ? knownHostsFingerprints(fs.readFileSync(ep.knownHostsPath, 'utf8'), ep.host, ep.port) : [];
   return [...new Set([...ep.hostKeys.map(fingerprintOfPublicKey), ...fromFile])];
 }
 
@@ -121,7 +122,9 @@ class NodeSshHost implements RemoteHost {
     env: Readonly<Record<string, string>>,
     private readonly masker: Masker,
   ) {
-    this.prefix = Object.entries(env).map(([k, v]) => `export ${k}=${toShell([v])}; `).join('');
+    this.prefix = Object.entries(env)
+      .map(([k, v]) => `export ${k}=${toShell([v])}; `)
+      .join('');
   }
 
   async run(argv: Argv, opts: RunOptions = {}): Promise<RunResult> {
@@ -134,7 +137,12 @@ class NodeSshHost implements RemoteHost {
       result = { stdout: '', stderr: (err as Error).message, code: null };
     }
     if (result.code === null || !(opts.okCodes ?? [0]).includes(result.code)) {
-      throw new RemoteCommandError(this.name, argv.map((a) => this.masker.mask(a)), result.code, this.masker.mask(result.stderr || result.stdout));
+      throw new RemoteCommandError(
+        this.name,
+        argv.map((a) => this.masker.mask(a)),
+        result.code,
+        this.masker.mask(result.stderr || result.stdout),
+      );
     }
     return result;
   }

@@ -48,7 +48,10 @@ export function targetsFor(env: Environment, render: (env: Environment, guest: G
   const unknown = only.filter((n) => !matched.has(n));
   if (unknown.length > 0) {
     const names = [...new Set([...withStacks.map((g) => g.name), ...targets.flatMap((t) => t.stacks.map((s) => s.name))])];
-    throw new UsageError(`--only ${unknown.join(', ')}: no guest with stacks or stack of that name in ${env.name}`, `Choose from: ${names.join(', ') || '(no guest has stacks)'}`);
+    throw new UsageError(
+      `--only ${unknown.join(', ')}: no guest with stacks or stack of that name in ${env.name}`,
+      `Choose from: ${names.join(', ') || '(no guest has stacks)'}`,
+    );
   }
   return targets;
 }

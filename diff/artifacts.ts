@@ -62,7 +62,14 @@ function composeServices(content: string): Map<string, ComposeService> {
   return new Map(
     Object.entries(services).map(([name, svc]) => {
       const s = isRecord(svc) ? svc : {};
-      return [name, { ...(typeof s.image === 'string' ? { image: s.image } : {}), env: envEntries(s.environment), ...(s.healthcheck !== undefined ? { healthcheck: canonical(s.healthcheck) } : {}) }] as const;
+      return [
+        name,
+        {
+          ...(typeof s.image === 'string' ? { image: s.image } : {}),
+          env: envEntries(s.environment),
+          ...(s.healthcheck !== undefined ? { healthcheck: canonical(s.healthcheck) } : {}),
+        },
+      ] as const;
     }),
   );
 }
@@ -144,7 +151,12 @@ export function diffArtifacts(base: ArtifactTree, head: ArtifactTree): StackChan
       if (kind === 'compose') compareCompose(before ?? '', after ?? '', acc);
       if (kind === 'env') compareEnv(envFileEntries(before ?? ''), envFileEntries(after ?? ''), acc, `${file}:`);
       const mask = kind === 'env' ? maskEnvLine : maskLine;
-      acc.files.push({ path: file, kind, status: before === undefined ? 'added' : after === undefined ? 'removed' : 'modified', unified: unifiedDiff(before ?? '', after ?? '', { from: `base/${rel}`, to: `head/${rel}`, mask }) });
+      acc.files.push({
+        path: file,
+        kind,
+        status: before === undefined ? 'added' : after === undefined ? 'removed' : 'modified',
+        unified: unifiedDiff(before ?? '', after ?? '', { from: `base/${rel}`, to: `head/${rel}`, mask }),
+      });
     }
     if (acc.files.length === 0) continue;
     result.push({

@@ -39,7 +39,9 @@ function risksOf(resources: readonly ResourceChange[]): StatefulRisk[] {
 }
 
 function rebootsOf(resources: readonly ResourceChange[]): Reboot[] {
-  return resources.filter((r) => GUEST_TYPES.has(r.type) && r.action === 'update' && r.rebootBecause.length > 0).map((r) => ({ address: r.address, ...(r.guest ? { guest: r.guest } : {}), because: r.rebootBecause }));
+  return resources
+    .filter((r) => GUEST_TYPES.has(r.type) && r.action === 'update' && r.rebootBecause.length > 0)
+    .map((r) => ({ address: r.address, ...(r.guest ? { guest: r.guest } : {}), because: r.rebootBecause }));
 }
 
 function plural(n: number, word: string): string {
@@ -50,8 +52,10 @@ function plural(n: number, word: string): string {
 export function verdictOf(d: Omit<EnvironmentDiff, 'verdict'>): string {
   if (!d.hasChanges) return 'No changes.';
   const blocked = d.risks.filter((r) => r.blockedByPreventDestroy);
-  if (blocked.length) return `Blocked: ${plural(blocked.length, 'protected resource')} would be replaced; prevent_destroy stops the apply. Undo the spec change that forces the replacement (the cause is listed per resource), or back up the data and remove the protection deliberately.`;
-  if (d.risks.length) return `Danger: ${plural(d.risks.length, 'stateful resource')} destroyed or replaced: data on ${d.risks.map((r) => r.guest ?? r.address).join(', ')} is at risk.`;
+  if (blocked.length)
+    return `Blocked: ${plural(blocked.length, 'protected resource')} would be replaced; prevent_destroy stops the apply. Undo the spec change that forces the replacement (the cause is listed per resource), or back up the data and remove the protection deliberately.`;
+  if (d.risks.length)
+    return `Danger: ${plural(d.risks.length, 'stateful resource')} destroyed or replaced: data on ${d.risks.map((r) => r.guest ?? r.address).join(', ')} is at risk.`;
   const c = d.counts;
   const parts: string[] = [];
   const losses = [c.replace ? plural(c.replace, 'replacement') : '', c.delete ? plural(c.delete, 'destroy') : ''].filter(Boolean);
@@ -59,7 +63,8 @@ export function verdictOf(d: Omit<EnvironmentDiff, 'verdict'>): string {
   if (d.security.publicPortsOpened.length) parts.push(`${plural(d.security.publicPortsOpened.length, 'new public port')}`);
   if (c.reboot) parts.push(`${plural(c.reboot, 'guest')} reboot`);
   if (parts.length) return `Review: ${parts.join('; ')}.`;
-  if (c.create + c.import + c.update) return `Safe: ${c.create} to add, ${c.import ? `${c.import} to import, ` : ''}${c.update} to update in place, no data at risk.`;
+  if (c.create + c.import + c.update)
+    return `Safe: ${c.create} to add, ${c.import ? `${c.import} to import, ` : ''}${c.update} to update in place, no data at risk.`;
   return 'Safe: application or configuration changes only; no infrastructure changes.';
 }
 

@@ -69,7 +69,7 @@ const CONDITIONS: ReadonlyArray<{ readonly pattern: RegExp; readonly decide: (ru
   {
     // "block added or removed (block-level ForceNew)"
     pattern: /block added or removed/,
-    decide: () => (b, a, p) => ({ replace: (valuesAt(b, p).length > 0) !== (valuesAt(a, p).length > 0) }),
+    decide: () => (b, a, p) => ({ replace: valuesAt(b, p).length > 0 !== valuesAt(a, p).length > 0 }),
   },
   {
     // "number of mount_point blocks changes", "number of cidr entries changes"

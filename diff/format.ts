@@ -4,7 +4,7 @@ import type { AttributeChange, DiffCounts, FlowRef, ResourceChange } from './typ
 /** Short, single-line rendering of an attribute value. */
 export function showValue(value: unknown, max = 80): string {
   if (value === undefined) return '(none)';
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
@@ -14,7 +14,10 @@ export function flowText(f: FlowRef): string {
 
 /** `replace (forced by node_name)`, `update (reboots: cpu)`, ... */
 export function actionDetail(r: ResourceChange): string {
-  if (r.action === 'replace') return r.replacedBecause.map((c) => `${c.attribute}${c.rule === 'force_new_if' ? ` (${c.reason})` : c.rule === 'dependency' ? ` (${c.reason})` : ''}`).join('; ');
+  if (r.action === 'replace')
+    return r.replacedBecause
+      .map((c) => `${c.attribute}${c.rule === 'force_new_if' ? ` (${c.reason})` : c.rule === 'dependency' ? ` (${c.reason})` : ''}`)
+      .join('; ');
   if (r.action === 'update' && r.rebootBecause.length) return `reboots: ${r.rebootBecause.join(', ')}`;
   return '';
 }

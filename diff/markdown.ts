@@ -47,7 +47,9 @@ function risks(e: EnvironmentDiff): string[] {
     '',
     ...e.risks.map((r) => {
       const what = r.action === 'replace' ? `replaced (forced by ${r.causes.map(code).join(', ')})` : 'destroyed';
-      const block = r.blockedByPreventDestroy ? ' `prevent_destroy` is set: `terraform apply` will stop with an error before destroying it.' : ' Nothing stops the apply: the data is lost unless it is backed up.';
+      const block = r.blockedByPreventDestroy
+        ? ' `prevent_destroy` is set: `terraform apply` will stop with an error before destroying it.'
+        : ' Nothing stops the apply: the data is lost unless it is backed up.';
       return `- **${r.guest ?? r.address}: ${r.stateful} is ${what}** (${code(r.address)}).${block}`;
     }),
     '',
@@ -61,7 +63,10 @@ function resourceTable(resources: readonly ResourceChange[]): string[] {
     '',
     '| | action | address | guest | why |',
     '| --- | --- | --- | --- | --- |',
-    ...resources.map((r) => `| ${cell(ACTION_SYMBOL[r.action])} | ${r.stateful && (r.action === 'replace' || r.action === 'delete') ? `**${r.action}**` : r.action} | ${code(r.address)} | ${cell(r.guest ?? '')} | ${cell(actionDetail(r))} |`),
+    ...resources.map(
+      (r) =>
+        `| ${cell(ACTION_SYMBOL[r.action])} | ${r.stateful && (r.action === 'replace' || r.action === 'delete') ? `**${r.action}**` : r.action} | ${code(r.address)} | ${cell(r.guest ?? '')} | ${cell(actionDetail(r))} |`,
+    ),
     '',
   ];
 }
@@ -92,7 +97,10 @@ function security(e: EnvironmentDiff): string[] {
     ...s.flowsOpened.filter((f) => f.from !== 'internet').map((f) => `- opened: ${flowText(f)}`),
     ...s.flowsClosed.map((f) => `- closed: ${flowText(f)}`),
     ...s.privilegedContainers.map((p) => `- **privileged container** ${p.guest} (${p.change})${p.reason ? `: ${p.reason}` : ''}`),
-    ...s.gpuChanges.map((g) => `- PCI/GPU passthrough ${g.action}: ${g.guest ?? g.address}${'before' in g || 'after' in g ? ` ${code(`${JSON.stringify(g.before ?? null)} → ${JSON.stringify(g.after ?? null)}`)}` : ''}`),
+    ...s.gpuChanges.map(
+      (g) =>
+        `- PCI/GPU passthrough ${g.action}: ${g.guest ?? g.address}${'before' in g || 'after' in g ? ` ${code(`${JSON.stringify(g.before ?? null)} → ${JSON.stringify(g.after ?? null)}`)}` : ''}`,
+    ),
   ];
   return lines.length ? ['#### Security changes', '', ...lines, ''] : [];
 }
@@ -119,7 +127,12 @@ function applications(e: EnvironmentDiff): string[] {
       ...a.healthchecks.map((h) => `- ${a.guest} / ${a.stack}: healthcheck of ${code(h.service)} ${h.change}`),
     ]),
     '',
-    ...e.applications.flatMap((a) => details(cell(stackSummary(a)), a.files.flatMap((f) => [`${code(f.path)} (${f.kind}, ${f.status})`, '', fence('diff', f.unified), '']))),
+    ...e.applications.flatMap((a) =>
+      details(
+        cell(stackSummary(a)),
+        a.files.flatMap((f) => [`${code(f.path)} (${f.kind}, ${f.status})`, '', fence('diff', f.unified), '']),
+      ),
+    ),
   ];
 }
 
@@ -131,13 +144,26 @@ function secrets(e: EnvironmentDiff): string[] {
 function environmentSection(e: EnvironmentDiff): string[] {
   const heading = `### ${e.environment}${e.status === 'present' ? '' : ` (${e.status === 'added' ? 'new environment' : 'environment removed'})`}`;
   if (!e.hasChanges) return [heading, '', 'No changes.', ''];
-  return [heading, '', `**${e.verdict}**`, '', ...risks(e), ...resourceTable(e.resources), ...attributeDetails(e.resources), ...reboots(e), ...security(e), ...applications(e), ...secrets(e)];
+  return [
+    heading,
+    '',
+    `**${e.verdict}**`,
+    '',
+    ...risks(e),
+    ...resourceTable(e.resources),
+    ...attributeDetails(e.resources),
+    ...reboots(e),
+    ...security(e),
+    ...applications(e),
+    ...secrets(e),
+  ];
 }
 
 /** The whole comment. */
 export function renderMarkdown(report: DiffReport): string {
   const head = [DIFF_MARKER, `## pvestack diff: ${code(report.base)} → ${code(report.head)}`, ''];
-  if (!report.hasChanges) return [...head, `No changes: ${report.environments.map((e) => e.environment).join(', ')} match ${code(report.base)}.`, ''].join('\n');
+  if (!report.hasChanges)
+    return [...head, `No changes: ${report.environments.map((e) => e.environment).join(', ')} match ${code(report.base)}.`, ''].join('\n');
   const verdicts = report.environments.filter((e) => e.hasChanges).map((e) => `- **${e.environment}:** ${e.verdict}`);
   return [...head, ...verdicts, '', ...countsTable(report.environments), ...report.environments.flatMap(environmentSection)].join('\n');
 }

@@ -150,8 +150,15 @@ export function presentChange(type: string, change: RawChange): AttributeChange 
   if (before.masked || after.masked) {
     return { path: change.path, ...('before' in change ? { before: MASKED } : {}), ...('after' in change ? { after: MASKED } : {}), masked: true };
   }
-  if ((isLong(change.before) || isLong(change.after)) && (change.before === undefined || typeof change.before === 'string') && (change.after === undefined || typeof change.after === 'string')) {
-    return { path: change.path, unified: unifiedDiff(String(change.before ?? ''), String(change.after ?? ''), { from: `base ${change.path}`, to: `head ${change.path}`, mask: maskLine }) };
+  if (
+    (isLong(change.before) || isLong(change.after)) &&
+    (change.before === undefined || typeof change.before === 'string') &&
+    (change.after === undefined || typeof change.after === 'string')
+  ) {
+    return {
+      path: change.path,
+      unified: unifiedDiff(String(change.before ?? ''), String(change.after ?? ''), { from: `base ${change.path}`, to: `head ${change.path}`, mask: maskLine }),
+    };
   }
   return { path: change.path, ...('before' in change ? { before: before.value } : {}), ...('after' in change ? { after: after.value } : {}) };
 }
@@ -177,7 +184,11 @@ interface Draft {
  * whose `initialization.user_data_file_id` points at a snippet file that is replaced gets a new
  * (unknown until apply) value for a force-new attribute, so it is replaced too, naming the file.
  */
-export function diffResources(base: TerraformJson | undefined, head: TerraformJson | undefined, envs: { readonly base?: Environment; readonly head?: Environment } = {}): ResourceChange[] {
+export function diffResources(
+  base: TerraformJson | undefined,
+  head: TerraformJson | undefined,
+  envs: { readonly base?: Environment; readonly head?: Environment } = {},
+): ResourceChange[] {
   const before = locate(base);
   const after = locate(head);
   const drafts = new Map<string, Draft>();
@@ -186,7 +197,14 @@ export function diffResources(base: TerraformJson | undefined, head: TerraformJs
     const b = before.get(address);
     const a = after.get(address);
     const adopted = importIds.get(address);
-    if (!b && adopted !== undefined) drafts.set(address, { action: 'import', changes: [], replacedBecause: [], rebootBecause: [], notes: [`adopts the existing ${adopted} instead of creating it`] });
+    if (!b && adopted !== undefined)
+      drafts.set(address, {
+        action: 'import',
+        changes: [],
+        replacedBecause: [],
+        rebootBecause: [],
+        notes: [`adopts the existing ${adopted} instead of creating it`],
+      });
     else if (!b) drafts.set(address, { action: 'create', changes: [], replacedBecause: [], rebootBecause: [], notes: [] });
     else if (!a) drafts.set(address, { action: 'delete', changes: [], replacedBecause: [], rebootBecause: [], notes: [] });
     else if (canonical(b.body) !== canonical(effectiveBody(b, a))) {
@@ -244,7 +262,8 @@ export function ipSetInterruption(r: { readonly type: string; readonly body: Rec
   const hosts = name === 'management' ? ' (this includes SSH and the web UI of the Proxmox hosts)' : '';
   // A deleted set: Proxmox does not check references (delete_ipset in pve-firewall
   // src/PVE/API2/Firewall/IPSet.pm), and rules name it by string, so Terraform has no edge to order by.
-  if (action === 'delete') return `traffic through +${name} is interrupted during apply: the set is deleted, and rules still naming +${name} match nothing until their own update lands${hosts}`;
+  if (action === 'delete')
+    return `traffic through +${name} is interrupted during apply: the set is deleted, and rules still naming +${name} match nothing until their own update lands${hosts}`;
   return `traffic through +${name} is interrupted during apply: the set is deleted and created again, and rules naming +${name} match nothing in between${hosts}`;
 }
 

@@ -16,8 +16,7 @@ function referencedSecrets(value: unknown, key = '', out = new Set<string>()): S
       if (key === 'secrets' && typeof v === 'string') out.add(v);
       else referencedSecrets(v, key, out);
     }
-  }
-  else if (isRecord(value)) for (const [k, v] of Object.entries(value)) referencedSecrets(v, k, out);
+  } else if (isRecord(value)) for (const [k, v] of Object.entries(value)) referencedSecrets(v, k, out);
   return out;
 }
 

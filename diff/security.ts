@@ -10,7 +10,13 @@ import { normalizePath } from './values';
 
 /** A flow as the report's JSON writes it: each end in the spec's spelling. */
 function ref(f: Flow): FlowRef {
-  return { from: endpointLabel(f.from), to: endpointLabel(f.to), proto: f.port.protocol, port: f.port.toFlowPort(), ...(f.description ? { description: f.description } : {}) };
+  return {
+    from: endpointLabel(f.from),
+    to: endpointLabel(f.to),
+    proto: f.port.protocol,
+    port: f.port.toFlowPort(),
+    ...(f.description ? { description: f.description } : {}),
+  };
 }
 
 /** Flows present in one matrix and not the other; an environment absent on one side has none. */
@@ -34,7 +40,13 @@ function privilegedContainers(base: Environment | undefined, head: Environment |
     .flatMap((g) => {
       const old = before.get(g.name);
       if (old?.kind === 'lxc' && old.lxc && !old.lxc.unprivileged) return [];
-      return [{ guest: g.name, ...(g.lxc?.privilegedReason ? { reason: g.lxc.privilegedReason } : {}), change: old ? ('became privileged' as const) : ('added' as const) }];
+      return [
+        {
+          guest: g.name,
+          ...(g.lxc?.privilegedReason ? { reason: g.lxc.privilegedReason } : {}),
+          change: old ? ('became privileged' as const) : ('added' as const),
+        },
+      ];
     });
 }
 
@@ -49,7 +61,11 @@ function gpuChanges(resources: readonly ResourceChange[]): SecurityChanges['gpuC
 }
 
 /** Guests whose GPU list changed where no resource diff already shows it (new or removed guests). */
-function gpuAssignmentChanges(base: Environment | undefined, head: Environment | undefined, resources: readonly ResourceChange[]): SecurityChanges['gpuChanges'] {
+function gpuAssignmentChanges(
+  base: Environment | undefined,
+  head: Environment | undefined,
+  resources: readonly ResourceChange[],
+): SecurityChanges['gpuChanges'] {
   const shown = new Set(gpuChanges(resources).map((c) => c.guest));
   const before = new Map((base?.guests ?? []).map((g) => [g.name, g.gpus] as const));
   const after = new Map((head?.guests ?? []).map((g) => [g.name, g.gpus] as const));
@@ -58,7 +74,13 @@ function gpuAssignmentChanges(base: Environment | undefined, head: Environment |
     .filter((name) => !shown.has(name) && (before.get(name) ?? []).join(',') !== (after.get(name) ?? []).join(','))
     .map((name) => {
       const res = resources.find((r) => r.guest === name && GUEST_TYPES.has(r.type));
-      return { address: res?.address ?? `guest ${name}`, guest: name, action: res?.action ?? 'update', before: before.get(name) ?? [], after: after.get(name) ?? [] };
+      return {
+        address: res?.address ?? `guest ${name}`,
+        guest: name,
+        action: res?.action ?? 'update',
+        before: before.get(name) ?? [],
+        after: after.get(name) ?? [],
+      };
     });
 }
 

@@ -36,7 +36,12 @@ const SENSITIVE = sensitiveAttributes();
 export const SECRET_NAME = /(pass(word|wd)?|secret|token|api[-_]?key|private[-_]?key|credential|auth[-_]?key|access[-_]?key|client[-_]?secret)$/i;
 
 /** Values that are secrets whatever their name. */
-const SECRET_VALUE = [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, /\b(ghp|gho|ghs|github_pat|hf|sk|xox[bap]|glpat)[-_][A-Za-z0-9_]{16,}/, /\bAKIA[0-9A-Z]{16}\b/, /:\/\/[^/\s:@]+:[^/\s@]+@/];
+const SECRET_VALUE = [
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+  /\b(ghp|gho|ghs|github_pat|hf|sk|xox[bap]|glpat)[-_][A-Za-z0-9_]{16,}/,
+  /\bAKIA[0-9A-Z]{16}\b/,
+  /:\/\/[^/\s:@]+:[^/\s@]+@/,
+];
 
 /** Whether a value looks like a secret on its own. */
 export function looksSecret(value: unknown): boolean {

@@ -16,7 +16,10 @@ interface Palette {
   readonly dim: Paint;
 }
 
-const sgr = (open: number, close: number): Paint => (t) => `\u001b[${open}m${t}\u001b[${close}m`;
+const sgr =
+  (open: number, close: number): Paint =>
+  (t) =>
+    `\u001b[${open}m${t}\u001b[${close}m`;
 const COLOR: Palette = { red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39), cyan: sgr(36, 39), bold: sgr(1, 22), dim: sgr(2, 22) };
 const PLAIN: Palette = { red: (t) => t, green: (t) => t, yellow: (t) => t, cyan: (t) => t, bold: (t) => t, dim: (t) => t };
 
@@ -24,20 +27,36 @@ function indent(text: string, prefix: string, p: Palette): string[] {
   return text
     .trimEnd()
     .split('\n')
-    .map((l) => prefix + (l.startsWith('+') && !l.startsWith('+++') ? p.green(l) : l.startsWith('-') && !l.startsWith('---') ? p.red(l) : l.startsWith('@@') ? p.cyan(l) : l));
+    .map(
+      (l) =>
+        prefix +
+        (l.startsWith('+') && !l.startsWith('+++') ? p.green(l) : l.startsWith('-') && !l.startsWith('---') ? p.red(l) : l.startsWith('@@') ? p.cyan(l) : l),
+    );
 }
 
 function environment(e: EnvironmentDiff, p: Palette, verbose: boolean): string[] {
   const out = [p.bold(`${e.environment}${e.status === 'present' ? '' : ` (${e.status})`}: ${e.verdict}`)];
   if (!e.hasChanges) return out;
-  out.push(`  ${COUNT_LABELS.filter(([k]) => e.counts[k] > 0).map(([k, l]) => `${e.counts[k]} ${l}`).join(', ')}`);
+  out.push(
+    `  ${COUNT_LABELS.filter(([k]) => e.counts[k] > 0)
+      .map(([k, l]) => `${e.counts[k]} ${l}`)
+      .join(', ')}`,
+  );
   for (const r of e.risks) {
-    out.push(p.red(p.bold(`  ⚠ ${r.guest ?? r.address}: ${r.stateful} ${r.action === 'replace' ? `replaced (forced by ${r.causes.join(', ')})` : 'destroyed'}${r.blockedByPreventDestroy ? ' — prevent_destroy stops the apply' : ''}`)));
+    out.push(
+      p.red(
+        p.bold(
+          `  ⚠ ${r.guest ?? r.address}: ${r.stateful} ${r.action === 'replace' ? `replaced (forced by ${r.causes.join(', ')})` : 'destroyed'}${r.blockedByPreventDestroy ? ' — prevent_destroy stops the apply' : ''}`,
+        ),
+      ),
+    );
   }
   const colour = { create: p.green, import: p.cyan, update: p.yellow, replace: p.red, delete: p.red } as const;
   for (const r of e.resources) {
     const detail = actionDetail(r);
-    out.push(`  ${colour[r.action](`${ACTION_SYMBOL[r.action].padEnd(3)} ${r.action.padEnd(7)}`)} ${r.address}${r.guest ? p.dim(` (${r.guest})`) : ''}${detail ? `  ${p.dim(detail)}` : ''}`);
+    out.push(
+      `  ${colour[r.action](`${ACTION_SYMBOL[r.action].padEnd(3)} ${r.action.padEnd(7)}`)} ${r.address}${r.guest ? p.dim(` (${r.guest})`) : ''}${detail ? `  ${p.dim(detail)}` : ''}`,
+    );
     for (const c of r.changes) {
       out.push(`        ${c.path}: ${changeText(c)}`);
       if (verbose && c.unified) out.push(...indent(c.unified, '          ', p));

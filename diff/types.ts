@@ -98,7 +98,13 @@ export interface SecurityChanges {
   /** Containers that are privileged in head and were not (or did not exist) in base. */
   readonly privilegedContainers: readonly { readonly guest: string; readonly reason?: string; readonly change: 'added' | 'became privileged' }[];
   /** PCI passthrough (hostpci, device passthrough, PCI mappings) changes. */
-  readonly gpuChanges: readonly { readonly address: string; readonly guest?: string; readonly action: ResourceAction; readonly before?: unknown; readonly after?: unknown }[];
+  readonly gpuChanges: readonly {
+    readonly address: string;
+    readonly guest?: string;
+    readonly action: ResourceAction;
+    readonly before?: unknown;
+    readonly after?: unknown;
+  }[];
 }
 
 /** Kind of a rendered file, for grouping and for the reader. */

@@ -19,10 +19,12 @@ function splitLines(text: string): string[] {
 function editScript(a: readonly string[], b: readonly string[]): Op[] {
   const n = a.length;
   const m = b.length;
-  if (n * m > MAX_CELLS) return [...a.map((line, i) => ({ kind: '-' as const, line, a: i, b: 0 })), ...b.map((line, j) => ({ kind: '+' as const, line, a: n, b: j }))];
+  if (n * m > MAX_CELLS)
+    return [...a.map((line, i) => ({ kind: '-' as const, line, a: i, b: 0 })), ...b.map((line, j) => ({ kind: '+' as const, line, a: n, b: j }))];
   // lcs[i][j] = length of the LCS of a[i..] and b[j..]
   const lcs = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--) lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
   const ops: Op[] = [];
   let i = 0;
   let j = 0;
@@ -39,7 +41,11 @@ function editScript(a: readonly string[], b: readonly string[]): Op[] {
  * The unified diff of two texts with `---`/`+++` headers, or '' when they are equal.
  * `mask` is applied to every printed line (secret values in rendered files).
  */
-export function unifiedDiff(before: string, after: string, opts: { readonly from?: string; readonly to?: string; readonly context?: number; readonly mask?: (line: string) => string } = {}): string {
+export function unifiedDiff(
+  before: string,
+  after: string,
+  opts: { readonly from?: string; readonly to?: string; readonly context?: number; readonly mask?: (line: string) => string } = {},
+): string {
   if (before === after) return '';
   const context = opts.context ?? 3;
   const mask = opts.mask ?? ((l: string) => l);

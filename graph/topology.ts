@@ -42,7 +42,22 @@ export function nodeId(ref: string): string {
 }
 
 /** Words Mermaid or DOT read as keywords when used as a node id. */
-const RESERVED = new Set(['end', 'graph', 'subgraph', 'flowchart', 'style', 'class', 'classdef', 'click', 'default', 'linkstyle', 'node', 'edge', 'digraph', 'strict']);
+const RESERVED = new Set([
+  'end',
+  'graph',
+  'subgraph',
+  'flowchart',
+  'style',
+  'class',
+  'classdef',
+  'click',
+  'default',
+  'linkstyle',
+  'node',
+  'edge',
+  'digraph',
+  'strict',
+]);
 
 const gib = (n: number) => `${Math.round(n * 10) / 10}`;
 
@@ -57,25 +72,44 @@ export function topology(env: Environment): Topology {
     const ram = guests.reduce((s, g) => s + g.memoryGib, 0);
     const gpuUsed = guests.reduce((s, g) => s + gpusOf(env, g).length, 0);
     const gpu = n.gpus.length ? ` · GPU ${gpuUsed}/${n.gpus.length}` : '';
-    groups.push({ id: nodeId(`group:${n.name}`), label: `${n.name} · RAM ${gib(ram)}/${gib(n.memoryGib)} GiB · CPU ${cores} vCPU/${n.cpuThreads} threads${gpu}` });
+    groups.push({
+      id: nodeId(`group:${n.name}`),
+      label: `${n.name} · RAM ${gib(ram)}/${gib(n.memoryGib)} GiB · CPU ${cores} vCPU/${n.cpuThreads} threads${gpu}`,
+    });
     nodes.push({ id: nodeId(`node:${n.name}`), label: `${n.name} (Proxmox host)`, kind: 'host', group: nodeId(`group:${n.name}`) });
   }
   for (const g of env.guests) {
     const gpus = gpusOf(env, g).map((x) => x.model);
     const group = g.node ? nodeId(`group:${g.node}`) : undefined;
-    nodes.push({ id: nodeId(g.name), label: `${g.name} · ${g.kind} ${g.role}${g.stateful ? ' · stateful' : ''}\n${g.ipv4} · ${g.cores} vCPU · ${gib(g.memoryGib)} GiB${gpus.length ? ` · ${gpus.join(', ')}` : ''}`, kind: 'guest', ...(group ? { group } : {}) });
+    nodes.push({
+      id: nodeId(g.name),
+      label: `${g.name} · ${g.kind} ${g.role}${g.stateful ? ' · stateful' : ''}\n${g.ipv4} · ${g.cores} vCPU · ${gib(g.memoryGib)} GiB${gpus.length ? ` · ${gpus.join(', ')}` : ''}`,
+      kind: 'guest',
+      ...(group ? { group } : {}),
+    });
   }
   for (const p of env.zfsPools) {
     const usable = zfsUsableCapacity(p.layout, p.disks.length, p.diskSizeGib);
-    nodes.push({ id: nodeId(`pool:${p.name}`), label: `ZFS ${p.name} · ${p.layout} · ${p.disks.length}×${gib(p.diskSizeGib)} GiB · ${gib(usable)} GiB usable`, kind: 'pool', group: nodeId(`group:${p.node}`) });
+    nodes.push({
+      id: nodeId(`pool:${p.name}`),
+      label: `ZFS ${p.name} · ${p.layout} · ${p.disks.length}×${gib(p.diskSizeGib)} GiB · ${gib(usable)} GiB usable`,
+      kind: 'pool',
+      group: nodeId(`group:${p.node}`),
+    });
     for (const g of env.guests) {
-      if (g.node === p.node && g.disks.some((d) => d.datastore === p.storageId)) edges.push({ from: nodeId(g.name), to: nodeId(`pool:${p.name}`), label: 'disk', kind: 'storage' });
+      if (g.node === p.node && g.disks.some((d) => d.datastore === p.storageId))
+        edges.push({ from: nodeId(g.name), to: nodeId(`pool:${p.name}`), label: 'disk', kind: 'storage' });
     }
   }
   for (const b of env.storageBoxes) {
-    nodes.push({ id: nodeId(`box:${b.name}`), label: `Storage Box ${b.name} · ${b.host}${b.capacityGib ? ` · ${gib(b.capacityGib)} GiB` : ''}`, kind: 'storage-box' });
+    nodes.push({
+      id: nodeId(`box:${b.name}`),
+      label: `Storage Box ${b.name} · ${b.host}${b.capacityGib ? ` · ${gib(b.capacityGib)} GiB` : ''}`,
+      kind: 'storage-box',
+    });
     for (const g of env.guests) {
-      for (const m of g.storageBoxMounts.filter((x) => x.box === b.name)) edges.push({ from: nodeId(g.name), to: nodeId(`box:${b.name}`), label: m.protocol === 'sshfs' ? 'sshfs :23' : 'cifs :445', kind: 'storage' });
+      for (const m of g.storageBoxMounts.filter((x) => x.box === b.name))
+        edges.push({ from: nodeId(g.name), to: nodeId(`box:${b.name}`), label: m.protocol === 'sshfs' ? 'sshfs :23' : 'cifs :445', kind: 'storage' });
     }
   }
   const flows = reachability(env);

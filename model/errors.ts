@@ -278,7 +278,7 @@ export class ConnectError extends PvestackError {
       refused: 'nothing listens on that port: is sshd running, and is sshPort right?',
       'timed out': 'no answer: is the host up, and does a firewall let the deployer reach its SSH port?',
       unreachable: 'no route to the host: check its address and the network',
-      'authentication failed': 'the host rejected the key: pass -i <key> or load it into the SSH agent, and check the guest\'s sshUser',
+      'authentication failed': "the host rejected the key: pass -i <key> or load it into the SSH agent, and check the guest's sshUser",
       failed: 'see the detail above',
     };
     super(`${host}: connection ${reason === 'failed' ? 'failed' : reason} before anything ran (${detail}); ${hint[reason]}`);
@@ -304,7 +304,14 @@ export class LockHeldError extends PvestackError {
     this.name = 'LockHeldError';
   }
   toJSON(): Record<string, unknown> {
-    return { error: 'LockHeld', host: this.host, holder: this.holder, run: this.details.run ?? null, commit: this.details.commit ?? null, release: this.releaseCommand };
+    return {
+      error: 'LockHeld',
+      host: this.host,
+      holder: this.holder,
+      run: this.details.run ?? null,
+      commit: this.details.commit ?? null,
+      release: this.releaseCommand,
+    };
   }
 }
 
@@ -322,7 +329,7 @@ export class HostKeyMismatchError extends PvestackError {
       expected.length === 0
         ? `${host}: no known host key (it presented ${presented}). Add the key to the guest's hostKeys, or run once with --trust-on-first-use to record it`
         : `${host}: host key mismatch: it presented ${presented}, expected ${expected.join(' or ')}. ` +
-            'Refusing to connect; if the host was rebuilt on purpose, update the guest\'s hostKeys (or the known_hosts file)',
+            "Refusing to connect; if the host was rebuilt on purpose, update the guest's hostKeys (or the known_hosts file)",
     );
     this.name = 'HostKeyMismatchError';
   }
@@ -341,7 +348,13 @@ export class HealthCheckFailedError extends PvestackError {
     readonly logs: string,
     readonly detail = 'did not become healthy',
   ) {
-    super(`${host}: service '${service}' ${detail}. Last log lines:\n${logs.trimEnd().split('\n').map((l) => `    ${l}`).join('\n')}`);
+    super(
+      `${host}: service '${service}' ${detail}. Last log lines:\n${logs
+        .trimEnd()
+        .split('\n')
+        .map((l) => `    ${l}`)
+        .join('\n')}`,
+    );
     this.name = 'HealthCheckFailedError';
   }
   toJSON(): Record<string, unknown> {

@@ -48,7 +48,11 @@ export function scanJson(text: string, wanted: ReadonlySet<string> | 'all' = new
   const stack: Frame[] = [];
   let duplicateKey: JsonScan['duplicateKey'];
   let i = 0;
-  const fail = (message: string): JsonScan => ({ syntaxError: { offset: Math.min(i, text.length), message }, ...(duplicateKey ? { duplicateKey } : {}), offsets });
+  const fail = (message: string): JsonScan => ({
+    syntaxError: { offset: Math.min(i, text.length), message },
+    ...(duplicateKey ? { duplicateKey } : {}),
+    offsets,
+  });
   const skipWs = () => {
     for (;;) {
       const c = text.charCodeAt(i);
@@ -98,7 +102,8 @@ export function scanJson(text: string, wanted: ReadonlySet<string> | 'all' = new
     }
     if (c === '"') return readString() === undefined ? 'a string is not closed or holds a raw control character' : undefined;
     LITERAL.lastIndex = i;
-    if (!LITERAL.test(text)) return i >= text.length ? 'the file ends where a value should be' : `unexpected ${JSON.stringify(text[i])} where a value should be`;
+    if (!LITERAL.test(text))
+      return i >= text.length ? 'the file ends where a value should be' : `unexpected ${JSON.stringify(text[i])} where a value should be`;
     i = LITERAL.lastIndex;
     return undefined;
   };
@@ -115,7 +120,8 @@ export function scanJson(text: string, wanted: ReadonlySet<string> | 'all' = new
         continue;
       }
       if (top.index > 0) {
-        if (text[i] !== ',') return fail(i >= text.length ? 'the file ends inside a list' : `expected "," or "]" after a list entry, found ${JSON.stringify(text[i])}`);
+        if (text[i] !== ',')
+          return fail(i >= text.length ? 'the file ends inside a list' : `expected "," or "]" after a list entry, found ${JSON.stringify(text[i])}`);
         i++;
       }
       problem = startValue(track ? join(top.path, top.index) : '');
@@ -130,12 +136,14 @@ export function scanJson(text: string, wanted: ReadonlySet<string> | 'all' = new
       continue;
     }
     if (top.index > 0) {
-      if (text[i] !== ',') return fail(i >= text.length ? 'the file ends inside an object' : `expected "," or "}" after a field, found ${JSON.stringify(text[i])}`);
+      if (text[i] !== ',')
+        return fail(i >= text.length ? 'the file ends inside an object' : `expected "," or "}" after a field, found ${JSON.stringify(text[i])}`);
       i++;
       skipWs();
     }
     const keyAt = i;
-    if (text[i] !== '"') return fail(i >= text.length ? 'the file ends inside an object' : `expected a double-quoted field name, found ${JSON.stringify(text[i])}`);
+    if (text[i] !== '"')
+      return fail(i >= text.length ? 'the file ends inside an object' : `expected a double-quoted field name, found ${JSON.stringify(text[i])}`);
     const key = readString();
     if (key === undefined) return fail('a field name is not closed or holds a raw control character');
     if (top.keys.has(key)) duplicateKey ??= { offset: keyAt, path: join(top.path, key) };

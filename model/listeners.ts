@@ -57,7 +57,12 @@ export function stackListeners(stack: StackSpec): Listener[] {
           const [mapping, proto] = p.split('/');
           // `[ip:]host:container`: the host port is the one reachable from other guests.
           const parts = mapping!.split(':');
-          return { port: Number(parts.length >= 2 ? parts[parts.length - 2] : parts[0]), proto: (proto ?? 'tcp') as 'tcp' | 'udp', stack: stack.name, service: svc.name };
+          return {
+            port: Number(parts.length >= 2 ? parts[parts.length - 2] : parts[0]),
+            proto: (proto ?? 'tcp') as 'tcp' | 'udp',
+            stack: stack.name,
+            service: svc.name,
+          };
         }),
       );
     default:

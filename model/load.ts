@@ -56,7 +56,11 @@ export function parseEnvironmentYaml(text: string, file: string): Environment {
   if (complexKey) {
     const pos = lineCounter.linePos(complexKey);
     throw new InvalidSpecError(file, [
-      new SpecError('', 'is not valid here: a key is a list or an object', 'Keys are plain names followed by a colon; a list item starts with "- " on its own line.').withLocation(`${file}:${pos.line}:${pos.col}`),
+      new SpecError(
+        '',
+        'is not valid here: a key is a list or an object',
+        'Keys are plain names followed by a colon; a list item starts with "- " on its own line.',
+      ).withLocation(`${file}:${pos.line}:${pos.col}`),
     ]);
   }
   let value: unknown;
@@ -65,14 +69,25 @@ export function parseEnvironmentYaml(text: string, file: string): Environment {
   } catch (err) {
     // An alias to an anchor that is not defined (yet), or an alias bomb: still a YAML problem.
     const pos = lineCounter.linePos(doc.contents?.range?.[0] ?? 0);
-    throw new InvalidSpecError(file, [new SpecError('', `is not valid YAML: ${(err as Error).message.split('\n')[0]}`, 'Define each anchor (&name) before its alias (*name), and use aliases sparingly.').withLocation(`${file}:${pos.line}:${pos.col}`)]);
+    throw new InvalidSpecError(file, [
+      new SpecError(
+        '',
+        `is not valid YAML: ${(err as Error).message.split('\n')[0]}`,
+        'Define each anchor (&name) before its alias (*name), and use aliases sparingly.',
+      ).withLocation(`${file}:${pos.line}:${pos.col}`),
+    ]);
   }
   let env: Environment;
   try {
     env = validateEnvironment(value, file);
   } catch (err) {
     // Only the reported problems (at most MAX_REPORTED_PROBLEMS) are located; the count stays.
-    if (err instanceof InvalidSpecError) throw new InvalidSpecError(file, err.errors.map((e) => locate(e, doc, lineCounter, file)), err.total);
+    if (err instanceof InvalidSpecError)
+      throw new InvalidSpecError(
+        file,
+        err.errors.map((e) => locate(e, doc, lineCounter, file)),
+        err.total,
+      );
     throw err;
   }
   return rememberLocations(env, (specPath) => locate(new SpecError(specPath, '', ''), doc, lineCounter, file).location);
@@ -131,11 +146,17 @@ export function parseEnvironmentJson(text: string, file: string): Environment {
   const scan = scanJson(text);
   if (scan.duplicateKey) {
     const d = scan.duplicateKey;
-    throw new InvalidSpecError(file, [new SpecError(d.path, 'repeats a key of the same object', 'Keep one of them: JSON readers silently drop all but the last.').withLocation(`${file}:${lines.position(d.offset)}`)]);
+    throw new InvalidSpecError(file, [
+      new SpecError(d.path, 'repeats a key of the same object', 'Keep one of them: JSON readers silently drop all but the last.').withLocation(
+        `${file}:${lines.position(d.offset)}`,
+      ),
+    ]);
   }
   /** `file:line:col` of each path, or of its nearest written parent (a missing field's object). */
   const locator = (offsets: ReadonlyMap<string, number>) => (specPath: string) => {
-    const where = prefixes(specPath).reverse().find((p) => offsets.has(p));
+    const where = prefixes(specPath)
+      .reverse()
+      .find((p) => offsets.has(p));
     return where === undefined ? undefined : `${file}:${lines.position(offsets.get(where)!)}`;
   };
   let env: Environment;
@@ -144,10 +165,14 @@ export function parseEnvironmentJson(text: string, file: string): Environment {
   } catch (err) {
     if (!(err instanceof InvalidSpecError)) throw err;
     const locate = locator(scanJson(text, new Set(err.errors.flatMap((e) => prefixes(e.path)))).offsets);
-    throw new InvalidSpecError(file, err.errors.map((e) => {
-      const location = locate(e.path);
-      return location === undefined ? e : e.withLocation(location);
-    }), err.total);
+    throw new InvalidSpecError(
+      file,
+      err.errors.map((e) => {
+        const location = locate(e.path);
+        return location === undefined ? e : e.withLocation(location);
+      }),
+      err.total,
+    );
   }
   // Check findings ask for a few paths; the offsets of every path are collected on the first ask.
   let all: ((specPath: string) => string | undefined) | undefined;

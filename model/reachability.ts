@@ -120,14 +120,35 @@ function computeReachability(env: Environment): Flow[] {
   };
   const managed = env.guests.filter((g) => g.kind !== 'external');
   for (const g of env.guests) {
-    add({ from: ADMIN, to: guest(g.name), port: Port.tcp(g.sshPort), origin: 'management', description: 'SSH from the admin networks', enforced: g.kind !== 'external' });
+    add({
+      from: ADMIN,
+      to: guest(g.name),
+      port: Port.tcp(g.sshPort),
+      origin: 'management',
+      description: 'SSH from the admin networks',
+      enforced: g.kind !== 'external',
+    });
     if (env.admin.bastion && env.admin.bastion !== g.name)
-      add({ from: { kind: 'guest', name: env.admin.bastion }, to: guest(g.name), port: Port.tcp(g.sshPort), origin: 'management', description: 'SSH from the bastion', enforced: g.kind !== 'external' });
+      add({
+        from: { kind: 'guest', name: env.admin.bastion },
+        to: guest(g.name),
+        port: Port.tcp(g.sshPort),
+        origin: 'management',
+        description: 'SSH from the bastion',
+        enforced: g.kind !== 'external',
+      });
   }
   if (managed.length > 0 || env.cluster.nodes.length > 0) {
     for (const n of env.cluster.nodes) {
       for (const port of [SSH_PORT, PROXMOX_UI_PORT])
-        add({ from: ADMIN, to: { kind: 'node', name: n.name }, port: Port.tcp(port), origin: 'management', description: port === SSH_PORT ? 'SSH to the Proxmox host' : 'Proxmox web UI and API', enforced: true });
+        add({
+          from: ADMIN,
+          to: { kind: 'node', name: n.name },
+          port: Port.tcp(port),
+          origin: 'management',
+          description: port === SSH_PORT ? 'SSH to the Proxmox host' : 'Proxmox web UI and API',
+          enforced: true,
+        });
     }
   }
   for (const c of env.connections) {
@@ -138,13 +159,27 @@ function computeReachability(env: Environment): Flow[] {
       for (const from of sources)
         for (const to of targets) {
           if (from.kind === 'guest' && from.name === to.name) continue;
-          add({ from, to: guest(to.name), port, origin: 'connection', connection: c.index, ...(c.description ? { description: c.description } : {}), enforced: to.kind !== 'external' });
+          add({
+            from,
+            to: guest(to.name),
+            port,
+            origin: 'connection',
+            connection: c.index,
+            ...(c.description ? { description: c.description } : {}),
+            enforced: to.kind !== 'external',
+          });
         }
     }
   }
   // Labels once per flow, not twice per comparison; the same order as before.
   const keyed = [...flows.values()].map((f) => ({ f, to: endpointLabel(f.to), from: endpointLabel(f.from) }));
-  keyed.sort((a, b) => COLLATOR.compare(a.to, b.to) || COLLATOR.compare(a.from, b.from) || COLLATOR.compare(a.f.port.protocol, b.f.port.protocol) || a.f.port.fromPort - b.f.port.fromPort);
+  keyed.sort(
+    (a, b) =>
+      COLLATOR.compare(a.to, b.to) ||
+      COLLATOR.compare(a.from, b.from) ||
+      COLLATOR.compare(a.f.port.protocol, b.f.port.protocol) ||
+      a.f.port.fromPort - b.f.port.fromPort,
+  );
   return keyed.map((k) => k.f);
 }
 

@@ -175,20 +175,7 @@ export interface AdminSpec {
 export type GuestKind = 'vm' | 'lxc' | 'external';
 
 /** What a guest is for; decides default tags, statefulness, inventory groups and firewall checks. */
-export type GuestRole =
-  | 'web'
-  | 'proxy'
-  | 'db'
-  | 'cache'
-  | 'llm'
-  | 'ml'
-  | 'worker'
-  | 'monitoring'
-  | 'bastion'
-  | 'app'
-  | 'mail'
-  | 'backup'
-  | 'management';
+export type GuestRole = 'web' | 'proxy' | 'db' | 'cache' | 'llm' | 'ml' | 'worker' | 'monitoring' | 'bastion' | 'app' | 'mail' | 'backup' | 'management';
 
 export interface DiskSpec {
   /** Role of the disk: `root` is the boot disk; others are data disks. @default 'root' for the first disk, else `data<n>` */
@@ -348,14 +335,7 @@ export interface ZfsPoolSpec {
 }
 
 /** Where traffic comes from, in firewall intent. */
-export type PeerRef =
-  | 'internet'
-  | 'admin'
-  | `guest:${string}`
-  | `role:${string}`
-  | `cidr:${string}`
-  | `ipset:${string}`
-  | string;
+export type PeerRef = 'internet' | 'admin' | `guest:${string}` | `role:${string}` | `cidr:${string}` | `ipset:${string}` | string;
 
 export interface ConnectionSpec {
   /** Sources: `internet`, `admin`, a guest name, `role:web`, `cidr:198.51.100.0/24`. */

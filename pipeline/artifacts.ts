@@ -54,7 +54,8 @@ export function writeArtifacts(outdir: string, env: Environment, options: Render
   }
   // The VM's cloud-init user-data travels inside cdk.tf.json (a snippet's source_raw); a copy here
   // makes it readable and diffable in a PR like every other rendered file.
-  for (const guest of env.guests.filter((g) => g.kind === 'vm')) files.set(path.join(guest.name, 'cloud-init', 'user-data.yaml'), { content: renderCloudInit(env, guest), mode: 0o644 });
+  for (const guest of env.guests.filter((g) => g.kind === 'vm'))
+    files.set(path.join(guest.name, 'cloud-init', 'user-data.yaml'), { content: renderCloudInit(env, guest), mode: 0o644 });
   // The whole tree is the spec's: a renamed or removed guest or stack leaves nothing behind that a
   // reviewer could read or a deploy could ship.
   syncTree(dir, files);

@@ -38,14 +38,16 @@ export class PlatformStack extends TerraformStack {
     // Every declared GPU gets its mapping, used or not, so the cluster's inventory is complete.
     const gpus = env.cluster.nodes.some((n) => n.gpus.length > 0) ? GpuPassthrough.of(this, env) : undefined;
     for (const pool of env.zfsPools) this.zfsPools.push(new ProxmoxZfsPool(this, `zfs-${pool.name}`, { pool }));
-    for (const box of env.storageBoxes.filter((b) => b.proxmoxStorageId)) this.storageBoxes.push(new StorageBoxStorage(this, `storagebox-${box.name}`, { box }));
+    for (const box of env.storageBoxes.filter((b) => b.proxmoxStorageId))
+      this.storageBoxes.push(new StorageBoxStorage(this, `storagebox-${box.name}`, { box }));
 
     const targets = new Map<string, IConnectable>();
     for (const guest of env.guests) {
       const pools = this.zfsPools.filter((p) => p.pool.node === guest.node && guest.disks.some((d) => d.datastore === p.pool.storageId));
       // A guest whose disks live on a ZFS pool declared here waits for the pool's storage entry.
       const opts = { env, guest, ...(gpus ? { gpuPassthrough: gpus } : {}), dependsOn: pools.map((p) => p.storage) };
-      const construct = guest.kind === 'vm' ? ProxmoxVm.fromGuest(this, guest.name, opts) : guest.kind === 'lxc' ? new ProxmoxLxc(this, guest.name, opts) : undefined;
+      const construct =
+        guest.kind === 'vm' ? ProxmoxVm.fromGuest(this, guest.name, opts) : guest.kind === 'lxc' ? new ProxmoxLxc(this, guest.name, opts) : undefined;
       if (construct instanceof ProxmoxVm) this.vms.push(construct);
       if (construct instanceof ProxmoxLxc) this.containers.push(construct);
       if (construct) targets.set(guest.name, construct);
@@ -83,7 +85,11 @@ export class PlatformStack extends TerraformStack {
         new PgBackend(this, { schemaName: b.schemaName ?? `pvestack_${this.env.name.replace(/-/g, '_')}` } as PgBackendConfig);
         break;
       case 'http':
-        new HttpBackend(this, { address: b.address, ...(b.lockAddress ? { lockAddress: b.lockAddress } : {}), ...(b.unlockAddress ? { unlockAddress: b.unlockAddress } : {}) });
+        new HttpBackend(this, {
+          address: b.address,
+          ...(b.lockAddress ? { lockAddress: b.lockAddress } : {}),
+          ...(b.unlockAddress ? { unlockAddress: b.unlockAddress } : {}),
+        });
         break;
     }
   }

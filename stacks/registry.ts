@@ -69,7 +69,10 @@ export function loadEnvironment(nameOrFile: string): Environment {
   if (!entry) {
     const known = environmentNames({ includeBroken: true });
     const near = closestName(nameOrFile, known);
-    throw new UsageError(`unknown environment ${JSON.stringify(nameOrFile)}`, `${near ? `Did you mean ${JSON.stringify(near)}? ` : ''}Known environments: ${known.join(', ')}; or pass a spec file path.`);
+    throw new UsageError(
+      `unknown environment ${JSON.stringify(nameOrFile)}`,
+      `${near ? `Did you mean ${JSON.stringify(near)}? ` : ''}Known environments: ${known.join(', ')}; or pass a spec file path.`,
+    );
   }
   return validateEnvironment(entry.spec, entry.file);
 }
@@ -77,7 +80,8 @@ export function loadEnvironment(nameOrFile: string): Environment {
 /** The spec object of a registered environment as its module exports it, before validation. */
 export function registeredSpec(name: string): unknown {
   const entry = REGISTRY[name];
-  if (!entry) throw new UsageError(`unknown environment ${JSON.stringify(name)}`, `Known environments: ${environmentNames({ includeBroken: true }).join(', ')}.`);
+  if (!entry)
+    throw new UsageError(`unknown environment ${JSON.stringify(name)}`, `Known environments: ${environmentNames({ includeBroken: true }).join(', ')}.`);
   return entry.spec;
 }
 

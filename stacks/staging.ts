@@ -37,7 +37,13 @@ export default defineEnvironment({
       disks: [{ sizeGib: 50, datastore: 'local-lvm' }],
       ipv4: '10.30.0.10',
       stacks: [
-        { kind: 'nextjs', image: 'ghcr.io/example-edu/web:1.9.0-rc.1', port: 3000, env: APP_ENV, secrets: ['postgres-password', 'redis-password', 'session-secret'] },
+        {
+          kind: 'nextjs',
+          image: 'ghcr.io/example-edu/web:1.9.0-rc.1',
+          port: 3000,
+          env: APP_ENV,
+          secrets: ['postgres-password', 'redis-password', 'session-secret'],
+        },
         { kind: 'nginx-proxy', serverName: 'staging.learn.example.org', upstreams: ['web'], upstreamPort: 3000, tls: 'certbot' },
       ],
     },

@@ -99,8 +99,23 @@ function renderCloudInitOnce(env: Environment, guest: Guest): string {
         }
       : {}),
     // An empty write_files fails the schema (minItems 1), so the key is left out instead.
-    ...nonEmpty('write_files', writeFiles(docker, runsRedis(guest), boxUnits, box.files.map((f) => ({ ...f, owner: 'root:root', permissions: '0644' })))),
-    runcmd: runcmd(user, docker, gpu && docker, runsRedis(guest), dataDisks.map((d) => d.mountPoint), boxUnits),
+    ...nonEmpty(
+      'write_files',
+      writeFiles(
+        docker,
+        runsRedis(guest),
+        boxUnits,
+        box.files.map((f) => ({ ...f, owner: 'root:root', permissions: '0644' })),
+      ),
+    ),
+    runcmd: runcmd(
+      user,
+      docker,
+      gpu && docker,
+      runsRedis(guest),
+      dataDisks.map((d) => d.mountPoint),
+      boxUnits,
+    ),
     ...(gpu ? { power_state: { mode: 'reboot', message: 'pvestack: rebooting to load the NVIDIA driver', condition: true } } : {}),
     final_message: `pvestack: ${guest.name} of ${env.name} is ready after $UPTIME seconds`,
   };
@@ -118,10 +133,17 @@ function nonEmpty<T>(key: string, items: readonly T[]): Record<string, readonly 
  */
 function aptSources(gpu: boolean): Record<string, { source: string; keyid: string }> {
   const sources: Record<string, { source: string; keyid: string }> = {
-    'docker.list': { source: 'deb [arch=amd64 signed-by=$KEY_FILE] https://download.docker.com/linux/ubuntu $RELEASE stable', keyid: DOCKER_APT_KEY_FINGERPRINT },
+    'docker.list': {
+      source: 'deb [arch=amd64 signed-by=$KEY_FILE] https://download.docker.com/linux/ubuntu $RELEASE stable',
+      keyid: DOCKER_APT_KEY_FINGERPRINT,
+    },
   };
   // NVIDIA's install guide writes this source with a signed-by keyring; the same here, with the key pinned.
-  if (gpu) sources['nvidia-container-toolkit.list'] = { source: 'deb [arch=amd64 signed-by=$KEY_FILE] https://nvidia.github.io/libnvidia-container/stable/deb/amd64 /', keyid: NVIDIA_TOOLKIT_APT_KEY_FINGERPRINT };
+  if (gpu)
+    sources['nvidia-container-toolkit.list'] = {
+      source: 'deb [arch=amd64 signed-by=$KEY_FILE] https://nvidia.github.io/libnvidia-container/stable/deb/amd64 /',
+      keyid: NVIDIA_TOOLKIT_APT_KEY_FINGERPRINT,
+    };
   return sources;
 }
 
@@ -137,8 +159,6 @@ function packages(guest: Guest, docker: boolean, gpu: boolean, boxPackages: read
   list.push(...boxPackages);
   return list;
 }
-
-
 
 function writeFiles(docker: boolean, redis: boolean, units: readonly SystemdUnitFile[], boxFiles: readonly WriteFile[] = []): WriteFile[] {
   const files: WriteFile[] = [];

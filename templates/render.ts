@@ -44,7 +44,11 @@ export function renderGuest(env: Environment, guest: Guest, options: RenderOptio
     const compose = renderCompose({
       services,
       sharedNetwork: network,
-      header: [`Rendered by pvestack: environment ${env.name}, guest ${guest.name}, stack ${name}.`, 'Do not edit on the host; change the environment spec.', ...(parts.notes ?? [])],
+      header: [
+        `Rendered by pvestack: environment ${env.name}, guest ${guest.name}, stack ${name}.`,
+        'Do not edit on the host; change the environment spec.',
+        ...(parts.notes ?? []),
+      ],
     });
     const files: RenderedFile[] = [
       { path: COMPOSE_FILE, content: compose.text },

@@ -41,7 +41,10 @@ const SAFE = /^[A-Za-z0-9:_.]$/;
  * The root directory escapes to `-`.
  */
 export function systemdEscapePath(path: string): string {
-  const trimmed = path.split('/').filter((part) => part.length > 0).join('/');
+  const trimmed = path
+    .split('/')
+    .filter((part) => part.length > 0)
+    .join('/');
   if (trimmed === '') return '-';
   let out = '';
   const bytes = new TextEncoder().encode(trimmed);
@@ -135,9 +138,22 @@ export function sftpFolderBatch(subdirectory: string): string {
  */
 export function sftpFolderArgv(box: StorageBoxSpec, mount: StorageBoxMount): string[] {
   return [
-    '/usr/bin/sftp', '-P', String(STORAGE_BOX_SSH_PORT), '-i', storageBoxKeyPath(box.name),
-    '-o', `UserKnownHostsFile=${storageBoxKnownHostsPath(box.name)}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes',
-    '-b', folderBatchPath(box.name, mount.mountPoint), `${box.user}@${box.host}`,
+    '/usr/bin/sftp',
+    '-P',
+    String(STORAGE_BOX_SSH_PORT),
+    '-i',
+    storageBoxKeyPath(box.name),
+    '-o',
+    `UserKnownHostsFile=${storageBoxKnownHostsPath(box.name)}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'IdentitiesOnly=yes',
+    '-b',
+    folderBatchPath(box.name, mount.mountPoint),
+    `${box.user}@${box.host}`,
   ];
 }
 
@@ -156,8 +172,23 @@ function folderUnit(box: StorageBoxSpec, mount: StorageBoxMount): SystemdUnitFil
   const exec = mount.protocol === 'sshfs' ? sftpFolderArgv(box, mount).join(' ') : cifsFolderCommand(box, mount);
   const name = folderUnitName(mount.mountPoint);
   const content = unit([
-    ['Unit', [['Description', `Create ${subdirectoryOf(mount)} on Storage Box ${box.name} before it is mounted at ${mount.mountPoint}`], ['After', 'network-online.target'], ['Wants', 'network-online.target']]],
-    ['Service', [['Type', 'oneshot'], ['RemainAfterExit', 'yes'], ['ExecStart', exec], ['Restart', 'no']]],
+    [
+      'Unit',
+      [
+        ['Description', `Create ${subdirectoryOf(mount)} on Storage Box ${box.name} before it is mounted at ${mount.mountPoint}`],
+        ['After', 'network-online.target'],
+        ['Wants', 'network-online.target'],
+      ],
+    ],
+    [
+      'Service',
+      [
+        ['Type', 'oneshot'],
+        ['RemainAfterExit', 'yes'],
+        ['ExecStart', exec],
+        ['Restart', 'no'],
+      ],
+    ],
   ]);
   return { name, path: `/etc/systemd/system/${name}`, content, enable: false };
 }
@@ -180,12 +211,42 @@ export function renderStorageBoxUnits(box: StorageBoxSpec, mount: StorageBoxMoun
   const folder = folderUnit(box, mount);
   const needs = folder ? ` ${folder.name}` : '';
   const mountUnit = unit([
-    ['Unit', [['Description', description], ['After', `network-online.target${needs}`], ['Wants', 'network-online.target'], ...(folder ? [['Requires', folder.name] as const] : [])]],
-    ['Mount', [['What', source.what], ['Where', where], ['Type', source.type], ['Options', source.options.join(',')], ['TimeoutSec', '30']]],
+    [
+      'Unit',
+      [
+        ['Description', description],
+        ['After', `network-online.target${needs}`],
+        ['Wants', 'network-online.target'],
+        ...(folder ? [['Requires', folder.name] as const] : []),
+      ],
+    ],
+    [
+      'Mount',
+      [
+        ['What', source.what],
+        ['Where', where],
+        ['Type', source.type],
+        ['Options', source.options.join(',')],
+        ['TimeoutSec', '30'],
+      ],
+    ],
   ]);
   const automountUnit = unit([
-    ['Unit', [['Description', `Automount for ${description}`], ['After', 'network-online.target'], ['Wants', 'network-online.target']]],
-    ['Automount', [['Where', where], ['TimeoutIdleSec', String(STORAGE_BOX_IDLE_TIMEOUT_SECONDS)]]],
+    [
+      'Unit',
+      [
+        ['Description', `Automount for ${description}`],
+        ['After', 'network-online.target'],
+        ['Wants', 'network-online.target'],
+      ],
+    ],
+    [
+      'Automount',
+      [
+        ['Where', where],
+        ['TimeoutIdleSec', String(STORAGE_BOX_IDLE_TIMEOUT_SECONDS)],
+      ],
+    ],
     ['Install', [['WantedBy', 'multi-user.target']]],
   ]);
   const mountName = mountUnitName(where, 'mount');
@@ -209,7 +270,19 @@ function cifsSource(box: StorageBoxSpec, mount: StorageBoxMount, owner: MountOwn
     what: `//${box.host}/${storageBoxShare(box)}${sub ? `/${sub}` : ''}`,
     type: 'cifs',
     // seal = SMB3 encryption; it needs vers=3.0 or later.
-    options: ['vers=3.0', 'seal', 'iocharset=utf8', 'rw', `credentials=${storageBoxCredentialsPath(box.name)}`, `uid=${owner.uid}`, `gid=${owner.gid}`, `file_mode=${owner.fileMode}`, `dir_mode=${owner.dirMode}`, '_netdev', 'nofail'],
+    options: [
+      'vers=3.0',
+      'seal',
+      'iocharset=utf8',
+      'rw',
+      `credentials=${storageBoxCredentialsPath(box.name)}`,
+      `uid=${owner.uid}`,
+      `gid=${owner.gid}`,
+      `file_mode=${owner.fileMode}`,
+      `dir_mode=${owner.dirMode}`,
+      '_netdev',
+      'nofail',
+    ],
   };
 }
 

@@ -36,7 +36,7 @@ function structuralProblems(wf: Workflow): string[] {
     if (!Array.isArray(job.steps) || job.steps.length === 0) problems.push(`jobs.${id}.steps: none`);
     (job.steps ?? []).forEach((step, i) => {
       const where = `jobs.${id}.steps[${i}]`;
-      if (('uses' in step) === ('run' in step)) problems.push(`${where}: needs exactly one of uses and run`);
+      if ('uses' in step === 'run' in step) problems.push(`${where}: needs exactly one of uses and run`);
       if (step.uses !== undefined && !/^[\w.-]+\/[\w./-]+@[\w.-]+$/.test(step.uses)) problems.push(`${where}.uses: not owner/repo@ref (${step.uses})`);
       if (step.run !== undefined && typeof step.run !== 'string') problems.push(`${where}.run: not a string`);
       if (step.with !== undefined && (typeof step.with !== 'object' || Array.isArray(step.with))) problems.push(`${where}.with: not a mapping`);
@@ -63,7 +63,9 @@ const FILES = ['pr.yml', 'staging.yml', 'production.yml'];
 
 describe('structuralProblems', () => {
   it('finds what GitHub would reject', () => {
-    const broken = parse('name: x\non: push\njobs:\n  "bad id":\n    steps:\n      - run: a\n        uses: actions/checkout@v4\n      - uses: checkout\n      - runs: typo\n') as Workflow;
+    const broken = parse(
+      'name: x\non: push\njobs:\n  "bad id":\n    steps:\n      - run: a\n        uses: actions/checkout@v4\n      - uses: checkout\n      - runs: typo\n',
+    ) as Workflow;
     expect(structuralProblems(broken)).toEqual([
       'on: missing or not a mapping',
       'jobs.bad id: invalid job id',
@@ -149,7 +151,7 @@ describe.each([
     expect(check < apply && setup < apply && apply < deploy).toBe(true);
   });
 
-  it('gives the provider the PROXMOX_VE_* credentials of the environment\'s auth mode, none of the other mode, and the deployer every secret the spec names', () => {
+  it("gives the provider the PROXMOX_VE_* credentials of the environment's auth mode, none of the other mode, and the deployer every secret the spec names", () => {
     const { set, unset } = providerEnv(loadEnvironment(envName).cluster.providerAuth);
     for (const name of set) expect(job.env?.[name], name).toBe(`\${{ secrets.${name} }}`);
     for (const name of unset) expect(job.env ?? {}, name).not.toHaveProperty(name);
@@ -179,8 +181,16 @@ describe('staging.yml', () => {
 
 describe('providerEnv', () => {
   it.each([
-    ['api-token', ['PROXMOX_VE_ENDPOINT', 'PROXMOX_VE_SSH_USERNAME', 'PROXMOX_VE_SSH_PRIVATE_KEY', 'PROXMOX_VE_API_TOKEN'], ['PROXMOX_VE_USERNAME', 'PROXMOX_VE_PASSWORD']],
-    ['root-password', ['PROXMOX_VE_ENDPOINT', 'PROXMOX_VE_SSH_USERNAME', 'PROXMOX_VE_SSH_PRIVATE_KEY', 'PROXMOX_VE_USERNAME', 'PROXMOX_VE_PASSWORD'], ['PROXMOX_VE_API_TOKEN']],
+    [
+      'api-token',
+      ['PROXMOX_VE_ENDPOINT', 'PROXMOX_VE_SSH_USERNAME', 'PROXMOX_VE_SSH_PRIVATE_KEY', 'PROXMOX_VE_API_TOKEN'],
+      ['PROXMOX_VE_USERNAME', 'PROXMOX_VE_PASSWORD'],
+    ],
+    [
+      'root-password',
+      ['PROXMOX_VE_ENDPOINT', 'PROXMOX_VE_SSH_USERNAME', 'PROXMOX_VE_SSH_PRIVATE_KEY', 'PROXMOX_VE_USERNAME', 'PROXMOX_VE_PASSWORD'],
+      ['PROXMOX_VE_API_TOKEN'],
+    ],
   ] as const)('%s sets %j and leaves %j unset', (auth, set, unset) => {
     expect(providerEnv(auth)).toEqual({ set, unset });
   });

@@ -25,7 +25,9 @@ function npxTarget(root: string): string | undefined {
   } catch {
     return 'node_modules/.bin/pvestack does not exist (run npm ci, or node scripts/link-bin.js): npx falls back to the registry';
   }
-  return target === own ? undefined : "node_modules/.bin/pvestack runs another checkout's command (a node_modules shared between checkouts), not this one's: the npx rows measure that one";
+  return target === own
+    ? undefined
+    : "node_modules/.bin/pvestack runs another checkout's command (a node_modules shared between checkouts), not this one's: the npx rows measure that one";
 }
 
 export async function cliStartup(root: string, runs: number, log: (s: string) => void): Promise<CliResult> {

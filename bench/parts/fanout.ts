@@ -48,7 +48,13 @@ const WEB: ServiceSpec = {
   name: 'web',
   image: BUSYBOX_IMAGE,
   command: ['httpd', '-f', '-p', '8080', '-h', '/www'],
-  healthcheck: { test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8080/'], intervalSeconds: 1, timeoutSeconds: 2, retries: 3, startPeriodSeconds: 1 },
+  healthcheck: {
+    test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8080/'],
+    intervalSeconds: 1,
+    timeoutSeconds: 2,
+    retries: 3,
+    startPeriodSeconds: 1,
+  },
 };
 
 /**
@@ -62,7 +68,13 @@ export function benchCompose(): string {
 /** The bench environment for the first `hosts.length` hosts: one compose stack per host, named after the run. */
 function benchSpec(lab: Lab, hosts: readonly TestSshd[], tag: string): string {
   return stringify(
-    loopbackHostsSpec({ name: ENV, description: 'Deploy fan-out bench', hosts, guestName: (i) => `h${i}`, stacks: (i) => [{ kind: 'compose', name: `${tag}-${i}`, services: [WEB] }] }),
+    loopbackHostsSpec({
+      name: ENV,
+      description: 'Deploy fan-out bench',
+      hosts,
+      guestName: (i) => `h${i}`,
+      stacks: (i) => [{ kind: 'compose', name: `${tag}-${i}`, services: [WEB] }],
+    }),
   );
 }
 
@@ -100,7 +112,14 @@ async function startLab(count: number): Promise<Lab> {
       fs.mkdirSync(own, { recursive: true });
       // Loopback address per host (the spec gives each guest its own), its own deploy root at one
       // path (a private mount namespace), and DOCKER_HOST for its sessions.
-      hosts.push(await startSshd({ ...(i > 0 ? { clientKey: hosts[0]!.privateKeyPath } : {}), address: `127.0.0.${i + 2}`, env: { DOCKER_HOST: dockerd.dockerHost }, ownDir: { source: own, target: root } }));
+      hosts.push(
+        await startSshd({
+          ...(i > 0 ? { clientKey: hosts[0]!.privateKeyPath } : {}),
+          address: `127.0.0.${i + 2}`,
+          env: { DOCKER_HOST: dockerd.dockerHost },
+          ownDir: { source: own, target: root },
+        }),
+      );
     }
   } catch (err) {
     for (const h of hosts) h.stop();
@@ -145,7 +164,18 @@ function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env)
   });
 }
 
-const sshOpts = (lab: Lab, h: TestSshd) => ['-i', h.privateKeyPath, '-o', `UserKnownHostsFile=${lab.knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes'];
+const sshOpts = (lab: Lab, h: TestSshd) => [
+  '-i',
+  h.privateKeyPath,
+  '-o',
+  `UserKnownHostsFile=${lab.knownHosts}`,
+  '-o',
+  'StrictHostKeyChecking=yes',
+  '-o',
+  'BatchMode=yes',
+  '-o',
+  'IdentitiesOnly=yes',
+];
 
 async function viaOpenssh(lab: Lab, hosts: TestSshd[], tag: string, composeFile: string): Promise<void> {
   await Promise.all(
@@ -154,7 +184,13 @@ async function viaOpenssh(lab: Lab, hosts: TestSshd[], tag: string, composeFile:
       const root = path.join(lab.scratch, `host-${i}`, 'openssh');
       await exec('scp', ['-q', '-P', String(h.port), ...sshOpts(lab, h), composeFile, `root@${h.host}:${root}/${project}.yaml`]);
       const dir = path.join(root, project);
-      await exec('ssh', ['-p', String(h.port), ...sshOpts(lab, h), `root@${h.host}`, `mkdir -p ${dir} && mv ${root}/${project}.yaml ${dir}/compose.yaml && ${upAndWait(dir, project, lab.dockerHost)}`]);
+      await exec('ssh', [
+        '-p',
+        String(h.port),
+        ...sshOpts(lab, h),
+        `root@${h.host}`,
+        `mkdir -p ${dir} && mv ${root}/${project}.yaml ${dir}/compose.yaml && ${upAndWait(dir, project, lab.dockerHost)}`,
+      ]);
     }),
   );
 }
@@ -203,7 +239,11 @@ async function viaAnsible(lab: Lab, hosts: TestSshd[], tag: string, composeFile:
   // `copy` does not create a file's parent directory. The loopback hosts share this filesystem, so
   // it is made here (microseconds); on real hosts it would be one more `file` task.
   for (const h of hosts.keys()) fs.mkdirSync(path.join(lab.scratch, `host-${h}`, 'ansible', `${tag}-${h}`), { recursive: true });
-  await exec('ansible-playbook', ['-i', inventory, '-f', String(hosts.length), playbook], { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: 'false' });
+  await exec('ansible-playbook', ['-i', inventory, '-f', String(hosts.length), playbook], {
+    ...process.env,
+    ANSIBLE_NOCOLOR: '1',
+    ANSIBLE_RETRY_FILES_ENABLED: 'false',
+  });
 }
 
 /**
@@ -213,7 +253,11 @@ async function viaAnsible(lab: Lab, hosts: TestSshd[], tag: string, composeFile:
 async function viaPvestack(lab: Lab, hosts: TestSshd[], tag: string): Promise<void> {
   const spec = path.join(lab.scratch, `${tag}.yaml`);
   fs.writeFileSync(spec, benchSpec(lab, hosts, tag));
-  await exec(process.execPath, [CLI, 'deploy', spec, '--root', lab.root, '-i', hosts[0]!.privateKeyPath, '--plain', '--yes', '--concurrency', String(hosts.length)], { ...process.env, CI: 'true' });
+  await exec(
+    process.execPath,
+    [CLI, 'deploy', spec, '--root', lab.root, '-i', hosts[0]!.privateKeyPath, '--plain', '--yes', '--concurrency', String(hosts.length)],
+    { ...process.env, CI: 'true' },
+  );
 }
 
 /** The pvestack CLI, or why the deploy part cannot run. */
@@ -237,7 +281,8 @@ export async function fanout(sizes: readonly { hosts: number; runs: number }[], 
     const composeYaml = benchCompose();
     const composeFile = path.join(lab.scratch, 'compose.yaml');
     fs.writeFileSync(composeFile, composeYaml);
-    for (let i = 0; i < lab.hosts.length; i++) for (const a of ['pvestack', 'ansible', 'openssh']) fs.mkdirSync(path.join(lab.scratch, `host-${i}`, a), { recursive: true });
+    for (let i = 0; i < lab.hosts.length; i++)
+      for (const a of ['pvestack', 'ansible', 'openssh']) fs.mkdirSync(path.join(lab.scratch, `host-${i}`, a), { recursive: true });
     const approaches: Record<Approach, ((hosts: TestSshd[], tag: string) => Promise<void>) | undefined> = {
       pvestack: pvestack.deploy ? (hosts, tag) => pvestack.deploy!(lab, hosts, tag) : undefined,
       ansible: ansibleOk ? (hosts, tag) => viaAnsible(lab, hosts, tag, composeFile) : undefined,
@@ -260,9 +305,13 @@ export async function fanout(sizes: readonly { hosts: number; runs: number }[], 
           cleanDocker(lab.dockerHost);
         }
       }
-      const ms = Object.fromEntries((['pvestack', 'ansible', 'openssh'] as const).map((a) => [a, times[a].length ? median(times[a]) : a === 'pvestack' ? pvestack.skipped! : 'skipped'])) as Record<Approach, number | string>;
+      const ms = Object.fromEntries(
+        (['pvestack', 'ansible', 'openssh'] as const).map((a) => [a, times[a].length ? median(times[a]) : a === 'pvestack' ? pvestack.skipped! : 'skipped']),
+      ) as Record<Approach, number | string>;
       rows.push({ hosts: n, runs, ms });
-      log(`  ${n} host${n === 1 ? '' : 's'} × ${runs}: ${(['pvestack', 'ansible', 'openssh'] as const).map((a) => `${a} ${typeof ms[a] === 'number' ? `${Math.round(ms[a] as number)} ms` : 'skipped'}`).join(', ')}`);
+      log(
+        `  ${n} host${n === 1 ? '' : 's'} × ${runs}: ${(['pvestack', 'ansible', 'openssh'] as const).map((a) => `${a} ${typeof ms[a] === 'number' ? `${Math.round(ms[a] as number)} ms` : 'skipped'}`).join(', ')}`,
+      );
     }
     return { rows, notes };
   } finally {

@@ -21,7 +21,14 @@ export async function junkSpec(root: string, runs: number, log: (s: string) => v
     const text = junkKeysYaml(5_000_000);
     fs.writeFileSync(file, text);
     // Exit 2: an invalid spec is a user error.
-    const yaml = await measureProcess('pvestack check junk.yaml (5 MB)', 'node', [path.join('bin', 'pvestack.js'), 'check', file], runs, { cwd: root, expectExit: 2 }, log);
+    const yaml = await measureProcess(
+      'pvestack check junk.yaml (5 MB)',
+      'node',
+      [path.join('bin', 'pvestack.js'), 'check', file],
+      runs,
+      { cwd: root, expectExit: 2 },
+      log,
+    );
     return { bytes: Buffer.byteLength(text), yaml };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -31,7 +31,11 @@ export function runProcess(cmd: string, args: readonly string[], opts: { cwd: st
     const script = `"$@" >"$PVESTACK_BENCH_OUT" 2>&1; code=$?; times >&2; exit $code`;
     const out = path.join(require('node:os').tmpdir(), `pvestack-bench-out-${process.pid}`);
     const started = performance.now();
-    const child = spawn('bash', ['-c', script, 'bench', cmd, ...args], { cwd: opts.cwd, env: { ...(opts.env ?? process.env), PVESTACK_BENCH_OUT: out }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('bash', ['-c', script, 'bench', cmd, ...args], {
+      cwd: opts.cwd,
+      env: { ...(opts.env ?? process.env), PVESTACK_BENCH_OUT: out },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
@@ -48,14 +52,28 @@ export function runProcess(cmd: string, args: readonly string[], opts: { cwd: st
 }
 
 /** Runs a command `runs` times (after one warm-up run that fills the OS file cache) and takes medians. */
-export async function measureProcess(label: string, cmd: string, args: readonly string[], runs: number, opts: { cwd: string; env?: NodeJS.ProcessEnv; expectExit?: number }, log: (s: string) => void): Promise<ProcessMeasure> {
+export async function measureProcess(
+  label: string,
+  cmd: string,
+  args: readonly string[],
+  runs: number,
+  opts: { cwd: string; env?: NodeJS.ProcessEnv; expectExit?: number },
+  log: (s: string) => void,
+): Promise<ProcessMeasure> {
   await runProcess(cmd, args, opts);
   const all: ProcessRun[] = [];
   for (let i = 0; i < runs; i++) all.push(await runProcess(cmd, args, opts));
   const expected = opts.expectExit ?? 0;
   const bad = all.find((r) => r.exitCode !== expected);
   if (bad) throw new Error(`${label}: exit ${bad.exitCode}, expected ${expected}`);
-  const m: ProcessMeasure = { command: label, runs, medianMs: median(all.map((r) => r.wallMs)), medianCpuMs: median(all.map((r) => r.cpuMs)), exitCode: all[0]!.exitCode, outputBytes: all[0]!.outputBytes };
+  const m: ProcessMeasure = {
+    command: label,
+    runs,
+    medianMs: median(all.map((r) => r.wallMs)),
+    medianCpuMs: median(all.map((r) => r.cpuMs)),
+    exitCode: all[0]!.exitCode,
+    outputBytes: all[0]!.outputBytes,
+  };
   log(`  ${label}: ${Math.round(m.medianMs)} ms wall, ${Math.round(m.medianCpuMs)} ms CPU (median of ${runs})`);
   return m;
 }

@@ -32,7 +32,11 @@ export interface ScalingResult {
   readonly largest: { readonly outdir: string; readonly env: Environment; readonly guests: number };
 }
 
-export function scaling(sizes: readonly { guests: number; runs: number }[], log: (s: string) => void, keep = Math.max(...sizes.map((x) => x.guests))): ScalingResult {
+export function scaling(
+  sizes: readonly { guests: number; runs: number }[],
+  log: (s: string) => void,
+  keep = Math.max(...sizes.map((x) => x.guests)),
+): ScalingResult {
   const schemaMod = optionalModule<SchemaValidator>('../../providers/proxmox/schema-validator');
   const checksMod = optionalModule<Checks>('../../checks');
   const skipped = [schemaMod.skipped, checksMod.skipped].filter((s): s is string => !!s);

@@ -57,7 +57,9 @@ export async function synthVsCdktf(root: string, runs: number, log: (s: string) 
         ...(m.cdktf.maxRssMib && m.pvestack.maxRssMib ? { maxRss: m.cdktf.maxRssMib / m.pvestack.maxRssMib } : {}),
       },
       identicalOutput,
-      memorySource: HAS_GNU_TIME ? '/usr/bin/time -v (largest process) and /proc sampling (whole tree)' : '/proc sampling (whole tree) only: /usr/bin/time not found',
+      memorySource: HAS_GNU_TIME
+        ? '/usr/bin/time -v (largest process) and /proc sampling (whole tree)'
+        : '/proc sampling (whole tree) only: /usr/bin/time not found',
     };
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });

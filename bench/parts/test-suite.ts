@@ -17,7 +17,11 @@ export interface TestSuiteResult {
 export function testSuite(root: string, log: (s: string) => void): Promise<TestSuiteResult> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn('npm', ['test'], { cwd: root, env: { ...process.env, CHECKPOINT_DISABLE: '1', NO_COLOR: '1', FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', ['test'], {
+      cwd: root,
+      env: { ...process.env, CHECKPOINT_DISABLE: '1', NO_COLOR: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));

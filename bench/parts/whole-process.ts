@@ -24,7 +24,14 @@ export async function wholeProcess(root: string, guests: number, runs: number, l
     const out = path.join(dir, 'out');
     const args = [path.join('bin', 'pvestack.js'), '--quiet', '--out', out, 'validate', '--no-terraform', spec];
     // Each run writes into the output of the previous one, as a user re-running it does.
-    const fresh = await measureProcess(`pvestack validate ${guests}-guest spec`, 'node', args, runs, { cwd: root, env: { ...process.env, CHECKPOINT_DISABLE: '1' } }, log);
+    const fresh = await measureProcess(
+      `pvestack validate ${guests}-guest spec`,
+      'node',
+      args,
+      runs,
+      { cwd: root, env: { ...process.env, CHECKPOINT_DISABLE: '1' } },
+      log,
+    );
     return { guests, fresh };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

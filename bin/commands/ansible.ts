@@ -23,7 +23,7 @@ function onPath(cmd: string): boolean {
 export function register(program: Command): void {
   program
     .command('ansible')
-    .description('run a host-preparation playbook with the environment\'s generated inventory')
+    .description("run a host-preparation playbook with the environment's generated inventory")
     .argument('<env>', 'environment name or spec file')
     .argument('<playbook>', `${PLAYBOOKS.join(' | ')}, or a path to your own playbook`)
     .argument('[extra...]', 'arguments for ansible-playbook, after --')
@@ -44,7 +44,8 @@ Without ansible-playbook on PATH the command is printed (with the dynamic invent
       action((ctx, envName: string, playbookArg: string, extra: string[], opts: { check?: boolean; dynamic?: boolean; printCommand?: boolean }) => {
         const { buildInventory, renderInventoryYaml } = require('../../ansible-bridge/inventory') as typeof import('../../ansible-bridge/inventory');
         const { ENV_VARIABLE } = require('../../ansible-bridge/dynamic-inventory-cli') as typeof import('../../ansible-bridge/dynamic-inventory-cli');
-        const { ansiblePlaybookArgv, DYNAMIC_INVENTORY_SCRIPT, formatCommand, resolvePlaybook } = require('../../ansible-bridge/playbook-command') as typeof import('../../ansible-bridge/playbook-command');
+        const { ansiblePlaybookArgv, DYNAMIC_INVENTORY_SCRIPT, formatCommand, resolvePlaybook } =
+          require('../../ansible-bridge/playbook-command') as typeof import('../../ansible-bridge/playbook-command');
         const { loadEnvironment } = require('../../stacks/registry') as typeof import('../../stacks/registry');
         const env = loadEnvironment(envName);
         const playbook = resolvePlaybook(playbookArg, (f) => fs.existsSync(f));
@@ -53,7 +54,8 @@ Without ansible-playbook on PATH the command is printed (with the dynamic invent
         const dynamicCommand = formatCommand(dynamicArgv, { [ENV_VARIABLE]: envName });
         const installed = onPath('ansible-playbook');
         if (opts.printCommand || !installed) {
-          if (!installed && !opts.printCommand) ctx.reporter.warn('ansible-playbook is not installed (apt-get install ansible, or pipx install ansible-core); run this where it is:');
+          if (!installed && !opts.printCommand)
+            ctx.reporter.warn('ansible-playbook is not installed (apt-get install ansible, or pipx install ansible-core); run this where it is:');
           ctx.reporter.result({ ok: installed, command: dynamicCommand, argv: dynamicArgv, env: { [ENV_VARIABLE]: envName } });
           if (!ctx.global.json) process.stdout.write(`${dynamicCommand}\n`);
           return opts.printCommand ? 0 : 1;
@@ -67,7 +69,10 @@ Without ansible-playbook on PATH the command is printed (with the dynamic invent
             argv = ansiblePlaybookArgv({ inventory: file, playbook, check: opts.check, extra });
           }
           ctx.reporter.info(`$ ${formatCommand(argv, opts.dynamic ? { [ENV_VARIABLE]: envName } : {})}`);
-          const child = spawnSync(argv[0]!, argv.slice(1), { stdio: ctx.global.json ? ['inherit', 'ignore', 'inherit'] : 'inherit', env: { ...process.env, [ENV_VARIABLE]: envName } });
+          const child = spawnSync(argv[0]!, argv.slice(1), {
+            stdio: ctx.global.json ? ['inherit', 'ignore', 'inherit'] : 'inherit',
+            env: { ...process.env, [ENV_VARIABLE]: envName },
+          });
           if (child.error) throw new OperationError(`could not run ansible-playbook: ${child.error.message}`);
           const code = child.status ?? 1;
           ctx.reporter.result({ ok: code === 0, playbook: path.basename(playbook), environment: env.name, check: Boolean(opts.check), ansibleExitCode: code });

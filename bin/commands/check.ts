@@ -53,4 +53,3 @@ export function register(program: Command): void {
       }),
     );
 }
-

@@ -71,7 +71,8 @@ export function register(program: Command): void {
         const concurrency = positiveInt(flags.concurrency, '--concurrency');
         const keep = positiveInt(flags.keep, '--keep');
         const healthTimeout = positiveInt(flags.healthTimeout, '--health-timeout');
-        if (flags.engine !== 'ssh' && flags.engine !== 'pulumi') throw new UsageError(`--engine ${flags.engine}: unknown engine`, 'Use --engine ssh or --engine pulumi');
+        if (flags.engine !== 'ssh' && flags.engine !== 'pulumi')
+          throw new UsageError(`--engine ${flags.engine}: unknown engine`, 'Use --engine ssh or --engine pulumi');
         // Loaded when the verb runs, not when it registers (the CLI stays quick to start).
         const { checkSecretValues, Masker } = require('../../deploy/secrets') as typeof import('../../deploy/secrets');
         const { targetsFor } = require('../../deploy/targets') as typeof import('../../deploy/targets');
@@ -134,8 +135,17 @@ export function register(program: Command): void {
           ...(commit ? { commit } : {}),
         };
         const live = !flags.plain && process.env.CI !== 'true' && !ctx.global.json && Boolean(process.stderr.isTTY);
-        const progress = live ? new LiveProgress(targets.map((t) => t.guest), masker) : new PlainProgress(masker);
-        const stop = stopOnSignals(targets.map((t) => t.guest), masker, (line) => process.stderr.write(`${line}\n`));
+        const progress = live
+          ? new LiveProgress(
+              targets.map((t) => t.guest),
+              masker,
+            )
+          : new PlainProgress(masker);
+        const stop = stopOnSignals(
+          targets.map((t) => t.guest),
+          masker,
+          (line) => process.stderr.write(`${line}\n`),
+        );
         const fault = faultInjection(targets.length, stop.controller);
         try {
           const report = await deployAll(
@@ -193,13 +203,17 @@ function stopOnSignals(guests: readonly string[], masker: Masker, write: (line: 
   const handler = (sig: NodeJS.Signals) => {
     if (!first) {
       first = sig;
-      write(`\n${sig}: stopping; no new step starts, hosts mid-switch roll back, locks are released (${sig === 'SIGINT' ? 'Ctrl-C again' : 'a second signal'} aborts at once)`);
+      write(
+        `\n${sig}: stopping; no new step starts, hosts mid-switch roll back, locks are released (${sig === 'SIGINT' ? 'Ctrl-C again' : 'a second signal'} aborts at once)`,
+      );
       controller.abort(sig);
       return;
     }
     write(`\n${sig} again: aborting now. Where each host was:`);
     for (const [g, w] of where) write(masker.mask(`  ${g}: ${w}`));
-    write('A host caught mid-step may be half switched and still locked; the next deploy finds the interrupted one and finishes it (see pvestack lock status).');
+    write(
+      'A host caught mid-step may be half switched and still locked; the next deploy finds the interrupted one and finishes it (see pvestack lock status).',
+    );
     // bin/ is where the process ends: nothing else may run once the user insisted.
     process.exit(first === 'SIGTERM' ? 143 : 130);
   };
@@ -220,7 +234,9 @@ function stopOnSignals(guests: readonly string[], masker: Masker, write: (line: 
 
 function stoppedSummary(hosts: readonly HostOutcome[], signal: string): string {
   const lines = hosts.map((h) => {
-    const stacks = h.stacks.map((s) => `${s.stack} ${s.status === 'interrupted' ? `rolled back to ${s.release}` : `${s.status}${s.release ? ` on ${s.release}` : ''}`}`).join(', ');
+    const stacks = h.stacks
+      .map((s) => `${s.stack} ${s.status === 'interrupted' ? `rolled back to ${s.release}` : `${s.status}${s.release ? ` on ${s.release}` : ''}`}`)
+      .join(', ');
     return `  ${h.guest}: ${h.status}${stacks ? ` (${stacks})` : ''}${h.lockLeft ? '; lock left' : '; lock released'}`;
   });
   return [`Stopped by ${signal}:`, ...lines].join('\n');
@@ -299,7 +315,9 @@ function confirmer(yes: boolean, tty: NodeJS.WriteStream | undefined): (guest: s
     const ask = queue.then(async () => {
       const rl = readline.createInterface({ input: process.stdin, output: tty });
       try {
-        const answer = await rl.question(`\n${guest}: stack '${stack}' will restart stateful service(s) ${services.join(', ')} (definition changed). Continue? [y/N] `);
+        const answer = await rl.question(
+          `\n${guest}: stack '${stack}' will restart stateful service(s) ${services.join(', ')} (definition changed). Continue? [y/N] `,
+        );
         return /^y(es)?$/i.test(answer.trim());
       } finally {
         rl.close();

@@ -23,7 +23,8 @@ type Progress = (line: string) => void;
 async function compare(envArgs: readonly string[], opts: DiffOptions, progress: Progress, log: PipelineLog): Promise<DiffReport> {
   const { environmentNames, isSpecPath } = require('../../stacks/registry') as typeof import('../../stacks/registry');
   const { diffEnvironment, diffReport } = require('../../diff/index') as typeof import('../../diff/index');
-  const { describeRef, loadBaseEnvironments, repoRoot, synthesizeBase, withWorktree } = require('../../diff/io/base-revision') as typeof import('../../diff/io/base-revision');
+  const { describeRef, loadBaseEnvironments, repoRoot, synthesizeBase, withWorktree } =
+    require('../../diff/io/base-revision') as typeof import('../../diff/io/base-revision');
   const { readSynthesized } = require('../../diff/io/synthesized') as typeof import('../../diff/io/synthesized');
   const { prepareEnvironments } = require('../../pipeline/prepare') as typeof import('../../pipeline/prepare');
   const { synthesizeApp } = require('../../pipeline/synthesize') as typeof import('../../pipeline/synthesize');
@@ -36,7 +37,11 @@ async function compare(envArgs: readonly string[], opts: DiffOptions, progress: 
     const inHead = (n: string) => (isSpecPath(n) ? fs.existsSync(n) : environmentNames().includes(n));
     const baseOut = path.join(scratch, 'base-out');
     progress(`synthesizing ${baseLabel} in a temporary worktree ...`);
-    await synthesizeBase(worktree, names.filter((n) => base.envs.has(n)), baseOut);
+    await synthesizeBase(
+      worktree,
+      names.filter((n) => base.envs.has(n)),
+      baseOut,
+    );
     const headNames = names.filter(inHead);
     // The pipeline with the checks reporting, not refusing: a diff exists to show a dangerous change.
     const prepared = prepareEnvironments(headNames, { checks: 'report', skipSwitch: '--no-checks', refusal: 'diff compared nothing', log });
@@ -50,7 +55,11 @@ async function compare(envArgs: readonly string[], opts: DiffOptions, progress: 
       const headEnv = headEnvs.get(name);
       const b = baseEnv ? readSynthesized(baseOut, baseEnv.name) : { artifacts: new Map<string, string>() };
       const h = headEnv ? readSynthesized(headOut, headEnv.name) : { artifacts: new Map<string, string>() };
-      return diffEnvironment({ environment: headEnv?.name ?? baseEnv?.name ?? name, base: { ...b, ...(baseEnv ? { env: baseEnv } : {}) }, head: { ...h, ...(headEnv ? { env: headEnv } : {}) } });
+      return diffEnvironment({
+        environment: headEnv?.name ?? baseEnv?.name ?? name,
+        base: { ...b, ...(baseEnv ? { env: baseEnv } : {}) },
+        head: { ...h, ...(headEnv ? { env: headEnv } : {}) },
+      });
     });
     return diffReport(baseLabel, 'working tree', diffs);
   });
@@ -89,7 +98,7 @@ Examples:
         }
         const { renderMarkdown, renderTerminal } = require('../../diff/index') as typeof import('../../diff/index');
         if (opts.report) fs.writeFileSync(opts.report, `${JSON.stringify(report, null, 2)}\n`);
-        const format = ctx.global.json ? 'json' : opts.format ?? 'terminal';
+        const format = ctx.global.json ? 'json' : (opts.format ?? 'terminal');
         if (format === 'json') process.stdout.write(`${JSON.stringify({ ok: true, ...report }, null, 2)}\n`);
         else if (format === 'markdown') process.stdout.write(renderMarkdown(report));
         else {

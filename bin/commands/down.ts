@@ -22,7 +22,8 @@ export function register(program: Command): void {
       action((ctx, envName: string, opts: DownOptions) => {
         const { loadEnvironment } = require('../../stacks/registry') as typeof import('../../stacks/registry');
         const { COMPOSE_FILE, sharedNetworkName } = require('../../templates/render') as typeof import('../../templates/render');
-        const { composeDown, composeDownArgv, detectComposeCli, networkRemoveArgv, planLocal, spawnRunner, writeLocalStack } = require('../../deploy/local-compose') as typeof import('../../deploy/local-compose');
+        const { composeDown, composeDownArgv, detectComposeCli, networkRemoveArgv, planLocal, spawnRunner, writeLocalStack } =
+          require('../../deploy/local-compose') as typeof import('../../deploy/local-compose');
         const { requireDockerEngine } = require('../../deploy/local-engine') as typeof import('../../deploy/local-engine');
         const env = loadEnvironment(envName);
         // Every stack, GPU or not: whichever variant `up` started, the project name is the same.

@@ -34,7 +34,10 @@ export function register(program: Command): void {
     .description('draw an environment: Proxmox nodes with their load, guests, ZFS pools, Storage Boxes and the allowed flows')
     .argument('<env>', 'environment name or spec file')
     .addOption(
-      new Option('--format <format>', 'markdown: a ```mermaid block to paste into a README, issue or PR; mermaid: the bare diagram (.mmd); dot; svg (needs Graphviz)')
+      new Option(
+        '--format <format>',
+        'markdown: a ```mermaid block to paste into a README, issue or PR; mermaid: the bare diagram (.mmd); dot; svg (needs Graphviz)',
+      )
         .choices(['markdown', 'mermaid', 'dot', 'svg'])
         .default('markdown'),
     )

@@ -28,4 +28,23 @@ import { register as synth } from './synth';
 import { register as up } from './up';
 import { register as validate } from './validate';
 
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [init, list, synth, validate, check, diff, graph, inventory, ansible, render, up, down, deploy, lock, backup, doctor, discover, importGuests];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
+  init,
+  list,
+  synth,
+  validate,
+  check,
+  diff,
+  graph,
+  inventory,
+  ansible,
+  render,
+  up,
+  down,
+  deploy,
+  lock,
+  backup,
+  doctor,
+  discover,
+  importGuests,
+];

@@ -33,7 +33,10 @@ export function register(program: Command): void {
     const { loadEnvironment } = require('../../stacks/registry') as typeof import('../../stacks/registry');
     const env = loadEnvironment(envName);
     const guest = guestNamed(env, guestName);
-    const remote = await connect(endpointFor(guest, { ...(flags.identity ? { identity: flags.identity } : {}), ...(flags.knownHosts ? { knownHostsPath: flags.knownHosts } : {}) }), new Masker([]));
+    const remote = await connect(
+      endpointFor(guest, { ...(flags.identity ? { identity: flags.identity } : {}), ...(flags.knownHosts ? { knownHostsPath: flags.knownHosts } : {}) }),
+      new Masker([]),
+    );
     return { guest, remote, where: `${guest.sshUser}@${guest.ipv4}:${flags.root}` };
   };
 
@@ -53,7 +56,15 @@ export function register(program: Command): void {
           return 0;
         }
         const judged = judgeLock(state.lock.info, state.lock.mtime, state.now, { machine: os.hostname(), alive: pidAlive });
-        ctx.reporter.result({ guest: guest.name, root: flags.root, locked: true, stale: judged.stale, reason: judged.reason, heartbeatAgeSeconds: judged.ageSeconds, lock: judged.info });
+        ctx.reporter.result({
+          guest: guest.name,
+          root: flags.root,
+          locked: true,
+          stale: judged.stale,
+          reason: judged.reason,
+          heartbeatAgeSeconds: judged.ageSeconds,
+          lock: judged.info,
+        });
         ctx.reporter.info(`${guest.name}: locked, ${describeLock(judged)}`);
         return 0;
       } finally {
@@ -68,7 +79,10 @@ export function register(program: Command): void {
       try {
         const r = await remote.run(releaseLock(flags.root), { okCodes: [0, NO_LOCK_EXIT] });
         if (r.code === NO_LOCK_EXIT) {
-          throw new OperationError(`${guest.name}: nothing released: there is no deploy lock at ${where}/.lock`, `Check --root (the deploy's root, default ${DEFAULT_DEPLOY_ROOT}); 'pvestack lock status' with the same arguments shows the lock`);
+          throw new OperationError(
+            `${guest.name}: nothing released: there is no deploy lock at ${where}/.lock`,
+            `Check --root (the deploy's root, default ${DEFAULT_DEPLOY_ROOT}); 'pvestack lock status' with the same arguments shows the lock`,
+          );
         }
         ctx.reporter.result({ guest: guest.name, root: flags.root, released: true });
         ctx.reporter.info(`${guest.name}: deploy lock released (${where}/.lock)`);

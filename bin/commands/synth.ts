@@ -35,7 +35,11 @@ export function register(program: Command): void {
           ctx.reporter.info(`${s.environment}: ${s.file}`);
           for (const [node, guests] of Object.entries(s.guestsPerNode)) ctx.reporter.info(`  ${node.padEnd(12)} ${guests.join(', ')}`);
           const total = Object.values(s.resources).reduce((a, b) => a + b, 0);
-          ctx.reporter.info(`  ${total} resources: ${Object.entries(s.resources).map(([t, n]) => `${n} ${t}`).join(', ')}`);
+          ctx.reporter.info(
+            `  ${total} resources: ${Object.entries(s.resources)
+              .map(([t, n]) => `${n} ${t}`)
+              .join(', ')}`,
+          );
         }
         ctx.reporter.info(`synthesized ${summary.length} environment${summary.length === 1 ? '' : 's'} in ${Date.now() - started} ms`);
       }),

@@ -17,7 +17,11 @@ interface UpOptions {
 function warnMissingSecrets(ctx: CommandContext, env: Environment, stacks: readonly LocalStack[]): void {
   const { resolveSecretValues } = require('../../templates/compose/env-file') as typeof import('../../templates/compose/env-file');
   try {
-    resolveSecretValues(env, stacks.flatMap((s) => s.stack.secretFiles), process.env);
+    resolveSecretValues(
+      env,
+      stacks.flatMap((s) => s.stack.secretFiles),
+      process.env,
+    );
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     ctx.reporter.warn(`${err.message} (without --dry-run, up stops here)`);
@@ -46,14 +50,20 @@ export function register(program: Command): void {
       action(async (ctx, envName: string, opts: UpOptions) => {
         if (opts.cpuStubImage && opts.gpu) throw new UsageError('--cpu-stub-image only applies with --no-gpu', 'Add --no-gpu, or drop --cpu-stub-image.');
         const timeout = Number(opts.waitTimeout);
-        if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--wait-timeout must be a positive number of seconds (got ${JSON.stringify(opts.waitTimeout)})`);
+        if (!Number.isFinite(timeout) || timeout <= 0)
+          throw new UsageError(`--wait-timeout must be a positive number of seconds (got ${JSON.stringify(opts.waitTimeout)})`);
         // Load → validate → check before anything is written or started.
         const { resolveSecretValues } = require('../../templates/compose/env-file') as typeof import('../../templates/compose/env-file');
         const { sharedNetworkName } = require('../../templates/render') as typeof import('../../templates/render');
-        const { composeUp, composeUpArgv, detectComposeCli, ensureNetwork, networkCreateArgv, planLocal, waitHealthy, writeLocalStack } = require('../../deploy/local-compose') as typeof import('../../deploy/local-compose');
+        const { composeUp, composeUpArgv, detectComposeCli, ensureNetwork, networkCreateArgv, planLocal, waitHealthy, writeLocalStack } =
+          require('../../deploy/local-compose') as typeof import('../../deploy/local-compose');
         const { requireDockerEngine } = require('../../deploy/local-engine') as typeof import('../../deploy/local-engine');
         const [env] = prepare(ctx, [envName], opts.checks, 'up started nothing').environments as [Environment];
-        const stacks = planLocal(ctx.global.out ?? 'cdktf.out', env, { gpu: opts.gpu, ...(opts.cpuStubImage ? { cpuStubImage: opts.cpuStubImage } : {}), ...(opts.guest ? { guests: opts.guest } : {}) });
+        const stacks = planLocal(ctx.global.out ?? 'cdktf.out', env, {
+          gpu: opts.gpu,
+          ...(opts.cpuStubImage ? { cpuStubImage: opts.cpuStubImage } : {}),
+          ...(opts.guest ? { guests: opts.guest } : {}),
+        });
         if (!stacks.length) throw new UsageError(`environment ${env.name} has no stacks to run${opts.guest ? ` on ${opts.guest.join(', ')}` : ''}`);
         const network = sharedNetworkName(env);
         const cli = detectComposeCli();
@@ -65,7 +75,11 @@ export function register(program: Command): void {
           return;
         }
         // Every missing secret is reported at once, before anything is written or started.
-        const values = resolveSecretValues(env, stacks.flatMap((s) => s.stack.secretFiles), process.env);
+        const values = resolveSecretValues(
+          env,
+          stacks.flatMap((s) => s.stack.secretFiles),
+          process.env,
+        );
         requireDockerEngine(process.env.DOCKER_HOST);
         for (const s of stacks) writeLocalStack(s, values);
         ensureNetwork(network);

@@ -21,7 +21,7 @@ export interface EnvironmentValidation {
 export function register(program: Command): void {
   program
     .command('validate')
-    .description('synthesize, then check each stack\'s cdk.tf.json against the pinned bpg/proxmox schema (offline)')
+    .description("synthesize, then check each stack's cdk.tf.json against the pinned bpg/proxmox schema (offline)")
     .argument('[env...]', 'environment names or spec files (default: every registered environment)')
     .option('--no-terraform', 'do not also run tofu/terraform init + validate when one is on PATH')
     .addOption(noChecksOption('validate'))

@@ -100,7 +100,13 @@ export const addressNotReserved: Rule = {
       const ip = ipv4ToInt(g.ipv4);
       // /31 and /32 have no network or broadcast address to avoid (RFC 3021).
       const role =
-        g.ipv4 === net.gateway ? 'gateway' : cidr.prefix < 31 && ip === cidr.network ? 'network address' : cidr.prefix < 31 && ip === cidr.broadcast ? 'broadcast address' : undefined;
+        g.ipv4 === net.gateway
+          ? 'gateway'
+          : cidr.prefix < 31 && ip === cidr.network
+            ? 'network address'
+            : cidr.prefix < 31 && ip === cidr.broadcast
+              ? 'broadcast address'
+              : undefined;
       if (!role) return [];
       return [
         {
@@ -165,7 +171,8 @@ export const vmIdInRange: Rule = {
 function vlanOnVlan(net: Network): string | undefined {
   if (net.vlan === undefined) return undefined;
   if (net.bridgeVlan !== undefined) return `bridge ${net.bridge} already sits on VLAN ${net.bridgeVlan} (bridgeVlan)`;
-  if (new RegExp(`\\D${net.vlan}$`).test(net.bridge)) return `bridge ${net.bridge} is named after VLAN ${net.vlan}, the usual sign that its port is the VLAN interface (e.g. enp0s31f6.${net.vlan})`;
+  if (new RegExp(`\\D${net.vlan}$`).test(net.bridge))
+    return `bridge ${net.bridge} is named after VLAN ${net.vlan}, the usual sign that its port is the VLAN interface (e.g. enp0s31f6.${net.vlan})`;
   return undefined;
 }
 

@@ -28,7 +28,10 @@ export const nodeMemory: Rule = {
       const guestRam = guests.reduce((sum, g) => sum + g.memoryGib, 0);
       const total = guestRam + env.checks.hostReserveGib + node.zfsArcMaxGib;
       if (total <= node.memoryGib) return [];
-      const biggest = [...guests].sort((a, b) => b.memoryGib - a.memoryGib).slice(0, 3).map((g) => `${g.name} ${n(g.memoryGib)}`);
+      const biggest = [...guests]
+        .sort((a, b) => b.memoryGib - a.memoryGib)
+        .slice(0, 3)
+        .map((g) => `${g.name} ${n(g.memoryGib)}`);
       return [
         {
           path: nodePath(env, node),
@@ -106,7 +109,9 @@ export const datastoreCapacity: Rule = {
         if (total <= store.capacityGib) return [];
         const pool = env.zfsPools.find((p) => p.node === node.name && p.storageId === store.id);
         const where = pool ? `zfsPools[${env.zfsPools.indexOf(pool)}]` : `${nodePath(env, node)}.datastores[${j}]`;
-        const what = pool ? `${n(store.capacityGib)} GiB usable (${pool.layout} of ${pool.disks.length} × ${n(pool.diskSizeGib)} GiB)` : `${n(store.capacityGib)} GiB capacity`;
+        const what = pool
+          ? `${n(store.capacityGib)} GiB usable (${pool.layout} of ${pool.disks.length} × ${n(pool.diskSizeGib)} GiB)`
+          : `${n(store.capacityGib)} GiB capacity`;
         return [
           {
             path: where,

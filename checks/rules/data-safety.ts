@@ -107,7 +107,9 @@ export const statefulOnRedundantStorage: Rule = {
         const store = datastoreOf(env, g, d.datastore);
         if (!store || store.redundant) return [];
         const pool = env.zfsPools.find((p) => p.node === g.node && p.storageId === store.id);
-        const what = pool ? `ZFS ${pool.layout} of ${pool.disks.length} disk${pool.disks.length === 1 ? '' : 's'}, which survives no disk failure` : `${store.type} datastore not marked redundant`;
+        const what = pool
+          ? `ZFS ${pool.layout} of ${pool.disks.length} disk${pool.disks.length === 1 ? '' : 's'}, which survives no disk failure`
+          : `${store.type} datastore not marked redundant`;
         return [
           {
             path: `guests[${g.index}].disks[${g.disks.indexOf(d)}]`,

@@ -9,7 +9,19 @@
  * PVE-FW-001 with its reason. "The internet" is the `internet` peer and any `cidr:` source of /8
  * or wider (`cidr:0.0.0.0/0` is how plans usually spell "open to the world").
  */
-import { Cidr, endpointLabel, type Environment, type Flow, type FlowSource, type Guest, type Listener, guestListeners, PROXMOX_UI_PORT, reachability, SSH_PORT } from '../../model';
+import {
+  Cidr,
+  endpointLabel,
+  type Environment,
+  type Flow,
+  type FlowSource,
+  type Guest,
+  type Listener,
+  guestListeners,
+  PROXMOX_UI_PORT,
+  reachability,
+  SSH_PORT,
+} from '../../model';
 import type { Issue, Rule } from '../types';
 
 const WEB_ENTRY_PORTS = [80, 443];
@@ -25,7 +37,8 @@ const SENSITIVE_PORTS: Readonly<Record<number, string>> = {
   2376: 'Docker API (TLS)',
 };
 /** Compose images whose ports are sensitive wherever they are published. */
-const SENSITIVE_IMAGE = /(^|\/)(postgres|pgvector|timescaledb|postgis|mysql|mariadb|mongo|redis|valkey|keydb|vllm-openai|vllm|ollama|docker|qdrant|clickhouse-server|minio)(:|@|$)/;
+const SENSITIVE_IMAGE =
+  /(^|\/)(postgres|pgvector|timescaledb|postgis|mysql|mariadb|mongo|redis|valkey|keydb|vllm-openai|vllm|ollama|docker|qdrant|clickhouse-server|minio)(:|@|$)/;
 
 function isInternet(from: FlowSource): boolean {
   if (from.kind === 'internet') return true;
@@ -183,7 +196,12 @@ export const connectionHasListener: Rule = {
   check: ({ env }) =>
     declaredFlows(env).flatMap(({ flow, guest }): Issue[] => {
       const [lo, hi] = flowRange(flow);
-      const ports = [...listeners(guest).filter((l) => l.proto === flow.port.protocol).map((l) => l.port), ...(flow.port.protocol === 'tcp' ? [guest.sshPort] : [])];
+      const ports = [
+        ...listeners(guest)
+          .filter((l) => l.proto === flow.port.protocol)
+          .map((l) => l.port),
+        ...(flow.port.protocol === 'tcp' ? [guest.sshPort] : []),
+      ];
       if (ports.some((p) => p >= lo && p <= hi)) return [];
       const known = [...new Set(listeners(guest).map((l) => `${l.proto}/${l.port} (${l.stack})`))];
       return [
@@ -212,7 +230,7 @@ export const noPortClash: Rule = {
           path: `guests[${g.index}].stacks`,
           guest: g.name,
           message: `${g.name}: ${ls.map((l) => `${l.stack}/${l.service}`).join(' and ')} all listen on ${port}`,
-          hint: 'Give one of them another port (the stack\'s port field); the second to start fails to bind, or worse, answers for the first.',
+          hint: "Give one of them another port (the stack's port field); the second to start fails to bind, or worse, answers for the first.",
         }));
     }),
 };

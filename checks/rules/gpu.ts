@@ -68,7 +68,14 @@ export const gpuOnGuestNode: Rule = {
         path: `guests[${a.guest.index}].gpus[${a.slot}]`,
         guest: a.guest.name,
         message: `${a.guest.name} runs on ${a.guest.node} but GPU ${a.gpu.name} is in node ${a.owner.name}`,
-        hint: `Move ${a.guest.name} to node ${a.owner.name}, or give it a GPU of ${a.guest.node}${env.cluster.nodes.find((x) => x.name === a.guest.node)?.gpus.length ? ` (${env.cluster.nodes.find((x) => x.name === a.guest.node)!.gpus.map((g) => g.name).join(', ')})` : ' (it has none)'}.`,
+        hint: `Move ${a.guest.name} to node ${a.owner.name}, or give it a GPU of ${a.guest.node}${
+          env.cluster.nodes.find((x) => x.name === a.guest.node)?.gpus.length
+            ? ` (${env.cluster.nodes
+                .find((x) => x.name === a.guest.node)!
+                .gpus.map((g) => g.name)
+                .join(', ')})`
+            : ' (it has none)'
+        }.`,
       })),
 };
 
@@ -76,7 +83,7 @@ export const lxcGpuDriver: Rule = {
   id: 'PVE-GPU-003',
   family: 'gpu',
   severity: 'error',
-  title: "An LXC with a GPU runs on a node whose NVIDIA driver version is recorded",
+  title: 'An LXC with a GPU runs on a node whose NVIDIA driver version is recorded',
   check: ({ env }) =>
     env.guests
       .filter((g) => g.kind === 'lxc' && g.gpus.length > 0)
@@ -185,7 +192,9 @@ export const vmGpuMappingFacts: Rule = {
     assignments(env)
       .filter((a) => a.guest.kind === 'vm' && (a.gpu.iommuGroup === undefined || a.gpu.subsystemId === undefined))
       .map((a) => {
-        const missing = [a.gpu.iommuGroup === undefined ? 'iommuGroup' : undefined, a.gpu.subsystemId === undefined ? 'subsystemId' : undefined].filter((x): x is string => x !== undefined);
+        const missing = [a.gpu.iommuGroup === undefined ? 'iommuGroup' : undefined, a.gpu.subsystemId === undefined ? 'subsystemId' : undefined].filter(
+          (x): x is string => x !== undefined,
+        );
         return {
           path: `cluster.nodes[${env.cluster.nodes.indexOf(a.owner)}].gpus[${a.owner.gpus.indexOf(a.gpu)}]`,
           guest: a.guest.name,

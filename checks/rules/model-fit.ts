@@ -48,7 +48,18 @@ function cases(ctx: CheckContext): VllmCase[] {
               maxModelLen: stack.maxModelLen,
             })
           : undefined;
-      return [{ guest, stack, path: `guests[${guest.index}].stacks[${j}]`, ...(facts ? { facts } : {}), gpus, ...(quantization ? { quantization } : {}), tp, ...(fit ? { fit } : {}) }];
+      return [
+        {
+          guest,
+          stack,
+          path: `guests[${guest.index}].stacks[${j}]`,
+          ...(facts ? { facts } : {}),
+          gpus,
+          ...(quantization ? { quantization } : {}),
+          tp,
+          ...(fit ? { fit } : {}),
+        },
+      ];
     }),
   );
 }
@@ -100,7 +111,17 @@ export const weightsFit: Rule = {
       .filter((c) => c.fit && !c.fit.fitsWeights)
       .map((c): Issue => {
         const alt = !c.quantization ? quantizedAlternative(c.stack.model) : undefined;
-        const altWeights = alt ? estimateVllmFit({ facts: alt.facts, dtype: 'float16', quantization: 'awq', kvCacheDtype: 'auto', gpuVramGib: [], gpuMemoryUtilization: 1, maxModelLen: 1 }).weightsGib : 0;
+        const altWeights = alt
+          ? estimateVllmFit({
+              facts: alt.facts,
+              dtype: 'float16',
+              quantization: 'awq',
+              kvCacheDtype: 'auto',
+              gpuVramGib: [],
+              gpuMemoryUtilization: 1,
+              maxModelLen: 1,
+            }).weightsGib
+          : 0;
         const need = gpusNeeded(c);
         const available = gpusAvailable(ctx.env, c.guest);
         return {
@@ -108,7 +129,9 @@ export const weightsFit: Rule = {
           guest: c.guest.name,
           message: `${c.stack.model} in ${precision(c)}: weights ${fmt(c.fit!.weightsGib)} GiB (${c.facts!.paramsBillion} B params) > ${usableText(c.fit!)} on ${hardware(c)}`,
           hint: [
-            alt ? `Use the 4-bit checkpoint ${alt.model} (weights ≈ ${fmt(altWeights)} GiB) with a modest maxModelLen` : 'Use a quantized checkpoint or a smaller model',
+            alt
+              ? `Use the 4-bit checkpoint ${alt.model} (weights ≈ ${fmt(altWeights)} GiB) with a modest maxModelLen`
+              : 'Use a quantized checkpoint or a smaller model',
             // Only suggest GPUs the guest's machine has: TP shards across the GPUs of one guest.
             need <= available.count
               ? `or give the guest ${need} of ${available.where}'s ${available.count} GPUs with tensor parallel size ${need}.`
@@ -216,7 +239,10 @@ export const fitUnchecked: Rule = {
         path: c.path,
         guest: c.guest.name,
         message: `model fit of ${c.stack.model} on ${c.guest.name} not checked: the GPUs of ${c.guest.kind === 'external' ? 'an external host' : c.guest.name} are not described in the spec`,
-        hint: c.guest.kind === 'external' ? 'Describe the host\'s cards with hostGpus: [{ name, pciAddress, model, vramGib }] on the guest.' : 'Give the guest its GPUs (gpus: [<mapping name>]) from its node.',
+        hint:
+          c.guest.kind === 'external'
+            ? "Describe the host's cards with hostGpus: [{ name, pciAddress, model, vramGib }] on the guest."
+            : 'Give the guest its GPUs (gpus: [<mapping name>]) from its node.',
       })),
 };
 
@@ -241,7 +267,7 @@ export const modelKnown: Rule = {
         message: `cannot tell whether ${c.stack.model} fits ${c.guest.name}'s GPUs: it is not in the built-in table, the stack has no modelFacts${lookupText(ctx.localModels?.get(c.stack.model))}`,
         hint: /^[\w.-]+\/[\w.-]+$/.test(c.stack.model)
           ? `Fetch its description (a few kB, no weights): huggingface-cli download ${c.stack.model} config.json model.safetensors.index.json; pvestack reads it from the Hugging Face cache offline. Or add modelFacts { paramsBillion, layers, attentionHeads, kvHeads, headDim } from its config.json to the stack.`
-          : 'Point model at a directory holding the model\'s config.json and model.safetensors.index.json, or add modelFacts { paramsBillion, layers, attentionHeads, kvHeads, headDim } from its config.json to the stack.',
+          : "Point model at a directory holding the model's config.json and model.safetensors.index.json, or add modelFacts { paramsBillion, layers, attentionHeads, kvHeads, headDim } from its config.json to the stack.",
       })),
 };
 
@@ -252,7 +278,13 @@ export const quantizationMatchesCheckpoint: Rule = {
   title: 'AWQ/GPTQ quantization is only set for a checkpoint quantized that way',
   check: (ctx) =>
     cases(ctx)
-      .filter((c) => !c.stack.modelFacts && c.facts && (c.stack.quantization === 'awq' || c.stack.quantization === 'gptq') && c.facts.quantization !== c.stack.quantization)
+      .filter(
+        (c) =>
+          !c.stack.modelFacts &&
+          c.facts &&
+          (c.stack.quantization === 'awq' || c.stack.quantization === 'gptq') &&
+          c.facts.quantization !== c.stack.quantization,
+      )
       .map((c): Issue => ({
         path: `${c.path}.quantization`,
         guest: c.guest.name,
@@ -261,4 +293,13 @@ export const quantizationMatchesCheckpoint: Rule = {
       })),
 };
 
-export const MODEL_FIT_RULES: readonly Rule[] = [weightsFit, contextFits, tensorParallel, quantizedShards, fitSummary, fitUnchecked, quantizationMatchesCheckpoint, modelKnown];
+export const MODEL_FIT_RULES: readonly Rule[] = [
+  weightsFit,
+  contextFits,
+  tensorParallel,
+  quantizedShards,
+  fitSummary,
+  fitUnchecked,
+  quantizationMatchesCheckpoint,
+  modelKnown,
+];

@@ -59,8 +59,10 @@ export const noLiteralSecrets: Rule = {
         {
           path,
           ...(guest ? { guest } : {}),
-          message: match ? `looks like ${withArticle(match.kind)}: ${JSON.stringify(match.masked)}` : `environment variable ${envVar} has a literal value (${value.length} characters)`,
-          hint: 'Declare it under secrets ({ env: PVESTACK_..., description }) and reference it by name (the stack\'s secrets list or *Secret field); then rotate the leaked value, it is in git history.',
+          message: match
+            ? `looks like ${withArticle(match.kind)}: ${JSON.stringify(match.masked)}`
+            : `environment variable ${envVar} has a literal value (${value.length} characters)`,
+          hint: "Declare it under secrets ({ env: PVESTACK_..., description }) and reference it by name (the stack's secrets list or *Secret field); then rotate the leaked value, it is in git history.",
         },
       ];
     }),
@@ -132,19 +134,21 @@ export const noSecretsInOutput: Rule = {
   title: 'No secret-looking value in the synthesized JSON or rendered artifacts',
   check: ({ synthesized }) =>
     // Scan each file whole first: almost every file is clean, and one pass per pattern is cheap.
-    (synthesized?.files ?? []).filter((file) => findSecret(file.content)).flatMap((file) =>
-      file.content.split('\n').flatMap((line, i): Issue[] => {
-        const match = findSecret(line);
-        if (!match) return [];
-        return [
-          {
-            path: `synthesized:${file.path}:${i + 1}`,
-            message: `${file.path} line ${i + 1} contains what looks like ${withArticle(match.kind)}: ${JSON.stringify(match.masked)}`,
-            hint: 'Secrets reach guests only through the env files the deployer writes (mode 0600); find the spec value or template that put it there, and rotate it.',
-          },
-        ];
-      }),
-    ),
+    (synthesized?.files ?? [])
+      .filter((file) => findSecret(file.content))
+      .flatMap((file) =>
+        file.content.split('\n').flatMap((line, i): Issue[] => {
+          const match = findSecret(line);
+          if (!match) return [];
+          return [
+            {
+              path: `synthesized:${file.path}:${i + 1}`,
+              message: `${file.path} line ${i + 1} contains what looks like ${withArticle(match.kind)}: ${JSON.stringify(match.masked)}`,
+              hint: 'Secrets reach guests only through the env files the deployer writes (mode 0600); find the spec value or template that put it there, and rotate it.',
+            },
+          ];
+        }),
+      ),
 };
 
 export const SECRET_RULES: readonly Rule[] = [noLiteralSecrets, noRandomEnvValues, secretsDocumented, secretsUsed, noSecretsInOutput];

@@ -41,7 +41,12 @@ export function privilegesAt(perms: EffectivePermissions, aclPath: string): Set<
   for (let n = parts.length - 1; n >= 0; n--) {
     const parent = `/${parts.slice(0, n).join('/')}`;
     const entry = perms[parent];
-    if (entry) return new Set(Object.entries(entry).filter(([, propagate]) => propagate === 1).map(([p]) => p));
+    if (entry)
+      return new Set(
+        Object.entries(entry)
+          .filter(([, propagate]) => propagate === 1)
+          .map(([p]) => p),
+      );
   }
   return new Set();
 }
@@ -49,11 +54,20 @@ export function privilegesAt(perms: EffectivePermissions, aclPath: string): Set<
 export function privilegeNeeds(env: Environment, facts: ClusterFacts): PrivilegeNeed[] {
   const out: PrivilegeNeed[] = [];
   const pve = env.guests.filter((g) => g.kind !== 'external');
-  for (const g of pve) out.push({ aclPath: g.vmId !== undefined ? `/vms/${g.vmId}` : '/vms', privileges: [...GUEST_PRIVILEGES], why: `${g.kind === 'vm' ? 'VM' : 'container'} ${g.name}` });
+  for (const g of pve)
+    out.push({
+      aclPath: g.vmId !== undefined ? `/vms/${g.vmId}` : '/vms',
+      privileges: [...GUEST_PRIVILEGES],
+      why: `${g.kind === 'vm' ? 'VM' : 'container'} ${g.name}`,
+    });
   for (const need of datastoreNeeds(env, facts)) {
     const files = ['snippets', 'import', 'vztmpl'].filter((t) => need.content.has(t as never));
     // pve-storage `src/PVE/API2/Storage/Status.pm` (download_url, upload): Datastore.AllocateTemplate; disks: Datastore.AllocateSpace.
-    out.push({ aclPath: `/storage/${need.datastore}`, privileges: ['Datastore.AllocateSpace', 'Datastore.Audit', ...(files.length ? ['Datastore.AllocateTemplate'] : [])], why: `storage ${need.datastore} on ${need.node.name}` });
+    out.push({
+      aclPath: `/storage/${need.datastore}`,
+      privileges: ['Datastore.AllocateSpace', 'Datastore.Audit', ...(files.length ? ['Datastore.AllocateTemplate'] : [])],
+      why: `storage ${need.datastore} on ${need.node.name}`,
+    });
   }
   const networks = new Set(pve.map((g) => env.networks.find((n) => n.name === g.network)?.bridge).filter((b): b is string => !!b));
   // qemu-server `create_vm`: "SDN.Use on any used bridge/vlan"; plain Linux bridges live in the `localnetwork` zone.
@@ -67,7 +81,8 @@ export function privilegeNeeds(env: Environment, facts: ClusterFacts): Privilege
   // pve-firewall `src/PVE/API2/Firewall/Cluster.pm`: cluster options, security groups and IP sets need Sys.Modify on /.
   out.push({ aclPath: '/', privileges: ['Sys.Audit', 'Sys.Modify'], why: 'the datacenter firewall (options, security groups, IP sets)' });
   // pve-storage `src/PVE/API2/Disks/ZFS.pm` (create: Sys.Modify on /) and `src/PVE/API2/Storage/Config.pm` (create: Datastore.Allocate on /storage).
-  if (env.zfsPools.length > 0 || env.storageBoxes.some((b) => b.proxmoxStorageId)) out.push({ aclPath: '/storage', privileges: ['Datastore.Allocate'], why: 'registering ZFS pools and Storage Boxes as storage' });
+  if (env.zfsPools.length > 0 || env.storageBoxes.some((b) => b.proxmoxStorageId))
+    out.push({ aclPath: '/storage', privileges: ['Datastore.Allocate'], why: 'registering ZFS pools and Storage Boxes as storage' });
   return out;
 }
 

@@ -15,7 +15,9 @@ function comment(lines: readonly string[]): string {
 
 /** The comment block above a guest: where it comes from, what is not expressible, what changes. */
 export function guestComment(g: ImportedGuest): string[] {
-  const lines = [`${g.clusterName}: ${g.kind === 'vm' ? 'VM' : 'container'} ${g.vmid} on ${g.node}, adopted (the first apply imports ${g.node}/${g.vmid} instead of creating it).`];
+  const lines = [
+    `${g.clusterName}: ${g.kind === 'vm' ? 'VM' : 'container'} ${g.vmid} on ${g.node}, adopted (the first apply imports ${g.node}/${g.vmid} instead of creating it).`,
+  ];
   if (g.notes.length) lines.push('Not expressible in the model:', ...g.notes.map((n) => `  - ${n}`));
   if (g.changes.length) lines.push('The first apply changes:', ...g.changes.map((c) => `  - ${c.attribute}: ${c.from} → ${c.to}`));
   return lines;
@@ -37,7 +39,10 @@ function guestNode(doc: Document, g: ImportedGuest): YAMLMap {
 function gpuNode(doc: Document, gpu: GpuSpec): YAMLMap {
   const { vramGib, ...rest } = gpu;
   const node = doc.createNode(vramGib > 0 ? gpu : rest) as YAMLMap;
-  node.commentBefore = comment([`${gpu.model} at ${gpu.pciAddress}, passed through to an imported VM${gpu.adopt ? ` (its mapping ${gpu.name} is adopted)` : ' (the apply creates its mapping)'}.`, ...(vramGib > 0 ? [] : ['vramGib is required and not known for this card: add it (nvidia-smi --query-gpu=memory.total).'])]);
+  node.commentBefore = comment([
+    `${gpu.model} at ${gpu.pciAddress}, passed through to an imported VM${gpu.adopt ? ` (its mapping ${gpu.name} is adopted)` : ' (the apply creates its mapping)'}.`,
+    ...(vramGib > 0 ? [] : ['vramGib is required and not known for this card: add it (nvidia-smi --query-gpu=memory.total).']),
+  ]);
   return node;
 }
 

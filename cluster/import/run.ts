@@ -26,7 +26,10 @@ export interface ImportRunOptions extends ImportOptions {
 
 export async function importGuests(env: Environment, opts: ImportRunOptions = {}): Promise<ImportRun> {
   if (opts.writeTo && !/\.ya?ml$/.test(env.source))
-    throw new UsageError(`--write needs a YAML spec, but ${env.name} comes from ${env.source}`, 'Run without --write and paste the printed fragment into the TypeScript spec, or keep the environment in a YAML file.');
+    throw new UsageError(
+      `--write needs a YAML spec, but ${env.name} comes from ${env.source}`,
+      'Run without --write and paste the printed fragment into the TypeScript spec, or keep the environment in a YAML file.',
+    );
   const client = new ProxmoxClient(connectionConfigFrom(opts.variables ?? process.env));
   let plan: ImportPlan;
   try {

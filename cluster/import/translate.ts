@@ -57,7 +57,11 @@ const str = (v: unknown) => (v === undefined ? '(none)' : String(v));
 
 /** A spec-valid guest name from a cluster name (`Portainer_CE` → `portainer-ce`), unique among `taken`. */
 export function specName(clusterName: string, vmid: number, taken: ReadonlySet<string>): string {
-  let base = clusterName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50);
+  let base = clusterName
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 50);
   if (!/^[a-z]/.test(base)) base = `guest-${vmid}${base ? `-${base}` : ''}`;
   let name = base;
   for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
@@ -65,7 +69,13 @@ export function specName(clusterName: string, vmid: number, taken: ReadonlySet<s
 }
 
 /** The network a NIC is on: a spec network with its bridge, VLAN and a CIDR holding the address, or a new one. */
-function networkFor(input: ImportInput, bridge: string, vlan: number | undefined, address: string | undefined, gateway: string | undefined): { name: string; added?: NetworkSpec } | undefined {
+function networkFor(
+  input: ImportInput,
+  bridge: string,
+  vlan: number | undefined,
+  address: string | undefined,
+  gateway: string | undefined,
+): { name: string; added?: NetworkSpec } | undefined {
   const [ip, prefix] = (address ?? '').split('/');
   const known = input.networks.find((n) => n.bridge === bridge && n.vlan === vlan && (!ip || !isIpv4(ip) || Cidr.tryParse(n.cidr)?.contains(ip)));
   if (known) return { name: known.name };
@@ -82,7 +92,9 @@ function networkFor(input: ImportInput, bridge: string, vlan: number | undefined
 }
 
 function roleOf(resource: ClusterResource, hasGpu: boolean): { role: GuestRole; guessed: boolean } {
-  const tagged = tagsOf(resource).map((t) => /^role-(.+)$/.exec(t)?.[1]).find((r): r is GuestRole => !!r && ROLES.includes(r as GuestRole));
+  const tagged = tagsOf(resource)
+    .map((t) => /^role-(.+)$/.exec(t)?.[1])
+    .find((r): r is GuestRole => !!r && ROLES.includes(r as GuestRole));
   if (tagged) return { role: tagged, guessed: false };
   return { role: hasGpu ? 'ml' : 'app', guessed: true };
 }
@@ -97,8 +109,52 @@ const storageOf = (volume: string) => volume.split(':')[0]!;
 
 const VM_DISK = /^(scsi|virtio|sata|ide)(\d+)$/;
 /** Keys the translation reads; any other key is reported as not expressible (minus bookkeeping keys). */
-const VM_HANDLED = new Set(['name', 'tags', 'cores', 'sockets', 'memory', 'balloon', 'machine', 'bios', 'efidisk0', 'cpu', 'ostype', 'agent', 'onboot', 'boot', 'scsihw', 'net0', 'ipconfig0', 'nameserver', 'searchdomain', 'startup', 'protection', 'description', 'ciuser', 'sshkeys', 'numa']);
-const LXC_HANDLED = new Set(['hostname', 'tags', 'cores', 'memory', 'swap', 'arch', 'ostype', 'unprivileged', 'onboot', 'features', 'rootfs', 'net0', 'nameserver', 'searchdomain', 'startup', 'protection', 'description']);
+const VM_HANDLED = new Set([
+  'name',
+  'tags',
+  'cores',
+  'sockets',
+  'memory',
+  'balloon',
+  'machine',
+  'bios',
+  'efidisk0',
+  'cpu',
+  'ostype',
+  'agent',
+  'onboot',
+  'boot',
+  'scsihw',
+  'net0',
+  'ipconfig0',
+  'nameserver',
+  'searchdomain',
+  'startup',
+  'protection',
+  'description',
+  'ciuser',
+  'sshkeys',
+  'numa',
+]);
+const LXC_HANDLED = new Set([
+  'hostname',
+  'tags',
+  'cores',
+  'memory',
+  'swap',
+  'arch',
+  'ostype',
+  'unprivileged',
+  'onboot',
+  'features',
+  'rootfs',
+  'net0',
+  'nameserver',
+  'searchdomain',
+  'startup',
+  'protection',
+  'description',
+]);
 const BOOKKEEPING = new Set(['digest', 'vmgenid', 'smbios1', 'meta', 'lock', 'parent']);
 
 function inexpressible(config: GuestConfig, handled: ReadonlySet<string>, isDisk: (k: string) => boolean): string[] {
@@ -127,7 +183,7 @@ function translateVm(input: ImportInput, name: string): ImportedGuest {
   const discovered = discoverGpus(node, input.node.pci, input.mappings);
   for (const [key, value] of Object.entries(config).filter(([k]) => /^hostpci\d+$/.test(k))) {
     const hp = parsePropertyString(String(value), 'host');
-    const byMapping = hp.mapping ? known.find((g) => g.name === hp.mapping) ?? discovered.find((d) => d.spec.name === hp.mapping)?.spec : undefined;
+    const byMapping = hp.mapping ? (known.find((g) => g.name === hp.mapping) ?? discovered.find((d) => d.spec.name === hp.mapping)?.spec) : undefined;
     // A raw address (`0000:01:00` for the whole card, `01:00.0` for one function) names the card by its slot.
     const slot = hp.host ? (hp.host.length <= 7 ? `0000:${hp.host}` : hp.host).replace(/\.[0-7]$/, '') : undefined;
     const atSlot = (address: string) => address.replace(/\.[0-7]$/, '') === slot;
@@ -161,36 +217,61 @@ function translateVm(input: ImportInput, name: string): ImportedGuest {
   const disks = diskKeys.map((k, i) => {
     const d = parsePropertyString(String(config[k]), 'file');
     const interfaceWanted = `scsi${i}`;
-    if (k !== interfaceWanted) changes.push({ attribute: `disk ${k}`, from: k, to: `${interfaceWanted} (the model attaches disks as scsi0, scsi1, ...; moving a disk to another bus is a detach and attach: check the plan)` });
+    if (k !== interfaceWanted)
+      changes.push({
+        attribute: `disk ${k}`,
+        from: k,
+        to: `${interfaceWanted} (the model attaches disks as scsi0, scsi1, ...; moving a disk to another bus is a detach and attach: check the plan)`,
+      });
     return { ...(i > 0 ? { name: `data${i}` } : {}), sizeGib: Math.ceil(sizeToGib(d.size ?? '0') ?? 0), datastore: storageOf(d.file ?? '') };
   });
   if (disks.length > 1) comments.disks = 'data disks: add mountPoint (where the guest mounts them) if pvestack should know it';
-  for (const k of Object.keys(config).filter((x) => VM_DISK.test(x) && /media=cdrom/.test(String(config[x])) && !/cloudinit/.test(String(config[x])))) notes.push(`${k}: ${config[k]} — CD-ROM drives are outside the model`);
+  for (const k of Object.keys(config).filter((x) => VM_DISK.test(x) && /media=cdrom/.test(String(config[x])) && !/cloudinit/.test(String(config[x]))))
+    notes.push(`${k}: ${config[k]} — CD-ROM drives are outside the model`);
 
   // Network: the first NIC; more NICs are outside the model.
   const net = parsePropertyString(String(config.net0 ?? ''));
   const ipc = parsePropertyString(String(config.ipconfig0 ?? ''));
   const vlan = net.tag !== undefined ? Number(net.tag) : undefined;
   const network = net.bridge ? networkFor(input, net.bridge, vlan, ipc.ip, ipc.gw) : undefined;
-  for (const k of Object.keys(config).filter((x) => /^net[1-9]\d*$/.test(x))) notes.push(`${k}: ${config[k]} — only the first NIC is in the model; the apply would remove this one`);
+  for (const k of Object.keys(config).filter((x) => /^net[1-9]\d*$/.test(x)))
+    notes.push(`${k}: ${config[k]} — only the first NIC is in the model; the apply would remove this one`);
   if (net.firewall !== '1') changes.push({ attribute: 'network_device.firewall', from: str(net.firewall ?? '0'), to: 'true' });
   const nicModel = Object.keys(net).find((k) => ['virtio', 'e1000', 'e1000e', 'rtl8139', 'vmxnet3'].includes(k));
   if (nicModel && nicModel !== 'virtio') changes.push({ attribute: 'network_device.model', from: nicModel, to: 'virtio' });
 
   const memory = Number(parsePropertyString(String(config.memory ?? '2048'), 'current').current ?? 2048);
   const sockets = Number(config.sockets ?? 1);
-  if (sockets > 1) notes.push(`sockets: ${sockets} — the model has cores only; ${sockets} × ${config.cores} become ${sockets * Number(config.cores ?? 1)} cores on one socket (a reboot)`);
+  if (sockets > 1)
+    notes.push(
+      `sockets: ${sockets} — the model has cores only; ${sockets} × ${config.cores} become ${sockets * Number(config.cores ?? 1)} cores on one socket (a reboot)`,
+    );
   if (String(config.cpu ?? 'kvm64').split(',')[0] !== 'host') changes.push({ attribute: 'cpu.type', from: str(config.cpu ?? 'kvm64 (default)'), to: 'host' });
-  if (String(config.scsihw ?? 'lsi') !== 'virtio-scsi-single') changes.push({ attribute: 'scsi_hardware', from: str(config.scsihw ?? 'lsi (default)'), to: 'virtio-scsi-single' });
-  if (!/^1|enabled=1/.test(String(config.agent ?? '0'))) changes.push({ attribute: 'agent.enabled', from: str(config.agent ?? '0'), to: 'true (install qemu-guest-agent in the guest first, or shutdowns time out)' });
+  if (String(config.scsihw ?? 'lsi') !== 'virtio-scsi-single')
+    changes.push({ attribute: 'scsi_hardware', from: str(config.scsihw ?? 'lsi (default)'), to: 'virtio-scsi-single' });
+  if (!/^1|enabled=1/.test(String(config.agent ?? '0')))
+    changes.push({
+      attribute: 'agent.enabled',
+      from: str(config.agent ?? '0'),
+      to: 'true (install qemu-guest-agent in the guest first, or shutdowns time out)',
+    });
   if (Number(config.onboot ?? 0) !== 1) changes.push({ attribute: 'on_boot', from: str(config.onboot ?? '0'), to: 'true' });
   if (hasGpu && String(config.machine ?? '') !== 'q35') changes.push({ attribute: 'machine', from: str(config.machine ?? 'i440fx (default)'), to: 'q35' });
-  if (hasGpu && String(config.bios ?? 'seabios') !== 'ovmf') changes.push({ attribute: 'bios', from: str(config.bios ?? 'seabios'), to: 'ovmf (a guest installed for BIOS boot will not boot: check before applying)' });
-  if (!hasGpu && String(config.bios ?? 'seabios') === 'ovmf') changes.push({ attribute: 'bios', from: 'ovmf', to: 'seabios (the model uses OVMF for GPU VMs only; the guest would not boot: adopt it with a GPU or keep it out of pvestack)' });
-  if (hasGpu && Number(config.balloon ?? 1) !== 0) changes.push({ attribute: 'memory.floating', from: str(config.balloon ?? 'ballooning on'), to: '0 (ballooning off for passthrough)' });
+  if (hasGpu && String(config.bios ?? 'seabios') !== 'ovmf')
+    changes.push({ attribute: 'bios', from: str(config.bios ?? 'seabios'), to: 'ovmf (a guest installed for BIOS boot will not boot: check before applying)' });
+  if (!hasGpu && String(config.bios ?? 'seabios') === 'ovmf')
+    changes.push({
+      attribute: 'bios',
+      from: 'ovmf',
+      to: 'seabios (the model uses OVMF for GPU VMs only; the guest would not boot: adopt it with a GPU or keep it out of pvestack)',
+    });
+  if (hasGpu && Number(config.balloon ?? 1) !== 0)
+    changes.push({ attribute: 'memory.floating', from: str(config.balloon ?? 'ballooning on'), to: '0 (ballooning off for passthrough)' });
   if (!hasGpu && config.efidisk0) notes.push(`efidisk0: ${config.efidisk0} — EFI disks are modelled for GPU VMs only`);
-  if (!config.ipconfig0) notes.push('ipconfig0: none — the address was not readable from Proxmox (no cloud-init); ipv4 below must be set to the address the guest really has');
-  if (config.ciuser || config.sshkeys) notes.push('ciuser/sshkeys — the cloud-init user stays as it is: pvestack does not change a guest\'s cloud-init on adoption');
+  if (!config.ipconfig0)
+    notes.push('ipconfig0: none — the address was not readable from Proxmox (no cloud-init); ipv4 below must be set to the address the guest really has');
+  if (config.ciuser || config.sshkeys)
+    notes.push("ciuser/sshkeys — the cloud-init user stays as it is: pvestack does not change a guest's cloud-init on adoption");
   notes.push(...inexpressible(config, VM_HANDLED, (k) => VM_DISK.test(k) || /^net\d+$/.test(k)));
   changes.push(...commonChanges(env, resource, config, role, hasGpu ? ['gpu'] : []));
 
@@ -210,7 +291,10 @@ function translateVm(input: ImportInput, name: string): ImportedGuest {
     ...(startupOrderOf(config) !== undefined ? { startupOrder: startupOrderOf(config) } : {}),
     ...(extraTags(resource).length ? { tags: extraTags(resource) } : {}),
   };
-  if (!network && net.bridge) notes.push(`net0: ${config.net0} — no network of the spec has bridge ${net.bridge}${vlan !== undefined ? ` VLAN ${vlan}` : ''} and the address, and none could be made from ipconfig0: add the network and set network/ipv4`);
+  if (!network && net.bridge)
+    notes.push(
+      `net0: ${config.net0} — no network of the spec has bridge ${net.bridge}${vlan !== undefined ? ` VLAN ${vlan}` : ''} and the address, and none could be made from ipconfig0: add the network and set network/ipv4`,
+    );
   return { vmid: resource.vmid!, node, kind: 'vm', clusterName: String(config.name ?? resource.name ?? ''), spec, comments, notes, changes };
 }
 
@@ -226,22 +310,37 @@ function translateLxc(input: ImportInput, name: string): ImportedGuest {
 
   const root = parsePropertyString(String(config.rootfs ?? ''), 'volume');
   const disks: Record<string, unknown>[] = [{ sizeGib: Math.ceil(sizeToGib(root.size ?? '0') ?? 0), datastore: storageOf(root.volume ?? '') }];
-  for (const [k, v] of Object.entries(config).filter(([key]) => /^mp\d+$/.test(key)).sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))) {
+  for (const [k, v] of Object.entries(config)
+    .filter(([key]) => /^mp\d+$/.test(key))
+    .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))) {
     const mp = parsePropertyString(String(v), 'volume');
-    if ((mp.volume ?? '').startsWith('/')) notes.push(`${k}: ${v} — a bind mount of host path ${mp.volume} at ${mp.mp}: outside the model; adoption keeps the container's mount points as they are`);
-    else disks.push({ name: `data${disks.length}`, sizeGib: Math.ceil(sizeToGib(mp.size ?? '0') ?? 0), datastore: storageOf(mp.volume ?? ''), ...(mp.mp ? { mountPoint: mp.mp } : {}) });
+    if ((mp.volume ?? '').startsWith('/'))
+      notes.push(`${k}: ${v} — a bind mount of host path ${mp.volume} at ${mp.mp}: outside the model; adoption keeps the container's mount points as they are`);
+    else
+      disks.push({
+        name: `data${disks.length}`,
+        sizeGib: Math.ceil(sizeToGib(mp.size ?? '0') ?? 0),
+        datastore: storageOf(mp.volume ?? ''),
+        ...(mp.mp ? { mountPoint: mp.mp } : {}),
+      });
   }
   const net = parsePropertyString(String(config.net0 ?? ''));
   const vlan = net.tag !== undefined ? Number(net.tag) : undefined;
   const network = net.bridge ? networkFor(input, net.bridge, vlan, net.ip, net.gw) : undefined;
-  for (const k of Object.keys(config).filter((x) => /^net[1-9]\d*$/.test(x))) notes.push(`${k}: ${config[k]} — only the first NIC is in the model; the apply would remove this one`);
+  for (const k of Object.keys(config).filter((x) => /^net[1-9]\d*$/.test(x)))
+    notes.push(`${k}: ${config[k]} — only the first NIC is in the model; the apply would remove this one`);
   if (net.firewall !== '1') changes.push({ attribute: 'network_interface.firewall', from: str(net.firewall ?? '0'), to: 'true' });
   if (!net.ip || net.ip === 'dhcp') notes.push(`net0: ${config.net0} — no static address; ipv4 below must be set to the address the container really has`);
 
   const unprivileged = Number(config.unprivileged ?? 0) === 1;
   if (!unprivileged) comments.lxc = 'privileged as found on the cluster: say why it must stay so, or recreate it unprivileged';
   const features = String(config.features ?? '');
-  if (features) changes.push({ attribute: 'features', from: features, to: 'nesting=1,keyctl=1 only when the guest runs app stacks, else none (add its stacks to keep Docker working)' });
+  if (features)
+    changes.push({
+      attribute: 'features',
+      from: features,
+      to: 'nesting=1,keyctl=1 only when the guest runs app stacks, else none (add its stacks to keep Docker working)',
+    });
   if (Number(config.swap ?? 512) !== 0) notes.push(`swap: ${config.swap ?? 512} MiB — the model leaves swap to the provider's default`);
   notes.push('template — what the container was created from is not readable; adoption keeps it as it is');
   if (Number(config.onboot ?? 0) !== 1) changes.push({ attribute: 'start_on_boot', from: str(config.onboot ?? '0'), to: 'true' });
@@ -275,11 +374,19 @@ function commonChanges(env: Environment, resource: ClusterResource, config: Gues
   const have = tagsOf(resource).sort();
   const out: AdoptionChange[] = [];
   if (want.join(';') !== have.join(';')) out.push({ attribute: 'tags', from: have.join(';') || '(none)', to: want.join(';') });
-  out.push({ attribute: 'description', from: config.description !== undefined ? JSON.stringify(String(config.description)) : '(none)', to: `"${role} ${resource.type === 'lxc' ? 'container' : 'guest'} of environment ${env.name}, managed by pvestack"` });
+  out.push({
+    attribute: 'description',
+    from: config.description !== undefined ? JSON.stringify(String(config.description)) : '(none)',
+    to: `"${role} ${resource.type === 'lxc' ? 'container' : 'guest'} of environment ${env.name}, managed by pvestack"`,
+  });
   if (Number(config.protection ?? 0) !== (stateful ? 1 : 0)) out.push({ attribute: 'protection', from: str(config.protection ?? '0'), to: String(stateful) });
   if (startupOrderOf(config) === undefined) out.push({ attribute: 'startup.order', from: '(none)', to: 'by role (db 10, cache 20, llm 30, others 50)' });
   // constructs/firewall.ts manages the guest's whole rule list (proxmox_virtual_environment_firewall_rules).
-  out.push({ attribute: 'firewall', from: 'the rules made by hand, if any', to: "the spec's connections only, with input policy DROP (declare the flows the guest needs under connections first)" });
+  out.push({
+    attribute: 'firewall',
+    from: 'the rules made by hand, if any',
+    to: "the spec's connections only, with input policy DROP (declare the flows the guest needs under connections first)",
+  });
   return out;
 }
 

@@ -44,12 +44,21 @@ export const ADOPTED_VM_KEEPS: readonly string[] = ['initialization[0].user_data
 export const ADOPTED_LXC_KEEPS: readonly string[] = ['operating_system[0].template_file_id', 'initialization[0].user_account', 'mount_point'];
 
 /** `lifecycle` for a guest: stateful guests are protected, adopted ones keep their creation-only attributes. */
-export function guestLifecycle(guest: Guest, statefulIgnores: readonly string[], adoptedKeeps: readonly string[]): { lifecycle?: { preventDestroy?: boolean; ignoreChanges?: string[] } } {
+export function guestLifecycle(
+  guest: Guest,
+  statefulIgnores: readonly string[],
+  adoptedKeeps: readonly string[],
+): { lifecycle?: { preventDestroy?: boolean; ignoreChanges?: string[] } } {
   return lifecycleFor(guest.stateful, guest.adopt === true, statefulIgnores, adoptedKeeps);
 }
 
 /** `lifecycle` from the two facts, for constructs used without an environment. */
-export function lifecycleFor(stateful: boolean, adopted: boolean, statefulIgnores: readonly string[], adoptedKeeps: readonly string[]): { lifecycle?: { preventDestroy?: boolean; ignoreChanges?: string[] } } {
+export function lifecycleFor(
+  stateful: boolean,
+  adopted: boolean,
+  statefulIgnores: readonly string[],
+  adoptedKeeps: readonly string[],
+): { lifecycle?: { preventDestroy?: boolean; ignoreChanges?: string[] } } {
   const ignore = [...(stateful ? statefulIgnores : []), ...(adopted ? adoptedKeeps : [])];
   const unique = [...new Set(ignore)];
   if (!stateful && unique.length === 0) return {};

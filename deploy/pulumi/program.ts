@@ -34,7 +34,12 @@ export function definePulumiResources(targets: readonly HostTarget[], secrets: R
     const provider = new docker.Provider(t.guest, {
       host: dockerHostUrl(t),
       // The SSH client Docker runs must pin host keys as strictly as the SSH deployer does.
-      sshOpts: ['-o', 'StrictHostKeyChecking=yes', ...(t.endpoint.knownHostsPath ? ['-o', `UserKnownHostsFile=${t.endpoint.knownHostsPath}`] : []), ...(t.endpoint.identity ? ['-i', t.endpoint.identity] : [])],
+      sshOpts: [
+        '-o',
+        'StrictHostKeyChecking=yes',
+        ...(t.endpoint.knownHostsPath ? ['-o', `UserKnownHostsFile=${t.endpoint.knownHostsPath}`] : []),
+        ...(t.endpoint.identity ? ['-i', t.endpoint.identity] : []),
+      ],
     });
     out.providers.push(provider);
     const opts = { provider };
@@ -101,7 +106,17 @@ function container(
         { label: 'io.pvestack.service', value: svc.name },
         { label: 'io.pvestack.engine', value: 'pulumi' },
       ],
-      ...(svc.healthcheck ? { healthcheck: { tests: [...svc.healthcheck.tests], interval: svc.healthcheck.interval, timeout: svc.healthcheck.timeout, retries: svc.healthcheck.retries, startPeriod: svc.healthcheck.startPeriod } } : {}),
+      ...(svc.healthcheck
+        ? {
+            healthcheck: {
+              tests: [...svc.healthcheck.tests],
+              interval: svc.healthcheck.interval,
+              timeout: svc.healthcheck.timeout,
+              retries: svc.healthcheck.retries,
+              startPeriod: svc.healthcheck.startPeriod,
+            },
+          }
+        : {}),
       // Wait for the healthcheck like the SSH deployer does (the provider polls until healthy).
       wait: Boolean(svc.healthcheck),
       waitTimeout: 900,

@@ -15,7 +15,12 @@ export function hasPulumiCli(): boolean {
 }
 
 /** Runs `pulumi up` for the targets; returns the summary of the update. */
-export async function runPulumiDeploy(envName: string, targets: readonly HostTarget[], secrets: ReadonlyMap<string, string>, opts: { log: (line: string) => void }): Promise<Record<string, unknown>> {
+export async function runPulumiDeploy(
+  envName: string,
+  targets: readonly HostTarget[],
+  secrets: ReadonlyMap<string, string>,
+  opts: { log: (line: string) => void },
+): Promise<Record<string, unknown>> {
   if (!hasPulumiCli()) {
     throw new OperationError(
       '--engine pulumi needs the pulumi CLI, which is not installed',

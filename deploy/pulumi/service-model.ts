@@ -24,7 +24,13 @@ export interface PulumiService {
   readonly uploads: readonly { readonly file: string; readonly content: string }[];
   /** `all` or `device=0,1`; undefined without a GPU reservation. */
   readonly gpus?: string;
-  readonly healthcheck?: { readonly tests: readonly string[]; readonly interval: string; readonly timeout: string; readonly retries: number; readonly startPeriod: string };
+  readonly healthcheck?: {
+    readonly tests: readonly string[];
+    readonly interval: string;
+    readonly timeout: string;
+    readonly retries: number;
+    readonly startPeriod: string;
+  };
   readonly restart: string;
   readonly ipcMode?: string;
   readonly init: boolean;
@@ -86,7 +92,9 @@ function serviceModel(stack: RenderedStack, svc: ServiceDefinition): PulumiServi
     image: pinnedImage(svc.image, where),
     ...(svc.command ? { command: [...svc.command] } : {}),
     ...(svc.entrypoint ? { entrypoint: [...svc.entrypoint] } : {}),
-    env: Object.entries(svc.env ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`),
+    env: Object.entries(svc.env ?? {})
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${k}=${v}`),
     secretEnv: secretVariables(svc),
     ports: (svc.networkMode ? [] : (svc.ports ?? [])).map(parsePort),
     volumes,

@@ -47,7 +47,8 @@ export function repoRoot(cwd: string): string {
 /** A short description of a ref (`origin/main@1a2b3c4`), or a usage error when it does not resolve. */
 export function describeRef(repo: string, ref: string): string {
   const r = git(repo, ['rev-parse', '--short', '--verify', `${ref}^{commit}`]);
-  if (r.code !== 0) throw new UsageError(`base ref ${JSON.stringify(ref)} does not resolve to a commit`, 'Fetch it first (git fetch origin main) or pass another --base');
+  if (r.code !== 0)
+    throw new UsageError(`base ref ${JSON.stringify(ref)} does not resolve to a commit`, 'Fetch it first (git fetch origin main) or pass another --base');
   return `${ref}@${r.stdout.trim()}`;
 }
 
@@ -76,7 +77,8 @@ export async function withWorktree<T>(repo: string, ref: string, fn: (dir: strin
   process.once('SIGTERM', onSignal);
   try {
     const added = git(repo, ['worktree', 'add', '--detach', '--quiet', dir, ref]);
-    if (added.code !== 0) throw new OperationError(`git worktree add failed for ${ref}: ${added.stderr.trim()}`, 'Check that the ref exists and the repository is not locked');
+    if (added.code !== 0)
+      throw new OperationError(`git worktree add failed for ${ref}: ${added.stderr.trim()}`, 'Check that the ref exists and the repository is not locked');
     for (const name of LINKED) {
       const source = path.join(repo, name);
       if (fs.existsSync(source) && !fs.existsSync(path.join(dir, name))) fs.symlinkSync(source, path.join(dir, name), 'dir');
@@ -94,7 +96,11 @@ export async function withWorktree<T>(repo: string, ref: string, fn: (dir: strin
  * registers and the requested environments it has (keyed by the name asked for); the rest are
  * new in head.
  */
-export async function loadBaseEnvironments(worktree: string, scratch: string, names: readonly string[] | undefined): Promise<{ known: string[]; envs: Map<string, Environment> }> {
+export async function loadBaseEnvironments(
+  worktree: string,
+  scratch: string,
+  names: readonly string[] | undefined,
+): Promise<{ known: string[]; envs: Map<string, Environment> }> {
   const script = path.join(scratch, 'load-environments.js');
   fs.writeFileSync(
     script,
@@ -113,7 +119,8 @@ export async function loadBaseEnvironments(worktree: string, scratch: string, na
     ].join('\n'),
   );
   const r = await run(process.execPath, [script], worktree);
-  if (r.code !== 0) throw new OperationError(`the base revision's environments do not load: ${lastLines(r.stderr)}`, 'Fix the base revision or pick another --base');
+  if (r.code !== 0)
+    throw new OperationError(`the base revision's environments do not load: ${lastLines(r.stderr)}`, 'Fix the base revision or pick another --base');
   const parsed = JSON.parse(r.stdout) as { known: string[]; envs: Record<string, Environment> };
   return { known: parsed.known, envs: new Map(Object.entries(parsed.envs)) };
 }
@@ -129,7 +136,11 @@ export async function synthesizeBase(worktree: string, envs: readonly string[], 
   const env = { ...process.env, CHECKPOINT_DISABLE: '1', NO_COLOR: '1' };
   let r = await run(process.execPath, args(['--no-checks']), worktree, env);
   if (r.code !== 0 && /unknown option '--no-checks'/.test(r.stderr)) r = await run(process.execPath, args([]), worktree, env);
-  if (r.code !== 0) throw new OperationError(`synthesizing the base revision failed (exit ${r.code}): ${lastLines(r.stderr || r.stdout)}`, 'Run `pvestack synth` on the base revision to see the full error');
+  if (r.code !== 0)
+    throw new OperationError(
+      `synthesizing the base revision failed (exit ${r.code}): ${lastLines(r.stderr || r.stdout)}`,
+      'Run `pvestack synth` on the base revision to see the full error',
+    );
 }
 
 function lastLines(text: string, n = 8): string {

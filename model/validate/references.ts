@@ -24,12 +24,24 @@ export function checkReferences(spec: EnvironmentSpec, ctx: Ctx): void {
   const boxes = (spec.storageBoxes ?? []).map((b) => b.name);
   const allGpus = spec.cluster.nodes.flatMap((n) => (n.gpus ?? []).map((g) => g.name));
 
-  unique(ctx, 'cluster.nodes', spec.cluster.nodes.map((n) => n.name), 'node name', 'name');
+  unique(
+    ctx,
+    'cluster.nodes',
+    spec.cluster.nodes.map((n) => n.name),
+    'node name',
+    'name',
+  );
   unique(ctx, 'networks', networks, 'network name', 'name');
   unique(ctx, 'guests', guests, 'guest name', 'name');
   unique(ctx, 'storageBoxes', boxes, 'Storage Box name', 'name');
   spec.cluster.nodes.forEach((n, i) =>
-    unique(ctx, at(at('cluster.nodes', i), 'gpus'), (n.gpus ?? []).map((g) => g.name), 'GPU mapping name', 'name'),
+    unique(
+      ctx,
+      at(at('cluster.nodes', i), 'gpus'),
+      (n.gpus ?? []).map((g) => g.name),
+      'GPU mapping name',
+      'name',
+    ),
   );
   uniqueAcross(ctx, spec);
 
@@ -43,8 +55,16 @@ export function checkReferences(spec: EnvironmentSpec, ctx: Ctx): void {
     const path = at('zfsPools', i);
     if (!nodes.has(pool.node)) fail(ctx, at(path, 'node'), 'names a node that is not in cluster.nodes', () => suggest(pool.node, [...nodes.keys()]), pool.node);
     const problem = zfsDiskCountProblem(pool.layout, pool.disks.length);
-    if (problem) fail(ctx, at(path, 'disks'), `has ${pool.disks.length} disk${pool.disks.length === 1 ? '' : 's'}, but ${problem}`, 'Add disks or choose another layout.', pool.disks);
-    if (new Set(pool.disks).size !== pool.disks.length) fail(ctx, at(path, 'disks'), 'lists a disk twice', 'Each disk can belong to one vdev only.', pool.disks);
+    if (problem)
+      fail(
+        ctx,
+        at(path, 'disks'),
+        `has ${pool.disks.length} disk${pool.disks.length === 1 ? '' : 's'}, but ${problem}`,
+        'Add disks or choose another layout.',
+        pool.disks,
+      );
+    if (new Set(pool.disks).size !== pool.disks.length)
+      fail(ctx, at(path, 'disks'), 'lists a disk twice', 'Each disk can belong to one vdev only.', pool.disks);
     const ids = poolStorage.get(pool.node) ?? [];
     ids.push(pool.storageId ?? pool.name);
     poolStorage.set(pool.node, ids);
@@ -55,7 +75,13 @@ export function checkReferences(spec: EnvironmentSpec, ctx: Ctx): void {
     (n.gpus ?? []).forEach((g, j) => {
       // With allFunctions the mapping path is the slot (`0000:01:00`); the GPU itself must be function 0 of it.
       if (g.allFunctions && !g.pciAddress.endsWith('.0'))
-        fail(ctx, at(at(at(at('cluster.nodes', i), 'gpus'), j), 'allFunctions'), `passes the whole card, but pciAddress ${g.pciAddress} is not function 0`, `Give the card's function 0 (${g.pciAddress.replace(/\.\d$/, '.0')}) as pciAddress, or remove allFunctions.`, g.allFunctions);
+        fail(
+          ctx,
+          at(at(at(at('cluster.nodes', i), 'gpus'), j), 'allFunctions'),
+          `passes the whole card, but pciAddress ${g.pciAddress} is not function 0`,
+          `Give the card's function 0 (${g.pciAddress.replace(/\.\d$/, '.0')}) as pciAddress, or remove allFunctions.`,
+          g.allFunctions,
+        );
     }),
   );
 
@@ -94,12 +120,19 @@ function checkNodeStorage(node: NodeSpec, path: string, pools: readonly string[]
     const bad = (d.content ?? []).filter((c) => !supported.includes(c));
     // pve-storage `src/PVE/Storage/Plugin.pm` (check_value for `content`) refuses types the plugin's `plugindata` does not list.
     if (bad.length > 0)
-      fail(ctx, at(at(at(path, 'datastores'), j), 'content'), `lists ${bad.join(', ')}, which ${d.type} storage cannot hold`, `${d.type} storage holds only ${supported.join(', ')}; put files (snippets, templates, import images) on a dir, nfs or cifs storage such as local.`, d.content);
+      fail(
+        ctx,
+        at(at(at(path, 'datastores'), j), 'content'),
+        `lists ${bad.join(', ')}, which ${d.type} storage cannot hold`,
+        `${d.type} storage holds only ${supported.join(', ')}; put files (snippets, templates, import images) on a dir, nfs or cifs storage such as local.`,
+        d.content,
+      );
   });
   const ids = storageIds(node, pools);
   for (const key of ['snippetDatastore', 'imageDatastore', 'templateDatastore'] as const) {
     const id = node[key];
-    if (id !== undefined && !ids.includes(id)) fail(ctx, at(path, key), `is not a datastore of node ${node.name}`, `${suggest(id, ids)} Declare it under the node's datastores with its content.`, id);
+    if (id !== undefined && !ids.includes(id))
+      fail(ctx, at(path, key), `is not a datastore of node ${node.name}`, `${suggest(id, ids)} Declare it under the node's datastores with its content.`, id);
   }
 }
 
@@ -108,9 +141,21 @@ function checkTemplate(guest: GuestSpec, node: NodeSpec, path: string, pools: re
   const volid = guest.lxc?.template === undefined ? undefined : parseTemplateVolid(guest.lxc.template);
   if (!volid) return;
   const ids = storageIds(node, pools);
-  if (!ids.includes(volid.storage)) fail(ctx, at(path, 'template'), `is on ${volid.storage}, which is not a datastore of node ${node.name}`, `${suggest(volid.storage, ids)} The template is downloaded to that storage before the container is created.`, guest.lxc!.template);
+  if (!ids.includes(volid.storage))
+    fail(
+      ctx,
+      at(path, 'template'),
+      `is on ${volid.storage}, which is not a datastore of node ${node.name}`,
+      `${suggest(volid.storage, ids)} The template is downloaded to that storage before the container is created.`,
+      guest.lxc!.template,
+    );
   else if (guest.lxc?.templateUrl === undefined && volid.file !== DEFAULT_LXC_TEMPLATE_FILE)
-    fail(ctx, at(path, 'templateUrl'), `is required because template names ${volid.file}, not the default template`, 'Give the pinned URL the node downloads it from (and templateChecksum), e.g. http://download.proxmox.com/images/system/<file> as `pveam available --section system` lists it.');
+    fail(
+      ctx,
+      at(path, 'templateUrl'),
+      `is required because template names ${volid.file}, not the default template`,
+      'Give the pinned URL the node downloads it from (and templateChecksum), e.g. http://download.proxmox.com/images/system/<file> as `pveam available --section system` lists it.',
+    );
 }
 
 interface Names {
@@ -128,14 +173,25 @@ function checkGuest(spec: EnvironmentSpec, guest: GuestSpec, path: string, ctx: 
   const onProxmox = guest.kind !== 'external';
   const node = guest.node === undefined ? undefined : names.nodes.get(guest.node);
   const kindName = guest.kind === 'vm' ? 'a VM' : 'an LXC container';
-  if (onProxmox && guest.node === undefined) fail(ctx, at(path, 'node'), `is required for ${kindName}`, () => `Name the Proxmox node it runs on: ${[...names.nodes.keys()].join(', ')}.`);
-  if (guest.node !== undefined && !node) fail(ctx, at(path, 'node'), 'names a node that is not in cluster.nodes', () => suggest(guest.node, [...names.nodes.keys()]), guest.node);
-  if (!onProxmox && guest.node !== undefined) fail(ctx, at(path, 'node'), 'is set on an external host', 'External hosts are not Proxmox guests; remove node.', guest.node);
-  if (guest.adopt && !onProxmox) fail(ctx, at(path, 'adopt'), 'is set on an external host', 'Only Proxmox guests (vm, lxc) can be adopted; remove adopt.', guest.adopt);
+  if (onProxmox && guest.node === undefined)
+    fail(ctx, at(path, 'node'), `is required for ${kindName}`, () => `Name the Proxmox node it runs on: ${[...names.nodes.keys()].join(', ')}.`);
+  if (guest.node !== undefined && !node)
+    fail(ctx, at(path, 'node'), 'names a node that is not in cluster.nodes', () => suggest(guest.node, [...names.nodes.keys()]), guest.node);
+  if (!onProxmox && guest.node !== undefined)
+    fail(ctx, at(path, 'node'), 'is set on an external host', 'External hosts are not Proxmox guests; remove node.', guest.node);
+  if (guest.adopt && !onProxmox)
+    fail(ctx, at(path, 'adopt'), 'is set on an external host', 'Only Proxmox guests (vm, lxc) can be adopted; remove adopt.', guest.adopt);
   if (guest.adopt && onProxmox && guest.vmId === undefined)
-    fail(ctx, at(path, 'vmId'), 'is required for an adopted guest', 'Give the id the guest has on the cluster: the import block adopts <node>/<vmId> (`pvestack import` writes it).');
-  if (!onProxmox && guest.vmId !== undefined) fail(ctx, at(path, 'vmId'), 'is set on an external host', 'Remove vmId; external hosts have no Proxmox id.', guest.vmId);
-  if (onProxmox && (guest.disks ?? []).length === 0) fail(ctx, at(path, 'disks'), `is required for ${kindName}`, 'Give at least the boot disk: { sizeGib: 32, datastore: local-lvm }.');
+    fail(
+      ctx,
+      at(path, 'vmId'),
+      'is required for an adopted guest',
+      'Give the id the guest has on the cluster: the import block adopts <node>/<vmId> (`pvestack import` writes it).',
+    );
+  if (!onProxmox && guest.vmId !== undefined)
+    fail(ctx, at(path, 'vmId'), 'is set on an external host', 'Remove vmId; external hosts have no Proxmox id.', guest.vmId);
+  if (onProxmox && (guest.disks ?? []).length === 0)
+    fail(ctx, at(path, 'disks'), `is required for ${kindName}`, 'Give at least the boot disk: { sizeGib: 32, datastore: local-lvm }.');
   if (guest.network !== undefined && !names.networks.includes(guest.network))
     fail(ctx, at(path, 'network'), 'names a network that is not in networks', () => suggest(guest.network, names.networks), guest.network);
 
@@ -143,7 +199,13 @@ function checkGuest(spec: EnvironmentSpec, guest: GuestSpec, path: string, ctx: 
     const stores = [...(node.datastores ?? []).map((d) => d.id), ...(node.datastores ? [] : DEFAULT_DATASTORES), ...(names.poolStorage.get(node.name) ?? [])];
     (guest.disks ?? []).forEach((d, j) => {
       if (!stores.includes(d.datastore))
-        fail(ctx, at(at(at(path, 'disks'), j), 'datastore'), `is not a datastore of node ${node.name}`, () => `${suggest(d.datastore, stores)} Declare it under the node's datastores or as a ZFS pool.`, d.datastore);
+        fail(
+          ctx,
+          at(at(at(path, 'disks'), j), 'datastore'),
+          `is not a datastore of node ${node.name}`,
+          () => `${suggest(d.datastore, stores)} Declare it under the node's datastores or as a ZFS pool.`,
+          d.datastore,
+        );
     });
   }
   const diskNames = (guest.disks ?? []).map((d, j) => d.name ?? (j === 0 ? 'root' : `data${j}`));
@@ -154,14 +216,24 @@ function checkGuest(spec: EnvironmentSpec, guest: GuestSpec, path: string, ctx: 
     else if (!names.allGpus.includes(g)) fail(ctx, at(at(path, 'gpus'), j), 'names a GPU that no node declares', () => suggest(g, names.allGpus), g);
   });
   if (onProxmox && guest.hostGpus !== undefined)
-    fail(ctx, at(path, 'hostGpus'), `is set on a ${guest.kind}`, 'Declare the GPU on its node (cluster.nodes[].gpus) and give it to the guest with gpus: [<name>]; hostGpus describes external hosts only.');
+    fail(
+      ctx,
+      at(path, 'hostGpus'),
+      `is set on a ${guest.kind}`,
+      'Declare the GPU on its node (cluster.nodes[].gpus) and give it to the guest with gpus: [<name>]; hostGpus describes external hosts only.',
+    );
   if (new Set(guest.gpus ?? []).size !== (guest.gpus ?? []).length) fail(ctx, at(path, 'gpus'), 'lists a GPU twice', 'Name each GPU once.', guest.gpus);
 
   if (guest.lxc && guest.kind !== 'lxc') fail(ctx, at(path, 'lxc'), `is set on a ${guest.kind}`, 'Remove lxc or change kind to lxc.');
   if (guest.vm && guest.kind !== 'vm') fail(ctx, at(path, 'vm'), `is set on a ${guest.kind}`, 'Remove vm or change kind to vm.');
   if (guest.kind === 'lxc' && node) checkTemplate(guest, node, at(path, 'lxc'), names.poolStorage.get(node.name) ?? [], ctx);
   if (guest.kind === 'lxc' && guest.lxc?.unprivileged === false && !guest.lxc.privilegedReason)
-    fail(ctx, at(at(path, 'lxc'), 'privilegedReason'), 'is required for a privileged container', 'Explain why it must be privileged (root in it is root on the host), or remove unprivileged: false.');
+    fail(
+      ctx,
+      at(at(path, 'lxc'), 'privilegedReason'),
+      'is required for a privileged container',
+      'Explain why it must be privileged (root in it is root on the host), or remove unprivileged: false.',
+    );
 
   const mountPoints = (guest.storageBoxMounts ?? []).map((m) => m.mountPoint ?? '/mnt/storagebox');
   (guest.storageBoxMounts ?? []).forEach((m, j) => {
@@ -169,10 +241,30 @@ function checkGuest(spec: EnvironmentSpec, guest: GuestSpec, path: string, ctx: 
     if (!names.boxes.includes(m.box)) fail(ctx, at(mpath, 'box'), 'names a Storage Box that is not in storageBoxes', () => suggest(m.box, names.boxes), m.box);
     const box = (spec.storageBoxes ?? []).find((b) => b.name === m.box);
     const protocol = m.protocol ?? 'cifs';
-    if (box && protocol === 'cifs' && !box.passwordSecret) fail(ctx, at(mpath, 'protocol'), `is cifs but Storage Box ${box.name} has no passwordSecret`, 'Add passwordSecret to the box, or mount with protocol: sshfs and an sshKeySecret.', protocol);
-    if (box && protocol === 'sshfs' && !box.sshKeySecret) fail(ctx, at(mpath, 'protocol'), `is sshfs but Storage Box ${box.name} has no sshKeySecret`, 'Add sshKeySecret to the box, or mount with protocol: cifs.', protocol);
+    if (box && protocol === 'cifs' && !box.passwordSecret)
+      fail(
+        ctx,
+        at(mpath, 'protocol'),
+        `is cifs but Storage Box ${box.name} has no passwordSecret`,
+        'Add passwordSecret to the box, or mount with protocol: sshfs and an sshKeySecret.',
+        protocol,
+      );
+    if (box && protocol === 'sshfs' && !box.sshKeySecret)
+      fail(
+        ctx,
+        at(mpath, 'protocol'),
+        `is sshfs but Storage Box ${box.name} has no sshKeySecret`,
+        'Add sshKeySecret to the box, or mount with protocol: cifs.',
+        protocol,
+      );
     if (box && protocol === 'sshfs' && !box.hostKeys?.length)
-      fail(ctx, at(mpath, 'protocol'), `is sshfs but Storage Box ${box.name} has no hostKeys`, `Add hostKeys to the box: the output of \`ssh-keyscan -p 23 ${box.host}\` without the host name, checked against Hetzner's published fingerprints (the mount refuses an unknown key).`, protocol);
+      fail(
+        ctx,
+        at(mpath, 'protocol'),
+        `is sshfs but Storage Box ${box.name} has no hostKeys`,
+        `Add hostKeys to the box: the output of \`ssh-keyscan -p 23 ${box.host}\` without the host name, checked against Hetzner's published fingerprints (the mount refuses an unknown key).`,
+        protocol,
+      );
   });
   unique(ctx, at(path, 'storageBoxMounts'), mountPoints, 'mount point', 'mountPoint');
 
@@ -196,7 +288,13 @@ function checkStack(spec: EnvironmentSpec, guest: GuestSpec, stack: StackSpec, p
   if (stack.kind === 'postgres' && stack.backup) {
     const dataMounts = (guest.disks ?? []).map((d) => d.mountPoint).filter((m): m is string => !!m);
     if (![...mountPoints, ...dataMounts].includes(stack.backup.mountPoint))
-      fail(ctx, at(at(path, 'backup'), 'mountPoint'), `is not a Storage Box mount or data disk of ${guest.name}`, `Mount a Storage Box there (storageBoxMounts) or use one of: ${[...mountPoints, ...dataMounts].join(', ') || 'none yet'}.`, stack.backup.mountPoint);
+      fail(
+        ctx,
+        at(at(path, 'backup'), 'mountPoint'),
+        `is not a Storage Box mount or data disk of ${guest.name}`,
+        `Mount a Storage Box there (storageBoxMounts) or use one of: ${[...mountPoints, ...dataMounts].join(', ') || 'none yet'}.`,
+        stack.backup.mountPoint,
+      );
   }
   if (stack.kind === 'vllm' && guest.kind !== 'external' && (guest.gpus ?? []).length === 0)
     fail(ctx, path, `runs vLLM but ${guest.name} has no GPU`, 'Give the guest a GPU (gpus: [<mapping name>]) or move the stack to a GPU guest.', stack.kind);
@@ -205,7 +303,8 @@ function checkStack(spec: EnvironmentSpec, guest: GuestSpec, stack: StackSpec, p
     unique(ctx, at(path, 'services'), services, 'service name', 'name');
     stack.services.forEach((s, k) =>
       (s.dependsOn ?? []).forEach((d, m) => {
-        if (!services.includes(d)) fail(ctx, at(at(at(at(path, 'services'), k), 'dependsOn'), m), 'names a service that is not in this stack', () => suggest(d, services), d);
+        if (!services.includes(d))
+          fail(ctx, at(at(at(at(path, 'services'), k), 'dependsOn'), m), 'names a service that is not in this stack', () => suggest(d, services), d);
       }),
     );
   }
@@ -240,13 +339,27 @@ function checkPeer(ctx: Ctx, path: string, peer: string, guests: string[], guest
   if (isSource && (peer === 'internet' || peer === 'admin')) return;
   const [prefix, rest] = peer.includes(':') ? [peer.slice(0, peer.indexOf(':')), peer.slice(peer.indexOf(':') + 1)] : ['guest', peer];
   if (prefix === 'guest') {
-    if (!guestSet.has(rest)) fail(ctx, cleanPath, 'names a guest that does not exist', () => `${suggest(rest, guests)}${isSource ? ' Sources may also be internet, admin, role:<role>, cidr:<cidr>.' : ' Targets may also be role:<role>.'}`, peer);
+    if (!guestSet.has(rest))
+      fail(
+        ctx,
+        cleanPath,
+        'names a guest that does not exist',
+        () => `${suggest(rest, guests)}${isSource ? ' Sources may also be internet, admin, role:<role>, cidr:<cidr>.' : ' Targets may also be role:<role>.'}`,
+        peer,
+      );
   } else if (prefix === 'role') {
     if (!roles.has(rest)) fail(ctx, cleanPath, 'names a role no guest has', () => `Roles in use: ${[...roles].join(', ')}.`, peer);
   } else if (isSource && (prefix === 'cidr' || prefix === 'ipset')) {
-    if (prefix === 'cidr' && !/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(rest)) fail(ctx, cleanPath, 'is not a valid cidr: peer', 'Write cidr:198.51.100.0/24.', peer);
+    if (prefix === 'cidr' && !/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(rest))
+      fail(ctx, cleanPath, 'is not a valid cidr: peer', 'Write cidr:198.51.100.0/24.', peer);
   } else {
-    fail(ctx, cleanPath, `is not a valid ${isSource ? 'source' : 'target'}`, isSource ? 'Use internet, admin, a guest name, role:<role>, cidr:<cidr> or ipset:<name>.' : 'Use a guest name or role:<role>.', peer);
+    fail(
+      ctx,
+      cleanPath,
+      `is not a valid ${isSource ? 'source' : 'target'}`,
+      isSource ? 'Use internet, admin, a guest name, role:<role>, cidr:<cidr> or ipset:<name>.' : 'Use a guest name or role:<role>.',
+      peer,
+    );
   }
 }
 
@@ -255,7 +368,8 @@ function unique(ctx: Ctx, path: string, values: string[], what: string, field: s
   const seen = new Map<string, number>();
   values.forEach((v, i) => {
     const first = seen.get(v);
-    if (first !== undefined) fail(ctx, at(at(path, i), field), `repeats the ${what} of ${path}[${first}]`, `Each ${what} must be unique; rename one of them.`, v);
+    if (first !== undefined)
+      fail(ctx, at(at(path, i), field), `repeats the ${what} of ${path}[${first}]`, `Each ${what} must be unique; rename one of them.`, v);
     else seen.set(v, i);
   });
 }
@@ -266,7 +380,14 @@ function uniqueAcross(ctx: Ctx, spec: EnvironmentSpec): void {
     (n.gpus ?? []).forEach((g, j) => {
       const path = at(at(at('cluster.nodes', i), 'gpus'), j);
       const first = seen.get(g.name);
-      if (first !== undefined && !first.startsWith(`cluster.nodes[${i}]`)) fail(ctx, at(path, 'name'), `repeats the GPU mapping name of ${first}`, 'PCI mappings are cluster-wide: give each GPU its own name, e.g. gpu-<node>-<n>.', g.name);
+      if (first !== undefined && !first.startsWith(`cluster.nodes[${i}]`))
+        fail(
+          ctx,
+          at(path, 'name'),
+          `repeats the GPU mapping name of ${first}`,
+          'PCI mappings are cluster-wide: give each GPU its own name, e.g. gpu-<node>-<n>.',
+          g.name,
+        );
       else if (first === undefined) seen.set(g.name, path);
     }),
   );

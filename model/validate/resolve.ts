@@ -78,7 +78,9 @@ function resolveNode(n: EnvironmentSpec['cluster']['nodes'][number], pools: read
     }));
   const known = [...declared, ...fromPools];
   // Every Proxmox VE install has `local` (/var/lib/vz), whether or not the spec declares it.
-  const installerLocal: Datastore[] = known.some((d) => d.id === 'local') ? [] : [{ id: 'local', type: 'dir', media: 'ssd', redundant: false, content: INSTALLER_LOCAL_CONTENT }];
+  const installerLocal: Datastore[] = known.some((d) => d.id === 'local')
+    ? []
+    : [{ id: 'local', type: 'dir', media: 'ssd', redundant: false, content: INSTALLER_LOCAL_CONTENT }];
   // The Proxmox installer's rule for new ZFS installs: 10% of RAM, at most 16 GiB.
   const arcDefault = own.length > 0 ? Math.min(16, Math.round(n.memoryGib * 0.1 * 100) / 100) : 0;
   return {

@@ -99,15 +99,30 @@ export interface StrOptions {
 export function str(opts: StrOptions = {}): Check<string> {
   const failWith = (ctx: Ctx, path: string, problem: string, hint: string, value: unknown): undefined =>
     opts.redact ? fail(ctx, path, `${problem} (value not shown: it may be a secret)`, hint) : fail(ctx, path, problem, hint, value);
-  return described((value, path, ctx) => {
-    if (typeof value !== 'string') return failWith(ctx, path, `must be a string, not ${typeName(value)}`, opts.patternHint ?? 'Quote the value.', value);
-    if (opts.minLength !== undefined && value.length < opts.minLength)
-      return failWith(ctx, path, opts.minLength === 1 ? 'must not be empty' : `must be at least ${opts.minLength} characters`, opts.patternHint ?? 'Fill it in.', value);
-    if (opts.maxLength !== undefined && value.length > opts.maxLength)
-      return failWith(ctx, path, `must be at most ${opts.maxLength} characters`, opts.patternHint ?? 'Shorten it.', value);
-    if (opts.pattern && !opts.pattern.test(value)) return failWith(ctx, path, 'has the wrong format', opts.patternHint ?? `It must match ${opts.pattern}.`, value);
-    return value;
-  }, { type: 'string', ...patternOf(opts.pattern), ...(opts.minLength !== undefined ? { minLength: opts.minLength } : {}), ...(opts.maxLength !== undefined ? { maxLength: opts.maxLength } : {}) });
+  return described(
+    (value, path, ctx) => {
+      if (typeof value !== 'string') return failWith(ctx, path, `must be a string, not ${typeName(value)}`, opts.patternHint ?? 'Quote the value.', value);
+      if (opts.minLength !== undefined && value.length < opts.minLength)
+        return failWith(
+          ctx,
+          path,
+          opts.minLength === 1 ? 'must not be empty' : `must be at least ${opts.minLength} characters`,
+          opts.patternHint ?? 'Fill it in.',
+          value,
+        );
+      if (opts.maxLength !== undefined && value.length > opts.maxLength)
+        return failWith(ctx, path, `must be at most ${opts.maxLength} characters`, opts.patternHint ?? 'Shorten it.', value);
+      if (opts.pattern && !opts.pattern.test(value))
+        return failWith(ctx, path, 'has the wrong format', opts.patternHint ?? `It must match ${opts.pattern}.`, value);
+      return value;
+    },
+    {
+      type: 'string',
+      ...patternOf(opts.pattern),
+      ...(opts.minLength !== undefined ? { minLength: opts.minLength } : {}),
+      ...(opts.maxLength !== undefined ? { maxLength: opts.maxLength } : {}),
+    },
+  );
 }
 
 export interface NumOptions {
@@ -121,22 +136,39 @@ export interface NumOptions {
 
 export function num(opts: NumOptions = {}): Check<number> {
   const unit = opts.unit ? ` ${opts.unit}` : '';
-  return described((value, path, ctx) => {
-    if (typeof value !== 'number' || !Number.isFinite(value))
-      return fail(ctx, path, `must be a number${unit ? ` (${opts.unit})` : ''}, not ${typeName(value)}`, 'Write a plain number without quotes or units.', value);
-    if (opts.integer && !Number.isInteger(value)) return fail(ctx, path, 'must be a whole number', 'Drop the fraction.', value);
-    if (opts.min !== undefined && value < opts.min)
-      return fail(ctx, path, `must be at least ${opts.min}${unit}`, opts.hint ?? `Use a value of ${opts.min}${unit} or more.`, value);
-    if (opts.max !== undefined && value > opts.max)
-      return fail(ctx, path, `must be at most ${opts.max}${unit}`, opts.hint ?? `Use a value of ${opts.max}${unit} or less.`, value);
-    return value;
-  }, { type: opts.integer ? 'integer' : 'number', ...(opts.min !== undefined ? { minimum: opts.min } : {}), ...(opts.max !== undefined ? { maximum: opts.max } : {}) });
+  return described(
+    (value, path, ctx) => {
+      if (typeof value !== 'number' || !Number.isFinite(value))
+        return fail(
+          ctx,
+          path,
+          `must be a number${unit ? ` (${opts.unit})` : ''}, not ${typeName(value)}`,
+          'Write a plain number without quotes or units.',
+          value,
+        );
+      if (opts.integer && !Number.isInteger(value)) return fail(ctx, path, 'must be a whole number', 'Drop the fraction.', value);
+      if (opts.min !== undefined && value < opts.min)
+        return fail(ctx, path, `must be at least ${opts.min}${unit}`, opts.hint ?? `Use a value of ${opts.min}${unit} or more.`, value);
+      if (opts.max !== undefined && value > opts.max)
+        return fail(ctx, path, `must be at most ${opts.max}${unit}`, opts.hint ?? `Use a value of ${opts.max}${unit} or less.`, value);
+      return value;
+    },
+    {
+      type: opts.integer ? 'integer' : 'number',
+      ...(opts.min !== undefined ? { minimum: opts.min } : {}),
+      ...(opts.max !== undefined ? { maximum: opts.max } : {}),
+    },
+  );
 }
 
 export const int = (opts: Omit<NumOptions, 'integer'> = {}): Check<number> => num({ ...opts, integer: true });
 
 export function bool(): Check<boolean> {
-  return described((value, path, ctx) => (typeof value === 'boolean' ? value : fail(ctx, path, `must be true or false, not ${typeName(value)}`, 'Write true or false without quotes.', value)), { type: 'boolean' });
+  return described(
+    (value, path, ctx) =>
+      typeof value === 'boolean' ? value : fail(ctx, path, `must be true or false, not ${typeName(value)}`, 'Write true or false without quotes.', value),
+    { type: 'boolean' },
+  );
 }
 
 export function oneOf<T extends string | number>(values: readonly T[], hint?: string): Check<T> {
@@ -157,16 +189,32 @@ export interface ArrOptions {
 }
 
 export function arr<T>(item: Check<T>, opts: ArrOptions = {}): Check<readonly T[]> {
-  return described((value, path, ctx) => {
-    if (!Array.isArray(value)) return fail(ctx, path, `must be a list, not ${typeName(value)}`, 'Write it as a list ([...] or "- item" lines in YAML).', value);
-    if (opts.min !== undefined && value.length < opts.min)
-      return fail(ctx, path, opts.min === 1 ? 'must not be empty' : `must have at least ${opts.min} entries`, opts.minHint ?? `Add at least ${opts.min}.`, value);
-    if (opts.max !== undefined && value.length > opts.max) return fail(ctx, path, `must have at most ${opts.max} entries`, `Remove ${value.length - opts.max}.`, value);
-    const before = ctx.total;
-    // Array.from visits the holes of a sparse array (`[, x]` in a TS spec); map would skip them.
-    const out = Array.from(value, (v, i) => item(v, at(path, i), ctx));
-    return ctx.total === before ? (out as T[]) : undefined;
-  }, { type: 'array', items: jsonSchemaOf(item), ...(opts.min !== undefined ? { minItems: opts.min } : {}), ...(opts.max !== undefined ? { maxItems: opts.max } : {}) });
+  return described(
+    (value, path, ctx) => {
+      if (!Array.isArray(value))
+        return fail(ctx, path, `must be a list, not ${typeName(value)}`, 'Write it as a list ([...] or "- item" lines in YAML).', value);
+      if (opts.min !== undefined && value.length < opts.min)
+        return fail(
+          ctx,
+          path,
+          opts.min === 1 ? 'must not be empty' : `must have at least ${opts.min} entries`,
+          opts.minHint ?? `Add at least ${opts.min}.`,
+          value,
+        );
+      if (opts.max !== undefined && value.length > opts.max)
+        return fail(ctx, path, `must have at most ${opts.max} entries`, `Remove ${value.length - opts.max}.`, value);
+      const before = ctx.total;
+      // Array.from visits the holes of a sparse array (`[, x]` in a TS spec); map would skip them.
+      const out = Array.from(value, (v, i) => item(v, at(path, i), ctx));
+      return ctx.total === before ? (out as T[]) : undefined;
+    },
+    {
+      type: 'array',
+      items: jsonSchemaOf(item),
+      ...(opts.min !== undefined ? { minItems: opts.min } : {}),
+      ...(opts.max !== undefined ? { maxItems: opts.max } : {}),
+    },
+  );
 }
 
 /**
@@ -175,7 +223,9 @@ export function arr<T>(item: Check<T>, opts: ArrOptions = {}): Check<readonly T[
  */
 export function oneOrMany<T>(item: Check<T>): Check<T | readonly T[]> {
   const list = arr(item, { min: 1 });
-  return described((value, path, ctx) => (Array.isArray(value) ? list(value, path, ctx) : item(value, path, ctx)), { anyOf: [jsonSchemaOf(item), jsonSchemaOf(list)] });
+  return described((value, path, ctx) => (Array.isArray(value) ? list(value, path, ctx) : item(value, path, ctx)), {
+    anyOf: [jsonSchemaOf(item), jsonSchemaOf(list)],
+  });
 }
 
 /**
@@ -184,19 +234,22 @@ export function oneOrMany<T>(item: Check<T>): Check<T | readonly T[]> {
  * is printed as plainly as a value.
  */
 export function record<T>(item: Check<T>, key?: Check<string>, opts: { readonly redactKeys?: boolean } = {}): Check<Readonly<Record<string, T>>> {
-  return described((value, path, ctx) => {
-    if (!isPlainObject(value)) return fail(ctx, path, `must be a map of names to values, not ${typeName(value)}`, 'Write it as key: value pairs.', value);
-    const before = ctx.total;
-    const out: Record<string, T> = {};
-    for (const [index, [k, v]] of Object.entries(value).entries()) {
-      const keyErrors = ctx.errors.length;
-      if (key) key(k, opts.redactKeys ? at(path, `<key ${index + 1}>`) : at(path, k), ctx);
-      const hidden = opts.redactKeys && ctx.errors.length > keyErrors;
-      const checked = item(v, hidden ? at(path, `<key ${index + 1}>`) : at(path, k), ctx);
-      if (checked !== undefined) out[k] = checked;
-    }
-    return ctx.total === before ? out : undefined;
-  }, { type: 'object', additionalProperties: jsonSchemaOf(item), ...(key ? { propertyNames: jsonSchemaOf(key) } : {}) });
+  return described(
+    (value, path, ctx) => {
+      if (!isPlainObject(value)) return fail(ctx, path, `must be a map of names to values, not ${typeName(value)}`, 'Write it as key: value pairs.', value);
+      const before = ctx.total;
+      const out: Record<string, T> = {};
+      for (const [index, [k, v]] of Object.entries(value).entries()) {
+        const keyErrors = ctx.errors.length;
+        if (key) key(k, opts.redactKeys ? at(path, `<key ${index + 1}>`) : at(path, k), ctx);
+        const hidden = opts.redactKeys && ctx.errors.length > keyErrors;
+        const checked = item(v, hidden ? at(path, `<key ${index + 1}>`) : at(path, k), ctx);
+        if (checked !== undefined) out[k] = checked;
+      }
+      return ctx.total === before ? out : undefined;
+    },
+    { type: 'object', additionalProperties: jsonSchemaOf(item), ...(key ? { propertyNames: jsonSchemaOf(key) } : {}) },
+  );
 }
 
 type Field = { readonly check: Check<unknown>; readonly required: boolean };
@@ -221,7 +274,8 @@ export function obj<S extends Shape>(shape: S, what = 'this object'): Check<Pars
     additionalProperties: false,
   };
   return described((value, path, ctx) => {
-    if (!isPlainObject(value)) return fail(ctx, path, `must be an object with fields, not ${typeName(value)}`, `Describe ${what} with the fields ${known.join(', ')}.`, value);
+    if (!isPlainObject(value))
+      return fail(ctx, path, `must be an object with fields, not ${typeName(value)}`, `Describe ${what} with the fields ${known.join(', ')}.`, value);
     const before = ctx.total;
     for (const key of Object.keys(value)) {
       // hasOwn, not `in`: a field named toString or constructor is still unknown.
@@ -261,7 +315,10 @@ export function tagged<V extends Record<string, Check<unknown>>>(tag: string, va
     properties: { [tag]: { enum: names } },
     allOf: names.map((name) => {
       const variant = jsonSchemaOf(variants[name]!) as { properties?: Record<string, JsonSchema> };
-      return { if: { properties: { [tag]: { const: name } }, required: [tag] }, then: { ...variant, properties: { ...variant.properties, [tag]: { const: name } } } };
+      return {
+        if: { properties: { [tag]: { const: name } }, required: [tag] },
+        then: { ...variant, properties: { ...variant.properties, [tag]: { const: name } } },
+      };
     }),
   };
   return described((value, path, ctx) => {
@@ -280,12 +337,15 @@ export function tagged<V extends Record<string, Check<unknown>>>(tag: string, va
  * say of the refinement (a pattern, uniqueItems); the rest stays runtime-only.
  */
 export function refine<T>(base: Check<T>, test: (v: T, path: string, ctx: Ctx) => void, schema: JsonSchema = {}): Check<T> {
-  return described((value, path, ctx) => {
-    const before = ctx.total;
-    const out = base(value, path, ctx);
-    if (out !== undefined) test(out, path, ctx);
-    return ctx.total === before ? out : undefined;
-  }, { ...jsonSchemaOf(base), ...schema });
+  return described(
+    (value, path, ctx) => {
+      const before = ctx.total;
+      const out = base(value, path, ctx);
+      if (out !== undefined) test(out, path, ctx);
+      return ctx.total === before ? out : undefined;
+    },
+    { ...jsonSchemaOf(base), ...schema },
+  );
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -11,13 +11,17 @@ export const secretRef = () => str({ pattern: SECRET_NAME, patternHint: 'Name a 
 
 /** Images must be pinned: a tag other than `latest`, or a digest, so deploys are repeatable. */
 export const pinnedImage = (): Check<string> =>
-  refine(str({ minLength: 1 }), (v, path, ctx) => {
-    if (/@sha256:[0-9a-f]{64}$/.test(v)) return;
-    const lastSegment = v.split('/').pop() ?? v;
-    const tag = lastSegment.includes(':') ? lastSegment.split(':').pop() : undefined;
-    if (!tag) fail(ctx, path, 'is not pinned to a version', `Add a tag, e.g. ${v}:1.2.3, or a digest (@sha256:...).`, v);
-    else if (tag === 'latest') fail(ctx, path, 'uses the moving tag "latest"', 'Pin a version tag or a digest so every deploy runs the same image.', v);
-  }, { pattern: '@sha256:[0-9a-f]{64}$|^([^/]*/)*[^/:]*:([^/:]*:)*(?!latest$)[^/:]+$' });
+  refine(
+    str({ minLength: 1 }),
+    (v, path, ctx) => {
+      if (/@sha256:[0-9a-f]{64}$/.test(v)) return;
+      const lastSegment = v.split('/').pop() ?? v;
+      const tag = lastSegment.includes(':') ? lastSegment.split(':').pop() : undefined;
+      if (!tag) fail(ctx, path, 'is not pinned to a version', `Add a tag, e.g. ${v}:1.2.3, or a digest (@sha256:...).`, v);
+      else if (tag === 'latest') fail(ctx, path, 'uses the moving tag "latest"', 'Pin a version tag or a digest so every deploy runs the same image.', v);
+    },
+    { pattern: '@sha256:[0-9a-f]{64}$|^([^/]*/)*[^/:]*:([^/:]*:)*(?!latest$)[^/:]+$' },
+  );
 
 const port = () => int({ min: 1, max: 65535 });
 const env = () => record(str(), str({ pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, patternHint: 'Environment variable names use letters, digits and _.' }));
@@ -65,9 +69,21 @@ const postgres = obj(
     database: required(str({ pattern: /^[a-z_][a-z0-9_]{0,62}$/, patternHint: 'Use a lowercase SQL identifier.' })),
     user: optional(str({ pattern: /^[a-z_][a-z0-9_]{0,62}$/, patternHint: 'Use a lowercase SQL identifier.' })),
     passwordSecret: required(secretRef()),
-    extensions: optional(arr(oneOf(['vector', 'pg_trgm', 'uuid-ossp', 'pg_stat_statements', 'btree_gin', 'btree_gist', 'citext', 'hstore', 'pgcrypto'] as const, 'pgvector is installed as "vector"; the others are contrib extensions.'))),
+    extensions: optional(
+      arr(
+        oneOf(
+          ['vector', 'pg_trgm', 'uuid-ossp', 'pg_stat_statements', 'btree_gin', 'btree_gist', 'citext', 'hstore', 'pgcrypto'] as const,
+          'pgvector is installed as "vector"; the others are contrib extensions.',
+        ),
+      ),
+    ),
     port: optional(port()),
-    backup: optional(obj({ mountPoint: required(str({ pattern: /^\/\S+$/ })), retentionDays: optional(int({ min: 1, max: 3650 })), verifyQuery: optional(str()) }, 'backup settings')),
+    backup: optional(
+      obj(
+        { mountPoint: required(str({ pattern: /^\/\S+$/ })), retentionDays: optional(int({ min: 1, max: 3650 })), verifyQuery: optional(str()) },
+        'backup settings',
+      ),
+    ),
   },
   'a postgres stack',
 );
@@ -148,7 +164,9 @@ const service = obj(
     name: required(str({ pattern: /^[a-z][a-z0-9_-]*$/, patternHint: 'Service names are lowercase.' })),
     image: required(pinnedImage()),
     command: optional(arr(str())),
-    ports: optional(arr(str({ pattern: /^((\d{1,3}\.){3}\d{1,3}:)?\d{1,5}:\d{1,5}(\/(tcp|udp))?$/, patternHint: 'Write [ip:]host:container, e.g. 127.0.0.1:8080:80.' }))),
+    ports: optional(
+      arr(str({ pattern: /^((\d{1,3}\.){3}\d{1,3}:)?\d{1,5}:\d{1,5}(\/(tcp|udp))?$/, patternHint: 'Write [ip:]host:container, e.g. 127.0.0.1:8080:80.' })),
+    ),
     env: optional(env()),
     secrets: optional(arr(secretRef())),
     volumes: optional(arr(str({ pattern: /^[^:\s]+:\/[^:\s]*(:(ro|rw))?$/, patternHint: 'Write name:/path or /host/path:/path[:ro].' }))),

@@ -167,23 +167,52 @@ function checkRequiredProviders(w: Walk, doc: Record<string, unknown>, providers
     const entry = required[name];
     const ptr = join('/terraform/required_providers', name);
     if (entry === undefined) {
-      add(w, 'error', 'missing-required', ptr, `provider "${name}" is used but not listed in terraform.required_providers`, `Terraform would look for hashicorp/${name}; add { "source": "${provider.source}", "version": "..." }.`);
+      add(
+        w,
+        'error',
+        'missing-required',
+        ptr,
+        `provider "${name}" is used but not listed in terraform.required_providers`,
+        `Terraform would look for hashicorp/${name}; add { "source": "${provider.source}", "version": "..." }.`,
+      );
       continue;
     }
     const source = isObject(entry) ? entry.source : entry;
     if (typeof source === 'string' && source.replace(/^registry\.terraform\.io\//, '').toLowerCase() !== provider.source.toLowerCase())
-      add(w, 'error', 'provider-source-mismatch', join(ptr, 'source'), `required_providers.${name}.source is "${source}" but the schema is for ${provider.source}`, `Set source to "${provider.source}".`);
+      add(
+        w,
+        'error',
+        'provider-source-mismatch',
+        join(ptr, 'source'),
+        `required_providers.${name}.source is "${source}" but the schema is for ${provider.source}`,
+        `Set source to "${provider.source}".`,
+      );
   }
 }
 
 function checkProviders(w: Walk, section: unknown, providers: Map<string, NamedProvider>): void {
   if (section === undefined) return;
-  if (!isObject(section)) return void add(w, 'error', 'wrong-type', '/provider', `"provider" must be an object of provider names, got ${describeValue(section)}`, 'Write { "<name>": [{ ... }] }.');
+  if (!isObject(section))
+    return void add(
+      w,
+      'error',
+      'wrong-type',
+      '/provider',
+      `"provider" must be an object of provider names, got ${describeValue(section)}`,
+      'Write { "<name>": [{ ... }] }.',
+    );
   for (const [name, configs] of Object.entries(section)) {
     const ptr = join('/provider', name);
     const provider = providers.get(name);
     if (!provider?.schema.provider) {
-      add(w, 'warning', 'unknown-provider', ptr, `no schema for provider "${name}"; its configuration was not validated`, 'Add its schema or ignore this warning if the provider is intended.');
+      add(
+        w,
+        'warning',
+        'unknown-provider',
+        ptr,
+        `no schema for provider "${name}"; its configuration was not validated`,
+        'Add its schema or ignore this warning if the provider is intended.',
+      );
       continue;
     }
     eachBlock(w, configs, ptr, `provider ${name}`, (body, p) => checkBody(w, body, provider.schema.provider!.block, p, `provider.${name}`, PROVIDER_META));
@@ -192,26 +221,57 @@ function checkProviders(w: Walk, section: unknown, providers: Map<string, NamedP
 
 function checkResources(w: Walk, section: unknown, base: string, providers: Map<string, NamedProvider>, kind: 'resource' | 'data'): void {
   if (section === undefined) return;
-  if (!isObject(section)) return void add(w, 'error', 'wrong-type', base, `"${kind}" must be an object of types, got ${describeValue(section)}`, 'Write { "<type>": { "<name>": { ... } } }.');
+  if (!isObject(section))
+    return void add(
+      w,
+      'error',
+      'wrong-type',
+      base,
+      `"${kind}" must be an object of types, got ${describeValue(section)}`,
+      'Write { "<type>": { "<name>": { ... } } }.',
+    );
   for (const [type, byName] of Object.entries(section)) {
     const typePtr = join(base, type);
     if (!isObject(byName)) {
-      add(w, 'error', 'wrong-type', typePtr, `${type} must be an object of named ${kind === 'data' ? 'data sources' : 'resources'}, got ${describeValue(byName)}`, 'Write { "<name>": { ... } }.');
+      add(
+        w,
+        'error',
+        'wrong-type',
+        typePtr,
+        `${type} must be an object of named ${kind === 'data' ? 'data sources' : 'resources'}, got ${describeValue(byName)}`,
+        'Write { "<name>": { ... } }.',
+      );
       continue;
     }
     const found = resourceBlock(type, providers, kind);
     if (found.kind === 'builtin') continue;
     if (found.kind === 'unvalidated') {
-      add(w, 'warning', 'unvalidated-type', typePtr, `no schema for provider "${found.localName}", so ${type} was not validated`, 'Ignore this warning if the provider is intended.');
+      add(
+        w,
+        'warning',
+        'unvalidated-type',
+        typePtr,
+        `no schema for provider "${found.localName}", so ${type} was not validated`,
+        'Ignore this warning if the provider is intended.',
+      );
       continue;
     }
     for (const [name, body] of Object.entries(byName)) {
       const ptr = join(typePtr, name);
       w.constructPath = metadataPath(body);
       if (found.kind === 'unknown') add(w, 'error', kind === 'data' ? 'unknown-data-source-type' : 'unknown-resource-type', ptr, found.message, found.hint);
-      else if (!isObject(body)) add(w, 'error', 'wrong-type', ptr, `${type}.${name} must be an object, got ${describeValue(body)}`, 'Write the arguments as a JSON object.');
+      else if (!isObject(body))
+        add(w, 'error', 'wrong-type', ptr, `${type}.${name} must be an object, got ${describeValue(body)}`, 'Write the arguments as a JSON object.');
       else {
-        if (found.block.deprecated) add(w, 'warning', 'deprecated-resource-type', ptr, `${kind === 'data' ? 'data source' : 'resource'} type ${type} is deprecated`, replacementHint(type, providers, kind));
+        if (found.block.deprecated)
+          add(
+            w,
+            'warning',
+            'deprecated-resource-type',
+            ptr,
+            `${kind === 'data' ? 'data source' : 'resource'} type ${type} is deprecated`,
+            replacementHint(type, providers, kind),
+          );
         checkBody(w, body, found.block, ptr, type, kind === 'data' ? DATA_META : RESOURCE_META);
       }
       w.constructPath = null;
@@ -219,7 +279,8 @@ function checkResources(w: Walk, section: unknown, base: string, providers: Map<
   }
 }
 
-type Lookup = { kind: 'found'; block: SchemaBlock } | { kind: 'unvalidated'; localName: string } | { kind: 'unknown'; message: string; hint: string } | { kind: 'builtin' };
+type Lookup =
+  { kind: 'found'; block: SchemaBlock } | { kind: 'unvalidated'; localName: string } | { kind: 'unknown'; message: string; hint: string } | { kind: 'builtin' };
 
 /** Finds a type's schema; the provider is the type's prefix up to the first `_`, as Terraform infers it. */
 function resourceBlock(type: string, providers: Map<string, NamedProvider>, kind: 'resource' | 'data'): Lookup {
@@ -248,7 +309,8 @@ function replacementHint(type: string, providers: Map<string, NamedProvider>, ki
 function checkOutputs(w: Walk, section: unknown): void {
   if (!isObject(section)) return;
   for (const [name, out] of Object.entries(section)) {
-    if (isObject(out) && !('value' in out)) add(w, 'error', 'missing-required', join(join('/output', name), 'value'), `output "${name}" has no value`, 'Give the output a value.');
+    if (isObject(out) && !('value' in out))
+      add(w, 'error', 'missing-required', join(join('/output', name), 'value'), `output "${name}" has no value`, 'Give the output a value.');
   }
 }
 
@@ -275,7 +337,14 @@ function checkBody(w: Walk, body: Record<string, unknown>, block: SchemaBlock, p
   }
   for (const [name, bt] of Object.entries(blockTypes)) {
     if ((bt.min_items ?? 0) > 0 && body[name] === undefined && !dynamicBlocks.has(name))
-      add(w, 'error', 'too-few-blocks', join(ptr, name), `${where} needs at least ${bt.min_items} "${name}" block${bt.min_items === 1 ? '' : 's'}, got none`, `Add a ${name} block.`);
+      add(
+        w,
+        'error',
+        'too-few-blocks',
+        join(ptr, name),
+        `${where} needs at least ${bt.min_items} "${name}" block${bt.min_items === 1 ? '' : 's'}, got none`,
+        `Add a ${name} block.`,
+      );
   }
 }
 
@@ -289,10 +358,25 @@ function unknownKey(w: Walk, key: string, value: unknown, ptr: string, where: st
 function checkAttribute(w: Walk, value: unknown, attr: SchemaAttribute, ptr: string, where: string): void {
   if (value === null) return;
   if (attr.computed && !attr.optional && !attr.required) {
-    add(w, 'error', 'computed-attribute', ptr, `${where} is computed by the provider and cannot be set`, 'Remove it; read it from the resource after apply instead.');
+    add(
+      w,
+      'error',
+      'computed-attribute',
+      ptr,
+      `${where} is computed by the provider and cannot be set`,
+      'Remove it; read it from the resource after apply instead.',
+    );
     return;
   }
-  if (attr.deprecated) add(w, 'warning', 'deprecated-attribute', ptr, `${where} is deprecated`, 'Move to its replacement before the provider removes it (see the provider changelog).');
+  if (attr.deprecated)
+    add(
+      w,
+      'warning',
+      'deprecated-attribute',
+      ptr,
+      `${where} is deprecated`,
+      'Move to its replacement before the provider removes it (see the provider changelog).',
+    );
   if (attr.nested_type) checkNested(w, value, attr.nested_type, ptr, where);
   else if (attr.type !== undefined) checkType(w, value, attr.type, ptr, where);
 }
@@ -325,10 +409,19 @@ function checkNested(w: Walk, value: unknown, nested: SchemaNestedType, ptr: str
 /** Blocks in Terraform JSON: one object, or an array of objects (one per block). */
 function checkBlockType(w: Walk, value: unknown, bt: SchemaBlockType, ptr: string, where: string): void {
   if (value === null) return;
-  if (bt.block.deprecated) add(w, 'warning', 'deprecated-block', ptr, `block ${where} is deprecated`, 'Move to its replacement before the provider removes it (see the provider changelog).');
+  if (bt.block.deprecated)
+    add(
+      w,
+      'warning',
+      'deprecated-block',
+      ptr,
+      `block ${where} is deprecated`,
+      'Move to its replacement before the provider removes it (see the provider changelog).',
+    );
   if (bt.nesting_mode === 'map') {
     if (!isObject(value)) return void blockWrongType(w, value, ptr, where, 'an object of labelled blocks');
-    for (const [label, v] of Object.entries(value)) eachBlock(w, v, join(ptr, label), where, (body, p) => checkBody(w, body, bt.block, p, `${where}["${label}"]`));
+    for (const [label, v] of Object.entries(value))
+      eachBlock(w, v, join(ptr, label), where, (body, p) => checkBody(w, body, bt.block, p, `${where}["${label}"]`));
     return;
   }
   const count = eachBlock(w, value, ptr, where, (body, p) => checkBody(w, body, bt.block, p, where));
@@ -358,8 +451,16 @@ function blockWrongType(w: Walk, value: unknown, ptr: string, where: string, exp
 function countItems(w: Walk, count: number, limits: { min_items?: number; max_items?: number }, ptr: string, where: string, what: string): void {
   const { min_items: min, max_items: max } = limits;
   if (max !== undefined && count > max)
-    add(w, 'error', 'too-many-blocks', ptr, `${where} allows at most ${max} ${what}${max === 1 ? '' : 's'}, got ${count}`, max === 1 ? `Merge them into one ${what}.` : `Remove ${count - max}.`);
-  if (min !== undefined && count < min) add(w, 'error', 'too-few-blocks', ptr, `${where} needs at least ${min} ${what}${min === 1 ? '' : 's'}, got ${count}`, `Add ${min - count}.`);
+    add(
+      w,
+      'error',
+      'too-many-blocks',
+      ptr,
+      `${where} allows at most ${max} ${what}${max === 1 ? '' : 's'}, got ${count}`,
+      max === 1 ? `Merge them into one ${what}.` : `Remove ${count - max}.`,
+    );
+  if (min !== undefined && count < min)
+    add(w, 'error', 'too-few-blocks', ptr, `${where} needs at least ${min} ${what}${min === 1 ? '' : 's'}, got ${count}`, `Add ${min - count}.`);
 }
 
 /** `"dynamic": { "<block>": { "for_each": ..., "iterator"?: ..., "content": { ... } } }`. */
@@ -374,7 +475,15 @@ function checkDynamic(w: Walk, value: Record<string, unknown>, blockTypes: Reado
     }
     names.push(name);
     eachBlock(w, spec, p, `dynamic ${name}`, (body, bp) => {
-      if (body.for_each === undefined) add(w, 'error', 'missing-required', join(bp, 'for_each'), `dynamic block ${where}.${name} has no for_each`, 'Set for_each to the collection to iterate.');
+      if (body.for_each === undefined)
+        add(
+          w,
+          'error',
+          'missing-required',
+          join(bp, 'for_each'),
+          `dynamic block ${where}.${name} has no for_each`,
+          'Set for_each to the collection to iterate.',
+        );
       if (isObject(body.content)) checkBody(w, body.content, bt.block, join(bp, 'content'), `${where}.${name}`);
     });
   }
@@ -402,7 +511,15 @@ function checkLifecycle(w: Walk, body: Record<string, unknown>, ptr: string, blo
         value.forEach((entry, i) => {
           if (typeof entry !== 'string' || isExpression(entry)) return;
           const head = entry.split(/[.[]/)[0]!;
-          if (!names.includes(head)) add(w, 'error', 'unknown-attribute', join(p, i), `lifecycle.ignore_changes names "${head}", which is not an argument of this resource`, hintFor(head, names));
+          if (!names.includes(head))
+            add(
+              w,
+              'error',
+              'unknown-attribute',
+              join(p, i),
+              `lifecycle.ignore_changes names "${head}", which is not an argument of this resource`,
+              hintFor(head, names),
+            );
         });
     }
   }
@@ -429,7 +546,8 @@ function checkType(w: Walk, value: unknown, type: CtyType, ptr: string, where: s
     const attrs = type[1];
     for (const [k, v] of Object.entries(value)) {
       if (k === '//') continue;
-      if (!Object.prototype.hasOwnProperty.call(attrs, k)) add(w, 'error', 'unknown-attribute', join(ptr, k), `${where} has no attribute "${k}"`, hintFor(k, Object.keys(attrs)));
+      if (!Object.prototype.hasOwnProperty.call(attrs, k))
+        add(w, 'error', 'unknown-attribute', join(ptr, k), `${where} has no attribute "${k}"`, hintFor(k, Object.keys(attrs)));
       else checkType(w, v, attrs[k]!, join(ptr, k), `${where}.${k}`);
     }
   } else if (kind === 'tuple') {
@@ -442,12 +560,20 @@ function checkType(w: Walk, value: unknown, type: CtyType, ptr: string, where: s
 /** Terraform's safe conversions between primitives (number ↔ numeric string, bool ↔ "true"/"false"). */
 function primitiveFits(value: unknown, type: 'string' | 'number' | 'bool'): boolean {
   if (type === 'string') return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
-  if (type === 'number') return (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && /^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(value.trim()));
+  if (type === 'number')
+    return (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && /^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(value.trim()));
   return typeof value === 'boolean' || value === 'true' || value === 'false';
 }
 
 function wrongType(w: Walk, value: unknown, expected: string, ptr: string, where: string): void {
-  add(w, 'error', 'wrong-type', ptr, `${where} must be ${expected}, got ${describeValue(value)}`, 'Give a value of that type, or a Terraform expression "${...}".');
+  add(
+    w,
+    'error',
+    'wrong-type',
+    ptr,
+    `${where} must be ${expected}, got ${describeValue(value)}`,
+    'Give a value of that type, or a Terraform expression "${...}".',
+  );
 }
 
 /** A JSON string that Terraform evaluates as a template: `${...}` interpolation or `%{...}` directive. */

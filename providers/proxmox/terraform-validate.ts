@@ -134,13 +134,20 @@ export async function runTerraformValidate(stackDir: string, opts: RunOptions = 
     for (const file of fs.readdirSync(stackDir).filter((f) => f.endsWith('.tf.json'))) fs.copyFileSync(path.join(stackDir, file), path.join(scratch, file));
     const timeout = opts.timeoutMs ?? 60_000;
     const init = await run(binary, initArgv(), scratch, env, timeout);
-    if (init.code !== 0) return skipped(`${name} init -backend=false failed, so validate did not run (${init.timedOut ? `timed out after ${timeout} ms` : summarizeFailure(`${init.stdout}\n${init.stderr}`)})`);
+    if (init.code !== 0)
+      return skipped(
+        `${name} init -backend=false failed, so validate did not run (${init.timedOut ? `timed out after ${timeout} ms` : summarizeFailure(`${init.stdout}\n${init.stderr}`)})`,
+      );
     const validate = await run(binary, validateArgv(), scratch, env, timeout);
     if (validate.timedOut) return skipped(`${name} validate timed out after ${timeout} ms`);
     const { valid, diagnostics } = parseValidateJson(validate.stdout);
     const errors = diagnostics.filter((d) => d.severity === 'error').length;
     return valid
-      ? { status: 'passed', detail: `${name} validate: valid${diagnostics.length ? ` (${diagnostics.length} warning${diagnostics.length === 1 ? '' : 's'})` : ''}`, diagnostics }
+      ? {
+          status: 'passed',
+          detail: `${name} validate: valid${diagnostics.length ? ` (${diagnostics.length} warning${diagnostics.length === 1 ? '' : 's'})` : ''}`,
+          diagnostics,
+        }
       : { status: 'failed', detail: `${name} validate: ${errors} error${errors === 1 ? '' : 's'}`, diagnostics };
   } catch (err) {
     return skipped(`${name} could not run (${(err as Error).message})`);

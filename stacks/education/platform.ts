@@ -109,9 +109,7 @@ export function educationPlatform(opts: EducationOptions): EnvironmentSpec {
       ],
       ipv4: '10.20.0.30',
       stacks: [opts.vllm],
-      suppressions: [
-        { rule: 'PVE-DATA-004', reason: 'The model cache holds downloaded weights only; a lost disk costs a re-download, not data.' },
-      ],
+      suppressions: [{ rule: 'PVE-DATA-004', reason: 'The model cache holds downloaded weights only; a lost disk costs a re-download, not data.' }],
     },
     {
       name: 'ml',

@@ -8,7 +8,8 @@ import { showcaseLab } from './lab/showcase-lab';
 export default defineEnvironment(
   showcaseLab({
     name: 'lab',
-    description: 'AI showcase lab: Proxmox host phoenix (2 × RTX 5060 Ti), two GPU LXCs, Portainer, three Rumple mirrors, and the hosted VPS Rumple behind a Cloudflare tunnel.',
+    description:
+      'AI showcase lab: Proxmox host phoenix (2 × RTX 5060 Ti), two GPU LXCs, Portainer, three Rumple mirrors, and the hosted VPS Rumple behind a Cloudflare tunnel.',
     secondConsumerGpu: 'gpu-phoenix-1',
     nvidiaDriverVersion: '570.172.08',
   }),

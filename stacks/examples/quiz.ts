@@ -72,29 +72,36 @@ function compose(name: string, services: ServiceSpec[]): StackSpec {
 function pgMember(index: number): GuestSpec {
   const name = `pg-${index + 1}`;
   const ip = PG_HOSTS[index]!;
-  return guest(name, 'db', index + 1, ip, { cores: index === 0 ? 2 : 1, memoryGib: index === 0 ? 4 : 2, diskGib: 20, data: { path: '/srv/pg', sizeGib: 200 } }, [
-    compose('postgres', [
-      {
-        name: 'postgres',
-        image: PG_IMAGE,
-        ports: [`${ip}:5432:5432`],
-        env: {
-          POSTGRESQL_DATABASE: 'quiz',
-          POSTGRESQL_USERNAME: 'quiz',
-          POSTGRESQL_SHARED_PRELOAD_LIBRARIES: 'repmgr,timescaledb,pg_stat_statements',
-          REPMGR_NODE_NAME: name,
-          REPMGR_NODE_NETWORK_NAME: ip,
-          REPMGR_PRIMARY_HOST: PG_HOSTS[0]!,
-          REPMGR_PARTNER_NODES: PG_HOSTS.join(','),
+  return guest(
+    name,
+    'db',
+    index + 1,
+    ip,
+    { cores: index === 0 ? 2 : 1, memoryGib: index === 0 ? 4 : 2, diskGib: 20, data: { path: '/srv/pg', sizeGib: 200 } },
+    [
+      compose('postgres', [
+        {
+          name: 'postgres',
+          image: PG_IMAGE,
+          ports: [`${ip}:5432:5432`],
+          env: {
+            POSTGRESQL_DATABASE: 'quiz',
+            POSTGRESQL_USERNAME: 'quiz',
+            POSTGRESQL_SHARED_PRELOAD_LIBRARIES: 'repmgr,timescaledb,pg_stat_statements',
+            REPMGR_NODE_NAME: name,
+            REPMGR_NODE_NETWORK_NAME: ip,
+            REPMGR_PRIMARY_HOST: PG_HOSTS[0]!,
+            REPMGR_PARTNER_NODES: PG_HOSTS.join(','),
+          },
+          secrets: ['postgres-password', 'repmgr-password'],
+          volumes: ['/srv/pg:/bitnami/postgresql'],
+          healthcheck: { test: ['CMD', 'pg_isready', '-h', '127.0.0.1', '-U', 'quiz'], intervalSeconds: 10 },
+          stateful: true,
+          memoryLimitMib: index === 0 ? 3584 : 1792,
         },
-        secrets: ['postgres-password', 'repmgr-password'],
-        volumes: ['/srv/pg:/bitnami/postgresql'],
-        healthcheck: { test: ['CMD', 'pg_isready', '-h', '127.0.0.1', '-U', 'quiz'], intervalSeconds: 10 },
-        stateful: true,
-        memoryLimitMib: index === 0 ? 3584 : 1792,
-      },
-    ]),
-  ]);
+      ]),
+    ],
+  );
 }
 
 function keycloak(index: number): GuestSpec {
@@ -106,7 +113,14 @@ function keycloak(index: number): GuestSpec {
         image: 'quay.io/keycloak/keycloak:26.0.5',
         command: ['start', '--hostname=https://auth.quiz.example.org', '--proxy-headers=xforwarded', '--http-enabled=true'],
         ports: [`${ip}:8080:8080`, `${ip}:7800:7800`],
-        env: { KC_DB: 'postgres', KC_DB_URL: `jdbc:postgresql://${PG_TARGET}/keycloak?targetServerType=primary`, KC_CACHE: 'ispn', KC_CACHE_STACK: 'jdbc-ping', JGROUPS_DISCOVERY_EXTERNAL_IP: ip, KC_HEALTH_ENABLED: 'true' },
+        env: {
+          KC_DB: 'postgres',
+          KC_DB_URL: `jdbc:postgresql://${PG_TARGET}/keycloak?targetServerType=primary`,
+          KC_CACHE: 'ispn',
+          KC_CACHE_STACK: 'jdbc-ping',
+          JGROUPS_DISCOVERY_EXTERNAL_IP: ip,
+          KC_HEALTH_ENABLED: 'true',
+        },
         secrets: ['keycloak-db-password', 'keycloak-admin-password'],
         memoryLimitMib: 1536,
       },
@@ -149,9 +163,20 @@ const guests: GuestSpec[] = [
   pgMember(0),
   pgMember(1),
   pgMember(2),
-  guest('cache', 'cache', 3, '10.60.0.23', { cores: 1, memoryGib: 1, diskGib: 10 }, [{ kind: 'redis', passwordSecret: 'redis-password', persistence: 'aof', maxMemoryMib: 640 }]),
+  guest('cache', 'cache', 3, '10.60.0.23', { cores: 1, memoryGib: 1, diskGib: 10 }, [
+    { kind: 'redis', passwordSecret: 'redis-password', persistence: 'aof', maxMemoryMib: 640 },
+  ]),
   guest('qdrant', 'db', 3, '10.60.0.24', { cores: 1, memoryGib: 2, diskGib: 10, data: { path: '/srv/qdrant', sizeGib: 50 } }, [
-    compose('qdrant', [{ name: 'qdrant', image: 'qdrant/qdrant:v1.12.4', ports: ['10.60.0.24:6333:6333', '10.60.0.24:6334:6334'], volumes: ['/srv/qdrant:/qdrant/storage'], secrets: ['qdrant-api-key'], stateful: true }]),
+    compose('qdrant', [
+      {
+        name: 'qdrant',
+        image: 'qdrant/qdrant:v1.12.4',
+        ports: ['10.60.0.24:6333:6333', '10.60.0.24:6334:6334'],
+        volumes: ['/srv/qdrant:/qdrant/storage'],
+        secrets: ['qdrant-api-key'],
+        stateful: true,
+      },
+    ]),
   ]),
   guest('minio', 'db', 2, '10.60.0.25', { cores: 1, memoryGib: 2, diskGib: 10, data: { path: '/srv/minio', sizeGib: 500 } }, [
     compose('minio', [
@@ -185,22 +210,73 @@ const guests: GuestSpec[] = [
   guest('novu', 'app', 3, '10.60.0.32', { cores: 1, memoryGib: 3, diskGib: 20 }, [
     compose('novu', [
       { name: 'mongodb', image: 'mongo:7.0.14', volumes: ['novu-mongo:/data/db'], secrets: ['novu-mongo-password'], stateful: true, memoryLimitMib: 1024 },
-      { name: 'api', image: 'ghcr.io/novuhq/novu/api:2.1.1', ports: ['10.60.0.32:3000:3000'], env: { REDIS_HOST: '10.60.0.23', S3_LOCAL_STACK: 'http://10.60.0.25:9000' }, secrets: ['novu-jwt-secret', 'novu-mongo-password', 'redis-password'], dependsOn: ['mongodb'] },
-      { name: 'worker', image: 'ghcr.io/novuhq/novu/worker:2.1.1', env: { REDIS_HOST: '10.60.0.23' }, secrets: ['novu-mongo-password', 'redis-password'], dependsOn: ['mongodb'] },
-      { name: 'ws', image: 'ghcr.io/novuhq/novu/ws:2.1.1', ports: ['10.60.0.32:3002:3002'], secrets: ['novu-jwt-secret', 'novu-mongo-password', 'redis-password'], dependsOn: ['mongodb'] },
+      {
+        name: 'api',
+        image: 'ghcr.io/novuhq/novu/api:2.1.1',
+        ports: ['10.60.0.32:3000:3000'],
+        env: { REDIS_HOST: '10.60.0.23', S3_LOCAL_STACK: 'http://10.60.0.25:9000' },
+        secrets: ['novu-jwt-secret', 'novu-mongo-password', 'redis-password'],
+        dependsOn: ['mongodb'],
+      },
+      {
+        name: 'worker',
+        image: 'ghcr.io/novuhq/novu/worker:2.1.1',
+        env: { REDIS_HOST: '10.60.0.23' },
+        secrets: ['novu-mongo-password', 'redis-password'],
+        dependsOn: ['mongodb'],
+      },
+      {
+        name: 'ws',
+        image: 'ghcr.io/novuhq/novu/ws:2.1.1',
+        ports: ['10.60.0.32:3002:3002'],
+        secrets: ['novu-jwt-secret', 'novu-mongo-password', 'redis-password'],
+        dependsOn: ['mongodb'],
+      },
     ]),
   ]),
   guest('posthog', 'app', 2, '10.60.0.33', { cores: 2, memoryGib: 6, diskGib: 40 }, [
     compose('posthog', [
       // PostHog tags its images by commit; the team re-tags the commit it tested into its registry.
-      { name: 'web', image: 'ghcr.io/example-quiz/posthog:2024.11.0', ports: ['10.60.0.33:8000:8000'], env: { DATABASE_HOSTS: PG_TARGET, CLICKHOUSE_HOST: '10.60.0.26', REDIS_HOST: '10.60.0.23', KAFKA_HOSTS: 'redpanda:9092', OBJECT_STORAGE_ENDPOINT: 'http://10.60.0.25:9000' }, secrets: ['posthog-secret-key', 'postgres-password', 'clickhouse-password', 'minio-secret-key'], dependsOn: ['redpanda'] },
-      { name: 'worker', image: 'ghcr.io/example-quiz/posthog:2024.11.0', command: ['./bin/docker-worker-celery', '--with-scheduler'], env: { DATABASE_HOSTS: PG_TARGET, CLICKHOUSE_HOST: '10.60.0.26', REDIS_HOST: '10.60.0.23', KAFKA_HOSTS: 'redpanda:9092' }, secrets: ['posthog-secret-key', 'postgres-password', 'clickhouse-password'], dependsOn: ['redpanda'] },
-      { name: 'redpanda', image: 'docker.redpanda.com/redpandadata/redpanda:v24.2.7', command: ['redpanda', 'start', '--smp', '1', '--memory', '1G', '--overprovisioned'], volumes: ['redpanda:/var/lib/redpanda/data'], memoryLimitMib: 1536 },
+      {
+        name: 'web',
+        image: 'ghcr.io/example-quiz/posthog:2024.11.0',
+        ports: ['10.60.0.33:8000:8000'],
+        env: {
+          DATABASE_HOSTS: PG_TARGET,
+          CLICKHOUSE_HOST: '10.60.0.26',
+          REDIS_HOST: '10.60.0.23',
+          KAFKA_HOSTS: 'redpanda:9092',
+          OBJECT_STORAGE_ENDPOINT: 'http://10.60.0.25:9000',
+        },
+        secrets: ['posthog-secret-key', 'postgres-password', 'clickhouse-password', 'minio-secret-key'],
+        dependsOn: ['redpanda'],
+      },
+      {
+        name: 'worker',
+        image: 'ghcr.io/example-quiz/posthog:2024.11.0',
+        command: ['./bin/docker-worker-celery', '--with-scheduler'],
+        env: { DATABASE_HOSTS: PG_TARGET, CLICKHOUSE_HOST: '10.60.0.26', REDIS_HOST: '10.60.0.23', KAFKA_HOSTS: 'redpanda:9092' },
+        secrets: ['posthog-secret-key', 'postgres-password', 'clickhouse-password'],
+        dependsOn: ['redpanda'],
+      },
+      {
+        name: 'redpanda',
+        image: 'docker.redpanda.com/redpandadata/redpanda:v24.2.7',
+        command: ['redpanda', 'start', '--smp', '1', '--memory', '1G', '--overprovisioned'],
+        volumes: ['redpanda:/var/lib/redpanda/data'],
+        memoryLimitMib: 1536,
+      },
     ]),
   ]),
   guest('temporal', 'worker', 1, '10.60.0.34', { cores: 1, memoryGib: 2, diskGib: 20 }, [
     compose('temporal', [
-      { name: 'server', image: 'temporalio/auto-setup:1.25.2', ports: ['10.60.0.34:7233:7233'], env: { DB: 'postgres12', POSTGRES_SEEDS: PG_HOSTS[0]!, DB_PORT: '5432', POSTGRES_USER: 'temporal' }, secrets: ['temporal-db-password'] },
+      {
+        name: 'server',
+        image: 'temporalio/auto-setup:1.25.2',
+        ports: ['10.60.0.34:7233:7233'],
+        env: { DB: 'postgres12', POSTGRES_SEEDS: PG_HOSTS[0]!, DB_PORT: '5432', POSTGRES_USER: 'temporal' },
+        secrets: ['temporal-db-password'],
+      },
       { name: 'ui', image: 'temporalio/ui:2.31.2', ports: ['10.60.0.34:8088:8080'], env: { TEMPORAL_ADDRESS: 'server:7233' }, dependsOn: ['server'] },
     ]),
   ]),

@@ -36,7 +36,11 @@ export function secretSourceEnv(env: Environment, secret: string): string {
  * Looks up every secret a file needs in `values` (usually `process.env`) and fails with one
  * error listing every missing variable, so a user fixes them in one go.
  */
-export function resolveSecretValues(env: Environment, files: readonly SecretEnvFile[], values: Readonly<Record<string, string | undefined>>): Map<string, string> {
+export function resolveSecretValues(
+  env: Environment,
+  files: readonly SecretEnvFile[],
+  values: Readonly<Record<string, string | undefined>>,
+): Map<string, string> {
   const out = new Map<string, string>();
   const missing = new Set<string>();
   for (const f of files)
@@ -47,7 +51,10 @@ export function resolveSecretValues(env: Environment, files: readonly SecretEnvF
       else out.set(e.secret, value);
     }
   if (missing.size) {
-    throw new UsageError(`missing secret value${missing.size === 1 ? '' : 's'}: ${[...missing].join(', ')}`, `Export ${missing.size === 1 ? 'it' : 'them'} in the environment that runs pvestack (never in the spec).`);
+    throw new UsageError(
+      `missing secret value${missing.size === 1 ? '' : 's'}: ${[...missing].join(', ')}`,
+      `Export ${missing.size === 1 ? 'it' : 'them'} in the environment that runs pvestack (never in the spec).`,
+    );
   }
   return out;
 }
@@ -62,8 +69,13 @@ export function renderSecretEnvFile(file: SecretEnvFile, secretValues: ReadonlyM
     file.entries
       .map((e) => {
         const value = secretValues.get(e.secret);
-        if (value === undefined) throw new UsageError(`no value for secret ${JSON.stringify(e.secret)}`, 'Resolve the secret values with resolveSecretValues() first.');
-        if (/[\r\n]/.test(value)) throw new UsageError(`secret ${JSON.stringify(e.secret)} contains a line break`, 'Env files hold one line per variable; store the value without line breaks (e.g. base64).');
+        if (value === undefined)
+          throw new UsageError(`no value for secret ${JSON.stringify(e.secret)}`, 'Resolve the secret values with resolveSecretValues() first.');
+        if (/[\r\n]/.test(value))
+          throw new UsageError(
+            `secret ${JSON.stringify(e.secret)} contains a line break`,
+            'Env files hold one line per variable; store the value without line breaks (e.g. base64).',
+          );
         return `${e.variable}=${/^[A-Za-z0-9_@%+=:,./-]*$/.test(value) ? value : `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`}`;
       })
       .join('\n') + '\n'

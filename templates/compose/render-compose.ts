@@ -104,9 +104,13 @@ export function renderCompose(input: ComposeInput): RenderedCompose {
   const body = stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
   return {
     text: header ? `${header}\n${body}` : body,
-    secretFiles: input.services
-      .filter((s) => secretVariables(s).length > 0)
-      .map((s) => ({ path: secretEnvPath(s.name), entries: secretVariables(s) })),
-    services: input.services.map((s) => ({ name: s.name, stateful: s.stateful ?? false, hasHealthcheck: s.healthcheck !== undefined, image: s.image, definition: s })),
+    secretFiles: input.services.filter((s) => secretVariables(s).length > 0).map((s) => ({ path: secretEnvPath(s.name), entries: secretVariables(s) })),
+    services: input.services.map((s) => ({
+      name: s.name,
+      stateful: s.stateful ?? false,
+      hasHealthcheck: s.healthcheck !== undefined,
+      image: s.image,
+      definition: s,
+    })),
   };
 }

@@ -21,7 +21,13 @@ interface Rule {
 }
 
 export const ALERT_RULES: readonly Rule[] = [
-  { alert: 'TargetDown', expr: 'up == 0', for: '5m', severity: 'critical', summary: '{{ $labels.job }} target {{ $labels.instance }} has been unreachable for 5 minutes' },
+  {
+    alert: 'TargetDown',
+    expr: 'up == 0',
+    for: '5m',
+    severity: 'critical',
+    summary: '{{ $labels.job }} target {{ $labels.instance }} has been unreachable for 5 minutes',
+  },
   {
     alert: 'DiskAbove85Percent',
     expr: '(1 - node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs|fuse.*|cifs"} / node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs|fuse.*|cifs"}) > 0.85',
@@ -42,7 +48,8 @@ export const ALERT_RULES: readonly Rule[] = [
     expr: 'increase(pvestack_pg_archiver_failed_count[15m]) > 0 and (pvestack_pg_archiver_last_failed_time_seconds > pvestack_pg_archiver_last_archived_time_seconds)',
     for: '5m',
     severity: 'critical',
-    summary: 'WAL archiving on {{ $labels.instance }} fails: pg_wal grows until the disk is full, and point-in-time recovery stops at the last archived segment',
+    summary:
+      'WAL archiving on {{ $labels.instance }} fails: pg_wal grows until the disk is full, and point-in-time recovery stops at the last archived segment',
   },
   {
     alert: 'PostgresBaseBackupStale',

@@ -29,7 +29,10 @@ export function prometheusJobs(env: Environment, self: Guest, stack: MonitoringS
   const targets = (stack.targets ?? []).map((n) => guestByName(env, n)).filter((g): g is Guest => g !== undefined && g !== self);
   const node = ['node-exporter:9100', ...targets.filter((g) => has(g, 'node-exporter')).map((g) => `${g.ipv4}:${catalogPort(g, 'node-exporter')}`)];
   const cadvisor = ['cadvisor:8080', ...targets.filter((g) => has(g, 'cadvisor')).map((g) => `${g.ipv4}:${catalogPort(g, 'cadvisor')}`)];
-  const dcgm = [...(selfHasGpu ? ['dcgm-exporter:9400'] : []), ...targets.filter((g) => has(g, 'dcgm-exporter')).map((g) => `${g.ipv4}:${catalogPort(g, 'dcgm-exporter')}`)];
+  const dcgm = [
+    ...(selfHasGpu ? ['dcgm-exporter:9400'] : []),
+    ...targets.filter((g) => has(g, 'dcgm-exporter')).map((g) => `${g.ipv4}:${catalogPort(g, 'dcgm-exporter')}`),
+  ];
   const vllm = targets.flatMap((g) => g.stacks.flatMap((s) => (s.kind === 'vllm' ? [`${g.ipv4}:${s.port ?? DEFAULT_PORTS.vllm}`] : [])));
   // The postgres and redis stacks carry their exporters (templates/stacks/postgres.ts, redis.ts).
   const withSelf = [self, ...targets];

@@ -135,7 +135,10 @@ export function renderNginxBootstrapConf(input: NginxConfInput): string {
       `server_name ${input.serverName};`,
       ...block('location /.well-known/acme-challenge/', [`root ${input.acmeWebroot};`]),
       ...HEALTH,
-      ...block('location /', ['default_type text/plain;', 'return 503 "TLS certificate not issued yet; see the compose.yaml notes of the nginx-proxy stack\\n";']),
+      ...block('location /', [
+        'default_type text/plain;',
+        'return 503 "TLS certificate not issued yet; see the compose.yaml notes of the nginx-proxy stack\\n";',
+      ]),
     ]),
   ]);
 }
@@ -152,7 +155,14 @@ export function renderNginxConf(input: NginxConfInput): string {
         ...STUB_STATUS,
         ...block('location /', ['return 301 https://$host$request_uri;']),
       ])
-    : block('server', [`listen ${input.httpListen};`, `server_name ${input.serverName};`, ...SECURITY_HEADERS, ...HEALTH, ...STUB_STATUS, ...proxyLocations(input)]);
+    : block('server', [
+        `listen ${input.httpListen};`,
+        `server_name ${input.serverName};`,
+        ...SECURITY_HEADERS,
+        ...HEALTH,
+        ...STUB_STATUS,
+        ...proxyLocations(input),
+      ]);
   const httpsServer = tls
     ? block('server', [
         ...(input.http2 === 'listen-parameter' ? [`listen ${input.httpsListen} ssl http2;`] : [`listen ${input.httpsListen} ssl;`, 'http2 on;']),

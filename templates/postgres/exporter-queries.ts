@@ -16,7 +16,8 @@ export function renderExporterQueries(backup: boolean, dir: string = BACKUP_DIR)
   const gauge = (description: string) => ({ usage: 'GAUGE', description });
   const queries: Record<string, unknown> = {
     pvestack_pg_archiver: {
-      query: 'SELECT failed_count, coalesce(extract(epoch FROM last_failed_time), 0) AS last_failed_time_seconds, coalesce(extract(epoch FROM last_archived_time), 0) AS last_archived_time_seconds FROM pg_stat_archiver',
+      query:
+        'SELECT failed_count, coalesce(extract(epoch FROM last_failed_time), 0) AS last_failed_time_seconds, coalesce(extract(epoch FROM last_archived_time), 0) AS last_archived_time_seconds FROM pg_stat_archiver',
       metrics: [
         { failed_count: { usage: 'COUNTER', description: 'WAL segments archive_command failed on' } },
         { last_failed_time_seconds: gauge('Unix time of the last failed archive attempt (0: never)') },

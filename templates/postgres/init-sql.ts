@@ -9,5 +9,8 @@ function ident(name: string): string {
 }
 
 export function renderInitSql(extensions: readonly string[]): string {
-  return ['-- Rendered by pvestack: extensions of the application database.', ...extensions.map((e) => `CREATE EXTENSION IF NOT EXISTS ${ident(e)};`)].join('\n') + '\n';
+  return (
+    ['-- Rendered by pvestack: extensions of the application database.', ...extensions.map((e) => `CREATE EXTENSION IF NOT EXISTS ${ident(e)};`)].join('\n') +
+    '\n'
+  );
 }

@@ -68,7 +68,8 @@ export function renderPgHba(input: PgHbaInput): string {
     row('host', 'all', 'all', '127.0.0.1/32', 'scram-sha-256', 'healthcheck and the pg-backup sidecar (same network namespace)'),
   ];
   // `all` in the DATABASE column does not match replication connections (pg_hba.conf docs).
-  if (input.replicationUser) lines.push(row('host', 'replication', input.replicationUser, '127.0.0.1/32', 'scram-sha-256', 'pg_basebackup of the pg-backup sidecar'));
+  if (input.replicationUser)
+    lines.push(row('host', 'replication', input.replicationUser, '127.0.0.1/32', 'scram-sha-256', 'pg_basebackup of the pg-backup sidecar'));
   if (input.sameHost) lines.push(row('host', input.database, input.user, 'samenet', 'scram-sha-256', 'stacks on this guest (shared Docker network)'));
   for (const s of input.sources) lines.push(row('host', input.database, input.user, s.address, 'scram-sha-256', s.comment));
   return `${lines.join('\n')}\n`;

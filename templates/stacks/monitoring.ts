@@ -71,7 +71,13 @@ export function monitoringStack(ctx: StackContext, stack: MonitoringStackSpec): 
   return {
     services,
     files: [
-      { path: 'prometheus.yml', content: renderPrometheusYml(prometheusJobs(ctx.env, ctx.guest, stack, gpu), { rulesFile: '/etc/prometheus/alerts.yml', alertmanager: `alertmanager:${ALERTMANAGER_PORT}` }) },
+      {
+        path: 'prometheus.yml',
+        content: renderPrometheusYml(prometheusJobs(ctx.env, ctx.guest, stack, gpu), {
+          rulesFile: '/etc/prometheus/alerts.yml',
+          alertmanager: `alertmanager:${ALERTMANAGER_PORT}`,
+        }),
+      },
       { path: 'alerts.yml', content: renderAlertRules() },
       { path: 'alertmanager.yml', content: renderAlertmanagerYml(webhook !== undefined) },
       { path: 'grafana/provisioning/datasources/prometheus.yaml', content: renderGrafanaDatasource() },

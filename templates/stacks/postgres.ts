@@ -104,7 +104,13 @@ export function postgresStack(ctx: StackContext, stack: PostgresStackSpec): Stac
     },
     {
       path: 'pg_hba.conf',
-      content: renderPgHba({ database: stack.database, user, sources: hbaSources(ctx.env, ctx.guest, port), sameHost: otherStacksOn(ctx.guest, stack), ...(backup ? { replicationUser: user } : {}) }),
+      content: renderPgHba({
+        database: stack.database,
+        user,
+        sources: hbaSources(ctx.env, ctx.guest, port),
+        sameHost: otherStacksOn(ctx.guest, stack),
+        ...(backup ? { replicationUser: user } : {}),
+      }),
     },
     { path: 'initdb/10-extensions.sql', content: renderInitSql(extensions) },
   ];
@@ -131,7 +137,13 @@ export function postgresStack(ctx: StackContext, stack: PostgresStackSpec): Stac
         ...scripts,
         ...backupVolume,
       ],
-      healthcheck: { test: ['CMD', 'pg_isready', '-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', stack.database], intervalSeconds: 10, timeoutSeconds: 5, retries: 6, startPeriodSeconds: 30 },
+      healthcheck: {
+        test: ['CMD', 'pg_isready', '-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', stack.database],
+        intervalSeconds: 10,
+        timeoutSeconds: 5,
+        retries: 6,
+        startPeriodSeconds: 30,
+      },
       stateful: true,
       // Let PostgreSQL finish a fast shutdown (checkpoint) instead of being killed.
       stopGracePeriodSeconds: 120,

@@ -49,7 +49,12 @@ export function redisStack(ctx: StackContext, stack: RedisStackSpec): StackParts
         secretEnv: [{ variable: 'REDIS_PASSWORD', secret: stack.passwordSecret }],
         volumes: ['./redis.conf:/usr/local/etc/redis/redis.conf:ro', ...(persistent ? ['redis-data:/data'] : [])],
         // REDISCLI_AUTH keeps the password out of redis-cli's argv.
-        healthcheck: { test: ['CMD-SHELL', `REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli -p ${port} ping | grep -q PONG`], intervalSeconds: 10, timeoutSeconds: 5, retries: 5 },
+        healthcheck: {
+          test: ['CMD-SHELL', `REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli -p ${port} ping | grep -q PONG`],
+          intervalSeconds: 10,
+          timeoutSeconds: 5,
+          retries: 5,
+        },
         stateful: persistent,
         ...(stack.maxMemoryMib ? { memoryLimitMib: redisMemoryLimitMib(stack.maxMemoryMib, persistent) } : {}),
       },

@@ -23,13 +23,19 @@ export function tensorParallelSize(stack: VllmStackSpec, gpus: readonly GpuSpec[
 /** The argv appended to the image's entrypoint. */
 export function vllmArgs(stack: VllmStackSpec, _guest: Guest, gpus: readonly GpuSpec[]): string[] {
   const args = [
-    '--model', stack.model,
-    '--served-model-name', stack.servedModelName ?? stack.model,
-    '--tensor-parallel-size', String(tensorParallelSize(stack, gpus)),
+    '--model',
+    stack.model,
+    '--served-model-name',
+    stack.servedModelName ?? stack.model,
+    '--tensor-parallel-size',
+    String(tensorParallelSize(stack, gpus)),
     // Explicit on purpose: vLLM's default moved from 0.9 to 0.92 between releases.
-    '--gpu-memory-utilization', String(stack.gpuMemoryUtilization),
-    '--max-model-len', String(stack.maxModelLen),
-    '--dtype', stack.dtype ?? 'auto',
+    '--gpu-memory-utilization',
+    String(stack.gpuMemoryUtilization),
+    '--max-model-len',
+    String(stack.maxModelLen),
+    '--dtype',
+    stack.dtype ?? 'auto',
   ];
   // AWQ and GPTQ checkpoints carry their `quantization_config`; with no flag vLLM picks the fast
   // Marlin kernel where the GPU supports it and falls back to the plain one elsewhere. An explicit

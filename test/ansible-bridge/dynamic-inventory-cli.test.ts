@@ -15,7 +15,7 @@ describe('dynamic inventory protocol', () => {
     expect(out._meta.hostvars.infer.ansible_host).toBe('10.30.0.20');
   });
 
-  it('answers --host with one host\'s vars, and {} for an unknown host', () => {
+  it("answers --host with one host's vars, and {} for an unknown host", () => {
     expect(JSON.parse(runDynamicInventory(['--host', 'kv'], 'small', load).stdout)).toMatchObject({ ansible_host: '10.30.0.21', pvestack_kind: 'lxc' });
     expect(JSON.parse(runDynamicInventory(['--host', 'nope'], 'small', load).stdout)).toEqual({});
   });

@@ -30,7 +30,13 @@ export function smallSpec(opts: { name?: string; edgePort?: number; edgeUser?: s
     zfsPools: [{ name: 'tank', node: 'pve-a', layout: 'mirror', disks: ['/dev/disk/by-id/a', '/dev/disk/by-id/b'], diskSizeGib: 2000 }],
     storageBoxes: [
       { name: 'backup', host: 'u111111.your-storagebox.de', user: 'u111111', passwordSecret: 'box-password' },
-      { name: 'models', host: 'u222222.your-storagebox.de', user: 'u222222-sub1', sshKeySecret: 'box-key', hostKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICYhg3MaHJmBSHLIl27JrO797KlbHAjwq4tYKSzZFr7G'] },
+      {
+        name: 'models',
+        host: 'u222222.your-storagebox.de',
+        user: 'u222222-sub1',
+        sshKeySecret: 'box-key',
+        hostKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICYhg3MaHJmBSHLIl27JrO797KlbHAjwq4tYKSzZFr7G'],
+      },
     ],
     secrets: {
       'box-password': { env: 'PVESTACK_TEST_BOX_PASSWORD', description: 'CIFS password of the backup box.' },

@@ -20,7 +20,9 @@ describe('buildInventory on production', () => {
   it('nests every group under the environment group', () => {
     expect(inv.list.all).toEqual({ children: ['production'] });
     expect(inv.list.production!.vars).toEqual({ pvestack_environment: 'production', pvestack_admin_user: 'ops' });
-    expect(inv.list.production!.children).toEqual(expect.arrayContaining(['vm', 'proxmox_nodes', 'web', 'db', 'cache', 'llm', 'gpu', 'proxy', 'node_pve1', 'stack_postgres', 'storage_box']));
+    expect(inv.list.production!.children).toEqual(
+      expect.arrayContaining(['vm', 'proxmox_nodes', 'web', 'db', 'cache', 'llm', 'gpu', 'proxy', 'node_pve1', 'stack_postgres', 'storage_box']),
+    );
   });
 
   it('groups guests by role, GPU, node and kind, and the hypervisors in proxmox_nodes', () => {
@@ -48,11 +50,28 @@ describe('buildInventory on production', () => {
       pvestack_data_disks: [{ name: 'pgdata', size_gib: 8192, datastore: 'tank-db', mount_point: '/var/lib/postgresql' }],
       pvestack_mount_points: ['/var/lib/postgresql'],
       pvestack_storage_box_secret_files: [
-        { box: 'offsite', type: 'cifs-credentials', path: storageBoxCredentialsPath('offsite'), user: 'u123456', secret: 'storagebox-password', env: 'PVESTACK_STORAGEBOX_PASSWORD' },
+        {
+          box: 'offsite',
+          type: 'cifs-credentials',
+          path: storageBoxCredentialsPath('offsite'),
+          user: 'u123456',
+          secret: 'storagebox-password',
+          env: 'PVESTACK_STORAGEBOX_PASSWORD',
+        },
       ],
     });
     expect(vars.llm!.pvestack_gpus).toEqual([
-      { name: 'gpu-pve4-0', pci_address: '0000:01:00.0', model: 'NVIDIA RTX 6000 Ada', vram_gib: 48, device_id: '10de:26b1', subsystem_id: '10de:16a1', iommu_group: 14, all_functions: true, compute_capability: 8.9 },
+      {
+        name: 'gpu-pve4-0',
+        pci_address: '0000:01:00.0',
+        model: 'NVIDIA RTX 6000 Ada',
+        vram_gib: 48,
+        device_id: '10de:26b1',
+        subsystem_id: '10de:16a1',
+        iommu_group: 14,
+        all_functions: true,
+        compute_capability: 8.9,
+      },
     ]);
   });
 
@@ -64,7 +83,13 @@ describe('buildInventory on production', () => {
   });
 
   it('gives nodes their GPUs, vfio ids, RAM and ARC limit in bytes', () => {
-    expect(vars.pve4).toMatchObject({ ansible_host: 'pve4', ansible_user: 'root', pvestack_memory_gib: 192, pvestack_vfio_ids: ['10de:26b1'], pvestack_zfs_pools: ['tank-models'] });
+    expect(vars.pve4).toMatchObject({
+      ansible_host: 'pve4',
+      ansible_user: 'root',
+      pvestack_memory_gib: 192,
+      pvestack_vfio_ids: ['10de:26b1'],
+      pvestack_zfs_pools: ['tank-models'],
+    });
     expect((vars.pve4!.pvestack_gpus as { guest: string }[])[0]!.guest).toBe('llm');
     // 10% of 256 GiB capped at 16 GiB (the installer's rule); pve2 has no pool, so no limit.
     expect(vars.pve3).toMatchObject({ pvestack_zfs_arc_max_gib: 16, pvestack_zfs_arc_max_bytes: 16 * 1024 ** 3 });
@@ -118,7 +143,14 @@ describe('buildInventory on a small fixture', () => {
   it('lists one secret file per box and protocol, at the paths the mount units use', () => {
     const files = small().list._meta.hostvars.edge!.pvestack_storage_box_secret_files;
     expect(files).toEqual([
-      { box: 'backup', type: 'cifs-credentials', path: storageBoxCredentialsPath('backup'), user: 'u111111', secret: 'box-password', env: 'PVESTACK_TEST_BOX_PASSWORD' },
+      {
+        box: 'backup',
+        type: 'cifs-credentials',
+        path: storageBoxCredentialsPath('backup'),
+        user: 'u111111',
+        secret: 'box-password',
+        env: 'PVESTACK_TEST_BOX_PASSWORD',
+      },
       { box: 'models', type: 'ssh-key', path: storageBoxKeyPath('models'), user: 'u222222-sub1', secret: 'box-key', env: 'PVESTACK_TEST_BOX_KEY' },
     ]);
   });
@@ -128,7 +160,16 @@ describe('buildInventory on a small fixture', () => {
     const spec = smallSpec();
     const withLxcGpu: EnvironmentSpec = {
       ...spec,
-      cluster: { nodes: [{ ...spec.cluster.nodes[0]!, nvidiaDriverVersion: '550.127.05', gpus: [spec.cluster.nodes[0]!.gpus![0]!, { ...spec.cluster.nodes[0]!.gpus![1]!, deviceId: '10de:26b9' }] }, spec.cluster.nodes[1]!] },
+      cluster: {
+        nodes: [
+          {
+            ...spec.cluster.nodes[0]!,
+            nvidiaDriverVersion: '550.127.05',
+            gpus: [spec.cluster.nodes[0]!.gpus![0]!, { ...spec.cluster.nodes[0]!.gpus![1]!, deviceId: '10de:26b9' }],
+          },
+          spec.cluster.nodes[1]!,
+        ],
+      },
       guests: spec.guests.map((g) => (g.name === 'kv' ? { ...g, node: 'pve-a', gpus: ['gpu-a-1'] } : g)),
     };
     const v = small(withLxcGpu).list._meta.hostvars['pve-a']!;
@@ -145,7 +186,7 @@ describe('buildInventory on a small fixture', () => {
     expect(gibToBytes(12.8)).toBe(13743895347);
   });
 
-  it('refuses names that collide in Ansible\'s namespace, with spec paths', () => {
+  it("refuses names that collide in Ansible's namespace, with spec paths", () => {
     const spec = smallSpec();
     const fails = (s: EnvironmentSpec) => {
       try {
@@ -175,7 +216,10 @@ describe('stack names in the host variables', () => {
     const env = validateEnvironment(spec, 'fixture');
     // WHEN the inventory and the rendered stacks are built
     const vars = buildInventory(env).list._meta.hostvars;
-    const rendered = renderGuest(env, env.guests.find((g) => g.name === 'kv')!).map((s) => s.name);
+    const rendered = renderGuest(
+      env,
+      env.guests.find((g) => g.name === 'kv')!,
+    ).map((s) => s.name);
     // THEN both say redis, redis-2
     expect((vars.kv!.pvestack_stacks as { name: string }[]).map((s) => s.name)).toEqual(['redis', 'redis-2']);
     expect(rendered).toEqual(['redis', 'redis-2']);

@@ -28,7 +28,11 @@ describeWithTools('Ansible reads the generated inventories (Debian ansible-core)
       const group = envName.replace(/-/g, '_');
       expect((fromStatic.all as { children: string[] }).children).toContain(group);
       const hostvars = (fromStatic._meta as { hostvars: Record<string, Record<string, unknown>> }).hostvars;
-      expect(hostvars.llm).toMatchObject({ ansible_host: '10.20.0.30', pvestack_environment: envName, pvestack_gpus: [expect.objectContaining({ pci_address: '0000:01:00.0' })] });
+      expect(hostvars.llm).toMatchObject({
+        ansible_host: '10.20.0.30',
+        pvestack_environment: envName,
+        pvestack_gpus: [expect.objectContaining({ pci_address: '0000:01:00.0' })],
+      });
       expect((fromStatic.gpu as { hosts: string[] }).hosts).toEqual(['llm', 'ml']);
       expect((fromStatic.proxmox_nodes as { hosts: string[] }).hosts).toEqual(['pve1', 'pve2', 'pve3', 'pve4', 'pve5']);
     });

@@ -17,7 +17,12 @@ describeWithTools('Ansible reaches a real sshd through the generated inventory',
     sshd = await startSshd();
     // The external guest `edge` is the test sshd: address, port and user come from the spec.
     files = writeSpecAndInventory(smallSpec({ edgePort: sshd.port, edgeUser: 'root' }), scratch.dir);
-    connection = ['-e', `ansible_ssh_private_key_file=${sshd.privateKeyPath}`, '-e', `ansible_ssh_common_args='-o UserKnownHostsFile=${sshd.knownHostsPath} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes'`];
+    connection = [
+      '-e',
+      `ansible_ssh_private_key_file=${sshd.privateKeyPath}`,
+      '-e',
+      `ansible_ssh_common_args='-o UserKnownHostsFile=${sshd.knownHostsPath} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes'`,
+    ];
   });
   afterAll(() => {
     sshd?.stop();
@@ -36,7 +41,18 @@ describeWithTools('Ansible reaches a real sshd through the generated inventory',
     // A fresh connection: reusing the ControlPersist master of the first test would skip the host key check.
     const r = runAnsible(
       'ansible',
-      ['-i', files.inventoryFile, 'edge', '-m', 'ping', '-o', '-e', `ansible_ssh_private_key_file=${sshd.privateKeyPath}`, '-e', `ansible_ssh_common_args='-o UserKnownHostsFile=${otherKnownHosts} -o StrictHostKeyChecking=yes'`],
+      [
+        '-i',
+        files.inventoryFile,
+        'edge',
+        '-m',
+        'ping',
+        '-o',
+        '-e',
+        `ansible_ssh_private_key_file=${sshd.privateKeyPath}`,
+        '-e',
+        `ansible_ssh_common_args='-o UserKnownHostsFile=${otherKnownHosts} -o StrictHostKeyChecking=yes'`,
+      ],
       { ...controlDir, ANSIBLE_SSH_ARGS: '-o ControlMaster=no' },
     );
     expect(r.code).not.toBe(0);
@@ -45,7 +61,10 @@ describeWithTools('Ansible reaches a real sshd through the generated inventory',
 
   it('`pvestack ansible` runs ansible-playbook with the generated inventory and passes extra arguments through', () => {
     const playbook = path.join(scratch.dir, 'whoami.yml');
-    fs.writeFileSync(playbook, '- hosts: storage_box\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: echo pvestack-{{ pvestack_environment }}-{{ pvestack_role }}\n      register: out\n      changed_when: false\n    - ansible.builtin.debug: var=out.stdout\n');
+    fs.writeFileSync(
+      playbook,
+      '- hosts: storage_box\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: echo pvestack-{{ pvestack_environment }}-{{ pvestack_role }}\n      register: out\n      changed_when: false\n    - ansible.builtin.debug: var=out.stdout\n',
+    );
     const r = runAnsible('node', [path.join(ROOT, 'bin/pvestack.js'), 'ansible', files.specFile, playbook, '--', ...connection], controlDir);
     expect(r.code, r.output).toBe(0);
     expect(r.output).toContain('pvestack-lab-small-proxy');

@@ -8,7 +8,15 @@ describe('ansible-playbook command builder', () => {
   it('builds argv with the inventory, the playbook, --check and the pass-through arguments in order', () => {
     expect(ansiblePlaybookArgv({ inventory: 'inv.yml', playbook: 'pb.yml' })).toEqual(['ansible-playbook', '-i', 'inv.yml', 'pb.yml']);
     expect(ansiblePlaybookArgv({ inventory: 'inv.yml', playbook: 'pb.yml', check: true, extra: ['--limit', 'db', '-e', 'a=b'] })).toEqual([
-      'ansible-playbook', '-i', 'inv.yml', 'pb.yml', '--check', '--limit', 'db', '-e', 'a=b',
+      'ansible-playbook',
+      '-i',
+      'inv.yml',
+      'pb.yml',
+      '--check',
+      '--limit',
+      'db',
+      '-e',
+      'a=b',
     ]);
   });
 
@@ -21,7 +29,10 @@ describe('ansible-playbook command builder', () => {
   });
 
   it('lists exactly the playbooks in the playbooks directory', () => {
-    const files = fs.readdirSync(PLAYBOOK_DIR).filter((f) => f.endsWith('.yml')).map((f) => f.replace(/\.yml$/, ''));
+    const files = fs
+      .readdirSync(PLAYBOOK_DIR)
+      .filter((f) => f.endsWith('.yml'))
+      .map((f) => f.replace(/\.yml$/, ''));
     expect([...files].sort()).toEqual([...PLAYBOOKS].sort());
   });
 

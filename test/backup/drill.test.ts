@@ -9,7 +9,24 @@ describe('restore drill plan', () => {
 
   it('runs the server image without network, as uid 999, with the backups read-only, removed on exit', () => {
     const argv = drillRunArgv(drillTarget(env, db.name), 'pvestack-drill-db-x');
-    expect(argv.slice(0, 16)).toEqual(['docker', 'run', '--rm', '--name', 'pvestack-drill-db-x', '--network', 'none', '--user', '999:999', '--shm-size', '256m', '-v', '/mnt/storagebox/postgres:/backup:ro', '--entrypoint', 'sh', 'pgvector/pgvector:0.8.0-pg16']);
+    expect(argv.slice(0, 16)).toEqual([
+      'docker',
+      'run',
+      '--rm',
+      '--name',
+      'pvestack-drill-db-x',
+      '--network',
+      'none',
+      '--user',
+      '999:999',
+      '--shm-size',
+      '256m',
+      '-v',
+      '/mnt/storagebox/postgres:/backup:ro',
+      '--entrypoint',
+      'sh',
+      'pgvector/pgvector:0.8.0-pg16',
+    ]);
     expect(argv[16]).toBe('-c');
     expect(argv[17]).toContain('restore.sh" --drill /backup');
   });
@@ -23,7 +40,15 @@ describe('restore drill plan', () => {
   });
 
   it('reads the report; without a replayed transaction the point in time is the base backup end', () => {
-    const out = ['pvestack-drill base 20261128T023000Z', 'pvestack-drill base-finished 2026-11-28T02:31:00Z', 'pvestack-drill newest-archived ', 'pvestack-drill restored-to ', 'pvestack-drill replayed-lsn 0/3000060', 'pvestack-drill row\tpublic.t\t7', 'noise'].join('\n');
+    const out = [
+      'pvestack-drill base 20261128T023000Z',
+      'pvestack-drill base-finished 2026-11-28T02:31:00Z',
+      'pvestack-drill newest-archived ',
+      'pvestack-drill restored-to ',
+      'pvestack-drill replayed-lsn 0/3000060',
+      'pvestack-drill row\tpublic.t\t7',
+      'noise',
+    ].join('\n');
     const r = parseDrillReport(out, new Date('2026-11-28T03:31:00Z'));
     expect(r).toMatchObject({ baseBackup: '20261128T023000Z', pointInTime: '2026-11-28T02:31:00Z', lossWindowSeconds: 3600, rows: [['public.t', '7']] });
     expect(r.restoredTo).toBeUndefined();

@@ -40,10 +40,21 @@ describeWithTools(
     const asPostgres = (argv: string[], env: Record<string, string> = {}) =>
       spawnSync('setpriv', [`--reuid=${POSTGRES_IMAGE_UID}`, `--regid=${POSTGRES_IMAGE_UID}`, '--clear-groups', '--', ...argv], {
         encoding: 'utf8',
-        env: { PATH: `${HOST_PGBIN}:/usr/bin:/bin`, LANG: 'C.UTF-8', LD_PRELOAD: NSS_WRAPPER, NSS_WRAPPER_PASSWD: path.join(scratch.dir, 'passwd'), NSS_WRAPPER_GROUP: path.join(scratch.dir, 'group'), ...env },
+        env: {
+          PATH: `${HOST_PGBIN}:/usr/bin:/bin`,
+          LANG: 'C.UTF-8',
+          LD_PRELOAD: NSS_WRAPPER,
+          NSS_WRAPPER_PASSWD: path.join(scratch.dir, 'passwd'),
+          NSS_WRAPPER_GROUP: path.join(scratch.dir, 'group'),
+          ...env,
+        },
       });
-    const sql = (q: string, db = 'shop') => run('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'app', '-d', db, '-v', 'ON_ERROR_STOP=1', '-Atc', q], { env: { ...process.env, PGPASSWORD: PASSWORD } }).trim();
-    const verify = () => spawnSync('node', [CLI, '--json', 'backup', 'verify', specFile, 'db', '--local'], { env: dockerEnv, encoding: 'utf8', timeout: 240_000 });
+    const sql = (q: string, db = 'shop') =>
+      run('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'app', '-d', db, '-v', 'ON_ERROR_STOP=1', '-Atc', q], {
+        env: { ...process.env, PGPASSWORD: PASSWORD },
+      }).trim();
+    const verify = () =>
+      spawnSync('node', [CLI, '--json', 'backup', 'verify', specFile, 'db', '--local'], { env: dockerEnv, encoding: 'utf8', timeout: 240_000 });
     const drillContainers = () => spawnSync('docker', ['ps', '-aq', '--filter', 'name=pvestack-drill-'], { env: dockerEnv, encoding: 'utf8' }).stdout.trim();
 
     beforeAll(async () => {
@@ -63,7 +74,12 @@ describeWithTools(
           storageBoxes: [{ name: 'box', host: 'u100001.your-storagebox.de', user: 'u100001', passwordSecret: 'box' }],
           guests: [
             {
-              name: 'db', kind: 'external', role: 'db', cores: 2, memoryGib: 2, ipv4: '127.0.0.1',
+              name: 'db',
+              kind: 'external',
+              role: 'db',
+              cores: 2,
+              memoryGib: 2,
+              ipv4: '127.0.0.1',
               storageBoxMounts: [{ box: 'box', mountPoint: mnt }],
               stacks: [{ kind: 'postgres', image: POSTGRES_TEST_IMAGE, database: 'shop', passwordSecret: 'db-password', port, backup: { mountPoint: mnt } }],
             },
@@ -89,7 +105,17 @@ describeWithTools(
       fs.mkdirSync(data, { mode: 0o700 });
       fs.chownSync(data, POSTGRES_IMAGE_UID, POSTGRES_IMAGE_UID);
       fs.writeFileSync(path.join(scratch.dir, 'pw'), PASSWORD);
-      const initdb = asPostgres([`${HOST_PGBIN}/initdb`, '-D', data, '-U', 'app', `--pwfile=${path.join(scratch.dir, 'pw')}`, '-E', 'UTF8', '--locale=C.UTF-8']);
+      const initdb = asPostgres([
+        `${HOST_PGBIN}/initdb`,
+        '-D',
+        data,
+        '-U',
+        'app',
+        `--pwfile=${path.join(scratch.dir, 'pw')}`,
+        '-E',
+        'UTF8',
+        '--locale=C.UTF-8',
+      ]);
       expect(initdb.status, initdb.stderr).toBe(0);
       // As the image starts it: `-c config_file=` the rendered file; PGDATA keeps initdb's defaults.
       opts = `-c config_file=${path.join(release, 'postgresql.conf')} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`;
@@ -171,7 +197,19 @@ describeWithTools(
     }, 240_000);
     it("postgres_exporter's queries read the archiver, the newest base backup and the drill's outcome", async () => {
       const data = path.join(scratch.dir, 'data');
-      const started = asPostgres([`${HOST_PGBIN}/pg_ctl`, '-D', data, '-l', path.join(scratch.dir, 'release', 'server2.log'), '-w', '-t', '60', '-o', opts, 'start']);
+      const started = asPostgres([
+        `${HOST_PGBIN}/pg_ctl`,
+        '-D',
+        data,
+        '-l',
+        path.join(scratch.dir, 'release', 'server2.log'),
+        '-w',
+        '-t',
+        '60',
+        '-o',
+        opts,
+        'start',
+      ]);
       expect(started.status, started.stderr).toBe(0);
       try {
         const queries = parse(renderExporterQueries(true, box)) as Record<string, { query: string }>;

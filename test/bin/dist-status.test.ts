@@ -22,7 +22,14 @@ describe('distProblem', () => {
     write('bin/cli.ts');
     write('bin/commands/list.ts');
     for (const f of ['bin/cli.ts', 'bin/commands/list.ts', 'bin/commands', 'bin']) age(f, startedMsAgo + 60_000);
-    write('dist/.build.json', JSON.stringify({ startedAt: Date.now() - startedMsAgo, dirs: { bin: ['cli.ts'], 'bin/commands': ['list.ts'] }, sources: ['bin/cli.ts', 'bin/commands/list.ts'] }));
+    write(
+      'dist/.build.json',
+      JSON.stringify({
+        startedAt: Date.now() - startedMsAgo,
+        dirs: { bin: ['cli.ts'], 'bin/commands': ['list.ts'] },
+        sources: ['bin/cli.ts', 'bin/commands/list.ts'],
+      }),
+    );
   };
 
   beforeEach(() => {

@@ -30,7 +30,21 @@ function modulesLoadedBy(...args: string[]): string[] {
 
 const CDKTF = /node_modules\/cdktf\//;
 /** What no verb may load just to register itself. */
-const HEAVY = [CDKTF, /node_modules\/constructs\//, /node_modules\/(node-ssh|ssh2)\//, /node_modules\/@pulumi\//, /node_modules\/yaml\//, /^\.gen\//, /^constructs\//, /^diff\//, /^deploy\//, /^ansible-bridge\/inventory/, /^templates\//, /^checks\//, /^stacks\//];
+const HEAVY = [
+  CDKTF,
+  /node_modules\/constructs\//,
+  /node_modules\/(node-ssh|ssh2)\//,
+  /node_modules\/@pulumi\//,
+  /node_modules\/yaml\//,
+  /^\.gen\//,
+  /^constructs\//,
+  /^diff\//,
+  /^deploy\//,
+  /^ansible-bridge\/inventory/,
+  /^templates\//,
+  /^checks\//,
+  /^stacks\//,
+];
 
 describe('CLI module loading', () => {
   it('--help registers every verb without loading cdktf, the bindings, SSH, deploy, diff, ansible, templates or the specs', () => {

@@ -11,14 +11,21 @@ const CLI = path.join(ROOT, 'bin', 'pvestack.js');
 
 /** Runs the real CLI in a child process, as a user would. */
 function pvestack(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1', PVESTACK_DEBUG: '' }, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, CHECKPOINT_DISABLE: '1', PVESTACK_DEBUG: '' },
+    timeout: 120_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Guest names a synthesized document creates: VM `name`s and container host names. */
 function guestNames(doc: { resource?: Record<string, Record<string, any>> }): string[] {
   const vms = Object.values(doc.resource?.proxmox_virtual_environment_vm ?? {}).map((r) => r.name as string);
-  const cts = Object.values(doc.resource?.proxmox_virtual_environment_container ?? {}).map((r) => (Array.isArray(r.initialization) ? r.initialization[0] : r.initialization)?.hostname as string);
+  const cts = Object.values(doc.resource?.proxmox_virtual_environment_container ?? {}).map(
+    (r) => (Array.isArray(r.initialization) ? r.initialization[0] : r.initialization)?.hostname as string,
+  );
   return [...vms, ...cts].sort();
 }
 
@@ -34,7 +41,10 @@ describe('pvestack synth (subprocess)', () => {
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
     expect(r.code).toBe(0);
     const doc = JSON.parse(fs.readFileSync(path.join(out, 'stacks', 'production', 'cdk.tf.json'), 'utf8'));
-    const expected = loadEnvironment('production').guests.filter((g) => g.kind !== 'external').map((g) => g.name).sort();
+    const expected = loadEnvironment('production')
+      .guests.filter((g) => g.kind !== 'external')
+      .map((g) => g.name)
+      .sort();
     expect(expected.length).toBeGreaterThanOrEqual(9);
     expect(guestNames(doc)).toEqual(expected);
     expect(r.stdout).toContain('production');

@@ -8,7 +8,8 @@ import { OperationError } from '../../model';
 import { loadEnvironment } from '../../stacks/registry';
 
 const CLI = path.join(__dirname, '..', '..', 'bin', 'pvestack.js');
-const pvestack = (...args: string[]) => spawnSync('node', [CLI, '-o', 'out', ...args], { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent.sock' } });
+const pvestack = (...args: string[]) =>
+  spawnSync('node', [CLI, '-o', 'out', ...args], { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent.sock' } });
 
 describe('local compose command builders', () => {
   const env = loadEnvironment('dev');
@@ -24,8 +25,32 @@ describe('local compose command builders', () => {
     const s = stacks[0]!;
     const file = path.join(s.dir, 'compose.yaml');
     // The deployer's compose vocabulary (deploy/commands.ts), pointed at the local directory.
-    expect(composeUpArgv('v1', s)).toEqual(['docker-compose', '--project-name', 'dev-laptop-postgres', '--project-directory', s.dir, '--file', file, 'up', '-d', '--remove-orphans']);
-    expect(composeDownArgv('v2', s)).toEqual(['docker', 'compose', '--project-name', 'dev-laptop-postgres', '--project-directory', s.dir, '--file', file, 'down', '--remove-orphans', '-t', '10']);
+    expect(composeUpArgv('v1', s)).toEqual([
+      'docker-compose',
+      '--project-name',
+      'dev-laptop-postgres',
+      '--project-directory',
+      s.dir,
+      '--file',
+      file,
+      'up',
+      '-d',
+      '--remove-orphans',
+    ]);
+    expect(composeDownArgv('v2', s)).toEqual([
+      'docker',
+      'compose',
+      '--project-name',
+      'dev-laptop-postgres',
+      '--project-directory',
+      s.dir,
+      '--file',
+      file,
+      'down',
+      '--remove-orphans',
+      '-t',
+      '10',
+    ]);
     expect(composeDownArgv('v1', s, { volumes: true })).toContain('--volumes');
   });
 
@@ -40,7 +65,12 @@ describe('pvestack up/down --dry-run', () => {
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toBe('docker network create pvestack-dev');
-    expect(lines.slice(1).map((l) => l.split(' --project-name ')[1]!.split(' ')[0])).toEqual(['dev-laptop-postgres', 'dev-laptop-redis', 'dev-laptop-vllm', 'dev-laptop-nextjs']);
+    expect(lines.slice(1).map((l) => l.split(' --project-name ')[1]!.split(' ')[0])).toEqual([
+      'dev-laptop-postgres',
+      'dev-laptop-redis',
+      'dev-laptop-vllm',
+      'dev-laptop-nextjs',
+    ]);
   });
 
   it('--no-gpu leaves vLLM out, or runs the CPU stub in its place', () => {
@@ -63,10 +93,14 @@ describe('pvestack up/down --dry-run', () => {
 });
 
 describe('pvestack up/down without a Docker engine', () => {
-  const NO_ENGINE = 'error: no Docker engine answers at DOCKER_HOST=unix:///nonexistent.sock. Start the Docker engine, or point DOCKER_HOST at one that runs (`docker version` shows the same problem); nothing was started or stopped\n';
+  const NO_ENGINE =
+    'error: no Docker engine answers at DOCKER_HOST=unix:///nonexistent.sock. Start the Docker engine, or point DOCKER_HOST at one that runs (`docker version` shows the same problem); nothing was started or stopped\n';
   const secrets = { PVESTACK_POSTGRES_PASSWORD: 'a', PVESTACK_REDIS_PASSWORD: 'b', PVESTACK_VLLM_API_KEY: 'c', PVESTACK_SESSION_SECRET: 'd' };
   const run = (args: string[], extra: Record<string, string> = {}) =>
-    spawnSync('node', [CLI, '-o', fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-up-')), ...args], { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent.sock', ...extra } });
+    spawnSync('node', [CLI, '-o', fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-up-')), ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent.sock', ...extra },
+    });
 
   it('down says so in one sentence, with no traceback', () => {
     const r = run(['down', 'dev']);
@@ -93,11 +127,14 @@ describe('pvestack up/down without a Docker engine', () => {
 
 describe('compose failures read as one sentence', () => {
   it('keeps only the exception line of a docker-compose 1.x traceback', () => {
-    const traceback = 'Traceback (most recent call last):\n  File "/usr/bin/docker-compose", line 33, in <module>\n    sys.exit(main())\ndocker.errors.DockerException: Error while fetching server API version';
+    const traceback =
+      'Traceback (most recent call last):\n  File "/usr/bin/docker-compose", line 33, in <module>\n    sys.exit(main())\ndocker.errors.DockerException: Error while fetching server API version';
     expect(stderrTail(traceback)).toBe('docker.errors.DockerException: Error while fetching server API version');
   });
 
   it('does not put a full stop after a question the tool asked', () => {
-    expect(new OperationError('Cannot connect to the Docker daemon. Is the docker daemon running?', 'Check DOCKER_HOST').message).toBe('Cannot connect to the Docker daemon. Is the docker daemon running? Check DOCKER_HOST');
+    expect(new OperationError('Cannot connect to the Docker daemon. Is the docker daemon running?', 'Check DOCKER_HOST').message).toBe(
+      'Cannot connect to the Docker daemon. Is the docker daemon running? Check DOCKER_HOST',
+    );
   });
 });

@@ -58,7 +58,12 @@ describeWithTools('pvestack up / down on a real Docker engine', dockerHost ? ['d
                     ports: [`127.0.0.1:${port}:8080`],
                     volumes: ['webdata:/data'],
                     secrets: ['app-token'],
-                    healthcheck: { test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8080/'], intervalSeconds: 1, retries: 30, startPeriodSeconds: 1 },
+                    healthcheck: {
+                      test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8080/'],
+                      intervalSeconds: 1,
+                      retries: 30,
+                      startPeriodSeconds: 1,
+                    },
                   },
                   {
                     name: 'client',
@@ -77,7 +82,9 @@ describeWithTools('pvestack up / down on a real Docker engine', dockerHost ? ['d
   }, 120_000);
 
   afterAll(() => {
-    spawnSync('docker-compose', ['-p', PROJECT, '-f', path.join(out, 'local', ENV_NAME, 'box', 'app', 'compose.yaml'), 'down', '-v', '-t', '1'], { env: dockerEnv });
+    spawnSync('docker-compose', ['-p', PROJECT, '-f', path.join(out, 'local', ENV_NAME, 'box', 'app', 'compose.yaml'), 'down', '-v', '-t', '1'], {
+      env: dockerEnv,
+    });
     docker('volume', 'rm', '-f', `${PROJECT}_webdata`);
     docker('network', 'rm', `pvestack-${ENV_NAME}`);
     scratch.cleanup();
@@ -96,7 +103,9 @@ describeWithTools('pvestack up / down on a real Docker engine', dockerHost ? ['d
     expect(r.stdout).toContain(`${ENV_NAME} is up`);
     const ids = docker('ps', '-q', '--filter', `label=com.docker.compose.project=${PROJECT}`).stdout.trim().split('\n');
     expect(ids).toHaveLength(2);
-    const health = docker('inspect', '--format', '{{.State.Health.Status}}', ...ids).stdout.trim().split('\n');
+    const health = docker('inspect', '--format', '{{.State.Health.Status}}', ...ids)
+      .stdout.trim()
+      .split('\n');
     expect(health).toEqual(['healthy', 'healthy']);
 
     const dir = path.join(out, 'local', ENV_NAME, 'box', 'app');

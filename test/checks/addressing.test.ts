@@ -9,7 +9,13 @@ describe('addressing rules', () => {
   });
 
   it.each<[string, string, (s: Draft) => void, string, string]>([
-    ['address outside the CIDR', 'PVE-NET-001', (s) => (s.guests[1].ipv4 = '10.0.1.5'), 'guests[1].ipv4', 'web has 10.0.1.5, outside network private 10.0.0.0/24 (guest addresses 10.0.0.2–10.0.0.254, gateway 10.0.0.1)'],
+    [
+      'address outside the CIDR',
+      'PVE-NET-001',
+      (s) => (s.guests[1].ipv4 = '10.0.1.5'),
+      'guests[1].ipv4',
+      'web has 10.0.1.5, outside network private 10.0.0.0/24 (guest addresses 10.0.0.2–10.0.0.254, gateway 10.0.0.1)',
+    ],
     ['duplicate address', 'PVE-NET-002', (s) => (s.guests[1].ipv4 = '10.0.0.10'), 'guests[1].ipv4', 'web and proxy both have 10.0.0.10 on network private'],
     ['the gateway', 'PVE-NET-003', (s) => (s.guests[1].ipv4 = '10.0.0.1'), 'guests[1].ipv4', 'web has 10.0.0.1, the gateway of network private 10.0.0.0/24'],
     ['the network address', 'PVE-NET-003', (s) => (s.guests[1].ipv4 = '10.0.0.0'), 'guests[1].ipv4', 'the network address of network private'],
@@ -46,12 +52,42 @@ describe('addressing rules', () => {
 
   // Hints a person can follow as written: a concrete free address (never the gateway), a free VM id.
   it.each<[string, string, (s: Draft) => void, string]>([
-    ['address outside the CIDR', 'PVE-NET-001', (s) => (s.guests[1].ipv4 = '10.0.1.5'), 'Use a free address such as 10.0.0.2, or attach the guest to the network that holds 10.0.1.5.'],
-    ['the gateway', 'PVE-NET-003', (s) => (s.guests[1].ipv4 = '10.0.0.1'), 'Use a free address such as 10.0.0.2 (guest addresses are 10.0.0.2–10.0.0.254, other than the gateway 10.0.0.1).'],
-    ['a gateway at the top of the network', 'PVE-NET-001', (s) => ((s.networks[0].gateway = '10.0.0.254'), (s.guests[1].ipv4 = '10.0.1.5')), 'Use a free address such as 10.0.0.1, or attach the guest to the network that holds 10.0.1.5.'],
-    ['duplicate address', 'PVE-NET-002', (s) => (s.guests[1].ipv4 = '10.0.0.10'), 'Give each guest its own address (a free address such as 10.0.0.2); the second one to boot loses its network.'],
-    ['duplicate VM id', 'PVE-NET-004', (s) => (s.guests[1].vmId = 101), 'VM ids are cluster-wide: give web its own id (100 is free in 100–999), or leave vmId out to have one assigned.'],
-    ['duplicate VM id at the start of the range', 'PVE-NET-004', (s) => ((s.cluster.vmIdRange = { from: 101, to: 199 }), (s.guests[1].vmId = 101)), 'VM ids are cluster-wide: give web its own id (102 is free in 101–199), or leave vmId out to have one assigned.'],
+    [
+      'address outside the CIDR',
+      'PVE-NET-001',
+      (s) => (s.guests[1].ipv4 = '10.0.1.5'),
+      'Use a free address such as 10.0.0.2, or attach the guest to the network that holds 10.0.1.5.',
+    ],
+    [
+      'the gateway',
+      'PVE-NET-003',
+      (s) => (s.guests[1].ipv4 = '10.0.0.1'),
+      'Use a free address such as 10.0.0.2 (guest addresses are 10.0.0.2–10.0.0.254, other than the gateway 10.0.0.1).',
+    ],
+    [
+      'a gateway at the top of the network',
+      'PVE-NET-001',
+      (s) => ((s.networks[0].gateway = '10.0.0.254'), (s.guests[1].ipv4 = '10.0.1.5')),
+      'Use a free address such as 10.0.0.1, or attach the guest to the network that holds 10.0.1.5.',
+    ],
+    [
+      'duplicate address',
+      'PVE-NET-002',
+      (s) => (s.guests[1].ipv4 = '10.0.0.10'),
+      'Give each guest its own address (a free address such as 10.0.0.2); the second one to boot loses its network.',
+    ],
+    [
+      'duplicate VM id',
+      'PVE-NET-004',
+      (s) => (s.guests[1].vmId = 101),
+      'VM ids are cluster-wide: give web its own id (100 is free in 100–999), or leave vmId out to have one assigned.',
+    ],
+    [
+      'duplicate VM id at the start of the range',
+      'PVE-NET-004',
+      (s) => ((s.cluster.vmIdRange = { from: 101, to: 199 }), (s.guests[1].vmId = 101)),
+      'VM ids are cluster-wide: give web its own id (102 is free in 101–199), or leave vmId out to have one assigned.',
+    ],
   ])('hint for %s (%s)', (_name, rule, edit, hint) => {
     expect(findings(env(edit), rule)[0]!.hint).toBe(hint);
   });
@@ -61,7 +97,16 @@ describe('addressing rules', () => {
       s.networks[0].cidr = '10.0.0.0/29';
       s.networks[0].gateway = '10.0.0.1';
       s.guests[1].ipv4 = '10.0.1.5';
-      s.guests.push(...['10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5', '10.0.0.6'].map((ipv4, i) => ({ name: `ext${i}`, kind: 'external', role: 'app', cores: 1, memoryGib: 1, ipv4 })));
+      s.guests.push(
+        ...['10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5', '10.0.0.6'].map((ipv4, i) => ({
+          name: `ext${i}`,
+          kind: 'external',
+          role: 'app',
+          cores: 1,
+          memoryGib: 1,
+          ipv4,
+        })),
+      );
     });
     expect(findings(e, 'PVE-NET-001')[0]!.hint).toContain('a free address (none is left in 10.0.0.0/29: widen it or add a network)');
   });
@@ -72,11 +117,24 @@ describe('addressing rules', () => {
   });
 
   it('PVE-NET-006 names both fixes, and stays quiet for an untagged NIC on a VLAN bridge or a tag on a plain bridge', () => {
-    const [f] = findings(env((s) => Object.assign(s.networks[0], { bridge: 'vmbr4000', vlan: 4000 })), 'PVE-NET-006');
+    const [f] = findings(
+      env((s) => Object.assign(s.networks[0], { bridge: 'vmbr4000', vlan: 4000 })),
+      'PVE-NET-006',
+    );
     expect(f!.severity).toBe('warning');
     expect(f!.hint).toContain('remove vlan and set bridgeVlan: 4000');
     expect(f!.hint).toContain('bridge-vlan-aware yes');
-    expect(findings(env((s) => Object.assign(s.networks[0], { bridge: 'vmbr4000', bridgeVlan: 4000 })), 'PVE-NET-006')).toEqual([]);
-    expect(findings(env((s) => Object.assign(s.networks[0], { bridge: 'vmbr1', vlan: 20 })), 'PVE-NET-006')).toEqual([]);
+    expect(
+      findings(
+        env((s) => Object.assign(s.networks[0], { bridge: 'vmbr4000', bridgeVlan: 4000 })),
+        'PVE-NET-006',
+      ),
+    ).toEqual([]);
+    expect(
+      findings(
+        env((s) => Object.assign(s.networks[0], { bridge: 'vmbr1', vlan: 20 })),
+        'PVE-NET-006',
+      ),
+    ).toEqual([]);
   });
 });

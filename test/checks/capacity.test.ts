@@ -73,7 +73,10 @@ describe('capacity rules', () => {
   });
 
   it('a node without capacity problems but no datastore capacity is info, not an error', () => {
-    const [f] = findings(env((s) => delete s.cluster.nodes[1].datastores[0].capacityGib), 'PVE-CAP-005');
+    const [f] = findings(
+      env((s) => delete s.cluster.nodes[1].datastores[0].capacityGib),
+      'PVE-CAP-005',
+    );
     expect(f!.severity).toBe('info');
   });
 });

@@ -16,7 +16,13 @@ describe('data-safety rules', () => {
   });
 
   it.each<[string, string, (s: Draft) => void, string, string]>([
-    ['PostgreSQL without backup', 'PVE-DATA-002', (s) => delete s.guests[2].stacks[0].backup, 'guests[2].stacks[0]', 'db runs PostgreSQL (database app) without backup'],
+    [
+      'PostgreSQL without backup',
+      'PVE-DATA-002',
+      (s) => delete s.guests[2].stacks[0].backup,
+      'guests[2].stacks[0]',
+      'db runs PostgreSQL (database app) without backup',
+    ],
     [
       'backups on a disk of the same guest',
       'PVE-DATA-003',
@@ -60,7 +66,12 @@ describe('data-safety rules', () => {
   });
 
   it('non-stateful guests may keep PostgreSQL without backup (a dev database)', () => {
-    expect(findings(env((s) => ((s.guests[2].stateful = false), delete s.guests[2].stacks[0].backup)), 'PVE-DATA-002')).toEqual([]);
+    expect(
+      findings(
+        env((s) => ((s.guests[2].stateful = false), delete s.guests[2].stacks[0].backup)),
+        'PVE-DATA-002',
+      ),
+    ).toEqual([]);
   });
 
   it.each([

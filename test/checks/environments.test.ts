@@ -10,7 +10,11 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const errorsOf = (name: string) => runChecks(loadEnvironment(name)).findings.filter((f) => f.severity === 'error' && !f.suppressed);
 
 function cli(...args: string[]) {
-  const run = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'pvestack.js'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+  const run = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'pvestack.js'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+  });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 

@@ -6,7 +6,13 @@ import { runChecks } from '../../checks';
 import type { CheckOptions, Finding } from '../../checks';
 import { type Environment, type EnvironmentSpec, validateEnvironment } from '../../model';
 
-type DeepMutable<T> = T extends (infer U)[] ? DeepMutable<U>[] : T extends readonly (infer U)[] ? DeepMutable<U>[] : T extends object ? { -readonly [K in keyof T]: DeepMutable<T[K]> } : T;
+type DeepMutable<T> = T extends (infer U)[]
+  ? DeepMutable<U>[]
+  : T extends readonly (infer U)[]
+    ? DeepMutable<U>[]
+    : T extends object
+      ? { -readonly [K in keyof T]: DeepMutable<T[K]> }
+      : T;
 /** A spec the test may edit freely (loosely typed so that a test can set any field). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Draft = DeepMutable<EnvironmentSpec> & { guests: any[]; cluster: any; connections: any[]; secrets: any; checks?: any; zfsPools: any[] };
@@ -25,8 +31,26 @@ export function baseSpec(): Draft {
             { id: 'local', type: 'dir', content: ['iso', 'vztmpl', 'backup', 'snippets', 'import'] },
           ],
           gpus: [
-            { name: 'gpu0', pciAddress: '0000:01:00.0', model: 'NVIDIA RTX 6000 Ada', vramGib: 48, deviceId: '10de:26b1', subsystemId: '10de:16a1', iommuGroup: 14, allFunctions: true },
-            { name: 'gpu1', pciAddress: '0000:02:00.0', model: 'NVIDIA RTX 6000 Ada', vramGib: 48, deviceId: '10de:26b1', subsystemId: '10de:16a1', iommuGroup: 15, allFunctions: true },
+            {
+              name: 'gpu0',
+              pciAddress: '0000:01:00.0',
+              model: 'NVIDIA RTX 6000 Ada',
+              vramGib: 48,
+              deviceId: '10de:26b1',
+              subsystemId: '10de:16a1',
+              iommuGroup: 14,
+              allFunctions: true,
+            },
+            {
+              name: 'gpu1',
+              pciAddress: '0000:02:00.0',
+              model: 'NVIDIA RTX 6000 Ada',
+              vramGib: 48,
+              deviceId: '10de:26b1',
+              subsystemId: '10de:16a1',
+              iommuGroup: 15,
+              allFunctions: true,
+            },
           ],
         },
         {
@@ -99,7 +123,9 @@ export function baseSpec(): Draft {
           { name: 'models', sizeGib: 200, datastore: 'tank', mountPoint: '/srv/models' },
         ],
         ipv4: '10.0.0.30',
-        stacks: [{ kind: 'vllm', model: 'Qwen/Qwen2.5-7B-Instruct', dtype: 'bfloat16', gpuMemoryUtilization: 0.9, maxModelLen: 8192, apiKeySecret: 'vllm-key' }],
+        stacks: [
+          { kind: 'vllm', model: 'Qwen/Qwen2.5-7B-Instruct', dtype: 'bfloat16', gpuMemoryUtilization: 0.9, maxModelLen: 8192, apiKeySecret: 'vllm-key' },
+        ],
       },
     ],
     connections: [

@@ -43,7 +43,9 @@ describe('GPU rules', () => {
       'PVE-GPU-007',
       (s) => delete s.cluster.nodes[0].gpus[0].iommuGroup,
       'cluster.nodes[0].gpus[0]',
-      ["GPU gpu0 (0000:01:00.0 on pve1) is mapped into VM llm but has no iommuGroup: Proxmox refuses to start the VM with \"missing expected property 'iommugroup'\""],
+      [
+        'GPU gpu0 (0000:01:00.0 on pve1) is mapped into VM llm but has no iommuGroup: Proxmox refuses to start the VM with "missing expected property \'iommugroup\'"',
+      ],
     ],
     [
       'VM GPU without IOMMU group and subsystem id',
@@ -60,7 +62,10 @@ describe('GPU rules', () => {
   });
 
   it('PVE-GPU-007 shows the host commands that read the values', () => {
-    const [f] = findings(env((s) => delete s.cluster.nodes[0].gpus[0].subsystemId), 'PVE-GPU-007');
+    const [f] = findings(
+      env((s) => delete s.cluster.nodes[0].gpus[0].subsystemId),
+      'PVE-GPU-007',
+    );
     expect(f!.message).toContain("missing expected property 'subsystem-id'");
     expect(f!.hint).toContain('`lspci -nns 0000:01:00.0 -v`');
     expect(f!.hint).toContain('`readlink /sys/bus/pci/devices/0000:01:00.0/iommu_group`');
@@ -78,7 +83,10 @@ describe('GPU rules', () => {
   });
 
   it('suggests the unused GPU of the node when two guests share one', () => {
-    const [f] = findings(env((s) => (s.guests[2].gpus = ['gpu0'])), 'PVE-GPU-001');
+    const [f] = findings(
+      env((s) => (s.guests[2].gpus = ['gpu0'])),
+      'PVE-GPU-001',
+    );
     expect(f!.hint).toContain('gpu1');
   });
 

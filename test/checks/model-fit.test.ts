@@ -27,7 +27,15 @@ describe('vLLM fit calculator (Qwen2.5-72B worked example)', () => {
   });
 
   it('production: AWQ, 0.92, 8K context, fp8 KV → 3 concurrent sequences', () => {
-    const fit = estimateVllmFit({ ...base, facts: QWEN72_AWQ, quantization: 'awq', dtype: 'float16', kvCacheDtype: 'fp8', gpuMemoryUtilization: 0.92, maxModelLen: 8192 });
+    const fit = estimateVllmFit({
+      ...base,
+      facts: QWEN72_AWQ,
+      quantization: 'awq',
+      dtype: 'float16',
+      kvCacheDtype: 'fp8',
+      gpuMemoryUtilization: 0.92,
+      maxModelLen: 8192,
+    });
     expect(fit.usableGib.toFixed(1)).toBe('42.7');
     expect(fit.concurrentSequences).toBe(3);
     expect(fit.fitsOneSequence).toBe(true);
@@ -46,7 +54,8 @@ describe('vLLM fit calculator (Qwen2.5-72B worked example)', () => {
 describe('model-fit rules', () => {
   it('the base fixture (Qwen2.5-7B on one 48 GiB GPU) fits and reports its concurrency', () => {
     const e = env();
-    for (const id of ['PVE-LLM-001', 'PVE-LLM-002', 'PVE-LLM-003', 'PVE-LLM-004', 'PVE-LLM-006', 'PVE-LLM-007', 'PVE-LLM-008']) expect(findings(e, id)).toEqual([]);
+    for (const id of ['PVE-LLM-001', 'PVE-LLM-002', 'PVE-LLM-003', 'PVE-LLM-004', 'PVE-LLM-006', 'PVE-LLM-007', 'PVE-LLM-008'])
+      expect(findings(e, id)).toEqual([]);
     const [info] = findings(e, 'PVE-LLM-005');
     expect(info!.path).toBe('guests[3].stacks[0]');
     expect(info!.message).toContain('weights 14.2 GiB');
@@ -91,7 +100,11 @@ describe('model-fit rules', () => {
       'PVE-LLM-004',
       (s) => {
         s.guests[3].gpus = ['gpu0', 'gpu1'];
-        Object.assign(vllm(s), { model: 'acme/self-quantized-72b', quantization: 'gptq', modelFacts: { paramsBillion: 72.7, layers: 80, attentionHeads: 64, kvHeads: 8, headDim: 128, intermediateSize: 29568 } });
+        Object.assign(vllm(s), {
+          model: 'acme/self-quantized-72b',
+          quantization: 'gptq',
+          modelFacts: { paramsBillion: 72.7, layers: 80, attentionHeads: 64, kvHeads: 8, headDim: 128, intermediateSize: 29568 },
+        });
       },
       'guests[3].stacks[0].tensorParallelSize',
       ['intermediate size 29568 / TP 2 = 14784.0 is not a multiple of the GPTQ group size 128'],

@@ -20,8 +20,18 @@ describe('secret rules', () => {
   it.each<[string, (s: Draft) => void, string, string]>([
     ['a GitHub token in an env value', webEnv({ GH: GITHUB_TOKEN }), 'guests[1].stacks[0].env.GH', 'looks like a GitHub token'],
     ['a Hugging Face token', webEnv({ HF: HF_TOKEN }), 'guests[1].stacks[0].env.HF', 'looks like a Hugging Face token'],
-    ['a literal password under a secret-looking name', webEnv({ DB_PASSWORD: 'hunter2hunter2' }), 'guests[1].stacks[0].env.DB_PASSWORD', 'environment variable DB_PASSWORD has a literal value (14 characters)'],
-    ['a password in a URL', webEnv({ DATABASE_URL: 'postgres://app:s3cretpw@10.0.0.20:5432/app' }), 'guests[1].stacks[0].env.DATABASE_URL', 'looks like a password in a URL'],
+    [
+      'a literal password under a secret-looking name',
+      webEnv({ DB_PASSWORD: 'hunter2hunter2' }),
+      'guests[1].stacks[0].env.DB_PASSWORD',
+      'environment variable DB_PASSWORD has a literal value (14 characters)',
+    ],
+    [
+      'a password in a URL',
+      webEnv({ DATABASE_URL: 'postgres://app:s3cretpw@10.0.0.20:5432/app' }),
+      'guests[1].stacks[0].env.DATABASE_URL',
+      'looks like a password in a URL',
+    ],
     ['an AWS access key id', webEnv({ AWS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE' }), 'guests[1].stacks[0].env.AWS_KEY_ID', 'looks like an AWS access key id'],
     [
       'a private key anywhere in the spec',
@@ -29,7 +39,12 @@ describe('secret rules', () => {
       'connections[0].description',
       'looks like a private key',
     ],
-    ['a password assignment in a command', (s) => (s.guests[1].stacks[0] = { kind: 'worker', image: 'x/y:1', command: ['run', '--password=Sup3rS3cret'] }), 'guests[1].stacks[0].command[1]', 'looks like a password assignment'],
+    [
+      'a password assignment in a command',
+      (s) => (s.guests[1].stacks[0] = { kind: 'worker', image: 'x/y:1', command: ['run', '--password=Sup3rS3cret'] }),
+      'guests[1].stacks[0].command[1]',
+      'looks like a password assignment',
+    ],
   ])('%s → PVE-SEC-001', (_name, edit, p, text) => {
     const found = findings(env(edit), 'PVE-SEC-001');
     expect(found).toHaveLength(1);

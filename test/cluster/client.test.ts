@@ -6,7 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../../cluster/api';
 import { ProxmoxClient } from '../../cluster/client';
 import { connectionConfigFrom } from '../../cluster/config';
-import { ApiAuthError, ApiPermissionError, ApiServerError, ApiTlsError, ApiUnreachableError, ApiWrongEndpointError, ConnectionConfigError } from '../../cluster/errors';
+import {
+  ApiAuthError,
+  ApiPermissionError,
+  ApiServerError,
+  ApiTlsError,
+  ApiUnreachableError,
+  ApiWrongEndpointError,
+  ConnectionConfigError,
+} from '../../cluster/errors';
 import { labClusterRoutes } from '../fixtures/pve/lab-cluster';
 import { startFakePve, TEST_PASSWORD, TEST_TOKEN, TEST_USER, type FakePve } from '../support/pve-api';
 import { describeWithTools, freePort } from '../support/tools';
@@ -32,7 +40,14 @@ describe('connectionConfigFrom', () => {
     expect(c.apiUrl).toBe('https://pve1.example.com:8006/api2/json');
     expect(c.auth).toEqual({ kind: 'token', tokenId: 'pvestack@pve!doctor', secret: TEST_TOKEN.split('=')[1] });
     expect(c.insecure).toBe(false);
-    expect(connectionConfigFrom({ PROXMOX_VE_ENDPOINT: 'https://h:8006/api2/json', PROXMOX_VE_USERNAME: 'root@pam', PROXMOX_VE_PASSWORD: 'x', PROXMOX_VE_INSECURE: 'true' })).toMatchObject({
+    expect(
+      connectionConfigFrom({
+        PROXMOX_VE_ENDPOINT: 'https://h:8006/api2/json',
+        PROXMOX_VE_USERNAME: 'root@pam',
+        PROXMOX_VE_PASSWORD: 'x',
+        PROXMOX_VE_INSECURE: 'true',
+      }),
+    ).toMatchObject({
       apiUrl: 'https://h:8006/api2/json',
       auth: { kind: 'password', username: 'root@pam' },
       insecure: true,
@@ -41,10 +56,13 @@ describe('connectionConfigFrom', () => {
 
   it.each([
     [{}, 'PROXMOX_VE_ENDPOINT: is not set'],
-    [{ PROXMOX_VE_ENDPOINT: 'http://h:8006/' , PROXMOX_VE_API_TOKEN: TEST_TOKEN }, 'PROXMOX_VE_ENDPOINT: must use https'],
+    [{ PROXMOX_VE_ENDPOINT: 'http://h:8006/', PROXMOX_VE_API_TOKEN: TEST_TOKEN }, 'PROXMOX_VE_ENDPOINT: must use https'],
     [{ PROXMOX_VE_ENDPOINT: 'https://h:8006/' }, 'PROXMOX_VE_API_TOKEN: is not set (nor PROXMOX_VE_USERNAME and PROXMOX_VE_PASSWORD)'],
     [{ PROXMOX_VE_ENDPOINT: 'https://h:8006/', PROXMOX_VE_API_TOKEN: 'just-a-secret' }, 'PROXMOX_VE_API_TOKEN: is not of the form user@realm!tokenid=secret'],
-    [{ PROXMOX_VE_ENDPOINT: 'https://h:8006/', PROXMOX_VE_API_TOKEN: TEST_TOKEN, PROXMOX_VE_INSECURE: 'maybe' }, 'PROXMOX_VE_INSECURE: is not a boolean (got "maybe")'],
+    [
+      { PROXMOX_VE_ENDPOINT: 'https://h:8006/', PROXMOX_VE_API_TOKEN: TEST_TOKEN, PROXMOX_VE_INSECURE: 'maybe' },
+      'PROXMOX_VE_INSECURE: is not a boolean (got "maybe")',
+    ],
   ])('rejects %j', (env, message) => {
     expect(() => connectionConfigFrom(env)).toThrow(ConnectionConfigError);
     expect(() => connectionConfigFrom(env)).toThrow(message);
@@ -87,7 +105,9 @@ describeWithTools('ProxmoxClient against a loopback HTTPS server', ['openssl'], 
     delete env.PROXMOX_VE_CA_FILE;
     const err = await caught(api.nodes(clientFor(env)));
     expect(err).toBeInstanceOf(ApiTlsError);
-    expect(err.message).toMatch(/^GET \/nodes: the TLS certificate of 127\.0\.0\.1:\d+ is not trusted \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\)/);
+    expect(err.message).toMatch(
+      /^GET \/nodes: the TLS certificate of 127\.0\.0\.1:\d+ is not trusted \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\)/,
+    );
     expect(err.message).toContain('PROXMOX_VE_CA_FILE');
     expect(err.message).toContain('PROXMOX_VE_INSECURE=true');
     expect((err as ApiTlsError).exitCode).toBe(2);
@@ -103,7 +123,12 @@ describeWithTools('ProxmoxClient against a loopback HTTPS server', ['openssl'], 
 
   it('logs in with a password through POST /access/ticket, then only GETs with the ticket', async () => {
     const before = pve.requests.length;
-    const client = clientFor({ PROXMOX_VE_ENDPOINT: pve.endpoint, PROXMOX_VE_CA_FILE: pve.caFile, PROXMOX_VE_USERNAME: TEST_USER, PROXMOX_VE_PASSWORD: TEST_PASSWORD });
+    const client = clientFor({
+      PROXMOX_VE_ENDPOINT: pve.endpoint,
+      PROXMOX_VE_CA_FILE: pve.caFile,
+      PROXMOX_VE_USERNAME: TEST_USER,
+      PROXMOX_VE_PASSWORD: TEST_PASSWORD,
+    });
     await api.nodes(client);
     await api.version(client);
     client.close();
@@ -120,7 +145,9 @@ describeWithTools('ProxmoxClient against a loopback HTTPS server', ['openssl'], 
   });
 
   it('turns a wrong password into ApiAuthError at the ticket login', async () => {
-    const err = await caught(api.nodes(clientFor({ PROXMOX_VE_ENDPOINT: pve.endpoint, PROXMOX_VE_CA_FILE: pve.caFile, PROXMOX_VE_USERNAME: TEST_USER, PROXMOX_VE_PASSWORD: 'wrong' })));
+    const err = await caught(
+      api.nodes(clientFor({ PROXMOX_VE_ENDPOINT: pve.endpoint, PROXMOX_VE_CA_FILE: pve.caFile, PROXMOX_VE_USERNAME: TEST_USER, PROXMOX_VE_PASSWORD: 'wrong' })),
+    );
     expect(err).toBeInstanceOf(ApiAuthError);
     expect(err.message).toContain('POST /access/ticket: authentication failed (401 authentication failure) (got "pvestack@pve")');
     expect(err.message).not.toContain('wrong');

@@ -79,7 +79,9 @@ describeWithTools('pvestack discover against a loopback Proxmox API', ['openssl'
     pve.route('/cluster/mapping/pci', []);
     pve.route(
       '/nodes/pve1/hardware/pci',
-      (labClusterRoutes()['/nodes/pve1/hardware/pci'] as Record<string, unknown>[]).map((d) => (d.id === '0000:01:00.0' ? { ...d, device: '0x2bb1', device_name: 'GB202GL [RTX PRO 6000 Blackwell]' } : d)),
+      (labClusterRoutes()['/nodes/pve1/hardware/pci'] as Record<string, unknown>[]).map((d) =>
+        d.id === '0000:01:00.0' ? { ...d, device: '0x2bb1', device_name: 'GB202GL [RTX PRO 6000 Blackwell]' } : d,
+      ),
     );
     try {
       const found = await discoverNode(client, 'pve1');
@@ -88,7 +90,12 @@ describeWithTools('pvestack discover against a loopback Proxmox API', ['openssl'
       expect(text).toContain('      model: NVIDIA RTX PRO 6000 Blackwell\n');
       expect(text).toContain("      # vramGib: required, not known for 10de:2bb1: the card's memory in GiB");
       expect(text).not.toContain('adopt');
-      expect(discoveryJson(found)).toMatchObject({ node: 'pve1', cpuThreads: 32, memoryGib: 125.8, gpus: [{ name: 'gpu-pve1-0', deviceId: '10de:2bb1', iommuGroup: 14 }] });
+      expect(discoveryJson(found)).toMatchObject({
+        node: 'pve1',
+        cpuThreads: 32,
+        memoryGib: 125.8,
+        gpus: [{ name: 'gpu-pve1-0', deviceId: '10de:2bb1', iommuGroup: 14 }],
+      });
     } finally {
       pve.route('/cluster/mapping/pci', labClusterRoutes()['/cluster/mapping/pci']);
       pve.route('/nodes/pve1/hardware/pci', labClusterRoutes()['/nodes/pve1/hardware/pci']);

@@ -12,6 +12,7 @@ import { loadEnvironmentFile, parseEnvironmentYaml, type Environment } from '../
 import { labClusterRoutes } from '../fixtures/pve/lab-cluster';
 import { startFakePve, type FakePve, type Route } from '../support/pve-api';
 import { describeWithTools } from '../support/tools';
+import { hasTableRow } from '../support/markdown';
 import * as fs from 'node:fs';
 import { parse, stringify } from 'yaml';
 
@@ -62,7 +63,11 @@ const CASES: Case[] = [
   },
   {
     rule: 'PVE-LIVE-003',
-    cluster: (r) => void (r['/nodes/pve1/status'] = { ...(r['/nodes/pve1/status'] as Json), cpuinfo: { model: 'AMD EPYC 7313P 16-Core Processor', cpus: 16, cores: 16, sockets: 1 } }),
+    cluster: (r) =>
+      void (r['/nodes/pve1/status'] = {
+        ...(r['/nodes/pve1/status'] as Json),
+        cpuinfo: { model: 'AMD EPYC 7313P 16-Core Processor', cpus: 16, cores: 16, sockets: 1 },
+      }),
     path: 'cluster.nodes[0].cpuThreads',
     message: 'spec says 32 threads, node pve1 has 16 (1 × AMD EPYC 7313P 16-Core Processor, 16 cores)',
     hint: 'Set cpuThreads: 16',
@@ -83,14 +88,16 @@ const CASES: Case[] = [
   },
   {
     rule: 'PVE-LIVE-006',
-    cluster: (r) => mapList(r, '/nodes/pve1/hardware/pci', (d) => (d.id === '0000:01:00.0' ? { ...d, device: '0x2684', device_name: 'AD102 [GeForce RTX 4090]' } : d)),
+    cluster: (r) =>
+      mapList(r, '/nodes/pve1/hardware/pci', (d) => (d.id === '0000:01:00.0' ? { ...d, device: '0x2684', device_name: 'AD102 [GeForce RTX 4090]' } : d)),
     path: 'cluster.nodes[0].gpus[0].deviceId',
     message: '0000:01:00.0 on pve1 is 10de:2684 (AD102 [GeForce RTX 4090]), the spec says 10de:26b9',
     hint: 'Set deviceId: "10de:2684"',
   },
   {
     rule: 'PVE-LIVE-007',
-    cluster: (r) => mapList(r, '/nodes/pve1/hardware/pci', (d) => (d.id === '0000:01:00.0' ? { ...d, subsystem_vendor: '0x1043', subsystem_device: '0x889c' } : d)),
+    cluster: (r) =>
+      mapList(r, '/nodes/pve1/hardware/pci', (d) => (d.id === '0000:01:00.0' ? { ...d, subsystem_vendor: '0x1043', subsystem_device: '0x889c' } : d)),
     path: 'cluster.nodes[0].gpus[0].subsystemId',
     message: '0000:01:00.0 on pve1 has subsystem 1043:889c, the spec says 10de:1851',
     hint: /^Set subsystemId: "1043:889c": the mapping records it/,
@@ -113,7 +120,8 @@ const CASES: Case[] = [
     rule: 'PVE-LIVE-009',
     cluster: (r) => mapList(r, '/nodes/pve1/hardware/pci', (d) => (d.id === '0000:02:00.0' ? { ...d, iommugroup: 14 } : d)),
     path: 'cluster.nodes[0].gpus[0].pciAddress',
-    message: 'IOMMU group 14 of 0000:01:00.0 on pve1 also holds 0000:02:00.0 (Samsung Electronics Co Ltd NVMe SSD Controller PM9A1/PM9A3/980PRO); a group is given to one guest as a whole',
+    message:
+      'IOMMU group 14 of 0000:01:00.0 on pve1 also holds 0000:02:00.0 (Samsung Electronics Co Ltd NVMe SSD Controller PM9A1/PM9A3/980PRO); a group is given to one guest as a whole',
     hint: /Move the card to a slot with its own group, or enable ACS/,
   },
   {
@@ -129,7 +137,8 @@ const CASES: Case[] = [
     rule: 'PVE-LIVE-010',
     spec: (s) => void delete s.cluster.nodes[0].gpus[0].adopt,
     path: 'cluster.nodes[0].gpus[0].name',
-    message: 'the cluster already has a PCI mapping named l40s (node=pve1,path=0000:01:00,id=10de:26b9,subsystem-id=10de:1851,iommugroup=14); the apply would fail creating it',
+    message:
+      'the cluster already has a PCI mapping named l40s (node=pve1,path=0000:01:00,id=10de:26b9,subsystem-id=10de:1851,iommugroup=14); the apply would fail creating it',
     hint: /^Adopt it \(adopt: true on the GPU/,
   },
   {
@@ -141,7 +150,8 @@ const CASES: Case[] = [
   },
   {
     rule: 'PVE-LIVE-012',
-    cluster: (r) => void (r['/cluster/mapping/pci'] = [...(r['/cluster/mapping/pci'] as Json[]), { id: 'gpu-old', map: ['node=pve1,path=0000:01:00.0,id=10de:26b9'] }]),
+    cluster: (r) =>
+      void (r['/cluster/mapping/pci'] = [...(r['/cluster/mapping/pci'] as Json[]), { id: 'gpu-old', map: ['node=pve1,path=0000:01:00.0,id=10de:26b9'] }]),
     path: 'cluster.nodes[0].gpus[0]',
     message: 'mapping gpu-old already points at 0000:01:00 on pve1; a guest using it takes the card from this environment',
     hint: /delete the other mapping/,
@@ -157,8 +167,9 @@ const CASES: Case[] = [
     rule: 'PVE-LIVE-014',
     cluster: (r) => mapList(r, '/nodes/pve1/storage', (s) => (s.storage === 'local' ? { ...s, content: 'backup,iso,vztmpl' } : s)),
     path: 'cluster.nodes[0].datastores[1].content',
-    message: 'storage local on pve1 holds backup, iso, vztmpl, but snippets is needed for cloud-init snippets of db; import is needed for the cloud image of db',
-    hint: 'Add the content types, keeping the others: `pvesm set local --content backup,iso,vztmpl,snippets,import` (the host playbook proxmox-host-storage does it), and list them in the datastore\'s content.',
+    message:
+      'storage local on pve1 holds backup, iso, vztmpl, but snippets is needed for cloud-init snippets of db; import is needed for the cloud image of db',
+    hint: "Add the content types, keeping the others: `pvesm set local --content backup,iso,vztmpl,snippets,import` (the host playbook proxmox-host-storage does it), and list them in the datastore's content.",
   },
   {
     rule: 'PVE-LIVE-015',
@@ -180,30 +191,39 @@ const CASES: Case[] = [
   {
     rule: 'PVE-LIVE-017',
     cluster: (r, pve) => {
-      r['/nodes/pve1/storage/local/content'] = [{ volid: 'local:import/ubuntu-24.04-server-cloudimg-amd64-20260705.qcow2', format: 'qcow2', size: 618135552, content: 'import' }];
+      r['/nodes/pve1/storage/local/content'] = [
+        { volid: 'local:import/ubuntu-24.04-server-cloudimg-amd64-20260705.qcow2', format: 'qcow2', size: 618135552, content: 'import' },
+      ];
       pve.fault('/nodes/pve1/query-url-metadata', { status: 500, reason: "invalid server response: '404 Not Found'" });
     },
     path: 'guests[2].lxc.templateUrl',
-    message: "template local:vztmpl/ubuntu-24.04-standard_24.04-2_amd64.tar.zst is not on pve1, and the node cannot download http://download.proxmox.com/images/system/ubuntu-24.04-standard_24.04-2_amd64.tar.zst: the API failed (500 invalid server response: '404 Not Found')",
+    message:
+      "template local:vztmpl/ubuntu-24.04-standard_24.04-2_amd64.tar.zst is not on pve1, and the node cannot download http://download.proxmox.com/images/system/ubuntu-24.04-standard_24.04-2_amd64.tar.zst: the API failed (500 invalid server response: '404 Not Found')",
     hint: /Fix the URL/,
   },
   {
     rule: 'PVE-LIVE-018',
     cluster: (_r, pve) => pve.fault('/nodes/pve1/query-url-metadata', { status: 500, reason: "invalid server response: '404 Not Found'" }),
     path: 'guests[1].vm.imageUrl',
-    message: /^cloud image local:import\/ubuntu-24\.04-server-cloudimg-amd64-20260705\.qcow2 is not on pve1, and the node cannot download https:\/\/cloud-images\.ubuntu\.com/,
+    message:
+      /^cloud image local:import\/ubuntu-24\.04-server-cloudimg-amd64-20260705\.qcow2 is not on pve1, and the node cannot download https:\/\/cloud-images\.ubuntu\.com/,
     hint: /HTTP proxy/,
   },
   {
     rule: 'PVE-LIVE-019',
-    cluster: (r) => void (r['/cluster/resources'] = [...(r['/cluster/resources'] as Json[]), { id: 'qemu/211', type: 'qemu', vmid: 211, name: 'legacy-db', node: 'pve1', status: 'stopped', tags: 'finance' }]),
+    cluster: (r) =>
+      void (r['/cluster/resources'] = [
+        ...(r['/cluster/resources'] as Json[]),
+        { id: 'qemu/211', type: 'qemu', vmid: 211, name: 'legacy-db', node: 'pve1', status: 'stopped', tags: 'finance' },
+      ]),
     path: 'guests[1].vmId',
     message: 'id 211 is taken by VM legacy-db on pve1 (tags finance), which this environment does not own',
     hint: 'Give db a free id (e.g. 200), or, if that guest is the one meant, adopt it with `pvestack import live --vmid 211`.',
   },
   {
     rule: 'PVE-LIVE-020',
-    cluster: (r) => void (r['/access/permissions'] = { '/': Object.fromEntries(Object.entries((r['/access/permissions'] as Json)['/']).filter(([p]) => p !== 'SDN.Use')) }),
+    cluster: (r) =>
+      void (r['/access/permissions'] = { '/': Object.fromEntries(Object.entries((r['/access/permissions'] as Json)['/']).filter(([p]) => p !== 'SDN.Use')) }),
     path: 'cluster.providerAuth',
     message: 'the credentials lack SDN.Use on /sdn/zones/localnetwork/vmbr0, needed for NICs on bridge vmbr0',
     hint: /pveum acl modify \/sdn\/zones\/localnetwork\/vmbr0/,
@@ -272,13 +292,18 @@ describeWithTools('pvestack doctor against a loopback Proxmox API', ['openssl'],
   });
 
   it('stops on 403 naming the missing privilege and path', async () => {
-    const err = await run({ cluster: (_r, p) => p.fault('/nodes/pve1/status', { status: 403, reason: 'Permission check failed (/nodes/pve1, Sys.Audit)', times: 1 }) }).catch((e: Error) => e);
+    const err = await run({
+      cluster: (_r, p) => p.fault('/nodes/pve1/status', { status: 403, reason: 'Permission check failed (/nodes/pve1, Sys.Audit)', times: 1 }),
+    }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(ApiPermissionError);
     expect((err as Error).message).toContain('lack Sys.Audit on /nodes/pve1');
   });
 
   it('stops on a timeout', async () => {
-    const err = await run({ variables: pve.env({ PROXMOX_VE_TIMEOUT: '0.3' }), cluster: (_r, p) => p.fault('/cluster/firewall/options', { status: 200, reason: 'OK', delayMs: 1200, times: 1 }) }).catch((e: Error) => e);
+    const err = await run({
+      variables: pve.env({ PROXMOX_VE_TIMEOUT: '0.3' }),
+      cluster: (_r, p) => p.fault('/cluster/firewall/options', { status: 200, reason: 'OK', delayMs: 1200, times: 1 }),
+    }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(ApiUnreachableError);
     expect((err as Error).message).toContain('no answer from');
   });
@@ -299,6 +324,6 @@ describeWithTools('pvestack doctor against a loopback Proxmox API', ['openssl'],
 describe('cluster/README.md', () => {
   it('documents every doctor rule with its severity and title', () => {
     const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'cluster', 'README.md'), 'utf8');
-    for (const r of DOCTOR_RULES) expect(readme).toContain(`| ${r.id} | ${r.severity} | ${r.title} |`);
+    for (const r of DOCTOR_RULES) expect(hasTableRow(readme, r.id, r.severity, r.title), `${r.id} | ${r.severity} | ${r.title}`).toBe(true);
   });
 });

@@ -71,8 +71,35 @@ describeWithTools('pvestack import round trip against a loopback Proxmox API', [
 
   it('writes what the model can express, as close to the hand-made config as it allows', () => {
     const [llm, portainer, mirror] = run.plan.guests;
-    expect(llm!.spec).toEqual({ name: 'llm-lab', kind: 'vm', role: 'ml', node: 'pve1', vmId: 100, adopt: true, cores: 16, memoryGib: 64, network: 'lan', ipv4: '192.168.10.30', disks: [{ sizeGib: 200, datastore: 'local-lvm' }], gpus: ['l40s'], tags: ['lab'] });
-    expect(portainer!.spec).toEqual({ name: 'portainer', kind: 'lxc', role: 'app', node: 'pve1', vmId: 101, adopt: true, cores: 2, memoryGib: 4, network: 'lan', ipv4: '192.168.10.21', disks: [{ sizeGib: 16, datastore: 'local-lvm' }], tags: ['lab'] });
+    expect(llm!.spec).toEqual({
+      name: 'llm-lab',
+      kind: 'vm',
+      role: 'ml',
+      node: 'pve1',
+      vmId: 100,
+      adopt: true,
+      cores: 16,
+      memoryGib: 64,
+      network: 'lan',
+      ipv4: '192.168.10.30',
+      disks: [{ sizeGib: 200, datastore: 'local-lvm' }],
+      gpus: ['l40s'],
+      tags: ['lab'],
+    });
+    expect(portainer!.spec).toEqual({
+      name: 'portainer',
+      kind: 'lxc',
+      role: 'app',
+      node: 'pve1',
+      vmId: 101,
+      adopt: true,
+      cores: 2,
+      memoryGib: 4,
+      network: 'lan',
+      ipv4: '192.168.10.21',
+      disks: [{ sizeGib: 16, datastore: 'local-lvm' }],
+      tags: ['lab'],
+    });
     expect(mirror!.spec).toEqual({
       name: 'mirror',
       kind: 'vm',
@@ -93,8 +120,10 @@ describeWithTools('pvestack import round trip against a loopback Proxmox API', [
 
   it('comments on every setting the model cannot express', () => {
     const [, portainer, mirror] = run.plan.guests;
-    expect(portainer!.notes).toContain('mp0: /srv/portainer,mp=/data,backup=0 — a bind mount of host path /srv/portainer at /data: outside the model; adoption keeps the container\'s mount points as they are');
-    expect(portainer!.notes).toContain('swap: 512 MiB — the model leaves swap to the provider\'s default');
+    expect(portainer!.notes).toContain(
+      "mp0: /srv/portainer,mp=/data,backup=0 — a bind mount of host path /srv/portainer at /data: outside the model; adoption keeps the container's mount points as they are",
+    );
+    expect(portainer!.notes).toContain("swap: 512 MiB — the model leaves swap to the provider's default");
     expect(portainer!.notes).toContain('template — what the container was created from is not readable; adoption keeps it as it is');
     expect(portainer!.notes).toHaveLength(3);
     expect(mirror!.notes).toEqual([]);
@@ -142,15 +171,23 @@ describeWithTools('pvestack import round trip against a loopback Proxmox API', [
     expect(changes.filter((c) => c.action === 'import')).toHaveLength(3);
     expect(changes.some((c) => c.action === 'replace' || c.action === 'delete')).toBe(false);
     // Nothing is downloaded or uploaded for an adopted VM, and its creation-only attributes are kept.
-    const vm = Object.values((head.resource as Record<string, Record<string, Record<string, any>>>).proxmox_virtual_environment_vm!).find((r) => r.name === 'mirror')!;
+    const vm = Object.values((head.resource as Record<string, Record<string, Record<string, any>>>).proxmox_virtual_environment_vm!).find(
+      (r) => r.name === 'mirror',
+    )!;
     expect(vm.disk[0].import_from).toBeUndefined();
     expect(vm.initialization.user_data_file_id).toBeUndefined();
     expect(vm.lifecycle.ignore_changes).toEqual(['initialization[0].user_data_file_id', 'disk[0].import_from']);
-    const ct = Object.values((head.resource as Record<string, Record<string, Record<string, any>>>).proxmox_virtual_environment_container!).find((r) => r.initialization.hostname === 'portainer')!;
+    const ct = Object.values((head.resource as Record<string, Record<string, Record<string, any>>>).proxmox_virtual_environment_container!).find(
+      (r) => r.initialization.hostname === 'portainer',
+    )!;
     expect(ct.lifecycle.ignore_changes).toEqual(['operating_system[0].template_file_id', 'initialization[0].user_account', 'mount_point']);
     expect(ct.unprivileged).toBe(true);
     // The PR views say so too: an import count, and each adopted guest as `import`.
-    const env = diffEnvironment({ environment: 'live', base: { terraform: base, env: loadEnvironmentFile(LIVE_SPEC) }, head: { terraform: head, env: loadEnvironmentFile(written) } });
+    const env = diffEnvironment({
+      environment: 'live',
+      base: { terraform: base, env: loadEnvironmentFile(LIVE_SPEC) },
+      head: { terraform: head, env: loadEnvironmentFile(written) },
+    });
     expect(env.counts.import).toBe(3);
     const report = { base: 'main', head: 'import', environments: [env], hasChanges: true, destroysStateful: false };
     expect(renderMarkdown(report)).toMatch(/\| environment \| add \| import \| update \|/);

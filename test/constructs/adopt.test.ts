@@ -22,8 +22,30 @@ describe('adoption without a terraform binary', () => {
   it('pvestack synth writes the import blocks with only node on the PATH', () => {
     const spec = parse(fs.readFileSync(LIVE_SPEC, 'utf8')) as Record<string, any>;
     spec.guests.push(
-      { name: 'old-vm', kind: 'vm', role: 'app', node: 'pve1', vmId: 100, adopt: true, cores: 2, memoryGib: 2, ipv4: '192.168.10.70', disks: [{ sizeGib: 10, datastore: 'local-lvm' }] },
-      { name: 'old-ct', kind: 'lxc', role: 'app', node: 'pve1', vmId: 101, adopt: true, cores: 1, memoryGib: 1, ipv4: '192.168.10.71', disks: [{ sizeGib: 8, datastore: 'local-lvm' }] },
+      {
+        name: 'old-vm',
+        kind: 'vm',
+        role: 'app',
+        node: 'pve1',
+        vmId: 100,
+        adopt: true,
+        cores: 2,
+        memoryGib: 2,
+        ipv4: '192.168.10.70',
+        disks: [{ sizeGib: 10, datastore: 'local-lvm' }],
+      },
+      {
+        name: 'old-ct',
+        kind: 'lxc',
+        role: 'app',
+        node: 'pve1',
+        vmId: 101,
+        adopt: true,
+        cores: 1,
+        memoryGib: 1,
+        ipv4: '192.168.10.71',
+        disks: [{ sizeGib: 8, datastore: 'local-lvm' }],
+      },
     );
     const file = path.join(dir, 'live.yaml');
     fs.writeFileSync(file, stringify(spec));

@@ -69,8 +69,15 @@ describe('Connections', () => {
         { type: 'in', action: 'ACCEPT', proto: 'tcp', dport: '6432', source: '10.0.0.11' },
       ],
     });
-    expect(resourceAt(tf, 'proxmox_virtual_environment_firewall_options', 'DbFirewall_Options')).toMatchObject({ enabled: true, input_policy: 'DROP', output_policy: 'ACCEPT', vm_id: 120 });
-    expect(resourceAt(tf, 'proxmox_virtual_environment_cluster_firewall_security_group', 'Ssh').rule).toEqual([{ type: 'in', action: 'ACCEPT', proto: 'tcp', dport: '22', source: '+admin' }]);
+    expect(resourceAt(tf, 'proxmox_virtual_environment_firewall_options', 'DbFirewall_Options')).toMatchObject({
+      enabled: true,
+      input_policy: 'DROP',
+      output_policy: 'ACCEPT',
+      vm_id: 120,
+    });
+    expect(resourceAt(tf, 'proxmox_virtual_environment_cluster_firewall_security_group', 'Ssh').rule).toEqual([
+      { type: 'in', action: 'ACCEPT', proto: 'tcp', dport: '22', source: '+admin' },
+    ]);
   });
 
   it('uses container_id for containers', () => {
@@ -84,7 +91,9 @@ describe('Connections', () => {
 
 /** Reads the synthesized firewall back into flows, the way Proxmox would evaluate it. */
 function compiledFlows(env: Environment, tf: TfJson): Set<string> {
-  const ipsets = new Map(resourcesOf(tf, 'proxmox_virtual_environment_firewall_ipset').map((s) => [s.name as string, (s.cidr as { name: string }[]).map((c) => c.name)]));
+  const ipsets = new Map(
+    resourcesOf(tf, 'proxmox_virtual_environment_firewall_ipset').map((s) => [s.name as string, (s.cidr as { name: string }[]).map((c) => c.name)]),
+  );
   const groups = new Map(resourcesOf(tf, 'proxmox_virtual_environment_cluster_firewall_security_group').map((g) => [g.name as string, g.rule as Rule[]]));
   const byIp = new Map(env.guests.map((g) => [g.ipv4, g.name]));
   const byId = new Map<unknown, string>(env.guests.map((g) => [g.vmId, g.name]));
@@ -96,7 +105,8 @@ function compiledFlows(env: Environment, tf: TfJson): Set<string> {
   const sourcesOf = (source: string | undefined): string[] => {
     if (source === undefined) return ['internet'];
     if (source === '+admin') return ['admin'];
-    if (source.startsWith('+')) return ipsets.has(source.slice(1)) ? ipsets.get(source.slice(1))!.map((ip) => byIp.get(ip) ?? `cidr:${ip}`) : [`ipset:${source.slice(1)}`];
+    if (source.startsWith('+'))
+      return ipsets.has(source.slice(1)) ? ipsets.get(source.slice(1))!.map((ip) => byIp.get(ip) ?? `cidr:${ip}`) : [`ipset:${source.slice(1)}`];
     return [byIp.get(source) ?? `cidr:${source}`];
   };
   for (const res of resourcesOf(tf, 'proxmox_virtual_environment_firewall_rules')) {
@@ -128,13 +138,21 @@ const withNodes = environmentNames().filter((name) => loadEnvironment(name).clus
 describe('environment firewall', () => {
   it.each(withNodes)('%s: compiled rules allow exactly the enforceable reachability flows', (name) => {
     const env = loadEnvironment(name);
-    const expected = new Set(reachability(env).filter((f) => f.enforced).map(flowKey));
+    const expected = new Set(
+      reachability(env)
+        .filter((f) => f.enforced)
+        .map(flowKey),
+    );
     expect([...compiledFlows(env, synthEnv(env))].sort()).toEqual([...expected].sort());
   });
 
   it('fixture: cidr sources, role sets and ranges round-trip too', () => {
     const env = fixtureEnv();
-    const expected = new Set(reachability(env).filter((f) => f.enforced).map(flowKey));
+    const expected = new Set(
+      reachability(env)
+        .filter((f) => f.enforced)
+        .map(flowKey),
+    );
     expect([...compiledFlows(env, synthEnv(env))].sort()).toEqual([...expected].sort());
   });
 
@@ -144,14 +162,22 @@ describe('environment firewall', () => {
     const options = resourcesOf(tf, 'proxmox_virtual_environment_firewall_options');
     expect(options).toHaveLength(9);
     for (const o of options) expect(o).toMatchObject({ enabled: true, input_policy: 'DROP', output_policy: 'ACCEPT' });
-    expect(resourcesOf(tf, 'proxmox_virtual_environment_firewall_ipset')).toContainEqual(expect.objectContaining({ name: 'admin', cidr: [expect.objectContaining({ name: '198.51.100.0/24' })] }));
+    expect(resourcesOf(tf, 'proxmox_virtual_environment_firewall_ipset')).toContainEqual(
+      expect.objectContaining({ name: 'admin', cidr: [expect.objectContaining({ name: '198.51.100.0/24' })] }),
+    );
   });
 
   describe('production reachability matrix, read from the compiled rules', () => {
     const env = loadEnvironment('production');
     const flows = [...compiledFlows(env, synthEnv(env))].map((k) => {
       const [from, to, proto, port] = k.split('|') as [string, string, Proto, string];
-      return { from: parseFlowSource(from), to: parseFlowTarget(to), port: Port.parse(`${proto}/${port}`), origin: 'connection' as const, enforced: true } satisfies Flow;
+      return {
+        from: parseFlowSource(from),
+        to: parseFlowTarget(to),
+        port: Port.parse(`${proto}/${port}`),
+        origin: 'connection' as const,
+        enforced: true,
+      } satisfies Flow;
     });
     it.each<[string, string, number, boolean]>([
       ['internet', 'proxy', 443, true],

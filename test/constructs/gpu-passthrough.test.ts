@@ -10,10 +10,12 @@ import { fixtureEnv, resourcesOf, synthEnv } from './fixture';
 
 describe('GpuPassthrough', () => {
   it('declares one cluster PCI mapping per GPU of a node, used or not', () => {
-    const tf = synthEnv(fixtureEnv((s) => {
-      s.guests = s.guests.filter((g) => g.name === 'web');
-      s.connections = [];
-    }));
+    const tf = synthEnv(
+      fixtureEnv((s) => {
+        s.guests = s.guests.filter((g) => g.name === 'web');
+        s.connections = [];
+      }),
+    );
     const mappings = resourcesOf(tf, 'proxmox_hardware_mapping_pci');
     expect(mappings).toHaveLength(2);
     expect(mappings).toContainEqual(
@@ -26,7 +28,10 @@ describe('GpuPassthrough', () => {
   it('maps the whole card (the slot, without a function number) when allFunctions is set', () => {
     const tf = synthEnv(
       fixtureEnv((s) => {
-        s.cluster = { ...s.cluster, nodes: s.cluster.nodes.map((n, i) => (i === 0 ? { ...n, gpus: n.gpus!.map((g, j) => (j === 0 ? { ...g, allFunctions: true } : g)) } : n)) };
+        s.cluster = {
+          ...s.cluster,
+          nodes: s.cluster.nodes.map((n, i) => (i === 0 ? { ...n, gpus: n.gpus!.map((g, j) => (j === 0 ? { ...g, allFunctions: true } : g)) } : n)),
+        };
       }),
     );
     const mapping = resourcesOf(tf, 'proxmox_hardware_mapping_pci').find((m) => m.name === 'gpu-a')!;
@@ -79,7 +84,9 @@ describe('GpuPassthrough', () => {
 
   it('a GPU passed through to a VM without a device id is refused by the checks (PVE-GPU-004), before synthesis', () => {
     const env = withoutDeviceId(0);
-    expect(runChecks(env).findings).toContainEqual(expect.objectContaining({ rule: vmGpuDeviceId.id, severity: 'error', path: 'cluster.nodes[0].gpus[0].deviceId' }));
+    expect(runChecks(env).findings).toContainEqual(
+      expect.objectContaining({ rule: vmGpuDeviceId.id, severity: 'error', path: 'cluster.nodes[0].gpus[0].deviceId' }),
+    );
     expect(() => prepared([env])).toThrow(CheckFailedError);
   });
 

@@ -26,7 +26,12 @@ describe('ProxmoxLxc', () => {
   it('reaches its GPU through the host driver device nodes and records the driver version', () => {
     const ct = resourceAt(synthEnv(fixtureEnv()), CT, 'infer');
     // gpu-b is the second card in PCI order on pve1, so the driver names it /dev/nvidia1.
-    expect((ct.device_passthrough as { path: string }[]).map((d) => d.path)).toEqual(['/dev/nvidia1', '/dev/nvidiactl', '/dev/nvidia-uvm', '/dev/nvidia-uvm-tools']);
+    expect((ct.device_passthrough as { path: string }[]).map((d) => d.path)).toEqual([
+      '/dev/nvidia1',
+      '/dev/nvidiactl',
+      '/dev/nvidia-uvm',
+      '/dev/nvidia-uvm-tools',
+    ]);
     expect(ct.tags).toEqual(expect.arrayContaining(['gpu', 'nvidia-driver-550.127.05']));
     expect(ct).not.toHaveProperty('hostpci');
   });
@@ -80,16 +85,21 @@ describe('ProxmoxLxc', () => {
     expect(ct.depends_on).toContain(`proxmox_download_file.${address}`);
   });
 
-  it('downloads a pinned template with its checksum to the node\'s template datastore', () => {
+  it("downloads a pinned template with its checksum to the node's template datastore", () => {
     const sha512 = 'ab'.repeat(64);
     const tf = synthEnv(
       fixtureEnv((s) => {
         s.cluster = { ...s.cluster, nodes: s.cluster.nodes.map((n, i) => (i === 0 ? { ...n, templateDatastore: 'slow' } : n)) };
-        s.guests[3] = { ...s.guests[3]!, lxc: { templateUrl: 'http://download.proxmox.com/images/system/debian-12-standard_12.7-1_amd64.tar.zst', templateChecksum: sha512 } };
+        s.guests[3] = {
+          ...s.guests[3]!,
+          lxc: { templateUrl: 'http://download.proxmox.com/images/system/debian-12-standard_12.7-1_amd64.tar.zst', templateChecksum: sha512 },
+        };
       }),
     );
     const downloads = Object.values(tf.resource['proxmox_download_file']!).filter((d) => d.content_type === 'vztmpl');
-    expect(downloads).toEqual([expect.objectContaining({ datastore_id: 'slow', file_name: 'debian-12-standard_12.7-1_amd64.tar.zst', checksum: sha512, checksum_algorithm: 'sha512' })]);
+    expect(downloads).toEqual([
+      expect.objectContaining({ datastore_id: 'slow', file_name: 'debian-12-standard_12.7-1_amd64.tar.zst', checksum: sha512, checksum_algorithm: 'sha512' }),
+    ]);
     expect(resourceAt(tf, CT, 'infer').operating_system).toMatchObject({ template_file_id: 'slow:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst' });
   });
 

@@ -24,8 +24,9 @@ describe('no secret value reaches synthesized output or cloud-init', () => {
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-secrets-'));
   });
   afterAll(() => {
-    for (const [k, v] of saved) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
+    for (const [k, v] of saved)
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
     fs.rmSync(outdir, { recursive: true, force: true });
   });
 

@@ -37,7 +37,14 @@ describe('ProxmoxVm', () => {
     // user_data_file_id conflicts with user_account: the admin user comes from the snippet.
     expect(vm.initialization).not.toHaveProperty('user_account');
     expect(vm.disk).toEqual([
-      expect.objectContaining({ interface: 'scsi0', datastore_id: 'local-lvm', discard: 'on', iothread: true, ssd: true, import_from: expect.stringMatching(/^\$\{proxmox_download_file\.CloudImage-pve1-/) }),
+      expect.objectContaining({
+        interface: 'scsi0',
+        datastore_id: 'local-lvm',
+        discard: 'on',
+        iothread: true,
+        ssd: true,
+        import_from: expect.stringMatching(/^\$\{proxmox_download_file\.CloudImage-pve1-/),
+      }),
     ]);
     expect(vm).not.toHaveProperty('lifecycle');
     expect(snippet).toMatchObject({ content_type: 'snippets', datastore_id: 'local', node_name: 'pve1' });
@@ -60,7 +67,15 @@ describe('ProxmoxVm', () => {
   });
 
   it('puts data disks on their datastore with a serial and ssd only on flash', () => {
-    const tf = synthEnv(fixtureEnv((s) => (s.guests[1] = { ...s.guests[1]!, disks: [s.guests[1]!.disks![0]!, { name: 'pgdata', sizeGib: 500, datastore: 'slow', mountPoint: '/var/lib/postgresql' }] })));
+    const tf = synthEnv(
+      fixtureEnv(
+        (s) =>
+          (s.guests[1] = {
+            ...s.guests[1]!,
+            disks: [s.guests[1]!.disks![0]!, { name: 'pgdata', sizeGib: 500, datastore: 'slow', mountPoint: '/var/lib/postgresql' }],
+          }),
+      ),
+    );
     const disks = resourceAt(tf, VM, 'db').disk as Record<string, unknown>[];
     expect(disks[1]).toMatchObject({ interface: 'scsi1', datastore_id: 'slow', serial: 'pgdata', size: 500, discard: 'on', iothread: true });
     expect(disks[1]).not.toHaveProperty('ssd');
@@ -81,7 +96,9 @@ describe('ProxmoxVm', () => {
     const name = (tf: ReturnType<typeof synthEnv>) => (resourceAt(tf, FILE, 'web_UserData').source_raw as { file_name: string }).file_name;
     const before = name(synthEnv(fixtureEnv()));
     const again = name(synthEnv(fixtureEnv()));
-    const after = name(synthEnv(fixtureEnv((s) => (s.admin = { ...s.admin, sshKeys: [...s.admin.sshKeys, 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAISecondKey ops2@fixture'] }))));
+    const after = name(
+      synthEnv(fixtureEnv((s) => (s.admin = { ...s.admin, sshKeys: [...s.admin.sshKeys, 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAISecondKey ops2@fixture'] }))),
+    );
     expect(again).toBe(before);
     expect(after).not.toBe(before);
     expect(after).toMatch(/^fixture-web-user-data-[0-9a-f]{12}\.yaml$/);
@@ -118,12 +135,18 @@ describe('ProxmoxVm', () => {
   });
 });
 
-describe('ProxmoxVm on its own, in a user\'s cdktf stack (no environment)', () => {
+describe("ProxmoxVm on its own, in a user's cdktf stack (no environment)", () => {
   // GIVEN a plain cdktf stack with the provider, as a user writes it
   const synthOwnStack = (props: Partial<ProxmoxVmProps> = {}) => {
     const stack = new TerraformStack(Testing.app(), 'mine');
     new pve.provider.ProxmoxProvider(stack, 'proxmox', {});
-    const vm = new ProxmoxVm(stack, 'app', { name: 'app', nodeName: 'pve1', network: { bridge: 'vmbr0', address: '192.0.2.10/24', gateway: '192.0.2.1' }, userData: '#cloud-config\n', ...props });
+    const vm = new ProxmoxVm(stack, 'app', {
+      name: 'app',
+      nodeName: 'pve1',
+      network: { bridge: 'vmbr0', address: '192.0.2.10/24', gateway: '192.0.2.1' },
+      userData: '#cloud-config\n',
+      ...props,
+    });
     vm.connections.allowFrom(Peer.cidr('198.51.100.0/24'), Port.tcp(443), 'HTTPS from the office');
     return { vm, tf: JSON.parse(Testing.synth(stack)) as TfJson };
   };
@@ -150,10 +173,23 @@ describe('ProxmoxVm on its own, in a user\'s cdktf stack (no environment)', () =
   });
 
   it('passes the offline provider schema validation', () => {
-    const { tf } = synthOwnStack({ stateful: true, gpuMappings: ['gpu-a'], disks: [{ sizeGib: 40, datastoreId: 'fast', ssd: true }, { sizeGib: 200, datastoreId: 'fast', serial: 'data' }] });
+    const { tf } = synthOwnStack({
+      stateful: true,
+      gpuMappings: ['gpu-a'],
+      disks: [
+        { sizeGib: 40, datastoreId: 'fast', ssd: true },
+        { sizeGib: 200, datastoreId: 'fast', serial: 'data' },
+      ],
+    });
     const schema = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'providers', 'proxmox', 'schema.json'), 'utf8')) as ProviderSchemaDocument;
     expect(validateTerraformJson(tf, schema).filter((f) => f.severity === 'error')).toEqual([]);
-    expect(resourceAt(tf, VM, 'app')).toMatchObject({ machine: 'q35', bios: 'ovmf', protection: true, hostpci: [{ device: 'hostpci0', mapping: 'gpu-a', pcie: true }], lifecycle: { prevent_destroy: true } });
+    expect(resourceAt(tf, VM, 'app')).toMatchObject({
+      machine: 'q35',
+      bios: 'ovmf',
+      protection: true,
+      hostpci: [{ device: 'hostpci0', mapping: 'gpu-a', pcie: true }],
+      lifecycle: { prevent_destroy: true },
+    });
   });
 
   it('without userData uploads no snippet', () => {

@@ -48,7 +48,9 @@ describe('ProxmoxZfsPool', () => {
   });
 
   it('reports usable capacity from the layout', () => {
-    const env = fixtureEnv((s) => (s.zfsPools[0] = { ...s.zfsPools[0]!, layout: 'raidz2', disks: [1, 2, 3, 4, 5, 6].map((i) => `/dev/disk/by-id/hdd-${i}`), diskSizeGib: 4000 }));
+    const env = fixtureEnv(
+      (s) => (s.zfsPools[0] = { ...s.zfsPools[0]!, layout: 'raidz2', disks: [1, 2, 3, 4, 5, 6].map((i) => `/dev/disk/by-id/hdd-${i}`), diskSizeGib: 4000 }),
+    );
     const pool = new ProxmoxZfsPool(new TerraformStack(Testing.app(), 's'), 'p', { pool: env.zfsPools[0]! });
     expect(pool.usableCapacityGib).toBe(16000);
   });

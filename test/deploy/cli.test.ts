@@ -14,7 +14,10 @@ describe('pvestack deploy (CLI, no hosts contacted)', () => {
   it('--dry-run --json lists per host the commands and files, secret values masked', () => {
     const r = pvestack(['deploy', 'dev', '--dry-run', '--json'], { PVESTACK_POSTGRES_PASSWORD: SECRET });
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { dryRun: boolean; hosts: { guest: string; stacks: { stack: string; commands: string[]; files: { path: string; mode: string; secret: boolean; masked?: string }[] }[] }[] };
+    const out = JSON.parse(r.stdout) as {
+      dryRun: boolean;
+      hosts: { guest: string; stacks: { stack: string; commands: string[]; files: { path: string; mode: string; secret: boolean; masked?: string }[] }[] }[];
+    };
     expect(out.dryRun).toBe(true);
     expect(out.hosts.length).toBeGreaterThan(0);
     const stacks = out.hosts.flatMap((h) => h.stacks);
@@ -38,16 +41,20 @@ describe('pvestack deploy (CLI, no hosts contacted)', () => {
     expect(r.stderr).not.toMatch(/connect|refused/);
   }, 30_000);
 
-  it.each(['{{{{{{{{', '""""""""""', 'truetruetrue', '********', '{"a":true}'])('--json stays valid JSON with the secret value %j', (value) => {
-    const r = pvestack(['deploy', 'dev', '--only', 'postgres', '--dry-run', '--json'], { PVESTACK_POSTGRES_PASSWORD: value });
-    expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { dryRun: boolean; hosts: { stacks: { files: { secret: boolean; masked?: string }[] }[] }[] };
-    expect(out.dryRun).toBe(true);
-    // The server's env file and the exporter's (its connection password is the same secret).
-    const masked = out.hosts[0]!.stacks[0]!.files.filter((f) => f.secret).map((f) => f.masked);
-    expect(masked.sort()).toEqual(['DATA_SOURCE_PASS=***\n', 'POSTGRES_PASSWORD=***\n']);
-    expect(r.stdout).not.toContain(value);
-  }, 30_000);
+  it.each(['{{{{{{{{', '""""""""""', 'truetruetrue', '********', '{"a":true}'])(
+    '--json stays valid JSON with the secret value %j',
+    (value) => {
+      const r = pvestack(['deploy', 'dev', '--only', 'postgres', '--dry-run', '--json'], { PVESTACK_POSTGRES_PASSWORD: value });
+      expect(r.code, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout) as { dryRun: boolean; hosts: { stacks: { files: { secret: boolean; masked?: string }[] }[] }[] };
+      expect(out.dryRun).toBe(true);
+      // The server's env file and the exporter's (its connection password is the same secret).
+      const masked = out.hosts[0]!.stacks[0]!.files.filter((f) => f.secret).map((f) => f.masked);
+      expect(masked.sort()).toEqual(['DATA_SOURCE_PASS=***\n', 'POSTGRES_PASSWORD=***\n']);
+      expect(r.stdout).not.toContain(value);
+    },
+    30_000,
+  );
 
   it('an unknown --only name is a usage error (exit 2) naming the choices', () => {
     const r = pvestack(['deploy', 'dev', '--dry-run', '--only', 'no-such-thing']);
@@ -61,12 +68,16 @@ describe('pvestack deploy (CLI, no hosts contacted)', () => {
     expect(r.stderr).toContain('missing secret value: PVESTACK_POSTGRES_PASSWORD');
   }, 30_000);
 
-  it.skipIf(spawnSync('sh', ['-c', 'command -v pulumi']).status === 0)('--engine pulumi without the pulumi CLI fails with how to install it', () => {
-    const r = pvestack(['deploy', 'dev', '--only', 'postgres', '--engine', 'pulumi'], { PVESTACK_POSTGRES_PASSWORD: SECRET });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('--engine pulumi needs the pulumi CLI, which is not installed');
-    expect(r.stderr).toContain('get.pulumi.com');
-  }, 30_000);
+  it.skipIf(spawnSync('sh', ['-c', 'command -v pulumi']).status === 0)(
+    '--engine pulumi without the pulumi CLI fails with how to install it',
+    () => {
+      const r = pvestack(['deploy', 'dev', '--only', 'postgres', '--engine', 'pulumi'], { PVESTACK_POSTGRES_PASSWORD: SECRET });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('--engine pulumi needs the pulumi CLI, which is not installed');
+      expect(r.stderr).toContain('get.pulumi.com');
+    },
+    30_000,
+  );
 
   it('lock requires an existing guest', () => {
     const r = pvestack(['lock', 'status', 'dev', 'nope']);

@@ -44,15 +44,52 @@ describe('deploy command builders (exact commands)', () => {
   });
 
   it('journal lines are JSON with the host clock appended', () => {
-    expect(journalLine(ROOT, { step: 'switch', stack: 'web' })).toBe(`printf '%s,"at":%s}\\n' '{"step":"switch","stack":"web"' "$(date +%s)" >> /opt/pvestack/.state/journal`);
+    expect(journalLine(ROOT, { step: 'switch', stack: 'web' })).toBe(
+      `printf '%s,"at":%s}\\n' '{"step":"switch","stack":"web"' "$(date +%s)" >> /opt/pvestack/.state/journal`,
+    );
   });
 
   it.each([
-    ['lockAndProbe', lockAndProbe(ROOT, [WEB]), ['if err=$(mkdir /opt/pvestack/.lock 2>&1); then', 'cat > /opt/pvestack/.lock/info.tmp && mv /opt/pvestack/.lock/info.tmp /opt/pvestack/.lock/info', 'exit 75', 'exit 74', 'echo compose v2', 'stack web', '"step":"lock"']],
-    ['probe', probe(ROOT, [WEB]), ['head -c 32 /dev/urandom', 'label=com.docker.compose.project=web', 'io.pvestack.config', 'sed \'s/^/journal /\'']],
-    ['uploadAndSwitch', uploadAndSwitch(ROOT, WEB, { id: 'R2', previous: 'R1', upload: true, networks: ['pvestack-prod'] }), ['rm -rf /opt/pvestack/web/releases/*.partial', 'mkdir /opt/pvestack/web/releases/R2.partial', '(umask 077 && tar -x -p --no-same-owner -C /opt/pvestack/web/releases/R2.partial)', 'mv -T /opt/pvestack/web/releases/R2.partial /opt/pvestack/web/releases/R2', 'docker network create pvestack-prod', '"previous":"R1"', 'ln -sfn releases/R2 /opt/pvestack/web/.current.tmp\nmv -T /opt/pvestack/web/.current.tmp /opt/pvestack/web/current']],
-    ['recreateService', recreateService('v1', ROOT, WEB, { service: 'db', fingerprint: 'f1', seconds: 120 }), ['up -d --no-deps db >&2', 'w web db f1 120', '"step":"recreate:db"']],
-    ['startAll', startAll('v2', ROOT, WEB, [{ service: 'db', fingerprint: 'f1', seconds: 60 }, { service: 'app', fingerprint: 'f2', seconds: 120 }]), ['docker compose --project-name web', 'up -d --remove-orphans >&2', 'w web db f1 60\nw web app f2 120']],
+    [
+      'lockAndProbe',
+      lockAndProbe(ROOT, [WEB]),
+      [
+        'if err=$(mkdir /opt/pvestack/.lock 2>&1); then',
+        'cat > /opt/pvestack/.lock/info.tmp && mv /opt/pvestack/.lock/info.tmp /opt/pvestack/.lock/info',
+        'exit 75',
+        'exit 74',
+        'echo compose v2',
+        'stack web',
+        '"step":"lock"',
+      ],
+    ],
+    ['probe', probe(ROOT, [WEB]), ['head -c 32 /dev/urandom', 'label=com.docker.compose.project=web', 'io.pvestack.config', "sed 's/^/journal /'"]],
+    [
+      'uploadAndSwitch',
+      uploadAndSwitch(ROOT, WEB, { id: 'R2', previous: 'R1', upload: true, networks: ['pvestack-prod'] }),
+      [
+        'rm -rf /opt/pvestack/web/releases/*.partial',
+        'mkdir /opt/pvestack/web/releases/R2.partial',
+        '(umask 077 && tar -x -p --no-same-owner -C /opt/pvestack/web/releases/R2.partial)',
+        'mv -T /opt/pvestack/web/releases/R2.partial /opt/pvestack/web/releases/R2',
+        'docker network create pvestack-prod',
+        '"previous":"R1"',
+        'ln -sfn releases/R2 /opt/pvestack/web/.current.tmp\nmv -T /opt/pvestack/web/.current.tmp /opt/pvestack/web/current',
+      ],
+    ],
+    [
+      'recreateService',
+      recreateService('v1', ROOT, WEB, { service: 'db', fingerprint: 'f1', seconds: 120 }),
+      ['up -d --no-deps db >&2', 'w web db f1 120', '"step":"recreate:db"'],
+    ],
+    [
+      'startAll',
+      startAll('v2', ROOT, WEB, [
+        { service: 'db', fingerprint: 'f1', seconds: 60 },
+        { service: 'app', fingerprint: 'f2', seconds: 120 },
+      ]),
+      ['docker compose --project-name web', 'up -d --remove-orphans >&2', 'w web db f1 60\nw web app f2 120'],
+    ],
     ['rollback', rollback('v1', ROOT, WEB, 'R1', 300), ['ln -sfn releases/R1', 'up -d --remove-orphans >&2', 'w web - - 300', '"step":"rollback"']],
     ['finish', finish(ROOT, ['web'], 5), ["ls -1t | grep -v '\\.partial$' | tail -n +6", 'rm -f /opt/pvestack/.state/journal', 'rm -rf /opt/pvestack/.lock']],
     ['releaseLock', releaseLock(ROOT), ['if [ -d /opt/pvestack/.lock ]; then rm -rf /opt/pvestack/.lock; else exit 3; fi']],

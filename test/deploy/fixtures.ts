@@ -36,7 +36,13 @@ export interface WebStackOptions {
  * and `client` depending on it.
  */
 export function webStack(name: string, opts: WebStackOptions): RenderedStack {
-  const health = (url: string) => ({ test: ['CMD', 'wget', '-q', '-O', '/dev/null', url], intervalSeconds: 1, timeoutSeconds: 2, retries: 2, startPeriodSeconds: 5 });
+  const health = (url: string) => ({
+    test: ['CMD', 'wget', '-q', '-O', '/dev/null', url],
+    intervalSeconds: 1,
+    timeoutSeconds: 2,
+    retries: 2,
+    startPeriodSeconds: 5,
+  });
   const compose = renderCompose({
     ...(opts.sharedNetwork ? { sharedNetwork: opts.sharedNetwork } : {}),
     services: [
@@ -66,7 +72,11 @@ export function webStack(name: string, opts: WebStackOptions): RenderedStack {
     name,
     composeFile: 'compose.yaml',
     guest: name,
-    files: [{ path: 'compose.yaml', content: compose.text }, { path: 'conf/app.conf', content: `release=${opts.release ?? 'v1'}\n` }, ...(opts.extraFiles ?? [])],
+    files: [
+      { path: 'compose.yaml', content: compose.text },
+      { path: 'conf/app.conf', content: `release=${opts.release ?? 'v1'}\n` },
+      ...(opts.extraFiles ?? []),
+    ],
     secretFiles: compose.secretFiles,
     services: compose.services,
     ...(opts.sharedNetwork ? { externalNetworks: [opts.sharedNetwork] } : {}),
@@ -77,7 +87,10 @@ export function webStack(name: string, opts: WebStackOptions): RenderedStack {
 export function buildWebImage(dockerHost: string, tag: string): void {
   const { dir, cleanup } = scratchDir('pvestack-deploy-image-');
   try {
-    fs.writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${BUSYBOX_IMAGE}\nRUN echo hello > /www/index.html\nCMD ["httpd", "-f", "-p", "8080", "-h", "/www"]\n`);
+    fs.writeFileSync(
+      path.join(dir, 'Dockerfile'),
+      `FROM ${BUSYBOX_IMAGE}\nRUN echo hello > /www/index.html\nCMD ["httpd", "-f", "-p", "8080", "-h", "/www"]\n`,
+    );
     // One retry: two suites building at once on a loaded engine occasionally trip the legacy builder.
     for (let attempt = 1; ; attempt++) {
       try {
@@ -98,7 +111,14 @@ export function targetFor(sshd: TestSshd, stacks: RenderedStack[], dockerHost: s
     guest: stacks[0]?.name ?? `host-${sshd.port}`,
     root,
     stacks,
-    endpoint: { host: sshd.host, port: sshd.port, user: sshd.user, hostKeys: [sshd.hostPublicKey], identity: sshd.privateKeyPath, remoteEnv: { DOCKER_HOST: dockerHost } },
+    endpoint: {
+      host: sshd.host,
+      port: sshd.port,
+      user: sshd.user,
+      hostKeys: [sshd.hostPublicKey],
+      identity: sshd.privateKeyPath,
+      remoteEnv: { DOCKER_HOST: dockerHost },
+    },
   };
 }
 
@@ -126,10 +146,14 @@ export function docker(dockerHost: string, args: string[]): string {
 
 /** StartedAt of every container of a compose project, by service. */
 export function startedAt(dockerHost: string, project: string): Record<string, string> {
-  const ids = docker(dockerHost, ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`]).split('\n').filter(Boolean);
+  const ids = docker(dockerHost, ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`])
+    .split('\n')
+    .filter(Boolean);
   const out: Record<string, string> = {};
   for (const id of ids) {
-    const [svc, started] = docker(dockerHost, ['inspect', '--format', '{{index .Config.Labels "com.docker.compose.service"}} {{.State.StartedAt}}', id]).split(' ');
+    const [svc, started] = docker(dockerHost, ['inspect', '--format', '{{index .Config.Labels "com.docker.compose.service"}} {{.State.StartedAt}}', id]).split(
+      ' ',
+    );
     out[svc!] = started!;
   }
   return out;
@@ -137,10 +161,17 @@ export function startedAt(dockerHost: string, project: string): Record<string, s
 
 /** Health of every container of a project, by service. */
 export function healthOf(dockerHost: string, project: string): Record<string, string> {
-  const ids = docker(dockerHost, ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`]).split('\n').filter(Boolean);
+  const ids = docker(dockerHost, ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`])
+    .split('\n')
+    .filter(Boolean);
   const out: Record<string, string> = {};
   for (const id of ids) {
-    const [svc, health] = docker(dockerHost, ['inspect', '--format', '{{index .Config.Labels "com.docker.compose.service"}} {{if .State.Health}}{{.State.Health.Status}}{{end}}', id]).split(' ');
+    const [svc, health] = docker(dockerHost, [
+      'inspect',
+      '--format',
+      '{{index .Config.Labels "com.docker.compose.service"}} {{if .State.Health}}{{.State.Health.Status}}{{end}}',
+      id,
+    ]).split(' ');
     out[svc!] = health!;
   }
   return out;
@@ -153,11 +184,17 @@ export function containerOf(dockerHost: string, project: string, service: string
 
 /** Removes a project's containers and (optionally) volumes; tests own their projects. */
 export function removeProject(dockerHost: string, project: string): void {
-  const ids = docker(dockerHost, ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]).split('\n').filter(Boolean);
+  const ids = docker(dockerHost, ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`])
+    .split('\n')
+    .filter(Boolean);
   if (ids.length) docker(dockerHost, ['rm', '-f', ...ids]);
-  const vols = docker(dockerHost, ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`]).split('\n').filter(Boolean);
+  const vols = docker(dockerHost, ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`])
+    .split('\n')
+    .filter(Boolean);
   if (vols.length) docker(dockerHost, ['volume', 'rm', '-f', ...vols]);
-  const nets = docker(dockerHost, ['network', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`]).split('\n').filter(Boolean);
+  const nets = docker(dockerHost, ['network', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`])
+    .split('\n')
+    .filter(Boolean);
   if (nets.length) docker(dockerHost, ['network', 'rm', ...nets]);
 }
 

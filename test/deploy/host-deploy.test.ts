@@ -67,7 +67,10 @@ describe('host deploy executor (scripted host)', () => {
   it('a live lock fails at once with a release command that works as printed', async () => {
     const info = JSON.stringify({ run: 'beef', owner: 'bob@ci', machine: 'elsewhere', pid: 7, since: '2026-01-01T00:00:00Z' });
     const { host } = fakeHost('', { lockCode: 75, lockStdout: `now 1700000010\nlock 1700000000 ${info}\n` });
-    const out = await deployHost(target, testContext({ connect: async () => host, releaseHint: (g) => `pvestack lock release ./specs/prod.yaml ${g} --root /srv/pv -i ~/.ssh/deploy` }));
+    const out = await deployHost(
+      target,
+      testContext({ connect: async () => host, releaseHint: (g) => `pvestack lock release ./specs/prod.yaml ${g} --root /srv/pv -i ~/.ssh/deploy` }),
+    );
     expect(out.error).toBeInstanceOf(LockHeldError);
     expect(out.error!.message).toBe(
       'Deploy lock on app (fake:22) held by bob@ci, run beef, pid 7 on elsewhere, since 2026-01-01T00:00:00Z; last heartbeat 10 s ago. If that deploy is dead, run: pvestack lock release ./specs/prod.yaml app --root /srv/pv -i ~/.ssh/deploy',
@@ -76,7 +79,10 @@ describe('host deploy executor (scripted host)', () => {
 
   it('touches the lock heartbeat while a long step runs, and stops when the deploy ends', async () => {
     const { host, ran } = fakeHost(probeText(['current OLD', 'release OLD', running('web', 'old'), running('client')]));
-    const slow: RemoteHost = { ...host, run: async (argv, o) => (toShell(argv).includes('"step":"health"') ? new Promise((r) => setTimeout(() => r(host.run(argv, o)), 120)) : host.run(argv, o)) };
+    const slow: RemoteHost = {
+      ...host,
+      run: async (argv, o) => (toShell(argv).includes('"step":"health"') ? new Promise((r) => setTimeout(() => r(host.run(argv, o)), 120)) : host.run(argv, o)),
+    };
     const out = await deployHost(target, testContext({ connect: async () => slow, heartbeatMs: 20 }));
     expect(out.error?.message).toBeUndefined();
     const beats = ran.filter((l) => l === 'touch -c /srv/pv/.lock/heartbeat').length;
@@ -89,7 +95,11 @@ describe('host deploy executor (scripted host)', () => {
     const stop = new AbortController();
     stop.abort('SIGINT');
     let connected = 0;
-    const report = await deployAll([target, { ...target, guest: 'other' }], testContext({ signal: stop.signal, connect: async () => ((connected += 1), fakeHost('').host) }), { concurrency: 1 });
+    const report = await deployAll(
+      [target, { ...target, guest: 'other' }],
+      testContext({ signal: stop.signal, connect: async () => ((connected += 1), fakeHost('').host) }),
+      { concurrency: 1 },
+    );
     expect(connected).toBe(0);
     expect(report.ok).toBe(false);
     expect(report.hosts.map((h) => [h.guest, h.status, h.notes])).toEqual([

@@ -7,21 +7,56 @@ import { webStack } from './fixtures';
 const KEY = 'f'.repeat(64);
 const release = stackRelease(webStack('app', { image: 'img:1', statefulClient: true }), new Map([['api-token', 'a-long-token-value']]), KEY);
 const fp = Object.fromEntries(release.services.map((s) => [s.name, s.fingerprint]));
-const running = (service: string, fingerprint = fp[service]!, over: Partial<StackState['containers'][number]> = {}) => ({ service, state: 'running', exitCode: 0, health: 'healthy', fingerprint, ...over });
-const state = (over: Partial<StackState> = {}): StackState => ({ stack: 'app', current: release.id, releases: [release.id], partials: [], containers: [running('web'), running('client')], ...over });
-const kinds = (steps: readonly Step[]) => steps.map((s) => (s.kind === 'recreate' ? `recreate:${s.service.name}` : s.kind === 'upload' ? `upload${s.upload ? '' : '(reuse)'}` : s.kind));
+const running = (service: string, fingerprint = fp[service]!, over: Partial<StackState['containers'][number]> = {}) => ({
+  service,
+  state: 'running',
+  exitCode: 0,
+  health: 'healthy',
+  fingerprint,
+  ...over,
+});
+const state = (over: Partial<StackState> = {}): StackState => ({
+  stack: 'app',
+  current: release.id,
+  releases: [release.id],
+  partials: [],
+  containers: [running('web'), running('client')],
+  ...over,
+});
+const kinds = (steps: readonly Step[]) =>
+  steps.map((s) => (s.kind === 'recreate' ? `recreate:${s.service.name}` : s.kind === 'upload' ? `upload${s.upload ? '' : '(reuse)'}` : s.kind));
 
 describe('release plan (pure): what runs versus the release', () => {
   it.each([
     ['verified running as released', state(), 'unchanged', []],
-    ['a container stopped by hand', state({ containers: [running('web', undefined, { state: 'exited', exitCode: 137, health: 'unhealthy' }), running('client')] }), 'repair', ['recreate:web', 'health']],
+    [
+      'a container stopped by hand',
+      state({ containers: [running('web', undefined, { state: 'exited', exitCode: 137, health: 'unhealthy' }), running('client')] }),
+      'repair',
+      ['recreate:web', 'health'],
+    ],
     ['a container removed by hand', state({ containers: [running('client')] }), 'repair', ['recreate:web', 'health']],
     ['unhealthy', state({ containers: [running('web'), running('client', undefined, { health: 'unhealthy' })] }), 'repair', ['recreate:client', 'health']],
     ['a first deploy', state({ current: undefined, releases: [], containers: [] }), 'deploy', ['upload', 'health']],
     ['everything removed by hand', state({ containers: [] }), 'repair', ['health']],
-    ['a new release of web', state({ current: 'OLD', releases: ['OLD'], containers: [running('web', 'old-fp'), running('client')] }), 'deploy', ['upload', 'recreate:web', 'health']],
-    ['containers from a deploy without labels', state({ current: 'OLD', releases: ['OLD'], containers: [running('web', ''), running('client', '')] }), 'deploy', ['upload', 'recreate:web', 'recreate:client', 'health']],
-    ['the release is on the host already (rolled back earlier)', state({ current: 'OLD', releases: ['OLD', release.id], containers: [running('web', 'old-fp'), running('client')] }), 'deploy', ['upload(reuse)', 'recreate:web', 'health']],
+    [
+      'a new release of web',
+      state({ current: 'OLD', releases: ['OLD'], containers: [running('web', 'old-fp'), running('client')] }),
+      'deploy',
+      ['upload', 'recreate:web', 'health'],
+    ],
+    [
+      'containers from a deploy without labels',
+      state({ current: 'OLD', releases: ['OLD'], containers: [running('web', ''), running('client', '')] }),
+      'deploy',
+      ['upload', 'recreate:web', 'recreate:client', 'health'],
+    ],
+    [
+      'the release is on the host already (rolled back earlier)',
+      state({ current: 'OLD', releases: ['OLD', release.id], containers: [running('web', 'old-fp'), running('client')] }),
+      'deploy',
+      ['upload(reuse)', 'recreate:web', 'health'],
+    ],
     ['an orphan service', state({ containers: [running('web'), running('client'), running('gone', 'x')] }), 'repair', ['health']],
   ])('%s', (_name, s, action, steps) => {
     const plan = planStack(release, s, []);
@@ -30,8 +65,13 @@ describe('release plan (pure): what runs versus the release', () => {
   });
 
   it('asks before restarting a stateful service whose running definition differs, not one stopped by hand', () => {
-    expect(planStack(release, state({ current: 'OLD', releases: ['OLD'], containers: [running('web'), running('client', 'old')] }), []).statefulChanged).toEqual(['client']);
-    expect(planStack(release, state({ containers: [running('web'), running('client', undefined, { state: 'exited', exitCode: 0, health: 'unhealthy' })] }), []).statefulChanged).toEqual([]);
+    expect(
+      planStack(release, state({ current: 'OLD', releases: ['OLD'], containers: [running('web'), running('client', 'old')] }), []).statefulChanged,
+    ).toEqual(['client']);
+    expect(
+      planStack(release, state({ containers: [running('web'), running('client', undefined, { state: 'exited', exitCode: 0, health: 'unhealthy' })] }), [])
+        .statefulChanged,
+    ).toEqual([]);
   });
 
   it('after an interrupted deploy, rolls back to the release the journal names, not to the half-switched current', () => {
@@ -63,7 +103,13 @@ describe('release plan (pure): what runs versus the release', () => {
         'stack other',
       ].join('\n'),
     );
-    expect(host).toMatchObject({ key: KEY, now: 1700000100, compose: 'v1', lock: { mtime: 1700000000, info: '{"run":"ab12","owner":"ci","pid":42,"machine":"runner"}' }, journal: [{ step: 'lock', at: 1700000001 }] });
+    expect(host).toMatchObject({
+      key: KEY,
+      now: 1700000100,
+      compose: 'v1',
+      lock: { mtime: 1700000000, info: '{"run":"ab12","owner":"ci","pid":42,"machine":"runner"}' },
+      journal: [{ step: 'lock', at: 1700000001 }],
+    });
     expect(host.stacks).toEqual([
       {
         stack: 'app',

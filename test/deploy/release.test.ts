@@ -9,14 +9,22 @@ const stack = (webEnv: Record<string, string> = {}, conf = 'a=1\n'): RenderedSta
   const compose = renderCompose({
     services: [
       { name: 'web', image: 'w:1', dependsOn: ['db'], volumes: ['./conf:/etc/conf:ro'], env: webEnv, secrets: ['token'] },
-      { name: 'db', image: 'p:16', healthcheck: { test: ['CMD', 'true'], intervalSeconds: 10, timeoutSeconds: 5, retries: 6, startPeriodSeconds: 30 }, stateful: true },
+      {
+        name: 'db',
+        image: 'p:16',
+        healthcheck: { test: ['CMD', 'true'], intervalSeconds: 10, timeoutSeconds: 5, retries: 6, startPeriodSeconds: 30 },
+        stateful: true,
+      },
     ],
   });
   return {
     name: 'app',
     composeFile: 'compose.yaml',
     guest: 'h',
-    files: [{ path: 'compose.yaml', content: compose.text }, { path: 'conf/app.conf', content: conf }],
+    files: [
+      { path: 'compose.yaml', content: compose.text },
+      { path: 'conf/app.conf', content: conf },
+    ],
     secretFiles: compose.secretFiles,
     services: compose.services,
   };
@@ -30,7 +38,11 @@ describe('release identity (typed, no YAML read back)', () => {
     expect(releaseId(releaseFiles(stack(), values), KEY)).toBe(a);
     expect(releaseId(releaseFiles(stack(), new Map([['token', 'v2-token-value']])), KEY)).not.toBe(a);
     expect(releaseId(releaseFiles(stack(), values), 'other-key')).not.toBe(a);
-    expect(releaseFiles(stack(), values).find((f) => f.path === 'secrets/web.env')).toMatchObject({ mode: 0o600, secret: true, content: 'TOKEN=v1-token-value\n' });
+    expect(releaseFiles(stack(), values).find((f) => f.path === 'secrets/web.env')).toMatchObject({
+      mode: 0o600,
+      secret: true,
+      content: 'TOKEN=v1-token-value\n',
+    });
   });
 
   it('fingerprints change only for the service whose definition or read files changed', () => {
@@ -51,7 +63,9 @@ describe('release identity (typed, no YAML read back)', () => {
     const web = s.services.find((x) => x.name === 'web')!;
     const fpr = serviceFingerprint(web, files, KEY);
     // An unkeyed hash over the same material (what an attacker could compute) does not match.
-    const unkeyed = createHash('sha256').update(JSON.stringify(files.map((f) => [f.path, f.content]))).digest('hex');
+    const unkeyed = createHash('sha256')
+      .update(JSON.stringify(files.map((f) => [f.path, f.content])))
+      .digest('hex');
     expect(unkeyed.startsWith(fpr)).toBe(false);
     expect(serviceFingerprint(web, files, 'guess')).not.toBe(fpr);
   });

@@ -13,10 +13,24 @@ describe('secret values and masking', () => {
   it('masks progress lines and the summary (errors included)', () => {
     const m = new Masker(['hunter2hunter']);
     const lines: string[] = [];
-    new PlainProgress(m, (t) => lines.push(t), () => new Date('2026-01-01T00:00:00Z')).stage('web-1', 'upload', 'value hunter2hunter');
+    new PlainProgress(
+      m,
+      (t) => lines.push(t),
+      () => new Date('2026-01-01T00:00:00Z'),
+    ).stage('web-1', 'upload', 'value hunter2hunter');
     expect(lines).toEqual(['2026-01-01T00:00:00.000Z web-1 upload value ***\n']);
     const table = summaryTable(
-      [{ guest: 'web-1', address: '10.0.0.5:22', status: 'rolled-back', stacks: [{ stack: 'app', status: 'rolled-back', release: 'R1', restarted: ['web'] }], error: new HealthCheckFailedError('web-1', 'web', 'password is hunter2hunter'), notes: ['saw hunter2hunter'], elapsedMs: 1200 }],
+      [
+        {
+          guest: 'web-1',
+          address: '10.0.0.5:22',
+          status: 'rolled-back',
+          stacks: [{ stack: 'app', status: 'rolled-back', release: 'R1', restarted: ['web'] }],
+          error: new HealthCheckFailedError('web-1', 'web', 'password is hunter2hunter'),
+          notes: ['saw hunter2hunter'],
+          elapsedMs: 1200,
+        },
+      ],
       m,
     );
     expect(table).toContain('web-1  10.0.0.5:22  rolled-back  app:rolled-back@R1  1.2s');
@@ -25,24 +39,48 @@ describe('secret values and masking', () => {
     expect(table).toContain('web-1: saw ***');
   });
 
-  it.each(['{{{{{{{{', '""', 'truetrue', '********', '"},"ok":true,{', 'null,null', '\\u0022xx\\'])('--json stays valid JSON, same structure, with the secret value %j', (secret) => {
-    const m = new Masker([secret]);
-    const report = { ok: false, hosts: [{ guest: 'web-1', status: 'failed', notes: [`value ${secret} leaked`], error: new HealthCheckFailedError('web-1', 'web', `token=${secret}\nnext line`) }], [secret]: secret };
-    const text = JSON.stringify(m.maskDeep(report));
-    const back = JSON.parse(text) as { ok: boolean; hosts: { notes: string[]; error: { logs: string } }[] };
-    expect(back.ok).toBe(false);
-    expect(back.hosts[0]!.notes).toEqual(['value *** leaked']);
-    expect(back.hosts[0]!.error.logs).toBe('token=***\nnext line');
-    expect(text).not.toContain(secret);
-    expect(Object.keys(back)).toEqual(['ok', 'hosts', MASK]);
-  });
+  it.each(['{{{{{{{{', '""', 'truetrue', '********', '"},"ok":true,{', 'null,null', '\\u0022xx\\'])(
+    '--json stays valid JSON, same structure, with the secret value %j',
+    (secret) => {
+      const m = new Masker([secret]);
+      const report = {
+        ok: false,
+        hosts: [
+          {
+            guest: 'web-1',
+            status: 'failed',
+            notes: [`value ${secret} leaked`],
+            error: new HealthCheckFailedError('web-1', 'web', `token=${secret}\nnext line`),
+          },
+        ],
+        [secret]: secret,
+      };
+      const text = JSON.stringify(m.maskDeep(report));
+      const back = JSON.parse(text) as { ok: boolean; hosts: { notes: string[]; error: { logs: string } }[] };
+      expect(back.ok).toBe(false);
+      expect(back.hosts[0]!.notes).toEqual(['value *** leaked']);
+      expect(back.hosts[0]!.error.logs).toBe('token=***\nnext line');
+      expect(text).not.toContain(secret);
+      expect(Object.keys(back)).toEqual(['ok', 'hosts', MASK]);
+    },
+  );
 
   it('refuses secret values shorter than 8 characters, naming the secret and never the value', () => {
-    expect(() => checkSecretValues(new Map([['api-token', 'x'], ['db-password', 'false'], ['fine', 'long-enough-value']]))).toThrow(UsageError);
+    expect(() =>
+      checkSecretValues(
+        new Map([
+          ['api-token', 'x'],
+          ['db-password', 'false'],
+          ['fine', 'long-enough-value'],
+        ]),
+      ),
+    ).toThrow(UsageError);
     try {
       checkSecretValues(new Map([['api-token', 'x']]));
     } catch (err) {
-      expect((err as Error).message).toBe('secret value too short: "api-token" (fewer than 8 characters). Use a generated value (e.g. openssl rand -hex 16): short values are guessable and cannot be masked in output');
+      expect((err as Error).message).toBe(
+        'secret value too short: "api-token" (fewer than 8 characters). Use a generated value (e.g. openssl rand -hex 16): short values are guessable and cannot be masked in output',
+      );
     }
     expect(() => checkSecretValues(new Map([['ok', '12345678']]))).not.toThrow();
   });
@@ -53,7 +91,15 @@ describe('secret values and masking', () => {
   });
 
   it('dry-run shows secret env files with values masked', () => {
-    expect(maskedSecretEnvFile({ path: 's/app.env', entries: [{ variable: 'A', secret: 'a' }, { variable: 'B', secret: 'b' }] })).toBe('A=***\nB=***\n');
+    expect(
+      maskedSecretEnvFile({
+        path: 's/app.env',
+        entries: [
+          { variable: 'A', secret: 'a' },
+          { variable: 'B', secret: 'b' },
+        ],
+      }),
+    ).toBe('A=***\nB=***\n');
   });
 
   it.each([

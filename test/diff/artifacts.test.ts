@@ -32,8 +32,14 @@ describe('diffArtifacts', () => {
 
   it('masks secret values in unified diffs but keeps the keys', () => {
     const [c] = diffArtifacts(
-      new Map([['db/pg/compose.yaml', 'services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: hunter2\n'], ['db/pg/app.env', 'API_KEY=abc\nMODE=x\n']]),
-      new Map([['db/pg/compose.yaml', 'services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: hunter3\n'], ['db/pg/app.env', 'API_KEY=def\nMODE=y\n']]),
+      new Map([
+        ['db/pg/compose.yaml', 'services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: hunter2\n'],
+        ['db/pg/app.env', 'API_KEY=abc\nMODE=x\n'],
+      ]),
+      new Map([
+        ['db/pg/compose.yaml', 'services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: hunter3\n'],
+        ['db/pg/app.env', 'API_KEY=def\nMODE=y\n'],
+      ]),
     );
     const text = JSON.stringify(c);
     expect(text).not.toMatch(/hunter|abc|def/);
@@ -43,8 +49,12 @@ describe('diffArtifacts', () => {
   });
 
   it('sees a secret moved to another deployer variable in an env template, and masks where it now comes from', () => {
-    const template = (from: string) => `# Each variable takes its value from the deployer environment variable named below.\n# REDIS_PASSWORD <- secret "redis-password" (${from})\nREDIS_PASSWORD=\n`;
-    const [c] = diffArtifacts(new Map([['cache/redis/secrets/redis.env.example', template('PVESTACK_REDIS_PASSWORD')]]), new Map([['cache/redis/secrets/redis.env.example', template('PVESTACK_CACHE_PASSWORD')]]));
+    const template = (from: string) =>
+      `# Each variable takes its value from the deployer environment variable named below.\n# REDIS_PASSWORD <- secret "redis-password" (${from})\nREDIS_PASSWORD=\n`;
+    const [c] = diffArtifacts(
+      new Map([['cache/redis/secrets/redis.env.example', template('PVESTACK_REDIS_PASSWORD')]]),
+      new Map([['cache/redis/secrets/redis.env.example', template('PVESTACK_CACHE_PASSWORD')]]),
+    );
     expect(c!.envChanged).toEqual(['secrets/redis.env.example:REDIS_PASSWORD']);
     expect(c!.files[0]!.kind).toBe('env');
     expect(JSON.stringify(c)).not.toMatch(/PVESTACK_(REDIS|CACHE)_PASSWORD/);
@@ -72,7 +82,9 @@ describe('unifiedDiff', () => {
   it('produces hunks with three lines of context', () => {
     const a = Array.from({ length: 20 }, (_, i) => `line ${i}`).join('\n');
     const b = a.replace('line 10', 'line ten');
-    expect(unifiedDiff(a, b)).toBe(['--- base', '+++ head', '@@ -8,7 +8,7 @@', ' line 7', ' line 8', ' line 9', '-line 10', '+line ten', ' line 11', ' line 12', ' line 13', ''].join('\n'));
+    expect(unifiedDiff(a, b)).toBe(
+      ['--- base', '+++ head', '@@ -8,7 +8,7 @@', ' line 7', ' line 8', ' line 9', '-line 10', '+line ten', ' line 11', ' line 12', ' line 13', ''].join('\n'),
+    );
   });
 
   it('is empty for equal texts and handles added files', () => {

@@ -26,7 +26,11 @@ const STG2 = `{ name: 'pve-stg2', cpuThreads: 24, memoryGib: 64, datastores: [{ 
     repo.edit('stacks/staging.ts', /cores: 4,\n(\s+)memoryGib: 8,/, 'cores: 6,\n$1memoryGib: 8,'); // web: CPU
     repo.edit('stacks/staging.ts', /\n(\s+)\],\n(\s+)vmIdRange/, `\n$1  ${STG2}\n$1],\n$2vmIdRange`); // a second node
     repo.edit('stacks/staging.ts', /role: 'db',\n(\s+)node: 'pve-stg',/, "role: 'db',\n$1node: 'pve-stg2',"); // db: node_name
-    repo.edit('stacks/staging.ts', /(ipv4: '10\.30\.0\.21',)/, "$1\n      storageBoxMounts: [{ box: 'offsite', mountPoint: '/mnt/storagebox', subdirectory: 'edu/cache' }],"); // cache: cloud-init
+    repo.edit(
+      'stacks/staging.ts',
+      /(ipv4: '10\.30\.0\.21',)/,
+      "$1\n      storageBoxMounts: [{ box: 'offsite', mountPoint: '/mnt/storagebox', subdirectory: 'edu/cache' }],",
+    ); // cache: cloud-init
     repo.edit('stacks/staging.ts', /(\{ from: 'web', to: 'db', ports: 'tcp\/5432' \},)/, "$1\n    { from: 'internet', to: 'db', ports: 'tcp/5432' },"); // 5432 public
     repo.edit('stacks/staging.ts', 'web:1.9.0-rc.1', 'web:1.9.0'); // image tag
     repo.edit('stacks/education/cluster.ts', "env: 'PVESTACK_POSTGRES_PASSWORD'", "env: 'PVESTACK_PG_PASSWORD'"); // secret
@@ -34,7 +38,12 @@ const STG2 = `{ name: 'pve-stg2', cpuThreads: 24, memoryGib: 64, datastores: [{ 
     // Inside the repository on purpose: a diff.json at the root once shadowed the diff/ folder for require().
     const reportFile = path.join(repo.dir, 'diff.json');
     const run = repo.cli('diff', 'staging', '--base', 'HEAD~1', '--format', 'markdown', '--report', reportFile);
-    changed = { code: run.code, markdown: run.stdout, stderr: run.stderr, report: fs.existsSync(reportFile) ? (JSON.parse(fs.readFileSync(reportFile, 'utf8')) as DiffReport) : ({} as DiffReport) };
+    changed = {
+      code: run.code,
+      markdown: run.stdout,
+      stderr: run.stderr,
+      report: fs.existsSync(reportFile) ? (JSON.parse(fs.readFileSync(reportFile, 'utf8')) as DiffReport) : ({} as DiffReport),
+    };
     staging = changed.report.environments?.[0] as EnvironmentDiff;
   }, 180_000);
 
@@ -79,7 +88,9 @@ const STG2 = `{ name: 'pve-stg2', cpuThreads: 24, memoryGib: 64, datastores: [{ 
 
   it('the image tag bump appears under application changes', () => {
     const images = staging.applications.flatMap((a) => a.images.map((i) => ({ guest: a.guest, ...i })));
-    expect(images).toContainEqual(expect.objectContaining({ guest: 'web', before: expect.stringContaining('web:1.9.0-rc.1'), after: expect.stringMatching(/web:1\.9\.0$/) }));
+    expect(images).toContainEqual(
+      expect.objectContaining({ guest: 'web', before: expect.stringContaining('web:1.9.0-rc.1'), after: expect.stringMatching(/web:1\.9\.0$/) }),
+    );
   });
 
   it('a secret change shows as "changed (masked)" and never as a value', () => {

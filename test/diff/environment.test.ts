@@ -7,16 +7,38 @@ describe('diffEnvironment', () => {
   const d = diffEnvironment(sampleInput());
 
   it('counts each kind of change', () => {
-    expect(d.counts).toEqual({ create: 0, import: 0, update: 1, replace: 1, delete: 0, reboot: 1, flowsOpened: 1, flowsClosed: 0, stacksChanged: 1, secretsChanged: 2 });
+    expect(d.counts).toEqual({
+      create: 0,
+      import: 0,
+      update: 1,
+      replace: 1,
+      delete: 0,
+      reboot: 1,
+      flowsOpened: 1,
+      flowsClosed: 0,
+      stacksChanged: 1,
+      secretsChanged: 2,
+    });
   });
 
   it('puts the replaced stateful db first, blocked by prevent_destroy', () => {
-    expect(d.risks).toEqual([{ address: 'proxmox_virtual_environment_vm.db_2', guest: 'db', action: 'replace', stateful: 'stateful guest db (role db)', causes: ['node_name'], blockedByPreventDestroy: true }]);
+    expect(d.risks).toEqual([
+      {
+        address: 'proxmox_virtual_environment_vm.db_2',
+        guest: 'db',
+        action: 'replace',
+        stateful: 'stateful guest db (role db)',
+        causes: ['node_name'],
+        blockedByPreventDestroy: true,
+      },
+    ]);
     expect(d.verdict).toMatch(/^Blocked: 1 protected resource would be replaced; prevent_destroy stops the apply/);
   });
 
   it('gives a way out that the spec allows (it has no migrate field to set)', () => {
-    expect(d.verdict).toContain('Undo the spec change that forces the replacement (the cause is listed per resource), or back up the data and remove the protection deliberately.');
+    expect(d.verdict).toContain(
+      'Undo the spec change that forces the replacement (the cause is listed per resource), or back up the data and remove the protection deliberately.',
+    );
     expect(d.verdict).not.toMatch(/migrate/);
   });
 
@@ -31,7 +53,14 @@ describe('diffEnvironment', () => {
 
   it('reports the image bump, the new env key and the changed secret without values', () => {
     const [app] = d.applications;
-    expect(app).toMatchObject({ guest: 'web', stack: 'app', status: 'modified', images: [{ service: 'web', before: 'ghcr.io/example-edu/web:1.9.0-rc.1', after: 'ghcr.io/example-edu/web:1.9.0' }], envAdded: ['web.FEATURE_FLAGS'], envChanged: ['secrets.env:DATABASE_PASSWORD'] });
+    expect(app).toMatchObject({
+      guest: 'web',
+      stack: 'app',
+      status: 'modified',
+      images: [{ service: 'web', before: 'ghcr.io/example-edu/web:1.9.0-rc.1', after: 'ghcr.io/example-edu/web:1.9.0' }],
+      envAdded: ['web.FEATURE_FLAGS'],
+      envChanged: ['secrets.env:DATABASE_PASSWORD'],
+    });
     expect(d.secrets).toEqual([
       { name: 'postgres-password', change: 'changed (masked)' },
       { name: 'web/app/secrets.env:DATABASE_PASSWORD', change: 'changed (masked)' },
@@ -49,7 +78,11 @@ describe('diffEnvironment', () => {
 
   it('treats an environment missing from the base as added, with every flow opened', () => {
     const env = loadEnvironment('staging');
-    const added = diffEnvironment({ environment: 'staging', base: {}, head: { env, terraform: { resource: { proxmox_virtual_environment_vm: { web: { name: 'web' } } } } } });
+    const added = diffEnvironment({
+      environment: 'staging',
+      base: {},
+      head: { env, terraform: { resource: { proxmox_virtual_environment_vm: { web: { name: 'web' } } } } },
+    });
     expect(added.status).toBe('added');
     expect(added.counts.create).toBe(1);
     expect(added.security.publicPortsOpened.map((f) => f.port)).toEqual(['80', '443']);

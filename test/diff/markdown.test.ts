@@ -43,7 +43,9 @@ describe('renderMarkdown', () => {
   it('says so in one line when nothing changed', () => {
     const env = loadEnvironment('staging');
     const same = diffReport('origin/main@abc1234', 'working tree', [diffEnvironment({ environment: 'staging', base: { env }, head: { env } })]);
-    expect(renderMarkdown(same)).toBe(`${DIFF_MARKER}\n## pvestack diff: \`origin/main@abc1234\` → \`working tree\`\n\nNo changes: staging match \`origin/main@abc1234\`.\n`);
+    expect(renderMarkdown(same)).toBe(
+      `${DIFF_MARKER}\n## pvestack diff: \`origin/main@abc1234\` → \`working tree\`\n\nNo changes: staging match \`origin/main@abc1234\`.\n`,
+    );
     expect(renderTerminal(same)).toBe('No changes: staging match origin/main@abc1234.\n');
   });
 });

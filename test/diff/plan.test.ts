@@ -10,8 +10,21 @@ function doc(resources: Record<string, Record<string, Record<string, unknown>>>)
   return { resource: resources };
 }
 
-const web = (extra: Record<string, unknown> = {}) => ({ ...meta('staging/web/Resource'), name: 'web', node_name: 'pve1', cpu: { cores: 4 }, initialization: { user_data_file_id: '${proxmox_virtual_environment_file.web_cloud_init.id}' }, ...extra });
-const snippet = (data: string) => ({ ...meta('staging/web/CloudInit/Resource'), content_type: 'snippets', datastore_id: 'local', node_name: 'pve1', source_raw: { data, file_name: 'web.yaml' } });
+const web = (extra: Record<string, unknown> = {}) => ({
+  ...meta('staging/web/Resource'),
+  name: 'web',
+  node_name: 'pve1',
+  cpu: { cores: 4 },
+  initialization: { user_data_file_id: '${proxmox_virtual_environment_file.web_cloud_init.id}' },
+  ...extra,
+});
+const snippet = (data: string) => ({
+  ...meta('staging/web/CloudInit/Resource'),
+  content_type: 'snippets',
+  datastore_id: 'local',
+  node_name: 'pve1',
+  source_raw: { data, file_name: 'web.yaml' },
+});
 
 describe('diffResources', () => {
   it('keys resources by Terraform address and sorts create, update and delete', () => {
@@ -44,7 +57,9 @@ describe('diffResources', () => {
 
   it('masks schema-sensitive attributes and secret-looking values', () => {
     const base = doc({ [VM]: { a: { initialization: { user_account: { password: 'old-pass', username: 'ops' } }, description: 'x' } } });
-    const head = doc({ [VM]: { a: { initialization: { user_account: { password: 'new-pass', username: 'ops' } }, description: 'token ghp_abcdefghijklmnopqrstuvwxyz123456' } } });
+    const head = doc({
+      [VM]: { a: { initialization: { user_account: { password: 'new-pass', username: 'ops' } }, description: 'token ghp_abcdefghijklmnopqrstuvwxyz123456' } },
+    });
     const [change] = diffResources(base, head);
     expect(change!.changes).toEqual([
       { path: 'description', before: MASKED, after: MASKED, masked: true },
@@ -61,13 +76,18 @@ describe('diffResources', () => {
     expect(file).toMatchObject({ address: `${FILE}.web_cloud_init`, action: 'replace', guest: 'web' });
     expect(file!.changes[0]!.unified).toContain('+packages: [nginx, curl]');
     expect(vm).toMatchObject({ address: `${VM}.web`, action: 'replace', guest: 'web' });
-    expect(vm!.replacedBecause).toEqual([{ attribute: 'initialization.user_data_file_id', rule: 'dependency', reason: `references ${FILE}.web_cloud_init, which is replaced` }]);
+    expect(vm!.replacedBecause).toEqual([
+      { attribute: 'initialization.user_data_file_id', rule: 'dependency', reason: `references ${FILE}.web_cloud_init, which is replaced` },
+    ]);
     expect(vm!.changes).toEqual([{ path: 'initialization.user_data_file_id', knownAfterApply: true }]);
   });
 
   it('a renamed snippet file (new address) replaces the VM through the changed reference', () => {
     const base = doc({ [VM]: { web: web() }, [FILE]: { web_cloud_init: snippet('a') } });
-    const head = doc({ [VM]: { web: web({ initialization: { user_data_file_id: '${proxmox_virtual_environment_file.web_cloud_init_2.id}' } }) }, [FILE]: { web_cloud_init_2: snippet('b') } });
+    const head = doc({
+      [VM]: { web: web({ initialization: { user_data_file_id: '${proxmox_virtual_environment_file.web_cloud_init_2.id}' } }) },
+      [FILE]: { web_cloud_init_2: snippet('b') },
+    });
     const vm = diffResources(base, head).find((c) => c.type === VM)!;
     expect(vm.action).toBe('replace');
     expect(vm.replacedBecause[0]!.attribute).toBe('initialization.user_data_file_id');
@@ -94,7 +114,8 @@ describe('diffResources', () => {
 });
 
 describe('diffResources and lifecycle.ignore_changes', () => {
-  const ignoring = (extra: Record<string, unknown>) => web({ lifecycle: { prevent_destroy: true, ignore_changes: ['initialization[0].user_data_file_id'] }, ...extra });
+  const ignoring = (extra: Record<string, unknown>) =>
+    web({ lifecycle: { prevent_destroy: true, ignore_changes: ['initialization[0].user_data_file_id'] }, ...extra });
 
   it('does not replace a VM through a snippet whose file id it ignores', () => {
     const base = doc({ [VM]: { web: ignoring({}) }, [FILE]: { web_cloud_init: snippet('a') } });
@@ -115,18 +136,29 @@ describe('diffResources and lifecycle.ignore_changes', () => {
     const set = (cidrs: string[]) => ({ name: 'admin', cidr: cidrs.map((name) => ({ name })) });
     const [c] = diffResources(doc({ [IPSET]: { admin: set(['198.51.100.0/24']) } }), doc({ [IPSET]: { admin: set(['198.51.100.0/24', '203.0.113.0/24']) } }));
     expect(c!.action).toBe('replace');
-    expect(c!.notes).toContain('traffic through +admin is interrupted during apply: the set is deleted and created again, and rules naming +admin match nothing in between');
+    expect(c!.notes).toContain(
+      'traffic through +admin is interrupted during apply: the set is deleted and created again, and rules naming +admin match nothing in between',
+    );
   });
 
   it('flags traffic through a deleted IP set (a role set of an earlier layout)', () => {
     const IPSET = 'proxmox_virtual_environment_firewall_ipset';
     const [c] = diffResources(doc({ [IPSET]: { web: { name: 'role-web', cidr: [{ name: '10.0.0.11' }] } } }), doc({}));
-    expect(c).toMatchObject({ action: 'delete', notes: ['traffic through +role-web is interrupted during apply: the set is deleted, and rules still naming +role-web match nothing until their own update lands'] });
+    expect(c).toMatchObject({
+      action: 'delete',
+      notes: [
+        'traffic through +role-web is interrupted during apply: the set is deleted, and rules still naming +role-web match nothing until their own update lands',
+      ],
+    });
   });
 
   it('a rule list that gains a rule is updated in place, with no interruption note', () => {
     const RULES = 'proxmox_virtual_environment_firewall_rules';
-    const rules = (sources: string[]) => ({ node_name: 'pve1', vm_id: 120, rule: sources.map((source) => ({ type: 'in', action: 'ACCEPT', proto: 'tcp', dport: '5432', source })) });
+    const rules = (sources: string[]) => ({
+      node_name: 'pve1',
+      vm_id: 120,
+      rule: sources.map((source) => ({ type: 'in', action: 'ACCEPT', proto: 'tcp', dport: '5432', source })),
+    });
     const [c] = diffResources(doc({ [RULES]: { db: rules(['10.0.0.11']) } }), doc({ [RULES]: { db: rules(['10.0.0.11', '10.0.0.12']) } }));
     expect(c).toMatchObject({ action: 'update', replacedBecause: [], notes: [] });
   });

@@ -20,7 +20,9 @@ describe('renderMermaid', () => {
   it('draws staging: node load, guests inside their node, the storage box mount and the public entry', () => {
     const text = renderMermaid(loadEnvironment('staging'));
     expect(text.startsWith('flowchart LR\n')).toBe(true);
-    expect(text).toMatch(/subgraph group_pve_stg\["pve-stg · RAM 28\/64 GiB · CPU 10 vCPU\/24 threads"\]\n( {4}.*\n)* {4}db\["db · vm db · stateful<br\/>10\.30\.0\.20/);
+    expect(text).toMatch(
+      /subgraph group_pve_stg\["pve-stg · RAM 28\/64 GiB · CPU 10 vCPU\/24 threads"\]\n( {4}.*\n)* {4}db\["db · vm db · stateful<br\/>10\.30\.0\.20/,
+    );
     expect(text).toContain('  db -.->|"cifs :445"| box_offsite');
     expect(text).toContain('  internet -->|"tcp/443"| web');
   });

@@ -17,11 +17,23 @@ function withLaptopGpu(stack: Record<string, unknown>) {
 describe('hostGpus', () => {
   it('GIVEN an external host with a 48 GiB card THEN gpusOf returns it', () => {
     const env = withLaptopGpu({ kind: 'vllm', model: 'Qwen/Qwen2.5-7B-Instruct', gpuMemoryUtilization: 0.9, maxModelLen: 8192, apiKeySecret: 'vllm-api-key' });
-    expect(gpusOf(env, env.guests.find((g) => g.name === 'laptop')!)).toEqual([RTX_6000_ADA]);
+    expect(
+      gpusOf(
+        env,
+        env.guests.find((g) => g.name === 'laptop')!,
+      ),
+    ).toEqual([RTX_6000_ADA]);
   });
 
   it('WHEN the model does not fit the external card THEN the model-fit check reports it with numbers', () => {
-    const env = withLaptopGpu({ kind: 'vllm', model: 'Qwen/Qwen2.5-72B-Instruct', dtype: 'bfloat16', gpuMemoryUtilization: 0.9, maxModelLen: 8192, apiKeySecret: 'vllm-api-key' });
+    const env = withLaptopGpu({
+      kind: 'vllm',
+      model: 'Qwen/Qwen2.5-72B-Instruct',
+      dtype: 'bfloat16',
+      gpuMemoryUtilization: 0.9,
+      maxModelLen: 8192,
+      apiKeySecret: 'vllm-api-key',
+    });
     const finding = runChecks(env).findings.find((f) => f.rule === 'PVE-LLM-001' && f.guest === 'laptop');
     expect(finding?.message).toMatch(/weights 135\.4 GiB .* 1 × 48 GiB \(NVIDIA RTX 6000 Ada\)/);
   });

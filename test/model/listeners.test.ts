@@ -10,7 +10,11 @@ describe('stackListeners', () => {
     ['three Next.js replicas on consecutive ports', { kind: 'nextjs', image: 'app:1', port: 4000, replicas: 3 }, [4000, 4001, 4002]],
     ['nginx proxy', { kind: 'nginx-proxy', serverName: 'a.example', upstreams: ['web'] }, [80, 443]],
     ['a worker listens on nothing', { kind: 'worker', image: 'w:1' }, []],
-    ['compose publishes the host port', { kind: 'compose', name: 'x', services: [{ name: 's', image: 'i:1', ports: ['10.0.0.5:8081:80', '9000:9000/udp'] }] }, [8081, 9000]],
+    [
+      'compose publishes the host port',
+      { kind: 'compose', name: 'x', services: [{ name: 's', image: 'i:1', ports: ['10.0.0.5:8081:80', '9000:9000/udp'] }] },
+      [8081, 9000],
+    ],
   ])('%s', (_, stack, ports) => {
     expect(stackListeners(stack).map((l) => l.port)).toEqual(ports);
   });

@@ -11,7 +11,6 @@ import { loadEnvironment } from '../../stacks/registry';
 import { mutated, SPEC_ERROR_CASES, type Spec } from '../fixtures/spec-error-cases';
 import { smallSpec, smallSpecYaml } from '../fixtures/specs';
 
-
 /** The messages `validateEnvironment` reports for `input`; fails the test if it accepts it. */
 function messages(input: unknown): string[] {
   try {
@@ -22,7 +21,6 @@ function messages(input: unknown): string[] {
   }
   throw new Error('the spec was accepted');
 }
-
 
 describe('validateEnvironment: the fixture', () => {
   it('accepts the small spec and fills in defaults', () => {
@@ -50,7 +48,7 @@ describe('validateEnvironment: preconditions defaults', () => {
     });
   });
 
-  it('downloads the template to the node\'s template datastore and keeps declared content', () => {
+  it("downloads the template to the node's template datastore and keeps declared content", () => {
     const spec = smallSpec();
     spec.cluster.nodes[1].datastores = [
       { id: 'local-lvm', type: 'lvmthin' },
@@ -102,18 +100,64 @@ describe('validateEnvironment: one mistake, one exact message', () => {
 });
 
 describe('validateEnvironment: values that may be secrets are never echoed', () => {
-  const PRIVATE_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----';
+  const PRIVATE_KEY =
+    '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----';
   const cases: [string, (s: Spec) => void, string, string][] = [
-    ['a private key pasted as an admin key', (s) => (s.admin.sshKeys = [PRIVATE_KEY]), 'b3BlbnNzaC1rZXkt', 'admin.sshKeys[0]: is a private key, not a public key (value not shown). Remove it from the spec (rotate it if it was ever committed) and paste the matching .pub line instead.'],
-    ['a password as a secret env var name', (s) => (s.secrets['postgres-password'].env = 'hunter2-Sup3rSecret!'), 'Sup3rSecret', 'secrets.postgres-password.env: has the wrong format (value not shown: it may be a secret). Name an environment variable in UPPER_SNAKE_CASE; the value stays out of the repository.'],
-    ['a password as a secret reference', (s) => (s.guests[0].stacks[0].passwordSecret = 'Sup3r$ecret!'), 'Sup3r$ecret', 'guests[0].stacks[0].passwordSecret: has the wrong format (value not shown: it may be a secret). Name a secret declared under secrets (lowercase), never a value.'],
+    [
+      'a private key pasted as an admin key',
+      (s) => (s.admin.sshKeys = [PRIVATE_KEY]),
+      'b3BlbnNzaC1rZXkt',
+      'admin.sshKeys[0]: is a private key, not a public key (value not shown). Remove it from the spec (rotate it if it was ever committed) and paste the matching .pub line instead.',
+    ],
+    [
+      'a password as a secret env var name',
+      (s) => (s.secrets['postgres-password'].env = 'hunter2-Sup3rSecret!'),
+      'Sup3rSecret',
+      'secrets.postgres-password.env: has the wrong format (value not shown: it may be a secret). Name an environment variable in UPPER_SNAKE_CASE; the value stays out of the repository.',
+    ],
+    [
+      'a password as a secret reference',
+      (s) => (s.guests[0].stacks[0].passwordSecret = 'Sup3r$ecret!'),
+      'Sup3r$ecret',
+      'guests[0].stacks[0].passwordSecret: has the wrong format (value not shown: it may be a secret). Name a secret declared under secrets (lowercase), never a value.',
+    ],
     // Lowercase passwords pass the name format, so the reference check must not echo them either.
-    ['a lowercase password as a secret reference', (s) => (s.guests[0].stacks[0].passwordSecret = 'correcthorsebattery'), 'horsebat', 'guests[0].stacks[0].passwordSecret: refers to a secret that is not declared (value not shown: it may be a secret). Declare the secret under secrets (<name>: { env: ..., description: ... }) and refer to it by that name; declared: postgres-password, vllm-api-key.'],
-    ['a password in a list of secret names', (s) => (s.guests[1].stacks[0].secrets = ['postgres-password', 'hunter2hunter2']), 'hunter2', 'guests[1].stacks[0].secrets[1]: refers to a secret that is not declared (value not shown: it may be a secret). Declare the secret under secrets (<name>: { env: ..., description: ... }) and refer to it by that name; declared: postgres-password, vllm-api-key.'],
-    ['a password as a number', (s) => (s.guests[0].stacks[0].passwordSecret = 73512984), '73512984', 'guests[0].stacks[0].passwordSecret: must be a string, not a number (value not shown: it may be a secret). Name a secret declared under secrets (lowercase), never a value.'],
-    ['a password as an object', (s) => (s.guests[0].stacks[0].passwordSecret = { value: 'Sup3r$ecret!' }), 'Sup3r$ecret', 'guests[0].stacks[0].passwordSecret: must be a string, not an object (value not shown: it may be a secret). Name a secret declared under secrets (lowercase), never a value.'],
-    ['a password inside a URL typed as the API endpoint', (s) => (s.cluster.endpoint = 'https://root:Hunter2Secret@pve1:8006/ x'), 'Hunter2', 'cluster.endpoint: has the wrong format (got "https://root:…@pve1:8006/ x"). Write the API URL without credentials, e.g. https://pve1.example.net:8006.'],
-    ['a password as a secret name', (s) => (s.secrets = { 'Sup3r$ecret!': { env: 'POSTGRES_PASSWORD', description: 'App database password' }, ...s.secrets }), 'Sup3r$ecret', 'secrets.<key 1>: has the wrong format (value not shown: it may be a secret). Secret names are lowercase, e.g. postgres-password; the value itself never goes in the spec.'],
+    [
+      'a lowercase password as a secret reference',
+      (s) => (s.guests[0].stacks[0].passwordSecret = 'correcthorsebattery'),
+      'horsebat',
+      'guests[0].stacks[0].passwordSecret: refers to a secret that is not declared (value not shown: it may be a secret). Declare the secret under secrets (<name>: { env: ..., description: ... }) and refer to it by that name; declared: postgres-password, vllm-api-key.',
+    ],
+    [
+      'a password in a list of secret names',
+      (s) => (s.guests[1].stacks[0].secrets = ['postgres-password', 'hunter2hunter2']),
+      'hunter2',
+      'guests[1].stacks[0].secrets[1]: refers to a secret that is not declared (value not shown: it may be a secret). Declare the secret under secrets (<name>: { env: ..., description: ... }) and refer to it by that name; declared: postgres-password, vllm-api-key.',
+    ],
+    [
+      'a password as a number',
+      (s) => (s.guests[0].stacks[0].passwordSecret = 73512984),
+      '73512984',
+      'guests[0].stacks[0].passwordSecret: must be a string, not a number (value not shown: it may be a secret). Name a secret declared under secrets (lowercase), never a value.',
+    ],
+    [
+      'a password as an object',
+      (s) => (s.guests[0].stacks[0].passwordSecret = { value: 'Sup3r$ecret!' }),
+      'Sup3r$ecret',
+      'guests[0].stacks[0].passwordSecret: must be a string, not an object (value not shown: it may be a secret). Name a secret declared under secrets (lowercase), never a value.',
+    ],
+    [
+      'a password inside a URL typed as the API endpoint',
+      (s) => (s.cluster.endpoint = 'https://root:Hunter2Secret@pve1:8006/ x'),
+      'Hunter2',
+      'cluster.endpoint: has the wrong format (got "https://root:…@pve1:8006/ x"). Write the API URL without credentials, e.g. https://pve1.example.net:8006.',
+    ],
+    [
+      'a password as a secret name',
+      (s) => (s.secrets = { 'Sup3r$ecret!': { env: 'POSTGRES_PASSWORD', description: 'App database password' }, ...s.secrets }),
+      'Sup3r$ecret',
+      'secrets.<key 1>: has the wrong format (value not shown: it may be a secret). Secret names are lowercase, e.g. postgres-password; the value itself never goes in the spec.',
+    ],
   ];
   it.each(cases)('%s', (_name, mutate, canary, expected) => {
     const spec = mutated(mutate);
@@ -155,7 +199,9 @@ describe('parseEnvironmentYaml: locations', () => {
     const [error, ...rest] = errorsOf(text);
     expect(rest).toEqual([]);
     expect(error!.location).toBe(`small.yaml:${position(text, '10.30.0.10/24')}`);
-    expect(error!.message).toBe(`small.yaml:${position(text, '10.30.0.10/24')}: guests[1].ipv4: must be an address without a prefix length (got "10.30.0.10/24"). Write 10.30.0.10; the prefix comes from the network's cidr.`);
+    expect(error!.message).toBe(
+      `small.yaml:${position(text, '10.30.0.10/24')}: guests[1].ipv4: must be an address without a prefix length (got "10.30.0.10/24"). Write 10.30.0.10; the prefix comes from the network's cidr.`,
+    );
   });
 
   it('points a missing field at the object that lacks it', () => {
@@ -196,8 +242,18 @@ describe('spec files: the mistakes of a first environment, one exact message eac
   const lineOf = (text: string, needle: string) => text.slice(0, text.indexOf(needle)).split('\n').length;
 
   it.each<[string, string, string, string]>([
-    ['an empty file', '', 'env.yaml', 'env.yaml:1:1: (root): is empty: the file describes no environment. Start from `pvestack init` or an example in docs/examples/; an environment needs at least name, cluster, networks, admin and guests.'],
-    ['a file of comments only', '# my environment\n# todo\n', 'env.yaml', 'env.yaml:1:1: (root): is empty: the file describes no environment. Start from `pvestack init` or an example in docs/examples/; an environment needs at least name, cluster, networks, admin and guests.'],
+    [
+      'an empty file',
+      '',
+      'env.yaml',
+      'env.yaml:1:1: (root): is empty: the file describes no environment. Start from `pvestack init` or an example in docs/examples/; an environment needs at least name, cluster, networks, admin and guests.',
+    ],
+    [
+      'a file of comments only',
+      '# my environment\n# todo\n',
+      'env.yaml',
+      'env.yaml:1:1: (root): is empty: the file describes no environment. Start from `pvestack init` or an example in docs/examples/; an environment needs at least name, cluster, networks, admin and guests.',
+    ],
     [
       'a JSON file missing a comma',
       '{\n  "name": "x"\n  "cluster": {}\n}\n',
@@ -210,7 +266,12 @@ describe('spec files: the mistakes of a first environment, one exact message eac
       'env.json',
       'env.json:3:1: (root): is not valid JSON: Expected double-quoted property name. Fix the JSON syntax at that line (JSON allows no comments and no trailing commas; a .yaml file does).',
     ],
-    ['a JSON file cut short', '{\n  "name": ', 'env.json', 'env.json:2:11: (root): is not valid JSON: the file ends before the JSON is complete. Fix the JSON syntax at that line (JSON allows no comments and no trailing commas; a .yaml file does).'],
+    [
+      'a JSON file cut short',
+      '{\n  "name": ',
+      'env.json',
+      'env.json:2:11: (root): is not valid JSON: the file ends before the JSON is complete. Fix the JSON syntax at that line (JSON allows no comments and no trailing commas; a .yaml file does).',
+    ],
     [
       'a list used as a key',
       'name: x\n[a, b]: c\n',
@@ -230,12 +291,16 @@ describe('spec files: the mistakes of a first environment, one exact message eac
 
   it('reports an unclosed { at the line that opens it', () => {
     const text = yaml.replace('  - { from: web, to: db, ports: tcp/5432 }', '  - { from: web, to: db, ports: tcp/5432');
-    expect(fileMessages(text)).toEqual([`env.yaml:${lineOf(text, '{ from: web')}:5: (root): is not valid YAML: this { is never closed. Close it with } on the same entry, or write it as indented lines.`]);
+    expect(fileMessages(text)).toEqual([
+      `env.yaml:${lineOf(text, '{ from: web')}:5: (root): is not valid YAML: this { is never closed. Close it with } on the same entry, or write it as indented lines.`,
+    ]);
   });
 
   it('locates spec errors in a JSON file like in YAML', () => {
     const text = json.replace('"10.30.0.10"', '"10.30.0.10/24"');
-    expect(fileMessages(text, 'env.json')[0]).toMatch(new RegExp(`^env\\.json:${lineOf(text, '10.30.0.10/24')}:\\d+: guests\\[1\\]\\.ipv4: must be an address without a prefix length`));
+    expect(fileMessages(text, 'env.json')[0]).toMatch(
+      new RegExp(`^env\\.json:${lineOf(text, '10.30.0.10/24')}:\\d+: guests\\[1\\]\\.ipv4: must be an address without a prefix length`),
+    );
   });
 
   it('prints no Node warning (mapAsMap) for a key that is a map', () => {
@@ -260,7 +325,9 @@ describe('spec files: the mistakes of a first environment, one exact message eac
     expect(finding.location).toBe(`env.yaml:${lineOf(text, '10.31.0.10')}:11`);
     expect(formatReportText(report)).toContain(`ERROR PVE-NET-001  env.yaml:${lineOf(text, '10.31.0.10')}:11: guests[1].ipv4`);
     // synth, deploy and up refuse with the same places.
-    expect(new CheckFailedError([report], 'synth wrote nothing', 'Fix them.').format()).toContain(`PVE-NET-001  env.yaml:${lineOf(text, '10.31.0.10')}:11: guests[1].ipv4: web has 10.31.0.10`);
+    expect(new CheckFailedError([report], 'synth wrote nothing', 'Fix them.').format()).toContain(
+      `PVE-NET-001  env.yaml:${lineOf(text, '10.31.0.10')}:11: guests[1].ipv4: web has 10.31.0.10`,
+    );
   });
 
   it('suggests the registered environment a typo meant', () => {
@@ -283,7 +350,7 @@ const TS_SPEC = `export default {
 /** 1-based column of the address literal (its opening quote) on line 7 of TS_SPEC. */
 const IPV4_COLUMN = TS_SPEC.split('\n')[6]!.indexOf("'10.30.0.10'") + 1;
 
-describe('TypeScript spec files: the author\'s mistakes are user errors (exit 2) with file and line', () => {
+describe("TypeScript spec files: the author's mistakes are user errors (exit 2) with file and line", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-spec-ts-'));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   const CLI = path.resolve(__dirname, '../../bin/pvestack.js');

@@ -35,7 +35,9 @@ describe('the problem limit', () => {
     expect(MAX_REPORTED_PROBLEMS).toBe(50);
     expect(err.errors).toHaveLength(50);
     expect(err.total).toBe(180);
-    expect(err.errors[0]!.message).toBe('unknown0: is not a known field. Known fields: name, description, cluster, networks, admin, guests, zfsPools, storageBoxes, connections, secrets, backend, checks.');
+    expect(err.errors[0]!.message).toBe(
+      'unknown0: is not a known field. Known fields: name, description, cluster, networks, admin, guests, zfsPools, storageBoxes, connections, secrets, backend, checks.',
+    );
     const text = err.format();
     expect(text.split('\n')[0]).toBe('junk.yaml: 180 problems in the environment spec:');
     expect(text.split('\n').at(-1)).toBe('  ... and 130 more (the first 50 are shown; fix these and run again)');
@@ -54,7 +56,9 @@ describe('the problem limit', () => {
     spec.unknownA = 1;
     const err = invalid(() => validateEnvironment(spec, 'one.yaml'));
     expect(err.total).toBe(1);
-    expect(err.format()).toBe('one.yaml: 1 problem in the environment spec:\n  - unknownA: is not a known field. Known fields: name, description, cluster, networks, admin, guests, zfsPools, storageBoxes, connections, secrets, backend, checks.');
+    expect(err.format()).toBe(
+      'one.yaml: 1 problem in the environment spec:\n  - unknownA: is not a known field. Known fields: name, description, cluster, networks, admin, guests, zfsPools, storageBoxes, connections, secrets, backend, checks.',
+    );
   });
 });
 
@@ -71,7 +75,9 @@ describe('long values and keys', () => {
       expect(json.length).toBeLessThan(1000);
       expect(e.message.length).toBeLessThan(600);
     }
-    expect(err.errors.map((e) => e.message)).toContain(`guests[0].name: has the wrong format (got "${'v'.repeat(76)}...). Use lowercase letters, digits and hyphens, starting with a letter (it becomes a host name).`);
+    expect(err.errors.map((e) => e.message)).toContain(
+      `guests[0].name: has the wrong format (got "${'v'.repeat(76)}...). Use lowercase letters, digits and hyphens, starting with a letter (it becomes a host name).`,
+    );
   });
 
   it('clips a huge unknown key in the path', () => {
@@ -127,7 +133,9 @@ describe('JSON spec files', () => {
     const bad = text.replace('"10.30.0.10"', '"10.30.0.10/24"');
     const [e, ...rest] = invalid(() => parseEnvironmentJson(bad, 'small.json')).errors;
     expect(rest).toEqual([]);
-    expect(e!.message).toBe(`small.json:${position(bad, '"10.30.0.10/24"')}: guests[1].ipv4: must be an address without a prefix length (got "10.30.0.10/24"). Write 10.30.0.10; the prefix comes from the network's cidr.`);
+    expect(e!.message).toBe(
+      `small.json:${position(bad, '"10.30.0.10/24"')}: guests[1].ipv4: must be an address without a prefix length (got "10.30.0.10/24"). Write 10.30.0.10; the prefix comes from the network's cidr.`,
+    );
   });
 
   it('point a missing field at the object that lacks it', () => {
@@ -142,8 +150,16 @@ describe('JSON spec files', () => {
   });
 
   it.each([
-    ['a trailing comma', '{\n  "name": "a",\n}', 'small.json:3:1: (root): is not valid JSON: Expected double-quoted property name. Fix the JSON syntax at that line (JSON allows no comments and no trailing commas; a .yaml file does).'],
-    ['a repeated key', '{\n  "name": "a",\n  "name": "b"\n}', 'small.json:3:3: name: repeats a key of the same object. Keep one of them: JSON readers silently drop all but the last.'],
+    [
+      'a trailing comma',
+      '{\n  "name": "a",\n}',
+      'small.json:3:1: (root): is not valid JSON: Expected double-quoted property name. Fix the JSON syntax at that line (JSON allows no comments and no trailing commas; a .yaml file does).',
+    ],
+    [
+      'a repeated key',
+      '{\n  "name": "a",\n  "name": "b"\n}',
+      'small.json:3:3: name: repeats a key of the same object. Keep one of them: JSON readers silently drop all but the last.',
+    ],
   ])('reject %s at its line and column', (_what, bad, message) => {
     const err = invalid(() => parseEnvironmentJson(bad, 'small.json'));
     expect(err.errors.map((e) => e.message)).toEqual([message]);

@@ -38,7 +38,10 @@ const weirdValue = fc.oneof(
 );
 const weirdKey = fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '//'));
 
-type Mutation = { kind: 'set'; path: (string | number)[]; value: unknown } | { kind: 'delete'; path: (string | number)[] } | { kind: 'add'; path: (string | number)[]; key: string; value: unknown };
+type Mutation =
+  | { kind: 'set'; path: (string | number)[]; value: unknown }
+  | { kind: 'delete'; path: (string | number)[] }
+  | { kind: 'add'; path: (string | number)[]; key: string; value: unknown };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('set' as const), path: fc.constantFrom(...FIXTURE_PATHS), value: weirdValue }),
@@ -50,7 +53,8 @@ function apply(spec: Json, m: Mutation): Json {
   const parent = (p: (string | number)[]) => p.slice(0, -1).reduce<any>((o, k) => o?.[k], spec);
   if (m.kind === 'add') {
     const target = m.path.reduce<any>((o, k) => o?.[k], spec);
-    if (target && typeof target === 'object' && !Array.isArray(target)) Object.defineProperty(target, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
+    if (target && typeof target === 'object' && !Array.isArray(target))
+      Object.defineProperty(target, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
     return spec;
   }
   const p = parent(m.path);
@@ -65,7 +69,10 @@ function apply(spec: Json, m: Mutation): Json {
 
 describe('validateEnvironment never crashes', () => {
   it('on arbitrary values', () => {
-    fc.assert(fc.property(weirdValue, (v) => onlySpecErrors(() => validateEnvironment(v))), { numRuns: 500 });
+    fc.assert(
+      fc.property(weirdValue, (v) => onlySpecErrors(() => validateEnvironment(v))),
+      { numRuns: 500 },
+    );
   });
 
   it('on the fixture with up to three random mutations', () => {
@@ -91,7 +98,10 @@ describe('validateEnvironment never crashes', () => {
 
 describe('parseEnvironmentYaml never crashes', () => {
   it('on arbitrary text', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 200 }), (text) => onlySpecErrors(() => parseEnvironmentYaml(text, 'fuzz.yaml'))), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (text) => onlySpecErrors(() => parseEnvironmentYaml(text, 'fuzz.yaml'))),
+      { numRuns: 500 },
+    );
   });
 
   it('on the fixture with random lines dropped or duplicated', () => {
@@ -141,7 +151,9 @@ describe('valid variations are accepted', () => {
   function vary(v: { names: string[]; cores: number[]; memory: number[]; hosts: number[]; order: number[] }): Json {
     const spec = smallSpec();
     const rename = new Map<string, string>(spec.guests.map((g: Json, i: number) => [g.name, v.names[i]!]));
-    spec.guests.forEach((g: Json, i: number) => Object.assign(g, { name: v.names[i], cores: v.cores[i], memoryGib: v.memory[i], ipv4: `10.30.0.${v.hosts[i]}` }));
+    spec.guests.forEach((g: Json, i: number) =>
+      Object.assign(g, { name: v.names[i], cores: v.cores[i], memoryGib: v.memory[i], ipv4: `10.30.0.${v.hosts[i]}` }),
+    );
     for (const c of spec.connections) for (const side of ['from', 'to']) c[side] = rename.get(c[side]) ?? c[side];
     spec.guests = v.order.map((i) => spec.guests[i]);
     return spec;

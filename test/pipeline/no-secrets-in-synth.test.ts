@@ -83,7 +83,9 @@ describe('synthesized output carries no secret values', () => {
 
   it('writes no credential attribute into the provider block', () => {
     for (const e of envs) {
-      const doc = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', e.name, 'cdk.tf.json'), 'utf8')) as { provider?: { proxmox?: Record<string, unknown>[] } };
+      const doc = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', e.name, 'cdk.tf.json'), 'utf8')) as {
+        provider?: { proxmox?: Record<string, unknown>[] };
+      };
       for (const config of doc.provider?.proxmox ?? []) {
         for (const key of ['api_token', 'password', 'auth_ticket', 'csrf_prevention_token', 'endpoint', 'username']) expect(config).not.toHaveProperty(key);
       }

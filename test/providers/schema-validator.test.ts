@@ -62,18 +62,64 @@ describe('validateTerraformJson: one mutation at a time', () => {
   const cases: [string, (m: ReturnType<typeof production>) => void, string, string, Partial<SchemaFinding>?][] = [
     ['an unknown attribute', ({ db }) => (db.on_bot = true), 'unknown-attribute', '/on_bot', { hint: 'Did you mean "on_boot"?' }],
     ['an unknown block', ({ db }) => (db.cloud_init = { user_data: 'x' }), 'unknown-block', '/cloud_init'],
-    ['a missing required attribute', ({ db }) => delete db.node_name, 'missing-required', '/node_name', { message: `${VM} is missing the required attribute "node_name"` }],
-    ['a string where a number is expected', ({ db }) => (db.cpu.cores = 'four'), 'wrong-type', '/cpu/cores', { message: `${VM}.cpu.cores must be a number, got "four"` }],
-    ['a wrong type two blocks deep', ({ db }) => (db.disk[1].iothread = 'yes'), 'wrong-type', '/disk/1/iothread', { message: `${VM}.disk.iothread must be a bool, got "yes"` }],
+    [
+      'a missing required attribute',
+      ({ db }) => delete db.node_name,
+      'missing-required',
+      '/node_name',
+      { message: `${VM} is missing the required attribute "node_name"` },
+    ],
+    [
+      'a string where a number is expected',
+      ({ db }) => (db.cpu.cores = 'four'),
+      'wrong-type',
+      '/cpu/cores',
+      { message: `${VM}.cpu.cores must be a number, got "four"` },
+    ],
+    [
+      'a wrong type two blocks deep',
+      ({ db }) => (db.disk[1].iothread = 'yes'),
+      'wrong-type',
+      '/disk/1/iothread',
+      { message: `${VM}.disk.iothread must be a bool, got "yes"` },
+    ],
     ['a wrong type inside a list-of-objects attribute', ({ db }) => (db.network_device[0].vlan_id = 'ten'), 'wrong-type', '/network_device/0/vlan_id'],
-    ['an unknown key inside an object-typed attribute', ({ db }) => (db.network_device[0].bridgee = 'vmbr0'), 'unknown-attribute', '/network_device/0/bridgee', { hint: 'Did you mean "bridge"?' }],
+    [
+      'an unknown key inside an object-typed attribute',
+      ({ db }) => (db.network_device[0].bridgee = 'vmbr0'),
+      'unknown-attribute',
+      '/network_device/0/bridgee',
+      { hint: 'Did you mean "bridge"?' },
+    ],
     ['a string where a list is expected', ({ db }) => (db.tags = 'a,b'), 'wrong-type', '/tags', { message: `${VM}.tags must be a list of string, got "a,b"` }],
-    ['a list with a wrong element type', ({ db }) => (db.initialization.dns.servers = ['10.0.0.1', { ip: '10.0.0.2' }]), 'wrong-type', '/initialization/dns/servers/1'],
-    ['two blocks where max_items is 1', ({ db }) => (db.cpu = [db.cpu, { cores: 2 }]), 'too-many-blocks', '/cpu', { message: `${VM}.cpu allows at most 1 block, got 2` }],
-    ['a nested block over its max_items', ({ db }) => (db.initialization.dns = [db.initialization.dns, db.initialization.dns]), 'too-many-blocks', '/initialization/dns'],
+    [
+      'a list with a wrong element type',
+      ({ db }) => (db.initialization.dns.servers = ['10.0.0.1', { ip: '10.0.0.2' }]),
+      'wrong-type',
+      '/initialization/dns/servers/1',
+    ],
+    [
+      'two blocks where max_items is 1',
+      ({ db }) => (db.cpu = [db.cpu, { cores: 2 }]),
+      'too-many-blocks',
+      '/cpu',
+      { message: `${VM}.cpu allows at most 1 block, got 2` },
+    ],
+    [
+      'a nested block over its max_items',
+      ({ db }) => (db.initialization.dns = [db.initialization.dns, db.initialization.dns]),
+      'too-many-blocks',
+      '/initialization/dns',
+    ],
     ['a block given as a plain string', ({ db }) => (db.memory = '16384'), 'wrong-type', '/memory'],
     ['a computed-only attribute set by hand', ({ db }) => (db.ipv4_addresses = [['10.20.0.20']]), 'computed-attribute', '/ipv4_addresses'],
-    ['an unknown lifecycle.ignore_changes entry', ({ db }) => (db.lifecycle = { ignore_changes: ['node_nam'] }), 'unknown-attribute', '/lifecycle/ignore_changes/0', { hint: 'Did you mean "node_name"?' }],
+    [
+      'an unknown lifecycle.ignore_changes entry',
+      ({ db }) => (db.lifecycle = { ignore_changes: ['node_nam'] }),
+      'unknown-attribute',
+      '/lifecycle/ignore_changes/0',
+      { hint: 'Did you mean "node_name"?' },
+    ],
   ];
 
   it.each(cases)('reports %s', (_name, mutate, code, suffix, extra) => {
@@ -104,14 +150,26 @@ describe('validateTerraformJson: one mutation at a time', () => {
     const { doc, db, ptr } = production();
     db.timeout_move_disk = 1800;
     expect(introduced(doc)).toEqual([
-      expect.objectContaining({ severity: 'warning', code: 'deprecated-attribute', pointer: `${ptr}/timeout_move_disk`, constructPath: 'production/db/Resource' }),
+      expect.objectContaining({
+        severity: 'warning',
+        code: 'deprecated-attribute',
+        pointer: `${ptr}/timeout_move_disk`,
+        constructPath: 'production/db/Resource',
+      }),
     ]);
   });
 
   it('warns about a deprecated resource type and names the short one', () => {
     const { doc } = production();
     doc.resource.proxmox_virtual_environment_storage_cifs = {
-      box: { '//': { metadata: { path: 'production/box/Resource' } }, id: 'box', server: 'u1.your-storagebox.de', share: 'backup', username: 'u1', password: '${var.box_password}' },
+      box: {
+        '//': { metadata: { path: 'production/box/Resource' } },
+        id: 'box',
+        server: 'u1.your-storagebox.de',
+        share: 'backup',
+        username: 'u1',
+        password: '${var.box_password}',
+      },
     };
     expect(introduced(doc)).toEqual([
       expect.objectContaining({
@@ -148,9 +206,7 @@ describe('validateTerraformJson: one mutation at a time', () => {
     db.depends_on = ['proxmox_virtual_environment_vm.cache'];
     db.lifecycle = { prevent_destroy: true, ignore_changes: ['disk[0].size', 'tags'] };
     db.dynamic = { hostpci: { for_each: '${var.gpus}', content: { device: 'hostpci0', mapping: '${hostpci.value}', pcie: 'nope' } } };
-    expect(introduced(doc)).toEqual([
-      expect.objectContaining({ code: 'wrong-type', pointer: `${ptr}/dynamic/hostpci/content/pcie` }),
-    ]);
+    expect(introduced(doc)).toEqual([expect.objectContaining({ code: 'wrong-type', pointer: `${ptr}/dynamic/hostpci/content/pcie` })]);
   });
 });
 
@@ -166,21 +222,33 @@ describe('validateTerraformJson: framework nested attributes and single blocks',
 
   it('reports a missing required nested attribute and a wrong nested type', () => {
     expect(validateTerraformJson(mapping([{ id: '10de:26b9', path: '0000:01:00.0', iommu_group: 'twelve' }]), schema)).toEqual([
-      expect.objectContaining({ code: 'wrong-type', pointer: '/resource/proxmox_hardware_mapping_pci/gpu/map/0/iommu_group', constructPath: 'stack/gpu/Resource' }),
+      expect.objectContaining({
+        code: 'wrong-type',
+        pointer: '/resource/proxmox_hardware_mapping_pci/gpu/map/0/iommu_group',
+        constructPath: 'stack/gpu/Resource',
+      }),
       expect.objectContaining({ code: 'missing-required', pointer: '/resource/proxmox_hardware_mapping_pci/gpu/map/0/node' }),
     ]);
   });
 
   it('reports an object where a set of objects is expected', () => {
     expect(validateTerraformJson(mapping({ id: 'x', node: 'pve4', path: '0000:01:00.0' }), schema)).toEqual([
-      expect.objectContaining({ code: 'wrong-type', pointer: '/resource/proxmox_hardware_mapping_pci/gpu/map', message: 'proxmox_hardware_mapping_pci.map must be a set of objects, got an object' }),
+      expect.objectContaining({
+        code: 'wrong-type',
+        pointer: '/resource/proxmox_hardware_mapping_pci/gpu/map',
+        message: 'proxmox_hardware_mapping_pci.map must be a set of objects, got an object',
+      }),
     ]);
   });
 
   it('reports a list of two where a single-nesting block is expected', () => {
     const doc = {
       terraform: { required_providers: { proxmox: { source: 'bpg/proxmox' } } },
-      resource: { proxmox_storage_cifs: { box: { id: 'box', server: 's', share: 'backup', username: 'u', password: '${var.p}', backups: [{ keep_daily: 7 }, { keep_weekly: 4 }] } } },
+      resource: {
+        proxmox_storage_cifs: {
+          box: { id: 'box', server: 's', share: 'backup', username: 'u', password: '${var.p}', backups: [{ keep_daily: 7 }, { keep_weekly: 4 }] },
+        },
+      },
     };
     expect(validateTerraformJson(doc, schema)).toEqual([
       expect.objectContaining({ code: 'too-many-blocks', pointer: '/resource/proxmox_storage_cifs/box/backups', constructPath: null }),
@@ -191,13 +259,22 @@ describe('validateTerraformJson: framework nested attributes and single blocks',
     const tiny: ProviderSchemaDocument = {
       provider_schemas: {
         'registry.terraform.io/acme/demo': {
-          resource_schemas: { demo_thing: { block: { block_types: { part: { nesting_mode: 'list', min_items: 2, block: { attributes: { n: { type: 'number', required: true } } } } } } } },
+          resource_schemas: {
+            demo_thing: {
+              block: { block_types: { part: { nesting_mode: 'list', min_items: 2, block: { attributes: { n: { type: 'number', required: true } } } } } },
+            },
+          },
         },
       },
     };
-    const doc = (part?: unknown) => ({ terraform: { required_providers: { demo: { source: 'acme/demo' } } }, resource: { demo_thing: { a: part === undefined ? {} : { part } } } });
+    const doc = (part?: unknown) => ({
+      terraform: { required_providers: { demo: { source: 'acme/demo' } } },
+      resource: { demo_thing: { a: part === undefined ? {} : { part } } },
+    });
     expect(validateTerraformJson(doc(), tiny)).toEqual([expect.objectContaining({ code: 'too-few-blocks', pointer: '/resource/demo_thing/a/part' })]);
-    expect(validateTerraformJson(doc([{ n: 1 }]), tiny)).toEqual([expect.objectContaining({ code: 'too-few-blocks', message: 'demo_thing.part needs at least 2 blocks, got 1' })]);
+    expect(validateTerraformJson(doc([{ n: 1 }]), tiny)).toEqual([
+      expect.objectContaining({ code: 'too-few-blocks', message: 'demo_thing.part needs at least 2 blocks, got 1' }),
+    ]);
     expect(validateTerraformJson(doc([{ n: 1 }, { n: '2' }]), tiny)).toEqual([]);
   });
 });
@@ -207,13 +284,19 @@ describe('validateTerraformJson: provider, terraform and other sections', () => 
     const { doc } = production();
     doc.provider.proxmox![0] = { endpont: 'https://pve:8006', otp: '123456', insecure: 'maybe' };
     expect(introduced(doc)).toEqual([
-      expect.objectContaining({ severity: 'error', code: 'unknown-attribute', pointer: '/provider/proxmox/0/endpont', constructPath: null, hint: 'Did you mean "endpoint"?' }),
+      expect.objectContaining({
+        severity: 'error',
+        code: 'unknown-attribute',
+        pointer: '/provider/proxmox/0/endpont',
+        constructPath: null,
+        hint: 'Did you mean "endpoint"?',
+      }),
       expect.objectContaining({ severity: 'warning', code: 'deprecated-attribute', pointer: '/provider/proxmox/0/otp' }),
       expect.objectContaining({ severity: 'error', code: 'wrong-type', pointer: '/provider/proxmox/0/insecure' }),
     ]);
   });
 
-  it('requires the provider in required_providers with the schema\'s source', () => {
+  it("requires the provider in required_providers with the schema's source", () => {
     const { doc } = production();
     doc.terraform.required_providers.proxmox.source = 'telmate/proxmox';
     expect(introduced(doc)).toEqual([expect.objectContaining({ code: 'provider-source-mismatch', pointer: '/terraform/required_providers/proxmox/source' })]);

@@ -35,7 +35,7 @@ describe('terraform command builders', () => {
     expect(validateArgv()).toEqual(['validate', '-json', '-no-color']);
   });
 
-  it('turns off checkpoint calls and prompts but keeps the caller\'s mirror settings', () => {
+  it("turns off checkpoint calls and prompts but keeps the caller's mirror settings", () => {
     const env = terraformEnv({ PATH: '/bin', TF_PLUGIN_CACHE_DIR: '/cache', CHECKPOINT_DISABLE: undefined, TF_INPUT: '1' });
     expect(env).toEqual({ PATH: '/bin', TF_PLUGIN_CACHE_DIR: '/cache', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' });
   });
@@ -53,7 +53,9 @@ describe('terraform output parsers', () => {
   it('summarises a boxed init error in one line', () => {
     const line = summarizeFailure(REGISTRY_DOWN);
     expect(line).not.toContain('\n');
-    expect(line.startsWith('Error: Failed to query available provider packages — Could not retrieve the list of available versions for provider bpg/proxmox:')).toBe(true);
+    expect(
+      line.startsWith('Error: Failed to query available provider packages — Could not retrieve the list of available versions for provider bpg/proxmox:'),
+    ).toBe(true);
     expect(line.length).toBeLessThanOrEqual(160);
   });
 
@@ -63,11 +65,20 @@ describe('terraform output parsers', () => {
       valid: false,
       error_count: 1,
       warning_count: 0,
-      diagnostics: [{ severity: 'error', summary: 'Unsupported argument', detail: 'An argument named "on_bot" is not expected here.', range: { filename: 'cdk.tf.json', start: { line: 40, column: 9 } } }],
+      diagnostics: [
+        {
+          severity: 'error',
+          summary: 'Unsupported argument',
+          detail: 'An argument named "on_bot" is not expected here.',
+          range: { filename: 'cdk.tf.json', start: { line: 40, column: 9 } },
+        },
+      ],
     });
     expect(parseValidateJson(stdout)).toEqual({
       valid: false,
-      diagnostics: [{ severity: 'error', summary: 'Unsupported argument', detail: 'An argument named "on_bot" is not expected here.', location: 'cdk.tf.json:40,9' }],
+      diagnostics: [
+        { severity: 'error', summary: 'Unsupported argument', detail: 'An argument named "on_bot" is not expected here.', location: 'cdk.tf.json:40,9' },
+      ],
     });
     expect(parseValidateJson('{"valid":true,"diagnostics":[]}')).toEqual({ valid: true, diagnostics: [] });
   });
@@ -99,7 +110,15 @@ describe('runTerraformValidate with a stand-in binary', () => {
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const env = (over: Record<string, string>) => ({ PATH: process.env.PATH, FAKE_LOG: path.join(dir, 'log'), FAKE_INIT_RC: '0', FAKE_INIT_OUT: '', FAKE_VALIDATE_OUT: '', FAKE_VALID: 'yes', ...over });
+  const env = (over: Record<string, string>) => ({
+    PATH: process.env.PATH,
+    FAKE_LOG: path.join(dir, 'log'),
+    FAKE_INIT_RC: '0',
+    FAKE_INIT_OUT: '',
+    FAKE_VALIDATE_OUT: '',
+    FAKE_VALID: 'yes',
+    ...over,
+  });
 
   it('skips with one line when init cannot install the provider', async () => {
     const r = await runTerraformValidate(stackDir, { binary: fake('terraform'), env: env({ FAKE_INIT_RC: '1', FAKE_INIT_OUT: REGISTRY_DOWN }) });
@@ -116,13 +135,21 @@ describe('runTerraformValidate with a stand-in binary', () => {
     expect(fs.readdirSync(stackDir).sort()).toEqual(['artifacts', 'cdk.tf.json']);
   });
 
-  it('fails with terraform\'s diagnostics when validate says the configuration is invalid', async () => {
+  it("fails with terraform's diagnostics when validate says the configuration is invalid", async () => {
     const out = JSON.stringify({ valid: false, diagnostics: [{ severity: 'error', summary: 'Missing required argument', detail: 'node_name is required' }] });
     const r = await runTerraformValidate(stackDir, { binary: fake('terraform'), env: env({ FAKE_VALIDATE_OUT: out, FAKE_VALID: 'no' }) });
-    expect(r).toEqual({ status: 'failed', detail: 'terraform validate: 1 error', diagnostics: [{ severity: 'error', summary: 'Missing required argument', detail: 'node_name is required', location: null }] });
+    expect(r).toEqual({
+      status: 'failed',
+      detail: 'terraform validate: 1 error',
+      diagnostics: [{ severity: 'error', summary: 'Missing required argument', detail: 'node_name is required', location: null }],
+    });
   });
 
   it('skips when neither tofu nor terraform is on PATH', async () => {
-    expect(await runTerraformValidate(stackDir, { env: { PATH: path.join(dir, 'empty') } })).toEqual({ status: 'skipped', detail: 'skipped: no tofu or terraform on PATH', diagnostics: [] });
+    expect(await runTerraformValidate(stackDir, { env: { PATH: path.join(dir, 'empty') } })).toEqual({
+      status: 'skipped',
+      detail: 'skipped: no tofu or terraform on PATH',
+      diagnostics: [],
+    });
   });
 });

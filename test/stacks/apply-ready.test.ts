@@ -127,7 +127,10 @@ describe.each(withNodes)('%s: apply-ready output', (name) => {
     const added: GuestSpec = {
       ...spec.guests[model.index]!,
       name: `${model.name}-added`,
-      ipv4: freeAddress(env, env.networks.find((n) => n.name === model.network)!)!,
+      ipv4: freeAddress(
+        env,
+        env.networks.find((n) => n.name === model.network)!,
+      )!,
       ...(model.vmId !== undefined ? { vmId: freeVmId(env)! } : {}),
       stacks: [],
       gpus: [],

@@ -47,7 +47,9 @@ function doc(name: string): { resource: Record<string, Record<string, Record<str
 
 describe('every registered environment', () => {
   it('includes the four architectures', () => {
-    expect(environmentNames({ includeBroken: true })).toEqual(expect.arrayContaining(['dev', 'staging', 'production', 'production-as-planned', 'lab', 'lab-as-planned', 'chat', 'chat-as-planned', 'quiz']));
+    expect(environmentNames({ includeBroken: true })).toEqual(
+      expect.arrayContaining(['dev', 'staging', 'production', 'production-as-planned', 'lab', 'lab-as-planned', 'chat', 'chat-as-planned', 'quiz']),
+    );
     // The broken-on-purpose plans are never in a default set (synth, check, the cdktf app).
     expect(environmentNames()).not.toEqual(expect.arrayContaining(['production-as-planned']));
     expect(environmentNames().filter((n) => n.endsWith('-as-planned'))).toEqual([]);
@@ -80,7 +82,8 @@ describe('every registered environment', () => {
 describe('lab (B): two GPU consumers on a host with two GPUs', () => {
   it('gives each GPU LXC its own device node and records the host driver', () => {
     const containers = Object.values(doc('lab').resource['proxmox_virtual_environment_container']!);
-    const devices = (host: string) => (containers.find((c) => (c['initialization'] as { hostname: string }).hostname === host)!['device_passthrough'] as { path: string }[]).map((d) => d.path);
+    const devices = (host: string) =>
+      (containers.find((c) => (c['initialization'] as { hostname: string }).hostname === host)!['device_passthrough'] as { path: string }[]).map((d) => d.path);
     expect(devices('gpu-api')).toContain('/dev/nvidia0');
     expect(devices('gpu-code')).toContain('/dev/nvidia1');
     expect(devices('gpu-code')).not.toContain('/dev/nvidia0');
@@ -119,7 +122,9 @@ describe('lab (B): two GPU consumers on a host with two GPUs', () => {
   });
 
   it('the planned GPU sharing alone, with the driver recorded, raises only the shared-GPU error', () => {
-    const env = validateEnvironment(showcaseLab({ name: 'lab-shared', description: 'x', secondConsumerGpu: 'gpu-phoenix-0', nvidiaDriverVersion: '570.172.08' }));
+    const env = validateEnvironment(
+      showcaseLab({ name: 'lab-shared', description: 'x', secondConsumerGpu: 'gpu-phoenix-0', nvidiaDriverVersion: '570.172.08' }),
+    );
     expect(errorRules(runChecks(env))).toEqual([gpuSharedByGuests.id]);
   });
 });
@@ -130,7 +135,10 @@ describe('chat (C): firewall intent', () => {
   it('opens PostgreSQL only to the application guests and keeps SSH to admin and the bastion', () => {
     const env: Environment = loadEnvironment('chat');
     const flows = reachability(env);
-    const pgSources = flows.filter((f) => endpointLabel(f.to) === 'postgres' && f.port.equals(Port.tcp(5432))).map((f) => endpointLabel(f.from)).sort();
+    const pgSources = flows
+      .filter((f) => endpointLabel(f.to) === 'postgres' && f.port.equals(Port.tcp(5432)))
+      .map((f) => endpointLabel(f.from))
+      .sort();
     expect(pgSources).toEqual([...appGuests].sort());
     const sshSources = new Set(flows.filter((f) => f.port.equals(Port.tcp(22)) || f.port.equals(Port.tcp(2222))).map((f) => endpointLabel(f.from)));
     expect([...sshSources].sort()).toEqual(['admin', 'bastion']);

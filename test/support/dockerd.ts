@@ -33,7 +33,21 @@ export async function startDockerd(): Promise<TestDockerd> {
   spawnSync('ip', ['link', 'set', bridge, 'up']);
   const child = spawn(
     'dockerd',
-    ['--storage-driver=overlay2', '-H', `unix://${sock}`, '--data-root', path.join(dir, 'data'), '--exec-root', path.join(dir, 'exec'), '--pidfile', path.join(dir, 'dockerd.pid'), '--bridge', bridge, '--default-address-pool', 'base=172.31.0.0/17,size=24'],
+    [
+      '--storage-driver=overlay2',
+      '-H',
+      `unix://${sock}`,
+      '--data-root',
+      path.join(dir, 'data'),
+      '--exec-root',
+      path.join(dir, 'exec'),
+      '--pidfile',
+      path.join(dir, 'dockerd.pid'),
+      '--bridge',
+      bridge,
+      '--default-address-pool',
+      'base=172.31.0.0/17,size=24',
+    ],
     { stdio: ['ignore', log, log], detached: true },
   );
   child.unref();
@@ -67,12 +81,17 @@ export function buildBusyboxImage(dockerHost: string): void {
     for (const d of ['bin', 'etc', 'tmp', 'www', 'data']) fs.mkdirSync(path.join(root, d), { recursive: true });
     fs.copyFileSync(fs.realpathSync(run('sh', ['-c', 'command -v busybox']).trim()), path.join(root, 'bin/busybox'));
     fs.chmodSync(path.join(root, 'bin/busybox'), 0o755);
-    for (const applet of run('busybox', ['--list']).split('\n').filter((a) => a && a !== 'busybox')) fs.symlinkSync('busybox', path.join(root, 'bin', applet));
+    for (const applet of run('busybox', ['--list'])
+      .split('\n')
+      .filter((a) => a && a !== 'busybox'))
+      fs.symlinkSync('busybox', path.join(root, 'bin', applet));
     fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n');
     fs.writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
     fs.writeFileSync(path.join(root, 'www/index.html'), 'ok\n');
     fs.chmodSync(path.join(root, 'tmp'), 0o1777);
-    run('sh', ['-c', `tar -C ${root} -c . | docker import -c 'ENV PATH=/bin' -c 'CMD ["/bin/sh"]' - ${BUSYBOX_IMAGE}`], { env: { ...process.env, DOCKER_HOST: dockerHost } });
+    run('sh', ['-c', `tar -C ${root} -c . | docker import -c 'ENV PATH=/bin' -c 'CMD ["/bin/sh"]' - ${BUSYBOX_IMAGE}`], {
+      env: { ...process.env, DOCKER_HOST: dockerHost },
+    });
   } finally {
     cleanup();
   }

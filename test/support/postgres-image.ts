@@ -38,16 +38,27 @@ export function buildPostgresImage(dockerHost: string): void {
     for (const d of ['bin', 'etc', 'tmp', 'var/lib/postgresql', 'var/run/postgresql']) fs.mkdirSync(path.join(root, d), { recursive: true });
     fs.copyFileSync(fs.realpathSync(run('sh', ['-c', 'command -v busybox']).trim()), path.join(root, 'bin/busybox'));
     fs.chmodSync(path.join(root, 'bin/busybox'), 0o755);
-    for (const applet of run('busybox', ['--list']).split('\n').filter((a) => a && a !== 'busybox')) fs.symlinkSync('busybox', path.join(root, 'bin', applet));
+    for (const applet of run('busybox', ['--list'])
+      .split('\n')
+      .filter((a) => a && a !== 'busybox'))
+      fs.symlinkSync('busybox', path.join(root, 'bin', applet));
     const binaries = BINARIES.map((b) => path.join(HOST_PGBIN, b));
-    const modules = fs.readdirSync('/usr/lib/postgresql/15/lib').filter((f) => f.endsWith('.so')).map((f) => `/usr/lib/postgresql/15/lib/${f}`);
+    const modules = fs
+      .readdirSync('/usr/lib/postgresql/15/lib')
+      .filter((f) => f.endsWith('.so'))
+      .map((f) => `/usr/lib/postgresql/15/lib/${f}`);
     for (const f of [...binaries, ...modules, ...librariesOf([...binaries, ...modules])]) copyInto(root, f);
-    for (const d of ['/usr/share/postgresql/15', '/usr/lib/locale/C.utf8', '/usr/share/zoneinfo/UTC', '/usr/share/zoneinfo/Etc']) if (fs.existsSync(d)) copyInto(root, d);
+    for (const d of ['/usr/share/postgresql/15', '/usr/lib/locale/C.utf8', '/usr/share/zoneinfo/UTC', '/usr/share/zoneinfo/Etc'])
+      if (fs.existsSync(d)) copyInto(root, d);
     fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\npostgres:x:999:999:postgres:/var/lib/postgresql:/bin/sh\n');
     fs.writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\npostgres:x:999:\n');
     fs.chmodSync(path.join(root, 'tmp'), 0o1777);
     run('chown', ['-R', '999:999', path.join(root, 'var/lib/postgresql'), path.join(root, 'var/run/postgresql')]);
-    run('sh', ['-c', `tar -C ${root} -c . | docker import -c 'ENV PATH=${HOST_PGBIN}:/bin' -c 'ENV LANG=C.UTF-8' -c 'CMD ["postgres"]' - ${POSTGRES_TEST_IMAGE}`], { env: { ...process.env, DOCKER_HOST: dockerHost } });
+    run(
+      'sh',
+      ['-c', `tar -C ${root} -c . | docker import -c 'ENV PATH=${HOST_PGBIN}:/bin' -c 'ENV LANG=C.UTF-8' -c 'CMD ["postgres"]' - ${POSTGRES_TEST_IMAGE}`],
+      { env: { ...process.env, DOCKER_HOST: dockerHost } },
+    );
   } finally {
     cleanup();
   }

@@ -67,7 +67,23 @@ export interface FakePve {
 function selfSignedCert(dir: string): { key: string; cert: string; certFile: string } {
   const keyFile = path.join(dir, 'key.pem');
   const certFile = path.join(dir, 'cert.pem');
-  run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=pve-test', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', keyFile, '-out', certFile]);
+  run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=pve-test',
+    '-addext',
+    'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
+  ]);
   return { key: fs.readFileSync(keyFile, 'utf8'), cert: fs.readFileSync(certFile, 'utf8'), certFile };
 }
 
@@ -115,12 +131,14 @@ export async function startFakePve(opts: FakePveOptions): Promise<FakePve> {
       const active = faults.get(apiPath);
       if (active && active.left > 0) {
         active.left -= 1;
-        const answer = () => send(active.fault.status, active.fault.reason, { data: null, ...(active.fault.status >= 400 ? { message: `${active.fault.reason}\n` } : {}) });
+        const answer = () =>
+          send(active.fault.status, active.fault.reason, { data: null, ...(active.fault.status >= 400 ? { message: `${active.fault.reason}\n` } : {}) });
         if (active.fault.delayMs) setTimeout(answer, active.fault.delayMs);
         else answer();
         return;
       }
-      if (!routes.has(apiPath)) return send(501, `Method 'GET ${url.pathname}' not implemented`, { data: null, message: `Method 'GET ${url.pathname}' not implemented\n` });
+      if (!routes.has(apiPath))
+        return send(501, `Method 'GET ${url.pathname}' not implemented`, { data: null, message: `Method 'GET ${url.pathname}' not implemented\n` });
       const route = routes.get(apiPath);
       send(200, 'OK', { data: typeof route === 'function' ? (route as (q: URLSearchParams) => unknown)(url.searchParams) : route });
     });

@@ -70,14 +70,31 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
     'MaxStartups 100:30:200',
     'MaxSessions 50',
     `Subsystem sftp internal-sftp${opts.sftpStartDir ? ` -d ${opts.sftpStartDir}` : ''}`,
-    ...(opts.env && Object.keys(opts.env).length ? [`SetEnv ${Object.entries(opts.env).map(([k, v]) => `${k}=${v}`).join(' ')}`] : []),
+    ...(opts.env && Object.keys(opts.env).length
+      ? [
+          `SetEnv ${Object.entries(opts.env)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}`,
+        ]
+      : []),
   ].join('\n');
   fs.writeFileSync(path.join(dir, 'sshd_config'), `${config}\n`);
   run('/usr/sbin/sshd', ['-t', '-f', path.join(dir, 'sshd_config')]);
   const sshd = ['/usr/sbin/sshd', '-f', path.join(dir, 'sshd_config'), '-E', path.join(dir, 'sshd.log')];
   if (opts.ownDir) {
     // unshare(1): a private mount namespace, the bind mount, then sshd (which daemonizes inside it).
-    run('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$1" "$2" && shift 2 && exec "$@"', 'sh', opts.ownDir.source, opts.ownDir.target, ...sshd]);
+    run('unshare', [
+      '--mount',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      'mount --bind "$1" "$2" && shift 2 && exec "$@"',
+      'sh',
+      opts.ownDir.source,
+      opts.ownDir.target,
+      ...sshd,
+    ]);
   } else run(sshd[0]!, sshd.slice(1));
   await waitFor('sshd to listen', () => canConnect(port, address), 10_000, 50);
   const hostPublicKey = fs.readFileSync(path.join(dir, 'host_ed25519.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ');
@@ -85,7 +102,21 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
   const knownHostsPath = path.join(dir, 'known_hosts');
   fs.writeFileSync(knownHostsPath, `[${address}]:${port} ${hostPublicKey}\n`);
   const pid = () => Number(fs.readFileSync(path.join(dir, 'sshd.pid'), 'utf8'));
-  const sshArgs = ['-p', String(port), '-i', privateKeyPath, '-o', `UserKnownHostsFile=${knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', `root@${address}`];
+  const sshArgs = [
+    '-p',
+    String(port),
+    '-i',
+    privateKeyPath,
+    '-o',
+    `UserKnownHostsFile=${knownHostsPath}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'IdentitiesOnly=yes',
+    `root@${address}`,
+  ];
   return {
     host: address,
     port,

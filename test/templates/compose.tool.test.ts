@@ -44,7 +44,8 @@ describeWithTools('rendered compose files pass docker-compose config', ['docker-
     };
     for (const name of environmentNames())
       for (const [guest, stacks] of renderEnvironment(loadEnvironment(name))) for (const s of stacks) add(`${name}/${guest}/${s.name}`, s);
-    for (const [guest, stacks] of renderEnvironment(loadEnvironment('dev'), { gpu: false, cpuStubImage: 'local/stub:1' })) for (const s of stacks) add(`dev-cpu/${guest}/${s.name}`, s);
+    for (const [guest, stacks] of renderEnvironment(loadEnvironment('dev'), { gpu: false, cpuStubImage: 'local/stub:1' }))
+      for (const s of stacks) add(`dev-cpu/${guest}/${s.name}`, s);
     expect(files.size).toBeGreaterThan(10);
     // The real CLI on every distinct file, two at a time (two cores).
     const results = await pool([...files.values()], 2, async (f) => ({ f, error: await composeConfig(f) }));

@@ -36,14 +36,17 @@ describe('rendering', () => {
         expect(doc).not.toHaveProperty('version');
         expect(doc.networks.default).toEqual({ name: 'pvestack-production', external: true });
         expect(stack.externalNetworks).toEqual(['pvestack-production']);
-        for (const svc of Object.values<any>(doc.services)) expect(svc.logging).toEqual({ driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } });
+        for (const svc of Object.values<any>(doc.services))
+          expect(svc.logging).toEqual({ driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } });
       }
   });
 
   it('publishes database, cache and model ports only on the guest’s private address', () => {
     const env = loadEnvironment('production');
     const ports = (guest: string, stack: string) => {
-      const s = renderEnvironment(env).get(guest)!.find((x) => x.name === stack)!;
+      const s = renderEnvironment(env)
+        .get(guest)!
+        .find((x) => x.name === stack)!;
       const doc = parse(s.files.find((f) => f.path === 'compose.yaml')!.content) as any;
       return Object.values<any>(doc.services).flatMap((svc) => svc.ports ?? []);
     };
@@ -55,7 +58,9 @@ describe('rendering', () => {
 
   it('depends on healthy services with service_healthy', () => {
     const env = loadEnvironment('staging');
-    const pg = renderEnvironment(env).get('db')!.find((s) => s.name === 'postgres')!;
+    const pg = renderEnvironment(env)
+      .get('db')!
+      .find((s) => s.name === 'postgres')!;
     const doc = parse(pg.files.find((f) => f.path === 'compose.yaml')!.content) as any;
     expect(doc.services['pg-backup'].depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
     expect(doc.services['pg-backup'].network_mode).toBe('service:postgres');
@@ -65,7 +70,9 @@ describe('rendering', () => {
 
   it('escapes $ so compose passes shell variables through literally', () => {
     const env = loadEnvironment('dev');
-    const redis = renderEnvironment(env).get('laptop')!.find((s) => s.name === 'redis')!;
+    const redis = renderEnvironment(env)
+      .get('laptop')!
+      .find((s) => s.name === 'redis')!;
     const compose = redis.files.find((f) => f.path === 'compose.yaml')!.content;
     expect(compose).toContain('"$$REDIS_PASSWORD"');
     expect(compose).not.toMatch(/[^$]\$REDIS_PASSWORD/);
@@ -105,11 +112,15 @@ describe('secrets', () => {
 
   it('env templates list variable names with empty values and name the source variable', () => {
     const env = loadEnvironment('dev');
-    const next = renderEnvironment(env).get('laptop')!.find((s) => s.name === 'nextjs')!;
+    const next = renderEnvironment(env)
+      .get('laptop')!
+      .find((s) => s.name === 'nextjs')!;
     const example = next.files.find((f) => f.path === 'secrets/nextjs.env.example')!.content;
     const assignments = example.split('\n').filter((l) => l && !l.startsWith('#'));
     expect(assignments).toEqual(['POSTGRES_PASSWORD=', 'REDIS_PASSWORD=', 'VLLM_API_KEY=', 'SESSION_SECRET=']);
     expect(example).toContain('PVESTACK_POSTGRES_PASSWORD');
-    expect(next.secretFiles).toEqual([{ path: 'secrets/nextjs.env', entries: assignments.map((a) => ({ variable: a.slice(0, -1), secret: a.slice(0, -1).toLowerCase().replace(/_/g, '-') })) }]);
+    expect(next.secretFiles).toEqual([
+      { path: 'secrets/nextjs.env', entries: assignments.map((a) => ({ variable: a.slice(0, -1), secret: a.slice(0, -1).toLowerCase().replace(/_/g, '-') })) },
+    ]);
   });
 });

@@ -56,7 +56,9 @@ describeWithTools('Storage Box folders over SFTP with the host key pinned (real 
     ]);
     fs.writeFileSync(local.get(batch.path)!, batch.content);
     fs.writeFileSync(local.get(storageBoxKnownHostsPath(box.name))!, knownHosts.replaceAll(`]:${STORAGE_BOX_SSH_PORT} `, `]:${sshd.port} `));
-    return sftpFolderArgv(box, mount).map((arg) => local.get(arg) ?? arg.replace(storageBoxKnownHostsPath(box.name), local.get(storageBoxKnownHostsPath(box.name))!));
+    return sftpFolderArgv(box, mount).map(
+      (arg) => local.get(arg) ?? arg.replace(storageBoxKnownHostsPath(box.name), local.get(storageBoxKnownHostsPath(box.name))!),
+    );
   }
 
   it('renders the folder service before the mount, and the mount requires it', () => {

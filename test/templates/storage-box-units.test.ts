@@ -23,7 +23,13 @@ describe('systemdEscapePath (systemd-escape --path)', () => {
 });
 
 const BOX: StorageBoxSpec = { name: 'offsite', host: 'u123456.your-storagebox.de', user: 'u123456', passwordSecret: 'pw', sshKeySecret: 'key' };
-const mount = (over: Partial<StorageBoxMount> = {}): StorageBoxMount => ({ box: 'offsite', mountPoint: '/mnt/storagebox', protocol: 'cifs', subdirectory: '', ...over });
+const mount = (over: Partial<StorageBoxMount> = {}): StorageBoxMount => ({
+  box: 'offsite',
+  mountPoint: '/mnt/storagebox',
+  protocol: 'cifs',
+  subdirectory: '',
+  ...over,
+});
 
 describe('renderStorageBoxUnits', () => {
   it('mounts CIFS with SMB3 encryption and a credentials file, never a password', () => {

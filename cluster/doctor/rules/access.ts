@@ -12,13 +12,11 @@ export const privileges: DoctorRule = {
   severity: 'error',
   title: "The credentials' effective privileges cover what the environment's resources need",
   check: ({ env, facts }) =>
-    missingPrivileges(env, facts).map(
-      ({ aclPath, missing, why }): Issue => ({
-        path: 'cluster.providerAuth',
-        message: `the credentials lack ${missing.join(', ')} on ${aclPath}, needed for ${why.join('; ')}`,
-        hint: `Grant them on ${aclPath} (or a parent, propagating): e.g. a role with those privileges via \`pveum acl modify ${aclPath} --tokens <user@realm!tokenid> --roles <role>\`; with privilege separation the token needs the ACL itself. Doctor reads the permissions of the credentials it runs with: use the ones the provider applies with.`,
-      }),
-    ),
+    missingPrivileges(env, facts).map(({ aclPath, missing, why }): Issue => ({
+      path: 'cluster.providerAuth',
+      message: `the credentials lack ${missing.join(', ')} on ${aclPath}, needed for ${why.join('; ')}`,
+      hint: `Grant them on ${aclPath} (or a parent, propagating): e.g. a role with those privileges via \`pveum acl modify ${aclPath} --tokens <user@realm!tokenid> --roles <role>\`; with privilege separation the token needs the ACL itself. Doctor reads the permissions of the credentials it runs with: use the ones the provider applies with.`,
+    })),
 };
 
 export const datacenterFirewall: DoctorRule = {
@@ -32,7 +30,8 @@ export const datacenterFirewall: DoctorRule = {
       : [
           {
             path: 'admin.cidrs',
-            message: 'the datacenter firewall is disabled now; the apply enables it (proxmox_virtual_environment_cluster_firewall enabled = true) with input policy DROP',
+            message:
+              'the datacenter firewall is disabled now; the apply enables it (proxmox_virtual_environment_cluster_firewall enabled = true) with input policy DROP',
             hint: `Before the first apply, make sure SSH and port 8006 are allowed from the admin networks (${env.admin.cidrs.join(', ')}) you manage the cluster from, or you lock yourself out; Proxmox keeps 8006/22 open from the local cluster network only.`,
           },
         ],

@@ -167,7 +167,12 @@ export function mappingEntry(mapping: PciMapping, node: string): Record<string, 
 /** Differences between what the spec would write into a mapping and what the cluster's says. */
 export function mappingDifferences(gpu: Gpu, entry: Record<string, string> | undefined): string[] {
   if (!entry) return ['no entry for the node'];
-  const want: Record<string, string | undefined> = { path: mappingPath(gpu), id: gpu.deviceId, 'subsystem-id': gpu.subsystemId, iommugroup: gpu.iommuGroup?.toString() };
+  const want: Record<string, string | undefined> = {
+    path: mappingPath(gpu),
+    id: gpu.deviceId,
+    'subsystem-id': gpu.subsystemId,
+    iommugroup: gpu.iommuGroup?.toString(),
+  };
   return Object.entries(want)
     .filter(([k, v]) => (entry[k] ?? undefined) !== v)
     .map(([k, v]) => `${k} ${entry[k] ?? '(none)'} → ${v ?? '(none)'}`);
@@ -191,7 +196,14 @@ export const gpuMappingName: DoctorRule = {
           },
         ];
       if (!existing && gpu.adopt)
-        return [{ path: `${path}.adopt`, node: node.name, message: `GPU ${gpu.name} is marked adopt, but the cluster has no PCI mapping of that name`, hint: 'Remove adopt (the apply then creates the mapping), or fix the name to the existing mapping\'s.' }];
+        return [
+          {
+            path: `${path}.adopt`,
+            node: node.name,
+            message: `GPU ${gpu.name} is marked adopt, but the cluster has no PCI mapping of that name`,
+            hint: "Remove adopt (the apply then creates the mapping), or fix the name to the existing mapping's.",
+          },
+        ];
       return [];
     }),
 };
@@ -207,7 +219,14 @@ export const gpuAdoptedMapping: DoctorRule = {
       if (!existing || !gpu.adopt) return [];
       const diffs = mappingDifferences(gpu, mappingEntry(existing, node.name));
       if (diffs.length === 0) return [];
-      return [{ path, node: node.name, message: `adopting mapping ${gpu.name} changes it on ${node.name}: ${diffs.join(', ')}`, hint: 'Make the spec match the mapping (`pvestack discover` prints the device facts), or accept that the apply rewrites the mapping; VMs using it must be stopped first.' }];
+      return [
+        {
+          path,
+          node: node.name,
+          message: `adopting mapping ${gpu.name} changes it on ${node.name}: ${diffs.join(', ')}`,
+          hint: 'Make the spec match the mapping (`pvestack discover` prints the device facts), or accept that the apply rewrites the mapping; VMs using it must be stopped first.',
+        },
+      ];
     }),
 };
 
@@ -235,4 +254,13 @@ export const gpuMappedTwice: DoctorRule = {
     }),
 };
 
-export const GPU_RULES: readonly DoctorRule[] = [gpuAddress, gpuDeviceId, gpuSubsystemId, gpuIommuGroup, gpuGroupNeighbours, gpuMappingName, gpuAdoptedMapping, gpuMappedTwice];
+export const GPU_RULES: readonly DoctorRule[] = [
+  gpuAddress,
+  gpuDeviceId,
+  gpuSubsystemId,
+  gpuIommuGroup,
+  gpuGroupNeighbours,
+  gpuMappingName,
+  gpuAdoptedMapping,
+  gpuMappedTwice,
+];

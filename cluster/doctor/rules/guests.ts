@@ -46,7 +46,15 @@ export const vmIds: DoctorRule = {
         const path = `guests[${g.index}].vmId`;
         const there = facts.guests.find((r) => r.vmid === g.vmId);
         if (!there) {
-          if (g.adopt) return [{ path, guest: g.name, message: `${g.name} is marked adopt, but the cluster has no guest with id ${g.vmId}`, hint: 'Fix vmId to the existing guest\'s (`pvestack import` writes it), or remove adopt so the apply creates the guest.' }];
+          if (g.adopt)
+            return [
+              {
+                path,
+                guest: g.name,
+                message: `${g.name} is marked adopt, but the cluster has no guest with id ${g.vmId}`,
+                hint: "Fix vmId to the existing guest's (`pvestack import` writes it), or remove adopt so the apply creates the guest.",
+              },
+            ];
           return [];
         }
         if (g.adopt) {
@@ -55,11 +63,25 @@ export const vmIds: DoctorRule = {
             ...(there.node !== g.node ? [`it runs on ${there.node}, the spec says ${g.node}`] : []),
           ];
           if (problems.length === 0) return [];
-          return [{ path, guest: g.name, message: `adopting ${describe(there)} at id ${g.vmId}: ${problems.join('; ')}`, hint: 'Make kind and node match the existing guest; the import block adopts <node>/<vmId> as it is.' }];
+          return [
+            {
+              path,
+              guest: g.name,
+              message: `adopting ${describe(there)} at id ${g.vmId}: ${problems.join('; ')}`,
+              hint: 'Make kind and node match the existing guest; the import block adopts <node>/<vmId> as it is.',
+            },
+          ];
         }
         if (ownedBy(env, there)) {
           if (KIND[there.type] === g.kind) return [];
-          return [{ path, guest: g.name, message: `id ${g.vmId} is ${describe(there)}, a ${there.type} of this environment, but the spec now says ${g.kind}`, hint: 'Changing kind replaces the guest: give the new one another id, or keep the kind.' }];
+          return [
+            {
+              path,
+              guest: g.name,
+              message: `id ${g.vmId} is ${describe(there)}, a ${there.type} of this environment, but the spec now says ${g.kind}`,
+              hint: 'Changing kind replaces the guest: give the new one another id, or keep the kind.',
+            },
+          ];
         }
         const free = nextFreeId(env, facts.guests);
         return [

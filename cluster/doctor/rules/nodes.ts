@@ -9,7 +9,10 @@ import { gib, type DoctorContext, type DoctorRule } from '../types';
 
 /** `8.4.1` → [8, 4, 1]; missing parts are 0. */
 export function versionParts(version: string): number[] {
-  return version.split(/[.-]/).map((p) => Number.parseInt(p, 10)).map((n) => (Number.isFinite(n) ? n : 0));
+  return version
+    .split(/[.-]/)
+    .map((p) => Number.parseInt(p, 10))
+    .map((n) => (Number.isFinite(n) ? n : 0));
 }
 
 /** a < b for dotted versions. */
@@ -40,9 +43,23 @@ export const nodeIsMember: DoctorRule = {
       const member = facts.members.find((m) => m.node === node.name);
       const path = `cluster.nodes[${i}].name`;
       if (!member)
-        return [{ path, node: node.name, message: `node ${node.name} is not a member of the cluster (members: ${facts.members.map((m) => m.node).join(', ') || 'none'})`, hint: 'Fix the name to what `pvesh get /nodes` shows, or join the node to the cluster (`pvecm add`).' }];
+        return [
+          {
+            path,
+            node: node.name,
+            message: `node ${node.name} is not a member of the cluster (members: ${facts.members.map((m) => m.node).join(', ') || 'none'})`,
+            hint: 'Fix the name to what `pvesh get /nodes` shows, or join the node to the cluster (`pvecm add`).',
+          },
+        ];
       if (member.status !== 'online')
-        return [{ path, node: node.name, message: `node ${node.name} is ${member.status}; nothing else about it could be checked`, hint: 'Start the node (or fix corosync) and run doctor again; an apply would fail on every resource of this node.' }];
+        return [
+          {
+            path,
+            node: node.name,
+            message: `node ${node.name} is ${member.status}; nothing else about it could be checked`,
+            hint: 'Start the node (or fix corosync) and run doctor again; an apply would fail on every resource of this node.',
+          },
+        ];
       return [];
     }),
 };

@@ -35,7 +35,14 @@ export const datastoreExists: DoctorRule = {
           },
         ];
       if (status.enabled === 0 || status.active === 0)
-        return [{ path: need.path, node: need.node.name, message: `storage ${need.datastore} on ${need.node.name} is ${status.enabled === 0 ? 'disabled' : 'not active'} (used for ${uses})`, hint: `Enable it (\`pvesm set ${need.datastore} --disable 0\`) and check why it is not mounted or imported (\`pvesm status\`).` }];
+        return [
+          {
+            path: need.path,
+            node: need.node.name,
+            message: `storage ${need.datastore} on ${need.node.name} is ${status.enabled === 0 ? 'disabled' : 'not active'} (used for ${uses})`,
+            hint: `Enable it (\`pvesm set ${need.datastore} --disable 0\`) and check why it is not mounted or imported (\`pvesm status\`).`,
+          },
+        ];
       return [];
     }),
 };
@@ -48,7 +55,12 @@ export const datastoreContent: DoctorRule = {
   check: (ctx) =>
     needsOnLiveNodes(ctx).flatMap(({ need, status }): Issue[] => {
       if (!status) return [];
-      const has = new Set(status.content.split(',').map((c) => c.trim()).filter(Boolean));
+      const has = new Set(
+        status.content
+          .split(',')
+          .map((c) => c.trim())
+          .filter(Boolean),
+      );
       const missing = [...need.content.entries()].filter(([type]) => !has.has(type));
       if (missing.length === 0) return [];
       const all = [...has, ...missing.map(([t]) => t)].join(',');
@@ -78,7 +90,8 @@ export const datastoreSpace: DoctorRule = {
           path: need.path,
           node: need.node.name,
           message: `new disks on ${need.datastore} (${need.node.name}) claim ${need.newDiskGib} GiB, it has ${free} GiB free of ${gib(status.total ?? 0)} GiB`,
-          hint: 'Free space on it (old backups, unused disks: `pvesm list ' + need.datastore + '`), move some disks to another datastore, or make them smaller.',
+          hint:
+            'Free space on it (old backups, unused disks: `pvesm list ' + need.datastore + '`), move some disks to another datastore, or make them smaller.',
         },
       ];
     }),
@@ -96,10 +109,24 @@ export const zfsPools: DoctorRule = {
       const found = live.zfs.find((z) => z.name === pool.name);
       const path = `zfsPools[${i}]`;
       if (!found && !applyCreatesPool(pool))
-        return [{ path, node: pool.node, message: `pool ${pool.name} does not exist on ${pool.node}, and the apply cannot create a ${pool.disks.length}-disk stripe`, hint: 'Create it with the host playbook (or `zpool create`) before the apply.' }];
+        return [
+          {
+            path,
+            node: pool.node,
+            message: `pool ${pool.name} does not exist on ${pool.node}, and the apply cannot create a ${pool.disks.length}-disk stripe`,
+            hint: 'Create it with the host playbook (or `zpool create`) before the apply.',
+          },
+        ];
       if (!found) return [];
       if (found.health !== 'ONLINE')
-        return [{ path, node: pool.node, message: `pool ${pool.name} on ${pool.node} is ${found.health}`, hint: `Look at \`zpool status ${pool.name}\` and replace the failed disk before putting guests on it.` }];
+        return [
+          {
+            path,
+            node: pool.node,
+            message: `pool ${pool.name} on ${pool.node} is ${found.health}`,
+            hint: `Look at \`zpool status ${pool.name}\` and replace the failed disk before putting guests on it.`,
+          },
+        ];
       if (applyCreatesPool(pool))
         return [
           {

@@ -31,7 +31,12 @@ const PLANNED_PG_PORT = 15432;
  */
 function appNode(name: string): NodeSpec {
   // local also takes snippets and import images (added by the proxmox-host-storage playbook).
-  return { name, cpuThreads: 32, memoryGib: 125, datastores: [{ id: 'local', type: 'dir', media: 'nvme', capacityGib: 100, content: ['iso', 'vztmpl', 'backup', 'snippets', 'import'] }] };
+  return {
+    name,
+    cpuThreads: 32,
+    memoryGib: 125,
+    datastores: [{ id: 'local', type: 'dir', media: 'nvme', capacityGib: 100, content: ['iso', 'vztmpl', 'backup', 'snippets', 'import'] }],
+  };
 }
 
 function mirrorPool(node: string): ZfsPoolSpec {
@@ -45,12 +50,40 @@ function mirrorPool(node: string): ZfsPoolSpec {
   };
 }
 
-function vm(name: string, role: GuestSpec['role'], node: string, vmId: number, ipv4: string, size: { cores: number; memoryGib: number; diskGib: number }, stacks: StackSpec[], extra: Partial<GuestSpec> = {}): GuestSpec {
+function vm(
+  name: string,
+  role: GuestSpec['role'],
+  node: string,
+  vmId: number,
+  ipv4: string,
+  size: { cores: number; memoryGib: number; diskGib: number },
+  stacks: StackSpec[],
+  extra: Partial<GuestSpec> = {},
+): GuestSpec {
   const pool = `tank-${node.slice(-3)}`;
-  return { name, kind: 'vm', role, node, vmId, cores: size.cores, memoryGib: size.memoryGib, disks: [{ sizeGib: size.diskGib, datastore: pool }], ipv4, stacks, ...extra };
+  return {
+    name,
+    kind: 'vm',
+    role,
+    node,
+    vmId,
+    cores: size.cores,
+    memoryGib: size.memoryGib,
+    disks: [{ sizeGib: size.diskGib, datastore: pool }],
+    ipv4,
+    stacks,
+    ...extra,
+  };
 }
 
-const APP_ENV = { NODE_ENV: 'production', DATABASE_HOST: '10.50.0.20', DATABASE_NAME: 'chat', REDIS_HOST: '10.50.0.21', LLM_BASE_URL: 'http://10.50.0.5:8001/v1', WHISPER_URL: 'http://10.50.0.5:9000' };
+const APP_ENV = {
+  NODE_ENV: 'production',
+  DATABASE_HOST: '10.50.0.20',
+  DATABASE_NAME: 'chat',
+  REDIS_HOST: '10.50.0.21',
+  LLM_BASE_URL: 'http://10.50.0.5:8001/v1',
+  WHISPER_URL: 'http://10.50.0.5:9000',
+};
 const APP_SECRETS = ['postgres-password', 'redis-password', 'vllm-api-key'];
 
 function gpuServer(incidents: boolean): GuestSpec {
@@ -116,63 +149,102 @@ export function multiModelChat(opts: MultiModelChatOptions): EnvironmentSpec {
   const guests: GuestSpec[] = [
     gpuServer(opts.incidents),
     // prox-101: data, bastion, staging, mail.
-    vm('postgres', 'db', 'prox-101', 101, '10.50.0.20', { cores: 8, memoryGib: 32, diskGib: 40 }, [
-      {
-        kind: 'postgres',
-        profile: 'oltp',
-        maxConnections: 200,
-        storage: 'nvme',
-        database: 'chat',
-        user: 'chat',
-        passwordSecret: 'postgres-password',
-        port: pgPort,
-        backup: { mountPoint: '/mnt/storagebox', retentionDays: 30 },
-      },
-    ], {
-      disks: [
-        { sizeGib: 40, datastore: 'tank-101' },
-        { name: 'pgdata', sizeGib: 600, datastore: 'tank-101', mountPoint: '/var/lib/postgresql' },
+    vm(
+      'postgres',
+      'db',
+      'prox-101',
+      101,
+      '10.50.0.20',
+      { cores: 8, memoryGib: 32, diskGib: 40 },
+      [
+        {
+          kind: 'postgres',
+          profile: 'oltp',
+          maxConnections: 200,
+          storage: 'nvme',
+          database: 'chat',
+          user: 'chat',
+          passwordSecret: 'postgres-password',
+          port: pgPort,
+          backup: { mountPoint: '/mnt/storagebox', retentionDays: 30 },
+        },
       ],
-      storageBoxMounts: [{ box: 'storagebox', mountPoint: '/mnt/storagebox', protocol: 'cifs', subdirectory: 'backups/postgres' }],
-    }),
+      {
+        disks: [
+          { sizeGib: 40, datastore: 'tank-101' },
+          { name: 'pgdata', sizeGib: 600, datastore: 'tank-101', mountPoint: '/var/lib/postgresql' },
+        ],
+        storageBoxMounts: [{ box: 'storagebox', mountPoint: '/mnt/storagebox', protocol: 'cifs', subdirectory: 'backups/postgres' }],
+      },
+    ),
     vm('redis', 'cache', 'prox-101', 102, '10.50.0.21', { cores: 2, memoryGib: 8, diskGib: 20 }, [
       { kind: 'redis', passwordSecret: 'redis-password', persistence: 'aof', maxMemoryMib: 6144 },
     ]),
     vm('bastion', 'bastion', 'prox-101', 103, '10.50.0.2', { cores: 1, memoryGib: 1, diskGib: 10 }, []),
-    vm('stg-db', 'db', 'prox-101', 110, '10.50.0.30', { cores: 2, memoryGib: 8, diskGib: 60 }, [
-      {
-        kind: 'postgres',
-        profile: 'web',
-        maxConnections: 50,
-        storage: 'nvme',
-        database: 'chat',
-        user: 'chat',
-        passwordSecret: 'stg-postgres-password',
-        backup: { mountPoint: '/mnt/storagebox', retentionDays: 7 },
-      },
-    ], { storageBoxMounts: [{ box: 'storagebox', mountPoint: '/mnt/storagebox', protocol: 'cifs', subdirectory: 'backups/staging' }] }),
+    vm(
+      'stg-db',
+      'db',
+      'prox-101',
+      110,
+      '10.50.0.30',
+      { cores: 2, memoryGib: 8, diskGib: 60 },
+      [
+        {
+          kind: 'postgres',
+          profile: 'web',
+          maxConnections: 50,
+          storage: 'nvme',
+          database: 'chat',
+          user: 'chat',
+          passwordSecret: 'stg-postgres-password',
+          backup: { mountPoint: '/mnt/storagebox', retentionDays: 7 },
+        },
+      ],
+      { storageBoxMounts: [{ box: 'storagebox', mountPoint: '/mnt/storagebox', protocol: 'cifs', subdirectory: 'backups/staging' }] },
+    ),
     vm('stg-api', 'app', 'prox-101', 111, '10.50.0.31', { cores: 2, memoryGib: 4, diskGib: 20 }, [
-      { kind: 'compose', name: 'api', services: [{ name: 'api', image: API_IMAGE, ports: ['10.50.0.31:3000:3000'], env: { ...APP_ENV, NODE_ENV: 'staging', DATABASE_HOST: '10.50.0.30' }, secrets: ['stg-postgres-password'] }] },
+      {
+        kind: 'compose',
+        name: 'api',
+        services: [
+          {
+            name: 'api',
+            image: API_IMAGE,
+            ports: ['10.50.0.31:3000:3000'],
+            env: { ...APP_ENV, NODE_ENV: 'staging', DATABASE_HOST: '10.50.0.30' },
+            secrets: ['stg-postgres-password'],
+          },
+        ],
+      },
     ]),
     vm('stg-frontend', 'web', 'prox-101', 112, '10.50.0.32', { cores: 1, memoryGib: 2, diskGib: 20 }, [
       { kind: 'nginx-proxy', serverName: 'staging.chat.example.org', upstreams: ['stg-api'], upstreamPort: 3000, tls: 'certbot' },
     ]),
-    vm('mail', 'mail', 'prox-101', 120, '10.50.0.40', { cores: 2, memoryGib: 4, diskGib: 60 }, [
-      {
-        kind: 'compose',
-        name: 'mail',
-        services: [
-          {
-            name: 'mailserver',
-            image: 'ghcr.io/docker-mailserver/docker-mailserver:14.0.0',
-            ports: ['25:25', '465:465', '587:587', '993:993'],
-            volumes: ['mail-data:/var/mail', 'mail-state:/var/mail-state', '/etc/letsencrypt:/etc/letsencrypt:ro'],
-            env: { OVERRIDE_HOSTNAME: 'mail.chat.example.org', SSL_TYPE: 'letsencrypt', ENABLE_FAIL2BAN: '1' },
-            stateful: true,
-          },
-        ],
-      },
-    ], { stateful: true }),
+    vm(
+      'mail',
+      'mail',
+      'prox-101',
+      120,
+      '10.50.0.40',
+      { cores: 2, memoryGib: 4, diskGib: 60 },
+      [
+        {
+          kind: 'compose',
+          name: 'mail',
+          services: [
+            {
+              name: 'mailserver',
+              image: 'ghcr.io/docker-mailserver/docker-mailserver:14.0.0',
+              ports: ['25:25', '465:465', '587:587', '993:993'],
+              volumes: ['mail-data:/var/mail', 'mail-state:/var/mail-state', '/etc/letsencrypt:/etc/letsencrypt:ro'],
+              env: { OVERRIDE_HOSTNAME: 'mail.chat.example.org', SSL_TYPE: 'letsencrypt', ENABLE_FAIL2BAN: '1' },
+              stateful: true,
+            },
+          ],
+        },
+      ],
+      { stateful: true },
+    ),
     // prox-106: the application.
     vm('api', 'app', 'prox-106', 130, '10.50.0.50', { cores: 8, memoryGib: 16, diskGib: 40 }, [
       {

@@ -40,8 +40,28 @@ const PHOENIX = (driver: string | undefined): NodeSpec => ({
   ],
   gpus: [
     // Subsystem ids and IOMMU groups as `pvesh get /nodes/phoenix/hardware/pci` lists them (two partner cards).
-    { name: 'gpu-phoenix-0', pciAddress: '0000:01:00.0', model: GPU_MODEL, vramGib: 16, deviceId: GPU_DEVICE_ID, subsystemId: '1043:8a5b', iommuGroup: 13, allFunctions: true, computeCapability: 12.0 },
-    { name: 'gpu-phoenix-1', pciAddress: '0000:02:00.0', model: GPU_MODEL, vramGib: 16, deviceId: GPU_DEVICE_ID, subsystemId: '1043:8a5b', iommuGroup: 16, allFunctions: true, computeCapability: 12.0 },
+    {
+      name: 'gpu-phoenix-0',
+      pciAddress: '0000:01:00.0',
+      model: GPU_MODEL,
+      vramGib: 16,
+      deviceId: GPU_DEVICE_ID,
+      subsystemId: '1043:8a5b',
+      iommuGroup: 13,
+      allFunctions: true,
+      computeCapability: 12.0,
+    },
+    {
+      name: 'gpu-phoenix-1',
+      pciAddress: '0000:02:00.0',
+      model: GPU_MODEL,
+      vramGib: 16,
+      deviceId: GPU_DEVICE_ID,
+      subsystemId: '1043:8a5b',
+      iommuGroup: 16,
+      allFunctions: true,
+      computeCapability: 12.0,
+    },
   ],
 });
 
@@ -160,7 +180,10 @@ const SECRETS: Record<string, SecretSpec> = {
   'grafana-admin': { env: 'PVESTACK_GRAFANA_ADMIN_PASSWORD', description: 'Grafana admin password.' },
   'webui-secret-key': { env: 'PVESTACK_WEBUI_SECRET_KEY', description: 'Open WebUI session signing key.' },
   'n8n-encryption-key': { env: 'PVESTACK_N8N_ENCRYPTION_KEY', description: 'Key n8n encrypts stored credentials with; losing it loses them.' },
-  'cloudflare-tunnel-token': { env: 'PVESTACK_CLOUDFLARE_TUNNEL_TOKEN', description: 'Token of the Cloudflare tunnel that fronts Rumple; rotated in the Cloudflare dashboard.' },
+  'cloudflare-tunnel-token': {
+    env: 'PVESTACK_CLOUDFLARE_TUNNEL_TOKEN',
+    description: 'Token of the Cloudflare tunnel that fronts Rumple; rotated in the Cloudflare dashboard.',
+  },
 };
 
 export function showcaseLab(opts: ShowcaseLabOptions): EnvironmentSpec {

@@ -61,5 +61,14 @@ export function hasChrootConnection(): boolean {
  * services alone because PID 1 is not systemd here.
  */
 export function chrootVars(root: string): string[] {
-  return ['-e', 'ansible_connection=community.general.chroot', '-e', `ansible_host=${root}`, '-e', 'ansible_become=false', '-e', 'pvestack_manage_services=false'];
+  return [
+    '-e',
+    'ansible_connection=community.general.chroot',
+    '-e',
+    `ansible_host=${root}`,
+    '-e',
+    'ansible_become=false',
+    '-e',
+    'pvestack_manage_services=false',
+  ];
 }

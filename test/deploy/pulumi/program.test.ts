@@ -37,7 +37,10 @@ function vllmStack(): RenderedStack {
     name: 'vllm',
     composeFile: 'compose.yaml',
     guest: 'gpu-1',
-    files: [{ path: 'compose.yaml', content: compose.text }, { path: 'conf/app.conf', content: 'a=1\n' }],
+    files: [
+      { path: 'compose.yaml', content: compose.text },
+      { path: 'conf/app.conf', content: 'a=1\n' },
+    ],
     secretFiles: compose.secretFiles,
     services: compose.services,
     externalNetworks: ['pvestack-test'],
@@ -59,7 +62,10 @@ describe('Pulumi engine program (runtime mocks)', () => {
       {
         newResource: (args) => {
           registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-          return { id: `${args.name}-id`, state: { ...args.inputs, ...(args.type === 'docker:index/remoteImage:RemoteImage' ? { imageId: `${String(args.inputs.name)}-id` } : {}) } };
+          return {
+            id: `${args.name}-id`,
+            state: { ...args.inputs, ...(args.type === 'docker:index/remoteImage:RemoteImage' ? { imageId: `${String(args.inputs.name)}-id` } : {}) },
+          };
         },
         call: (args) => args.inputs,
       },
@@ -67,7 +73,9 @@ describe('Pulumi engine program (runtime mocks)', () => {
       'test',
       false,
     );
-    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: (req: { getName(): string; getRetainondelete(): boolean | undefined }, cb: unknown) => unknown };
+    const monitor = pulumi.runtime.getMonitor() as unknown as {
+      registerResource: (req: { getName(): string; getRetainondelete(): boolean | undefined }, cb: unknown) => unknown;
+    };
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, cb) => {
       retainOnDelete.set(req.getName(), req.getRetainondelete());
@@ -86,7 +94,12 @@ describe('Pulumi engine program (runtime mocks)', () => {
   it('uses one docker provider per host over ssh:// with strict host-key checking', () => {
     const [provider] = byType('pulumi:providers:docker');
     expect(provider?.inputs.host).toBe('ssh://ops@10.20.0.30:2222');
-    expect(JSON.parse(String(provider?.inputs.sshOpts))).toEqual(['-o', 'StrictHostKeyChecking=yes', '-o', 'UserKnownHostsFile=/home/ops/.pvestack/known_hosts']);
+    expect(JSON.parse(String(provider?.inputs.sshOpts))).toEqual([
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'UserKnownHostsFile=/home/ops/.pvestack/known_hosts',
+    ]);
   });
 
   it('pins every image (tag or digest) and keeps it on the host', () => {

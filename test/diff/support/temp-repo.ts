@@ -37,7 +37,10 @@ export class TempRepo {
   }
 
   git(...args: string[]): string {
-    const r = spawnSync('git', ['-c', 'user.name=pvestack test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: this.dir, encoding: 'utf8' });
+    const r = spawnSync('git', ['-c', 'user.name=pvestack test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args], {
+      cwd: this.dir,
+      encoding: 'utf8',
+    });
     if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr}`);
     return r.stdout;
   }
@@ -58,7 +61,12 @@ export class TempRepo {
 
   /** Runs the project's CLI inside the repository. */
   cli(...args: string[]): CliRun {
-    const r = spawnSync(process.execPath, [path.join(this.dir, 'bin', 'pvestack.js'), ...args], { cwd: this.dir, encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1', NO_COLOR: '1' }, timeout: 120_000 });
+    const r = spawnSync(process.execPath, [path.join(this.dir, 'bin', 'pvestack.js'), ...args], {
+      cwd: this.dir,
+      encoding: 'utf8',
+      env: { ...process.env, CHECKPOINT_DISABLE: '1', NO_COLOR: '1' },
+      timeout: 120_000,
+    });
     return { code: r.status ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   }
 

@@ -7,7 +7,14 @@ describe('renderCompose', () => {
     header: ['hello'],
     sharedNetwork: 'pvestack-t',
     services: [
-      { name: 'db', image: 'postgres:16.4', volumes: ['pgdata:/var/lib/postgresql/data', './x.conf:/etc/x.conf:ro'], healthcheck: { test: ['CMD', 'pg_isready'] }, secretEnv: [{ variable: 'POSTGRES_PASSWORD', secret: 'db-password' }], stateful: true },
+      {
+        name: 'db',
+        image: 'postgres:16.4',
+        volumes: ['pgdata:/var/lib/postgresql/data', './x.conf:/etc/x.conf:ro'],
+        healthcheck: { test: ['CMD', 'pg_isready'] },
+        secretEnv: [{ variable: 'POSTGRES_PASSWORD', secret: 'db-password' }],
+        stateful: true,
+      },
       { name: 'cache', image: 'redis:7.4', memoryLimitMib: 512, cpus: 1.5 },
       { name: 'app', image: 'app:1', dependsOn: ['db', 'cache'], env: { Z: '1', A: 'x$y' }, secrets: ['session-secret'], gpus: 2 },
       { name: 'llm', image: 'vllm/vllm-openai:v0.11.0', gpus: ['0', '1'], ipc: 'host' },
@@ -44,6 +51,11 @@ describe('renderCompose', () => {
     expect(doc.services.cache).toMatchObject({ mem_limit: '512m', cpus: 1.5, restart: 'unless-stopped', init: true });
     expect(doc.networks).toEqual({ default: { name: 'pvestack-t', external: true } });
     expect(rendered.text.startsWith('# hello\n')).toBe(true);
-    expect(rendered.services.map((s) => [s.name, s.stateful, s.hasHealthcheck])).toEqual([['db', true, true], ['cache', false, false], ['app', false, false], ['llm', false, false]]);
+    expect(rendered.services.map((s) => [s.name, s.stateful, s.hasHealthcheck])).toEqual([
+      ['db', true, true],
+      ['cache', false, false],
+      ['app', false, false],
+      ['llm', false, false],
+    ]);
   });
 });

@@ -77,11 +77,14 @@ describeWithTools('rendered monitoring configs pass promtool and amtool', ['prom
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'alerts.yml'), renderAlertRules());
     const db = { instance: '10.20.0.31:9187', job: 'postgres' };
-    const labels = (l: Record<string, string>) => `{${Object.entries(l).map(([k, v]) => `${k}="${v}"`).join(',')}}`;
+    const labels = (l: Record<string, string>) =>
+      `{${Object.entries(l)
+        .map(([k, v]) => `${k}="${v}"`)
+        .join(',')}}`;
     /** An expected alert: its labels, and the rule's summary with its template filled in. */
     const fired = (l: Record<string, string>, severity: string, alert: string, fill: Record<string, string>) => {
-      const summary = ALERT_RULES.find((r) => r.alert === alert)!.summary
-        .replaceAll('{{ $labels.instance }}', fill.instance ?? '')
+      const summary = ALERT_RULES.find((r) => r.alert === alert)!
+        .summary.replaceAll('{{ $labels.instance }}', fill.instance ?? '')
         .replaceAll('{{ $labels.job }}', fill.job ?? '')
         .replaceAll('{{ $labels.mountpoint }}', fill.mountpoint ?? '')
         .replaceAll('{{ $value | humanizePercentage }}', fill.value ?? '');
@@ -108,14 +111,36 @@ describeWithTools('rendered monitoring configs pass promtool and amtool', ['prom
           ],
           alert_rule_test: [
             { eval_time: '5m', alertname: 'PostgresWalArchiveFailing', exp_alerts: [] },
-            { eval_time: '20m', alertname: 'PostgresWalArchiveFailing', exp_alerts: [fired(db, 'critical', 'PostgresWalArchiveFailing', { instance: db.instance })] },
+            {
+              eval_time: '20m',
+              alertname: 'PostgresWalArchiveFailing',
+              exp_alerts: [fired(db, 'critical', 'PostgresWalArchiveFailing', { instance: db.instance })],
+            },
             { eval_time: '1h', alertname: 'PostgresBaseBackupStale', exp_alerts: [] },
-            { eval_time: '6h30m', alertname: 'PostgresBaseBackupStale', exp_alerts: [fired(db, 'critical', 'PostgresBaseBackupStale', { instance: db.instance })] },
+            {
+              eval_time: '6h30m',
+              alertname: 'PostgresBaseBackupStale',
+              exp_alerts: [fired(db, 'critical', 'PostgresBaseBackupStale', { instance: db.instance })],
+            },
             { eval_time: '15m', alertname: 'RestoreDrillFailed', exp_alerts: [] },
             { eval_time: '30m', alertname: 'RestoreDrillFailed', exp_alerts: [fired(db, 'critical', 'RestoreDrillFailed', { instance: db.instance })] },
             { eval_time: '3m', alertname: 'TargetDown', exp_alerts: [] },
-            { eval_time: '15m', alertname: 'TargetDown', exp_alerts: [fired({ instance: '10.20.0.21:9121', job: 'redis' }, 'critical', 'TargetDown', { instance: '10.20.0.21:9121', job: 'redis' })] },
-            { eval_time: '15m', alertname: 'DiskAbove85Percent', exp_alerts: [fired({ instance: 'db:9100', mountpoint: '/var/lib/postgresql', fstype: 'ext4' }, 'warning', 'DiskAbove85Percent', { instance: 'db:9100', mountpoint: '/var/lib/postgresql', value: '90%' })] },
+            {
+              eval_time: '15m',
+              alertname: 'TargetDown',
+              exp_alerts: [fired({ instance: '10.20.0.21:9121', job: 'redis' }, 'critical', 'TargetDown', { instance: '10.20.0.21:9121', job: 'redis' })],
+            },
+            {
+              eval_time: '15m',
+              alertname: 'DiskAbove85Percent',
+              exp_alerts: [
+                fired({ instance: 'db:9100', mountpoint: '/var/lib/postgresql', fstype: 'ext4' }, 'warning', 'DiskAbove85Percent', {
+                  instance: 'db:9100',
+                  mountpoint: '/var/lib/postgresql',
+                  value: '90%',
+                }),
+              ],
+            },
           ],
         },
       ],

@@ -31,7 +31,23 @@ describeWithTools('rendered nginx.conf passes nginx -t', ['nginx', 'openssl'], (
   beforeAll(() => {
     cert = path.join(scratch.dir, 'cert.pem');
     key = path.join(scratch.dir, 'key.pem');
-    run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', key, '-out', cert]);
+    run('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ]);
   });
   afterAll(() => scratch.cleanup());
 
@@ -42,7 +58,12 @@ describeWithTools('rendered nginx.conf passes nginx -t', ['nginx', 'openssl'], (
   const localHttp2 = (): Http2Style => nginxHttp2Style(spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr);
 
   /** The container paths swapped for the scratch dir; everything else exactly as rendered. */
-  function testable(id: string, input: NginxConfInput, render: (i: NginxConfInput) => string = renderNginxConf, http2: Http2Style = localHttp2()): { conf: string; prefix: string } {
+  function testable(
+    id: string,
+    input: NginxConfInput,
+    render: (i: NginxConfInput) => string = renderNginxConf,
+    http2: Http2Style = localHttp2(),
+  ): { conf: string; prefix: string } {
     const prefix = path.join(scratch.dir, id);
     fs.mkdirSync(path.join(prefix, 'logs'), { recursive: true });
     fs.mkdirSync(path.join(prefix, 'temp'), { recursive: true });
@@ -135,6 +156,11 @@ describe('nginx.conf content', () => {
     const statics = text.split('location /_next/static/ {')[1]!.split('}')[0]!;
     expect(statics).toContain('proxy_pass http://app;');
     expect(statics).not.toContain('limit_req');
-    expect(text.split('location / {').slice(1).every((loc) => loc.includes('limit_req zone=perip') || loc.includes('return 301'))).toBe(true);
+    expect(
+      text
+        .split('location / {')
+        .slice(1)
+        .every((loc) => loc.includes('limit_req zone=perip') || loc.includes('return 301')),
+    ).toBe(true);
   });
 });

@@ -76,7 +76,14 @@ describeWithTools(
     function asRendered(uid: number, argv: string[], env: Record<string, string> = {}) {
       return spawnSync('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--', ...argv], {
         encoding: 'utf8',
-        env: { PATH: `${PGBIN}:/usr/bin:/bin`, LANG: 'C.UTF-8', LD_PRELOAD: NSS_WRAPPER, NSS_WRAPPER_PASSWD: path.join(scratch.dir, 'passwd'), NSS_WRAPPER_GROUP: path.join(scratch.dir, 'group'), ...env },
+        env: {
+          PATH: `${PGBIN}:/usr/bin:/bin`,
+          LANG: 'C.UTF-8',
+          LD_PRELOAD: NSS_WRAPPER,
+          NSS_WRAPPER_PASSWD: path.join(scratch.dir, 'passwd'),
+          NSS_WRAPPER_GROUP: path.join(scratch.dir, 'group'),
+          ...env,
+        },
       });
     }
 
@@ -89,7 +96,10 @@ describeWithTools(
       }
     }
 
-    const sql = (q: string) => run('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', rendered.user, '-d', rendered.database, '-v', 'ON_ERROR_STOP=1', '-Atc', q], { env: { ...process.env, PGPASSWORD: PASSWORD } }).trim();
+    const sql = (q: string) =>
+      run('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', rendered.user, '-d', rendered.database, '-v', 'ON_ERROR_STOP=1', '-Atc', q], {
+        env: { ...process.env, PGPASSWORD: PASSWORD },
+      }).trim();
     const reachable = () => spawnSync(`${PGBIN}/pg_isready`, ['-h', '127.0.0.1', '-p', String(port)]).status === 0;
 
     /**
@@ -121,16 +131,26 @@ describeWithTools(
       fs.chmodSync(root, 0o755);
       fs.chownSync(root, uid, uid);
 
-      const initdb = asRendered(uid, [`${PGBIN}/initdb`, '-D', data, '-U', rendered.user, `--pwfile=${path.join(root, 'pw')}`, '-E', 'UTF8', '--locale=C.UTF-8'], {});
+      const initdb = asRendered(
+        uid,
+        [`${PGBIN}/initdb`, '-D', data, '-U', rendered.user, `--pwfile=${path.join(root, 'pw')}`, '-E', 'UTF8', '--locale=C.UTF-8'],
+        {},
+      );
       expect(initdb.status, initdb.stderr).toBe(0);
       // The rendered postgresql.conf exactly, then only what differs between a container and this test.
-      fs.appendFileSync(path.join(data, 'postgresql.conf'), `\ninclude = '${path.join(scripts, 'postgresql.conf')}'\nlisten_addresses = '127.0.0.1'\n# TCP only: a killed postmaster nobody reaps would keep its socket lock file.\nunix_socket_directories = ''\n`);
-      const pgCtl = (dir: string, ...args: string[]) => asRendered(uid, [`${PGBIN}/pg_ctl`, '-D', dir, '-l', path.join(root, `${path.basename(dir)}.log`), '-w', '-t', '60', ...args]);
+      fs.appendFileSync(
+        path.join(data, 'postgresql.conf'),
+        `\ninclude = '${path.join(scripts, 'postgresql.conf')}'\nlisten_addresses = '127.0.0.1'\n# TCP only: a killed postmaster nobody reaps would keep its socket lock file.\nunix_socket_directories = ''\n`,
+      );
+      const pgCtl = (dir: string, ...args: string[]) =>
+        asRendered(uid, [`${PGBIN}/pg_ctl`, '-D', dir, '-l', path.join(root, `${path.basename(dir)}.log`), '-w', '-t', '60', ...args]);
       const started = pgCtl(data, 'start');
       expect(started.status, started.stderr + fs.readFileSync(path.join(root, 'data.log'), 'utf8')).toBe(0);
 
       // What the image's entrypoint does with POSTGRES_DB.
-      run('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', rendered.user, '-d', 'postgres', '-c', `CREATE DATABASE ${rendered.database}`], { env: { ...process.env, PGPASSWORD: PASSWORD } });
+      run('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', rendered.user, '-d', 'postgres', '-c', `CREATE DATABASE ${rendered.database}`], {
+        env: { ...process.env, PGPASSWORD: PASSWORD },
+      });
       try {
         return await rowsAfterDisaster();
       } finally {
@@ -142,40 +162,50 @@ describeWithTools(
       }
 
       async function rowsAfterDisaster() {
-      sql('CREATE TABLE items (id int PRIMARY KEY, phase text NOT NULL)');
-      sql("INSERT INTO items SELECT g, 'before base backup' FROM generate_series(1, 1000) g");
-      const base = asRendered(uid, ['sh', path.join(scripts, BACKUP_FILES.base), 'once'], { PGPASSWORD: PASSWORD });
-      if (base.status !== 0) throw new Error(`base backup failed: ${base.stderr}`);
-      sql("INSERT INTO items SELECT g, 'after base backup, archived' FROM generate_series(1001, 1500) g");
-      // What archive_timeout does after a minute: switch to a new segment, which gets archived.
-      const segment = sql('SELECT pg_walfile_name(pg_current_wal_lsn())');
-      sql('SELECT pg_switch_wal()');
-      await waitFor(`segment ${segment} in the archive`, () => fs.existsSync(path.join(box, 'wal', segment)), 15_000).catch((e: Error) => {
-        throw new Error(`${e.message}; archiver: ${sql('SELECT failed_count, last_failed_wal FROM pg_stat_archiver')}; log: ${fs.readFileSync(path.join(root, 'data.log'), 'utf8').slice(-1500)}`);
-      });
-      sql("INSERT INTO items SELECT g, 'after the last archived segment' FROM generate_series(1501, 1600) g");
-      const committed = Number(sql('SELECT count(*) FROM items'));
-      killServer(path.join(data, 'postmaster.pid'));
-      await waitFor('the killed server to let go of its port', () => !reachable(), 15_000);
+        sql('CREATE TABLE items (id int PRIMARY KEY, phase text NOT NULL)');
+        sql("INSERT INTO items SELECT g, 'before base backup' FROM generate_series(1, 1000) g");
+        const base = asRendered(uid, ['sh', path.join(scripts, BACKUP_FILES.base), 'once'], { PGPASSWORD: PASSWORD });
+        if (base.status !== 0) throw new Error(`base backup failed: ${base.stderr}`);
+        sql("INSERT INTO items SELECT g, 'after base backup, archived' FROM generate_series(1001, 1500) g");
+        // What archive_timeout does after a minute: switch to a new segment, which gets archived.
+        const segment = sql('SELECT pg_walfile_name(pg_current_wal_lsn())');
+        sql('SELECT pg_switch_wal()');
+        await waitFor(`segment ${segment} in the archive`, () => fs.existsSync(path.join(box, 'wal', segment)), 15_000).catch((e: Error) => {
+          throw new Error(
+            `${e.message}; archiver: ${sql('SELECT failed_count, last_failed_wal FROM pg_stat_archiver')}; log: ${fs.readFileSync(path.join(root, 'data.log'), 'utf8').slice(-1500)}`,
+          );
+        });
+        sql("INSERT INTO items SELECT g, 'after the last archived segment' FROM generate_series(1501, 1600) g");
+        const committed = Number(sql('SELECT count(*) FROM items'));
+        killServer(path.join(data, 'postmaster.pid'));
+        await waitFor('the killed server to let go of its port', () => !reachable(), 15_000);
 
-      /** The documented restore, then PostgreSQL replays the archive and promotes. */
-      const restore = async (name: string, mode: '--drill' | 'for real', oldWal?: string) => {
-        const target = path.join(root, name);
-        const r = asRendered(uid, ['sh', path.join(scripts, BACKUP_FILES.restore), ...(mode === '--drill' ? [mode] : []), box, target, 'latest', ...(oldWal ? [oldWal] : [])]);
-        if (r.status !== 0) throw new Error(`restore failed: ${r.stderr}`);
-        const up = pgCtl(target, 'start');
-        if (up.status !== 0) throw new Error(`restored server did not start: ${fs.readFileSync(path.join(root, `${name}.log`), 'utf8').slice(-2000)}`);
-        await waitFor('recovery to end', () => sql('SELECT pg_is_in_recovery()') === 'f', 30_000);
-        const rows = Number(sql('SELECT count(*) FROM items'));
-        const lastPhase = sql('SELECT phase FROM items ORDER BY id DESC LIMIT 1');
-        pgCtl(target, 'stop', '-m', 'fast');
-        return { rows, lastPhase };
-      };
-      // The VM and its disk are gone: the archive alone (a drill, so it leaves the archive as it was).
-      const archiveOnly = await restore('restored-from-box-only', '--drill');
-      // The data disk survived (the server was killed): salvage its unarchived WAL, as PostgreSQL's docs say.
-      const withOldWal = await restore('restored', 'for real', path.join(data, 'pg_wal'));
-      return { committed, withOldWal, archiveOnly, box };
+        /** The documented restore, then PostgreSQL replays the archive and promotes. */
+        const restore = async (name: string, mode: '--drill' | 'for real', oldWal?: string) => {
+          const target = path.join(root, name);
+          const r = asRendered(uid, [
+            'sh',
+            path.join(scripts, BACKUP_FILES.restore),
+            ...(mode === '--drill' ? [mode] : []),
+            box,
+            target,
+            'latest',
+            ...(oldWal ? [oldWal] : []),
+          ]);
+          if (r.status !== 0) throw new Error(`restore failed: ${r.stderr}`);
+          const up = pgCtl(target, 'start');
+          if (up.status !== 0) throw new Error(`restored server did not start: ${fs.readFileSync(path.join(root, `${name}.log`), 'utf8').slice(-2000)}`);
+          await waitFor('recovery to end', () => sql('SELECT pg_is_in_recovery()') === 'f', 30_000);
+          const rows = Number(sql('SELECT count(*) FROM items'));
+          const lastPhase = sql('SELECT phase FROM items ORDER BY id DESC LIMIT 1');
+          pgCtl(target, 'stop', '-m', 'fast');
+          return { rows, lastPhase };
+        };
+        // The VM and its disk are gone: the archive alone (a drill, so it leaves the archive as it was).
+        const archiveOnly = await restore('restored-from-box-only', '--drill');
+        // The data disk survived (the server was killed): salvage its unarchived WAL, as PostgreSQL's docs say.
+        const withOldWal = await restore('restored', 'for real', path.join(data, 'pg_wal'));
+        return { committed, withOldWal, archiveOnly, box };
       }
     }
 
@@ -193,7 +223,13 @@ describeWithTools(
       expect(r.archiveOnly).toEqual({ rows: 1500, lastPhase: 'after base backup, archived' });
       const base = fs.readdirSync(path.join(r.box, 'base'));
       expect(base).toHaveLength(1);
-      expect(fs.readdirSync(path.join(r.box, 'base', base[0]!)).sort()).toEqual(['backup_manifest', 'base.tar.gz', 'finished-at', 'pg_wal.tar.gz', 'start-wal']);
+      expect(fs.readdirSync(path.join(r.box, 'base', base[0]!)).sort()).toEqual([
+        'backup_manifest',
+        'base.tar.gz',
+        'finished-at',
+        'pg_wal.tar.gz',
+        'start-wal',
+      ]);
       expect(fs.readdirSync(path.join(r.box, 'wal')).filter((f) => f.startsWith('.'))).toEqual([]);
     }, 120_000);
 

@@ -6,7 +6,13 @@ import { testEnvironment } from '../fixtures';
 describe('pg_hba sources from the firewall intent', () => {
   it('admits exactly the guests allowed to reach the database port', () => {
     const env = loadEnvironment('production');
-    expect(hbaSources(env, env.guests.find((g) => g.name === 'db')!, 5432).map((s) => s.address)).toEqual(['10.20.0.11/32', '10.20.0.12/32', '10.20.0.40/32']);
+    expect(
+      hbaSources(
+        env,
+        env.guests.find((g) => g.name === 'db')!,
+        5432,
+      ).map((s) => s.address),
+    ).toEqual(['10.20.0.11/32', '10.20.0.12/32', '10.20.0.40/32']);
   });
 
   it('expands admin and cidr sources, and ignores other ports', () => {

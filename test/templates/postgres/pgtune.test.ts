@@ -30,15 +30,38 @@ describe('pgtune (PGTune generation B)', () => {
 
   it.each([
     // name, input overrides, expected subset
-    ['≤ 3 CPUs: no parallel settings, 8 workers in the divisor', { cpus: 2 }, { work_mem: String(Math.floor(50331648 / ((200 + 8) * 3))) + 'kB', max_worker_processes: undefined }],
+    [
+      '≤ 3 CPUs: no parallel settings, 8 workers in the divisor',
+      { cpus: 2 },
+      { work_mem: String(Math.floor(50331648 / ((200 + 8) * 3))) + 'kB', max_worker_processes: undefined },
+    ],
     ['web profile: 1GB/4GB WAL', { profile: 'web' as const }, { min_wal_size: '1GB', max_wal_size: '4GB', work_mem: '77672kB' }],
-    ['dw profile: RAM/8 maintenance (capped at 2GB), statistics 500, work_mem halved, gather not capped', { profile: 'dw' as const }, { maintenance_work_mem: '2GB', default_statistics_target: '500', work_mem: '38836kB', max_parallel_workers_per_gather: '8', min_wal_size: '4GB', max_wal_size: '16GB' }],
-    ['desktop profile: RAM/16 buffers, RAM/4 cache, work_mem ÷ 6', { profile: 'desktop' as const }, { shared_buffers: '4GB', effective_cache_size: '16GB', work_mem: String(Math.floor((67108864 - 4194304) / 648 / 6)) + 'kB' }],
+    [
+      'dw profile: RAM/8 maintenance (capped at 2GB), statistics 500, work_mem halved, gather not capped',
+      { profile: 'dw' as const },
+      {
+        maintenance_work_mem: '2GB',
+        default_statistics_target: '500',
+        work_mem: '38836kB',
+        max_parallel_workers_per_gather: '8',
+        min_wal_size: '4GB',
+        max_wal_size: '16GB',
+      },
+    ],
+    [
+      'desktop profile: RAM/16 buffers, RAM/4 cache, work_mem ÷ 6',
+      { profile: 'desktop' as const },
+      { shared_buffers: '4GB', effective_cache_size: '16GB', work_mem: String(Math.floor((67108864 - 4194304) / 648 / 6)) + 'kB' },
+    ],
     ['mixed profile: work_mem ÷ 2', { profile: 'mixed' as const }, { work_mem: '38836kB' }],
     ['hdd: random_page_cost 4, io concurrency 2', { storage: 'hdd' as const }, { random_page_cost: '4', effective_io_concurrency: '2' }],
     ['san: io concurrency 300', { storage: 'san' as const }, { effective_io_concurrency: '300', random_page_cost: '1.1' }],
     ['nvme tuned as ssd (generation B has no nvme)', { storage: 'nvme' as const }, { effective_io_concurrency: '200' }],
-    ['small RAM: wal_buffers 3% of shared_buffers, huge pages off', { memoryGib: 1, cpus: 2, maxConnections: 20 }, { shared_buffers: '256MB', effective_cache_size: '768MB', maintenance_work_mem: '64MB', wal_buffers: '7864kB', huge_pages: 'off', work_mem: '9362kB' }],
+    [
+      'small RAM: wal_buffers 3% of shared_buffers, huge pages off',
+      { memoryGib: 1, cpus: 2, maxConnections: 20 },
+      { shared_buffers: '256MB', effective_cache_size: '768MB', maintenance_work_mem: '64MB', wal_buffers: '7864kB', huge_pages: 'off', work_mem: '9362kB' },
+    ],
     ['tiny RAM: work_mem floor 64kB, wal_buffers floor 32kB', { memoryGib: 0.001, cpus: 1, maxConnections: 1000 }, { work_mem: '64kB', wal_buffers: '32kB' }],
   ])('%s', (_name, overrides, expected) => {
     const got = asMap({ ...oltp64, ...overrides });

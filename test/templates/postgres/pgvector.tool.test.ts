@@ -14,7 +14,10 @@ import { renderGuest } from '../../../templates/render';
 
 function initSqlOf(envName: string, guestName: string): string {
   const env = loadEnvironment(envName);
-  const stack = renderGuest(env, env.guests.find((g) => g.name === guestName)!).find((s) => s.name === 'postgres')!;
+  const stack = renderGuest(
+    env,
+    env.guests.find((g) => g.name === guestName)!,
+  ).find((s) => s.name === 'postgres')!;
   const file = stack.files.find((f) => f.path.endsWith('.sql'));
   if (!file) throw new Error(`no init SQL rendered for ${envName}/${guestName}`);
   return file.content;
@@ -30,7 +33,10 @@ describe('rendered init SQL on a real PostgreSQL with pgvector (PGlite)', () => 
   it("creates production's extensions (pg_stat_statements needs shared_preload_libraries, which PGlite cannot load)", async () => {
     const sql = initSqlOf('production', 'db');
     expect(sql).toContain('CREATE EXTENSION IF NOT EXISTS vector;');
-    const runnable = sql.split('\n').filter((line) => !line.includes('pg_stat_statements')).join('\n');
+    const runnable = sql
+      .split('\n')
+      .filter((line) => !line.includes('pg_stat_statements'))
+      .join('\n');
     await db.exec(runnable);
     const { rows } = await db.query<{ extname: string }>('SELECT extname FROM pg_extension ORDER BY extname');
     expect(rows.map((r) => r.extname)).toEqual(expect.arrayContaining(['pg_trgm', 'uuid-ossp', 'vector']));

@@ -34,7 +34,13 @@ function cases(): Case[] {
         const ctx = { env, guest, gpus: gpusOf(env, guest), options: {} };
         const parts = postgresStack(ctx, stack as PostgresStackSpec);
         const file = (p: string) => parts.files.find((f) => f.path === p)!.content;
-        const c = { id: `${name}/${guest.name}/${i}`, conf: file('postgresql.conf'), hba: file('pg_hba.conf'), initSql: file('initdb/10-extensions.sql'), expected: pgtune(postgresTuneInput(ctx, stack as PostgresStackSpec)) };
+        const c = {
+          id: `${name}/${guest.name}/${i}`,
+          conf: file('postgresql.conf'),
+          hba: file('pg_hba.conf'),
+          initSql: file('initdb/10-extensions.sql'),
+          expected: pgtune(postgresTuneInput(ctx, stack as PostgresStackSpec)),
+        };
         if (![...out.values()].some((o) => o.conf === c.conf && o.hba === c.hba)) out.set(c.id, c);
       });
     }
@@ -57,7 +63,8 @@ describeWithTools(
     const sock = path.join(scratch.dir, 'sock');
     let port = 0;
     const asPostgres = (cmd: string, args: string[]) => spawnSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { encoding: 'utf8' });
-    const psql = (sql: string) => run('psql', ['-h', sock, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-Atc', sql], { env: { ...process.env, PGPASSWORD: PASSWORD } }).trim();
+    const psql = (sql: string) =>
+      run('psql', ['-h', sock, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-Atc', sql], { env: { ...process.env, PGPASSWORD: PASSWORD } }).trim();
     const pgCtl = (...args: string[]) => asPostgres(`${PGBIN}/pg_ctl`, ['-D', data, '-l', path.join(scratch.dir, 'server.log'), '-w', '-t', '60', ...args]);
 
     beforeAll(async () => {
@@ -65,7 +72,17 @@ describeWithTools(
       fs.mkdirSync(sock);
       fs.writeFileSync(path.join(scratch.dir, 'pw'), PASSWORD);
       run('chown', ['-R', 'postgres', scratch.dir]);
-      const init = asPostgres(`${PGBIN}/initdb`, ['-D', data, '--auth=trust', '-U', 'postgres', `--pwfile=${path.join(scratch.dir, 'pw')}`, '-E', 'UTF8', '--locale=C.UTF-8']);
+      const init = asPostgres(`${PGBIN}/initdb`, [
+        '-D',
+        data,
+        '--auth=trust',
+        '-U',
+        'postgres',
+        `--pwfile=${path.join(scratch.dir, 'pw')}`,
+        '-E',
+        'UTF8',
+        '--locale=C.UTF-8',
+      ]);
       expect(init.status, init.stderr).toBe(0);
       fs.appendFileSync(path.join(data, 'postgresql.conf'), `\ninclude = '${path.join(scratch.dir, 'active.conf')}'\n`);
     });
@@ -85,7 +102,14 @@ describeWithTools(
       // The rendered file exactly; then only what differs between a container and this test.
       fs.writeFileSync(
         path.join(scratch.dir, 'active.conf'),
-        [`include = '${path.join(dir, 'postgresql.conf')}'`, `hba_file = '${path.join(dir, 'pg_hba.conf')}'`, `port = ${port}`, `unix_socket_directories = '${sock}'`, "listen_addresses = '127.0.0.1'", ''].join('\n'),
+        [
+          `include = '${path.join(dir, 'postgresql.conf')}'`,
+          `hba_file = '${path.join(dir, 'pg_hba.conf')}'`,
+          `port = ${port}`,
+          `unix_socket_directories = '${sock}'`,
+          "listen_addresses = '127.0.0.1'",
+          '',
+        ].join('\n'),
       );
       run('chown', ['-R', 'postgres', scratch.dir]);
       pgCtl('stop', '-m', 'fast'); // fails harmlessly before the first start
@@ -94,7 +118,11 @@ describeWithTools(
       expect(started.status, `${started.stderr}\n${fs.existsSync(log) ? fs.readFileSync(log, 'utf8').slice(-2000) : ''}`).toBe(0);
       // One query for every setting: current_setting() shows what SHOW shows.
       const names = c.expected.map((e) => `'${e.name}'`).join(',');
-      const shownAll = new Map(psql(`SELECT n || '=' || current_setting(n) FROM unnest(ARRAY[${names}]) AS n`).split('\n').map((l) => l.split('=') as [string, string]));
+      const shownAll = new Map(
+        psql(`SELECT n || '=' || current_setting(n) FROM unnest(ARRAY[${names}]) AS n`)
+          .split('\n')
+          .map((l) => l.split('=') as [string, string]),
+      );
       for (const { name, value } of c.expected) {
         const shown = shownAll.get(name)!;
         const want = bytes(value);
@@ -103,13 +131,16 @@ describeWithTools(
       }
       expect(psql('SHOW shared_preload_libraries')).toBe('pg_stat_statements');
       expect(psql('SHOW password_encryption')).toBe('scram-sha-256');
-      expect(psql("SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL")).toBe('0');
+      expect(psql('SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL')).toBe('0');
     });
 
     it('runs the init SQL (pgvector itself is not packaged for Debian 12: checked by name only)', () => {
       const sql = all[0]!.initSql;
       expect(sql).toContain('CREATE EXTENSION IF NOT EXISTS vector;');
-      const withoutVector = sql.split('\n').filter((l) => !/\bvector\b/.test(l)).join('\n');
+      const withoutVector = sql
+        .split('\n')
+        .filter((l) => !/\bvector\b/.test(l))
+        .join('\n');
       psql(withoutVector);
       const installed = psql('SELECT extname FROM pg_extension ORDER BY 1').split('\n');
       expect(installed).toEqual(expect.arrayContaining(DEFAULT_EXTENSIONS.filter((e) => e !== 'vector')));

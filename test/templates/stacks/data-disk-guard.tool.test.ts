@@ -24,13 +24,26 @@ describeWithTools('postgres refuses to start without its data disk (real contain
   afterAll(() => scratch.cleanup());
   const env = loadEnvironment('production');
   const guest = env.guests.find((g) => g.kind === 'vm' && g.stacks.some((s) => s.kind === 'postgres'))!;
-  const svc = postgresStack({ env, guest, gpus: gpusOf(env, guest), options: {} }, guest.stacks.find((s) => s.kind === 'postgres') as PostgresStackSpec).services.find((s) => s.name === 'postgres')!;
+  const svc = postgresStack(
+    { env, guest, gpus: gpusOf(env, guest), options: {} },
+    guest.stacks.find((s) => s.kind === 'postgres') as PostgresStackSpec,
+  ).services.find((s) => s.name === 'postgres')!;
   const [hostData, containerData] = svc.volumes![0]!.split(':') as [string, string];
   const mountPoint = path.dirname(hostData);
 
   /** The rendered service, with only its data volume's host side moved into the scratch dir. */
   function start(hostDir: string) {
-    const argv = ['run', '--rm', '-v', `${hostDir}:${containerData}`, '--entrypoint', svc.entrypoint![0]!, BUSYBOX_IMAGE, ...svc.entrypoint!.slice(1), ...svc.command!];
+    const argv = [
+      'run',
+      '--rm',
+      '-v',
+      `${hostDir}:${containerData}`,
+      '--entrypoint',
+      svc.entrypoint![0]!,
+      BUSYBOX_IMAGE,
+      ...svc.entrypoint!.slice(1),
+      ...svc.command!,
+    ];
     return spawnSync('docker', argv, { env: { ...process.env, DOCKER_HOST: dockerHost }, encoding: 'utf8', timeout: 60_000 });
   }
 

@@ -17,7 +17,7 @@ describe('postgres /dev/shm', () => {
     { memoryGib: 64, shm: 2048 + 1024 },
     { memoryGib: 16, shm: 1024 + 1024 },
     { memoryGib: 2, shm: 1024 },
-  ])('$memoryGib GiB RAM → shm_size $shm MiB (never Docker\'s 64 MiB)', ({ memoryGib, shm }) => {
+  ])("$memoryGib GiB RAM → shm_size $shm MiB (never Docker's 64 MiB)", ({ memoryGib, shm }) => {
     const { ctx, parts } = render(memoryGib);
     expect(postgresShmSizeMib(postgresTuneInput(ctx, stack))).toBe(shm);
     expect(parts.services.find((s) => s.name === 'postgres')!.shmSizeMib).toBe(shm);
