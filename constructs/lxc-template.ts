@@ -4,31 +4,43 @@
  * every container that uses it; containers depend on it instead of assuming the file is there.
  */
 import { Construct } from 'constructs';
-import type { LxcSettings } from '../model';
-import { checksumAlgorithm, parseTemplateVolid, SpecError } from '../model';
+import { checksumAlgorithm, DEFAULT_LXC_TEMPLATE_FILE, DEFAULT_LXC_TEMPLATE_URL, parseTemplateVolid, SpecError } from '../model';
 import { pve } from '../providers/proxmox';
 import { stackSingleton } from './private/singleton';
 
 export interface LxcTemplateProps {
   readonly nodeName: string;
-  /** The guest's resolved LXC options: the volume id, the pinned URL and, when known, the checksum. */
-  readonly lxc: LxcSettings;
-  /** Spec path of the guest's `lxc`, for the error when two guests pin one file to different URLs. */
-  readonly path: string;
+  /** Template volume id the download creates, `<storage>:vztmpl/<file>`. @default the Ubuntu 24.04 standard template on `local` */
+  readonly template?: string;
+  /** Pinned URL the node downloads the file from. @default DEFAULT_LXC_TEMPLATE_URL (the Ubuntu 24.04 standard template) */
+  readonly templateUrl?: string;
+  /** sha512 or sha256 (hex) the node checks after the download. @default none */
+  readonly templateChecksum?: string;
+  /**
+   * Where `template` and `templateUrl` were given, named in errors: the guest's `lxc` in a spec
+   * (`guests[3].lxc`), or the props of a construct used on its own.
+   * @default 'props'
+   */
+  readonly path?: string;
 }
+
+/** The default template's volume id on `local`, the storage every Proxmox node has. */
+const DEFAULT_TEMPLATE = `local:vztmpl/${DEFAULT_LXC_TEMPLATE_FILE}`;
 
 /** A downloaded LXC template. `fileId` is the literal volume id containers name. */
 export class LxcTemplate extends Construct {
   /** The stack's download of a template on a node, created on first use. */
   static forNode(scope: Construct, props: LxcTemplateProps): LxcTemplate {
-    const id = `LxcTemplate-${props.nodeName}-${props.lxc.template.replace(/[^A-Za-z0-9]+/g, '-')}`;
+    const volid = props.template ?? DEFAULT_TEMPLATE;
+    const url = props.templateUrl ?? DEFAULT_LXC_TEMPLATE_URL;
+    const id = `LxcTemplate-${props.nodeName}-${volid.replace(/[^A-Za-z0-9]+/g, '-')}`;
     const template = stackSingleton(scope, id, (stack) => new LxcTemplate(stack, id, props));
-    if (template.url !== props.lxc.templateUrl)
+    if (template.url !== url)
       throw new SpecError(
-        `${props.path}.templateUrl`,
-        `downloads ${props.lxc.template} on ${props.nodeName} from another URL than ${template.firstPath} does`,
+        `${props.path ?? 'props'}.templateUrl`,
+        `downloads ${volid} on ${props.nodeName} from another URL than ${template.firstPath} does`,
         `Use one URL per template file (${template.url}), or give this template another file name.`,
-        props.lxc.templateUrl,
+        url,
       );
     return template;
   }
@@ -41,11 +53,19 @@ export class LxcTemplate extends Construct {
 
   constructor(scope: Construct, id: string, props: LxcTemplateProps) {
     super(scope, id);
-    const volid = parseTemplateVolid(props.lxc.template);
-    if (!volid) throw new SpecError(`${props.path}.template`, 'is not a template volume id', 'Write <storage>:vztmpl/<file>.tar.zst.', props.lxc.template);
-    this.url = props.lxc.templateUrl;
-    this.firstPath = props.path;
-    const checksum = props.lxc.templateChecksum;
+    const template = props.template ?? DEFAULT_TEMPLATE;
+    const volid = parseTemplateVolid(template);
+    if (!volid) throw new SpecError(`${props.path ?? 'props'}.template`, 'is not a template volume id', 'Write <storage>:vztmpl/<file>.tar.zst.', template);
+    // The default URL serves only the default file: another file downloaded from it would be Ubuntu under a wrong name.
+    if (props.templateUrl === undefined && volid.file !== DEFAULT_LXC_TEMPLATE_FILE)
+      throw new SpecError(
+        `${props.path ?? 'props'}.templateUrl`,
+        `is required for template ${volid.file}`,
+        'Give the pinned URL the node downloads it from (and templateChecksum), as `pveam available --section system` lists it.',
+      );
+    this.url = props.templateUrl ?? DEFAULT_LXC_TEMPLATE_URL;
+    this.firstPath = props.path ?? 'props';
+    const checksum = props.templateChecksum;
     // fwprovider/nodes/resource_download_file.go (v0.111.1): content_type `vztmpl` is what LXC
     // templates are downloaded as; the resource id is `<datastore>:vztmpl/<file_name>`, which is
     // exactly the template volume id, so containers keep naming it literally (a reference would be

@@ -202,6 +202,28 @@ export class InvalidSpecError extends PvestackError {
   }
 }
 
+/**
+ * A construct used on its own (outside an environment spec) got props it cannot build: every
+ * problem at once, each a `SpecError` whose path is the prop's (`network.address`, `mountPoints[1].path`).
+ */
+export class InvalidPropsError extends PvestackError {
+  readonly exitCode = ExitCode.userError;
+  constructor(
+    /** What was built, e.g. `ProxmoxLxc mine/app`. */
+    readonly construct: string,
+    readonly errors: readonly SpecError[],
+  ) {
+    super(`${construct}: ${errors.length} problem${errors.length === 1 ? '' : 's'} in its props`);
+    this.name = 'InvalidPropsError';
+  }
+  override format(): string {
+    return [this.message + ':', ...this.errors.map((e) => `  - ${e.message}`)].join('\n');
+  }
+  toJSON(): Record<string, unknown> {
+    return { error: 'InvalidProps', construct: this.construct, errors: this.errors.map((e) => e.toJSON()) };
+  }
+}
+
 /** "message. hint", without a second stop after a message that already ends in one ("running?"). */
 function withHint(message: string, hint?: string): string {
   if (!hint) return message;

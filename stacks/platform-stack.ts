@@ -47,7 +47,7 @@ export class PlatformStack extends TerraformStack {
       // A guest whose disks live on a ZFS pool declared here waits for the pool's storage entry.
       const opts = { env, guest, ...(gpus ? { gpuPassthrough: gpus } : {}), dependsOn: pools.map((p) => p.storage) };
       const construct =
-        guest.kind === 'vm' ? ProxmoxVm.fromGuest(this, guest.name, opts) : guest.kind === 'lxc' ? new ProxmoxLxc(this, guest.name, opts) : undefined;
+        guest.kind === 'vm' ? ProxmoxVm.fromGuest(this, guest.name, opts) : guest.kind === 'lxc' ? ProxmoxLxc.fromGuest(this, guest.name, opts) : undefined;
       if (construct instanceof ProxmoxVm) this.vms.push(construct);
       if (construct instanceof ProxmoxLxc) this.containers.push(construct);
       if (construct) targets.set(guest.name, construct);
