@@ -7,6 +7,14 @@
 export const DEFAULT_LXC_TEMPLATE_FILE = 'ubuntu-24.04-standard_24.04-2_amd64.tar.zst';
 /** Where the Proxmox template server serves it; `pveam download` uses the same base URL. */
 export const DEFAULT_LXC_TEMPLATE_URL = `http://download.proxmox.com/images/system/${DEFAULT_LXC_TEMPLATE_FILE}`;
+/**
+ * The default template's SHA-512, as Proxmox's template index lists it (pve-manager
+ * `aplinfo/aplinfo.dat`, package `ubuntu-24.04-standard`, version 24.04-2: the `sha512sum` line that
+ * `pveam download` itself verifies). The node checks the download against it, so a truncated or
+ * altered file fails the apply instead of becoming a container's root file system.
+ */
+export const DEFAULT_LXC_TEMPLATE_SHA512 =
+  '45c2978e6b97fe292ada95fe06834276015e5739a594db4de2fdfd830fa0c37942e8ae118fc1e32ffd9154b3f9378b592738b668ea3957db41f2907b86f219de';
 
 /**
  * `<storage>:vztmpl/<file>` with a template extension pve-storage accepts (`$VZTMPL_EXT_RE_1` in

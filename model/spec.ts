@@ -218,7 +218,7 @@ export interface LxcOptions {
   /**
    * sha512 (128 hex digits, as the Proxmox template index `aplinfo` lists it) or sha256 (64) of the
    * template; the node verifies the download against it.
-   * @default none: the download is not verified, and check PVE-HOST-004 warns
+   * @default for the default template (no `templateUrl`), the sha512 the Proxmox template index lists for it; otherwise none: the download is not verified, and check PVE-HOST-004 warns
    */
   readonly templateChecksum?: string;
 }

@@ -1,6 +1,6 @@
 /** Fills in every documented default of a valid spec, producing the `Environment` consumers read. */
 import type { ClusterNode, Datastore, Environment, Guest, LxcSettings, Network, ZfsPool } from '../environment';
-import { DEFAULT_LXC_TEMPLATE_URL, templateFileOfUrl } from '../lxc-template';
+import { DEFAULT_LXC_TEMPLATE_SHA512, DEFAULT_LXC_TEMPLATE_URL, templateFileOfUrl } from '../lxc-template';
 import { Cidr } from '../net';
 import type { EnvironmentSpec, GuestRole, GuestSpec } from '../spec';
 import { defaultContent, INSTALLER_LOCAL_CONTENT } from '../storage';
@@ -133,6 +133,12 @@ function resolveLxc(spec: EnvironmentSpec, g: GuestSpec): LxcSettings {
     ...(g.lxc?.privilegedReason ? { privilegedReason: g.lxc.privilegedReason } : {}),
     template: g.lxc?.template ?? `${templateDatastore}:vztmpl/${templateFileOfUrl(templateUrl)}`,
     templateUrl,
-    ...(g.lxc?.templateChecksum ? { templateChecksum: g.lxc.templateChecksum } : {}),
+    ...templateChecksumOf(g),
   };
+}
+
+/** The spec's checksum; for the default template (no URL given) the one the Proxmox template index publishes. */
+function templateChecksumOf(g: GuestSpec): { templateChecksum?: string } {
+  if (g.lxc?.templateChecksum) return { templateChecksum: g.lxc.templateChecksum };
+  return g.lxc?.templateUrl === undefined ? { templateChecksum: DEFAULT_LXC_TEMPLATE_SHA512 } : {};
 }

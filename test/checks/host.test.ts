@@ -179,22 +179,30 @@ describe('host precondition rules', () => {
   });
 
   describe('PVE-HOST-004 template checksum', () => {
+    const DEBIAN = 'http://download.proxmox.com/images/system/debian-12-standard_12.7-1_amd64.tar.zst';
     it('warns about a template downloaded without a checksum', () => {
       const [f] = findings(
-        env((s: Draft) => s.guests.push(container())),
+        env((s: Draft) => s.guests.push(container({ lxc: { templateUrl: DEBIAN } }))),
         'PVE-HOST-004',
       );
       expect(f).toMatchObject({ severity: 'warning', path: 'guests[4].lxc', guest: 'cache' });
-      expect(f!.message).toContain(
-        'local:vztmpl/ubuntu-24.04-standard_24.04-2_amd64.tar.zst of container cache is downloaded from http://download.proxmox.com/images/system/ubuntu-24.04-standard_24.04-2_amd64.tar.zst without a checksum',
-      );
+      expect(f!.message).toContain(`local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst of container cache is downloaded from ${DEBIAN} without a checksum`);
       expect(f!.hint).toContain('lxc.templateChecksum');
+    });
+
+    it("passes for the default template, which carries the Proxmox template index's checksum", () => {
+      expect(
+        findings(
+          env((s: Draft) => s.guests.push(container())),
+          'PVE-HOST-004',
+        ),
+      ).toEqual([]);
     });
 
     it('passes with a checksum', () => {
       expect(
         findings(
-          env((s) => s.guests.push(container({ lxc: { templateChecksum: 'ab'.repeat(64) } }))),
+          env((s) => s.guests.push(container({ lxc: { templateUrl: DEBIAN, templateChecksum: 'ab'.repeat(64) } }))),
           'PVE-HOST-004',
         ),
       ).toEqual([]);

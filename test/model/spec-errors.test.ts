@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CheckFailedError, formatReportText, runChecks } from '../../checks';
 import { InvalidSpecError, SpecError } from '../../model/errors';
+import { DEFAULT_LXC_TEMPLATE_SHA512 } from '../../model/lxc-template';
 import { parseEnvironmentYaml } from '../../model/load';
 import { validateEnvironment } from '../../model/validate';
 import { loadEnvironment } from '../../stacks/registry';
@@ -45,6 +46,7 @@ describe('validateEnvironment: preconditions defaults', () => {
       unprivileged: true,
       template: 'local:vztmpl/ubuntu-24.04-standard_24.04-2_amd64.tar.zst',
       templateUrl: 'http://download.proxmox.com/images/system/ubuntu-24.04-standard_24.04-2_amd64.tar.zst',
+      templateChecksum: DEFAULT_LXC_TEMPLATE_SHA512,
     });
   });
 

@@ -80,7 +80,13 @@ describe.each(withNodes)('%s: apply-ready output', (name) => {
       const template = (ct.operating_system as { template_file_id: string }).template_file_id;
       const download = downloads.get(`${ct.node_name}|${template}`);
       expect(download, `${template} on ${ct.node_name}`).toBeDefined();
-      expect(download!.r).toMatchObject({ content_type: 'vztmpl', url: expect.stringMatching(/^https?:\/\/.+\.tar\.(zst|xz|gz)$/) });
+      // Pinned URL and checksum: the node verifies what it downloads (issue point 4).
+      expect(download!.r).toMatchObject({
+        content_type: 'vztmpl',
+        url: expect.stringMatching(/^https?:\/\/.+\.tar\.(zst|xz|gz)$/),
+        checksum: expect.stringMatching(/^([0-9a-f]{64}|[0-9a-f]{128})$/),
+        checksum_algorithm: expect.stringMatching(/^sha(256|512)$/),
+      });
       expect(dependsOn(ct)).toContain(download!.id);
     }
   });
