@@ -11,7 +11,7 @@
 import { stringify } from 'yaml';
 import type { Disk, Environment, Guest } from '../model';
 import { gpusOf, networkOf } from '../model';
-import { DATA_DISK_MARKER } from './stacks/data-disk-guard';
+import { DATA_DISK_MARKER, MARKED_SUBDIRS } from './stacks/data-disk-guard';
 import { storageBoxGuestPlan } from './storage-box-guest';
 import { STORAGE_BOX_SECRET_DIR, SystemdUnitFile } from './storage-box-units';
 
@@ -193,10 +193,12 @@ function runcmd(user: string, docker: boolean, toolkit: boolean, redis: boolean,
   }
   // Mark each data disk once it is really mounted (not the empty directory a missing `nofail` disk
   // leaves): services that keep their data there refuse to start without the marker
-  // (templates/stacks/data-disk-guard.ts). `data/` is where PostgreSQL's volume lives.
+  // (templates/stacks/data-disk-guard.ts). `data/` is where PostgreSQL's volume lives; vLLM's model
+  // cache is the mount point itself.
   for (const mountPoint of dataMounts) {
-    const marker = `${mountPoint}/${DATA_DISK_MARKER}`;
-    cmds.push(['sh', '-c', `mountpoint -q ${mountPoint} && mkdir -p ${mountPoint}/data && touch ${marker} ${mountPoint}/data/${DATA_DISK_MARKER}`]);
+    const subdirs = MARKED_SUBDIRS.map((d) => `${mountPoint}/${d}`);
+    const markers = [mountPoint, ...subdirs].map((d) => `${d}/${DATA_DISK_MARKER}`);
+    cmds.push(['sh', '-c', `mountpoint -q ${mountPoint} && mkdir -p ${subdirs.join(' ')} && touch ${markers.join(' ')}`]);
   }
   // The deployer writes Storage Box credentials here (mode 0600) before the first access.
   cmds.push(['install', '-d', '-m', '0700', STORAGE_BOX_SECRET_DIR]);

@@ -19,7 +19,7 @@ import {
   renderBaseBackupScript,
   renderRestoreScript,
 } from '../postgres/backup';
-import { DATA_DISK_MARKER, dataDiskGuard, guardsDataDisks } from './data-disk-guard';
+import { guardDataVolume } from './data-disk-guard';
 import { renderExporterQueries } from '../postgres/exporter-queries';
 import { DEFAULT_EXTENSIONS, renderInitSql } from '../postgres/init-sql';
 import { hbaSources, renderPgHba } from '../postgres/pg-hba';
@@ -114,6 +114,8 @@ export function postgresStack(ctx: StackContext, stack: PostgresStackSpec): Stac
     },
     { path: 'initdb/10-extensions.sql', content: renderInitSql(extensions) },
   ];
+  // The image's entrypoint (docker-library/postgres, 16/bookworm/Dockerfile: ENTRYPOINT ["docker-entrypoint.sh"]).
+  const guard = data ? guardDataVolume(ctx.guest, `${data.mountPoint}/data`, DATA_DIR, 'docker-entrypoint.sh') : undefined;
   const backupVolume = backup ? [`${backup.mountPoint}/postgres:${BACKUP_DIR}`] : [];
   const scripts = backup ? [`./backup:${BACKUP_SCRIPT_DIR}:ro`] : [];
   const services: ServiceDefinition[] = [
@@ -122,7 +124,7 @@ export function postgresStack(ctx: StackContext, stack: PostgresStackSpec): Stac
       image,
       // Without the data disk, Docker would create the bind path on the root disk and the image's
       // entrypoint would initialise a new, empty cluster there: refuse to start instead.
-      ...(data && guardsDataDisks(ctx.guest) ? { entrypoint: dataDiskGuard(`${DATA_DIR}/${DATA_DISK_MARKER}`, data.mountPoint!, 'docker-entrypoint.sh') } : {}),
+      ...(guard ? { entrypoint: guard.entrypoint } : {}),
       command: ['postgres', '-c', `config_file=${CONF_DIR}/postgresql.conf`],
       shmSizeMib: postgresShmSizeMib(tune),
       ports: [publish(ctx.guest, port), publish(ctx.guest, POSTGRES_EXPORTER_PORT)],
@@ -136,6 +138,7 @@ export function postgresStack(ctx: StackContext, stack: PostgresStackSpec): Stac
         './initdb:/docker-entrypoint-initdb.d:ro',
         ...scripts,
         ...backupVolume,
+        ...(guard?.volumes ?? []),
       ],
       healthcheck: {
         test: ['CMD', 'pg_isready', '-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', stack.database],

@@ -8,6 +8,7 @@
 import type { GpuSpec, Guest, VllmStackSpec } from '../../model';
 import { DEFAULT_PORTS } from '../../model';
 import type { ServiceDefinition } from '../compose/service';
+import { guardDataVolume } from './data-disk-guard';
 import { publish, StackContext, StackParts } from './types';
 
 export const VLLM_DEFAULT_IMAGE = 'vllm/vllm-openai:v0.11.0';
@@ -88,16 +89,23 @@ export function vllmStack(ctx: StackContext, stack: VllmStackSpec): StackParts {
       notes: [`CPU stub ${ctx.options.cpuStubImage} in place of vLLM (no GPU); the image must serve the OpenAI API on port ${port}.`],
     };
   }
+  const cacheDir = modelCacheDir(stack, ctx.guest);
+  // The image's entrypoint is `vllm serve` (vllm-project/vllm v0.11.0, docker/Dockerfile, stage
+  // `vllm-openai`: ENTRYPOINT ["vllm", "serve"]); the guard hands the command to it unchanged.
+  const guard = guardDataVolume(ctx.guest, cacheDir, HF_CACHE, 'vllm serve');
   return {
     services: [
       {
         name: 'vllm',
         image: stack.image ?? VLLM_DEFAULT_IMAGE,
+        // Without the model disk, Docker would bind the empty mount point on the root disk and vLLM
+        // would download the weights there until the root disk is full: refuse to start instead.
+        ...(guard ? { entrypoint: guard.entrypoint } : {}),
         command: vllmArgs(stack, ctx.guest, ctx.gpus),
         ipc: 'host',
         ports: [publish(ctx.guest, port)],
         secretEnv,
-        volumes: [`${modelCacheDir(stack, ctx.guest)}:${HF_CACHE}`],
+        volumes: [`${cacheDir}:${HF_CACHE}`, ...(guard?.volumes ?? [])],
         gpus: gpuRequest(stack, ctx.gpus),
         healthcheck: {
           // curl is not in the image; python is.
