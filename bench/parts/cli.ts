@@ -1,7 +1,8 @@
 /**
- * The CLI as people start it: `npx pvestack …` as the README writes it, and the command itself
- * (`node bin/pvestack.js …`, what node_modules/.bin/pvestack runs), for help, list, the checks
- * and the synthesis of production. Each is a whole process: start-up, module loading and work.
+ * The CLI as people start it: `pvestack …` as the README's quick start writes it (its first line puts
+ * node_modules/.bin on the PATH, so the shell finds the linked command), and `npx pvestack …`, the
+ * form that adds npm's start-up, for help, list, the checks and the synthesis of production. Each is
+ * a whole process: start-up, module loading and work.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -11,11 +12,11 @@ import { ensureCompiledCli, measureProcess, type ProcessMeasure } from './proces
 export interface CliResult {
   readonly runs: number;
   readonly rows: ProcessMeasure[];
-  /** Set when node_modules/.bin/pvestack (what npx runs) is not this checkout's command. */
+  /** Set when node_modules/.bin/pvestack (what the PATH line and npx run) is not this checkout's command. */
   readonly npxNote?: string;
 }
 
-/** Whether `npx pvestack` here runs this checkout's bin/pvestack.js (prepare links it on install). */
+/** Whether `pvestack` and `npx pvestack` here run this checkout's bin/pvestack.js (prepare links it on install). */
 function npxTarget(root: string): string | undefined {
   const link = path.join(root, 'node_modules', '.bin', 'pvestack');
   const own = fs.realpathSync(path.join(root, 'bin', 'pvestack.js'));
@@ -27,23 +28,23 @@ function npxTarget(root: string): string | undefined {
   }
   return target === own
     ? undefined
-    : "node_modules/.bin/pvestack runs another checkout's command (a node_modules shared between checkouts), not this one's: the npx rows measure that one";
+    : "node_modules/.bin/pvestack runs another checkout's command (a node_modules shared between checkouts), not this one's: the rows measure that one";
 }
 
 export async function cliStartup(root: string, runs: number, log: (s: string) => void): Promise<CliResult> {
   ensureCompiledCli(root, log);
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-bench-cli-'));
-  const env = { ...process.env, CHECKPOINT_DISABLE: '1' };
+  // export PATH="$PWD/node_modules/.bin:$PATH", the README's first line.
+  const env = { ...process.env, CHECKPOINT_DISABLE: '1', PATH: `${path.join(root, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH ?? ''}` };
   const opts = { cwd: root, env };
-  const bin = path.join('bin', 'pvestack.js');
   try {
     const rows: ProcessMeasure[] = [];
     rows.push(await measureProcess('npx pvestack --help', 'npx', ['pvestack', '--help'], runs, opts, log));
     rows.push(await measureProcess('npx pvestack list', 'npx', ['pvestack', 'list'], runs, opts, log));
-    rows.push(await measureProcess('pvestack --help', 'node', [bin, '--help'], runs, opts, log));
-    rows.push(await measureProcess('pvestack list', 'node', [bin, 'list'], runs, opts, log));
-    rows.push(await measureProcess('pvestack check production', 'node', [bin, 'check', 'production'], runs, opts, log));
-    rows.push(await measureProcess('pvestack synth production', 'node', [bin, '--out', out, 'synth', 'production'], runs, opts, log));
+    rows.push(await measureProcess('pvestack --help', 'pvestack', ['--help'], runs, opts, log));
+    rows.push(await measureProcess('pvestack list', 'pvestack', ['list'], runs, opts, log));
+    rows.push(await measureProcess('pvestack check production', 'pvestack', ['check', 'production'], runs, opts, log));
+    rows.push(await measureProcess('pvestack synth production', 'pvestack', ['--out', out, 'synth', 'production'], runs, opts, log));
     const npxNote = npxTarget(root);
     return { runs, rows, ...(npxNote ? { npxNote } : {}) };
   } finally {
