@@ -126,6 +126,11 @@ export class SpecError extends PvestackError {
   readonly hasValue: boolean;
   /** `file:line:column` when the spec came from a file that can point at the value. */
   location?: string;
+  /**
+   * What the line at `location` holds when it is not the value itself: the expression that
+   * produced it in a TypeScript spec ("from the spread ...base on line 12").
+   */
+  origin?: string;
   constructor(
     readonly path: string,
     readonly problem: string,
@@ -138,16 +143,22 @@ export class SpecError extends PvestackError {
     this.message = `${clip(path) || '(root)'}: ${problem}${this.hasValue ? ` (got ${showValue(value)})` : ''}. ${hint}`;
     this.name = 'SpecError';
   }
-  /** The same error, pointing at a place in a file. */
-  withLocation(location: string): SpecError {
+  /** The same error, pointing at a place in a file (and saying what is there, when it is not the value). */
+  withLocation(location: string, origin?: string): SpecError {
     const copy = this.hasValue ? new SpecError(this.path, this.problem, this.hint, this.value) : new SpecError(this.path, this.problem, this.hint);
     copy.location = location;
+    if (origin) {
+      copy.origin = origin;
+      const head = clip(this.path) || '(root)';
+      copy.message = `${head} (${origin})${copy.message.slice(head.length)}`;
+    }
     copy.message = `${location}: ${copy.message}`;
     return copy;
   }
   toJSON(): Record<string, unknown> {
     return {
       ...(this.location ? { location: this.location } : {}),
+      ...(this.origin ? { origin: this.origin } : {}),
       path: clip(this.path),
       problem: this.problem,
       ...(this.hasValue ? { value: jsonValue(this.value) } : {}),

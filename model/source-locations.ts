@@ -1,14 +1,18 @@
 /**
- * Where a value was written in a TypeScript/JavaScript spec module. There is no parse tree to
- * walk (tsx compiles the module), so a string value is looked up as a literal in the source, and
- * only a literal that occurs exactly once counts: a location is given when it is certain, never
- * a guess at one of several places.
+ * Where a value was written in a TypeScript/JavaScript spec module. Spec errors are located by
+ * walking the module's syntax tree (model/module-locator.ts), loaded only when there is an error.
+ * Without the TypeScript compiler installed, and for check findings (which a valid spec also
+ * has, and should not pay ~0.2 s of compiler loading for), a string value is looked up as a
+ * literal in the source, and only a literal that occurs exactly once counts.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Environment } from './environment';
 import { InvalidSpecError, SpecError } from './errors';
 import { splitPath } from './load';
 import { rememberLocations } from './locations';
+import { ModuleLocator } from './module-locator';
+import { loadTypescript, ModuleSources } from './module-source';
 
 /** 1-based `line:column` of the only `'value'`, `"value"` or `` `value` `` literal in `source`. */
 export function uniqueLiteral(source: string, value: unknown): string | undefined {
@@ -40,12 +44,35 @@ function readSource(abs: string): string {
   }
 }
 
-/** The same spec errors, each at `file:line:col` when its value is a literal written once in the module. */
-export function locateModuleErrors(err: InvalidSpecError, file: string, abs: string): InvalidSpecError {
-  const source = readSource(abs);
+/**
+ * How to name a file the spec imports in a message: relative to where the spec's own name is
+ * relative to (`envs/prod.ts` and `envs/common.ts`), so both read the same way.
+ */
+function displayName(other: string, file: string, abs: string): string {
+  if (path.isAbsolute(file)) return other;
+  const root = abs.endsWith(path.normalize(file)) ? abs.slice(0, abs.length - path.normalize(file).length) : process.cwd();
+  return path.relative(root || '.', other);
+}
+
+/**
+ * The same spec errors, each at the best `file:line:col` the module's syntax tree gives (see
+ * model/module-locator.ts), with what that line holds when it is not the value itself. Falls back
+ * to a literal written once when the TypeScript compiler is not installed; at worst the file.
+ */
+export function locateModuleErrors(err: InvalidSpecError, file: string, abs: string, spec: unknown): InvalidSpecError {
+  const ts = loadTypescript(path.dirname(abs));
+  const locator = ts ? new ModuleLocator(new ModuleSources(ts), abs, spec) : undefined;
+  const source = locator ? '' : readSource(abs);
   const located = err.errors.map((e: SpecError) => {
-    const at = e.hasValue ? uniqueLiteral(source, e.value) : undefined;
-    return at && !e.location ? e.withLocation(`${file}:${at}`) : e;
+    if (e.location) return e;
+    if (!locator) {
+      const at = e.hasValue ? uniqueLiteral(source, e.value) : undefined;
+      return e.withLocation(at ? `${file}:${at}` : file);
+    }
+    const place = locator.locate(splitPath(e.path));
+    if (!place) return e.withLocation(file);
+    const name = place.abs === abs ? file : displayName(place.abs, file, abs);
+    return e.withLocation(`${name}:${place.line}:${place.col}`, place.origin);
   });
   return new InvalidSpecError(err.source, located, err.total);
 }

@@ -73,8 +73,8 @@ export function loadSpecModule(file: string, abs: string): Environment {
   try {
     env = validateEnvironment(spec, file);
   } catch (err) {
-    // Spec errors point at the line of their value when it is a literal written once in the module.
-    if (err instanceof InvalidSpecError) throw locateModuleErrors(err, file, abs);
+    // Spec errors point at the line of their value, or of the expression that produced it.
+    if (err instanceof InvalidSpecError) throw locateModuleErrors(err, file, abs, spec);
     throw err;
   }
   return rememberModuleLocations(env, spec, file, abs);
