@@ -9,7 +9,7 @@ import { DEFAULT_LXC_TEMPLATE_SHA512 } from '../../model/lxc-template';
 import { parseEnvironmentYaml } from '../../model/load';
 import { validateEnvironment } from '../../model/validate';
 import { loadEnvironment } from '../../stacks/registry';
-import { mutated, SPEC_ERROR_CASES, type Spec } from '../fixtures/spec-error-cases';
+import { mutated, SPEC_ERROR_CASES, TS_SPEC_ERROR_CASES, type Spec } from '../fixtures/spec-error-cases';
 import { smallSpec, smallSpecYaml } from '../fixtures/specs';
 
 /** The messages `validateEnvironment` reports for `input`; fails the test if it accepts it. */
@@ -396,6 +396,22 @@ describe("TypeScript spec files: the author's mistakes are user errors (exit 2) 
     expect(r.status).toBe(2);
     expect(r.stderr).not.toMatch(/internal error|Require stack|please report/);
     expect(r.json).toMatchObject({ ok: false, error: 'InvalidSpec' });
+  });
+
+  // Values that are not literals at their property: the line of the property, of the expression
+  // that produced the value (said so in the message and in --json `origin`), or of the imported file.
+  it.each(TS_SPEC_ERROR_CASES)('%s', (name, files, expected) => {
+    const sub = fs.mkdtempSync(path.join(dir, 'case-'));
+    for (const [file, source] of Object.entries(files)) fs.writeFileSync(path.join(sub, file), source);
+    const text = spawnSync(process.execPath, [CLI, 'check', 'env.ts'], { cwd: sub, encoding: 'utf8' });
+    expect(text.stderr).toBe(`error: env.ts: 1 problem in the environment spec:\n  - ${expected}\n`);
+    expect(text.status).toBe(2);
+    const json = spawnSync(process.execPath, [CLI, '--json', 'check', 'env.ts'], { cwd: sub, encoding: 'utf8' });
+    expect(json.status).toBe(2);
+    const [error] = (JSON.parse(json.stdout) as { errors: { location: string; origin?: string }[] }).errors;
+    const [location, origin] = /^(\S+): \S+?(?: \((.*?)\))?: /.exec(expected)!.slice(1);
+    expect(error).toMatchObject({ location, ...(origin ? { origin } : {}) });
+    if (!origin) expect(error!.origin).toBeUndefined();
   });
 
   it('gives a check finding the line of a literal written once (an address outside the CIDR)', () => {
