@@ -9,6 +9,7 @@ import { EnvironmentFirewall, GpuPassthrough, IConnectable, ProxmoxLxc, ProxmoxV
 import type { Environment } from '../model';
 import { reachability } from '../model';
 import { PROVIDER_SOURCE, PROVIDER_VERSION, pve } from '../providers/proxmox';
+import { withPlainResolve } from './plain-resolve';
 
 export interface PlatformStackProps {
   /** The validated environment; the stack is named after it. */
@@ -68,6 +69,16 @@ export class PlatformStack extends TerraformStack {
    */
   override prepareStack(): void {
     this.ensureBackendExists();
+  }
+
+  /**
+   * cdktf's own toTerraform, with the token-free parts of every element resolved by a plain walk
+   * instead of cdktf's generic resolve (see plain-resolve.ts): the same JSON, in about a fifth of
+   * the time on a large environment. test/stacks/plain-resolve.test.ts compares the two on every
+   * environment.
+   */
+  override toTerraform(): ReturnType<TerraformStack['toTerraform']> {
+    return withPlainResolve(() => super.toTerraform());
   }
 
   /** Backend settings carry no credentials: S3 keys, PG_CONN_STR and TF_HTTP_* come from the environment. */
