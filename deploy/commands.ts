@@ -243,9 +243,31 @@ export interface WaitFor {
 
 const waitCall = (project: string, w: WaitFor): string => `w ${shq(project)} ${shq(w.service)} ${shq(w.fingerprint)} ${w.seconds}`;
 
-/** Waits until every container of each project runs healthy (no fingerprint check): `pvestack up`. */
-export function waitProjects(projects: readonly string[], seconds: number): Argv {
-  return sh(WAIT_FUNCTION, ...projects.map((p) => `w ${shq(p)} - - ${seconds}`));
+/** Creates each Docker network that does not exist yet (the stacks' shared external network). */
+export function ensureNetworkLines(networks: readonly string[]): string[] {
+  return networks.map((n) => `docker network inspect ${shq(n)} >/dev/null 2>&1 || docker network create ${shq(n)} >/dev/null`);
+}
+
+/**
+ * The network step of a stack on the local engine (`pvestack up`): the same lines a deploy's
+ * upload runs on a host before its switch.
+ */
+export function ensureNetworks(networks: readonly string[]): Argv {
+  return sh(...ensureNetworkLines(networks));
+}
+
+/**
+ * `up -d` of one service (`--no-deps`) or of the whole project (`--remove-orphans`), then its
+ * health waits in start order; `prelude` runs first (a deploy journals the step there). The one
+ * start-and-wait of deploys (through `current`) and of `pvestack up` (in the local directory).
+ */
+export function upAndWait(
+  base: Argv,
+  project: string,
+  waits: readonly WaitFor[],
+  opts: { services?: readonly string[]; prelude?: readonly string[] } = {},
+): Argv {
+  return sh(WAIT_FUNCTION, 'set -e', ...(opts.prelude ?? []), `${toShell(composeUp(base, opts.services))} >&2`, ...waits.map((w) => waitCall(project, w)));
 }
 
 /**
@@ -266,7 +288,7 @@ export function uploadAndSwitch(root: string, s: StackRef, opts: { id: string; p
       ? `mkdir ${shq(partialDir(root, s.stack, opts.id))}\n(umask 077 && tar -x -p --no-same-owner -C ${shq(partialDir(root, s.stack, opts.id))})\nmv -T ${shq(partialDir(root, s.stack, opts.id))} ${shq(releaseDir(root, s.stack, opts.id))}`
       : '',
     `touch ${shq(releaseDir(root, s.stack, opts.id))}`,
-    ...opts.networks.map((n) => `docker network inspect ${shq(n)} >/dev/null 2>&1 || docker network create ${shq(n)} >/dev/null`),
+    ...ensureNetworkLines(opts.networks),
     journalLine(root, { step: 'switch', stack: s.stack, release: opts.id, ...(opts.previous ? { previous: opts.previous } : {}) }),
     `ln -sfn ${shq(`releases/${opts.id}`)} ${shq(tmp)}`,
     `mv -T ${shq(tmp)} ${shq(currentLink(root, s.stack))}`,
@@ -278,13 +300,10 @@ export function uploadAndSwitch(root: string, s: StackRef, opts: { id: string; p
  * fingerprint label differs, starts it when stopped, creates it when removed) and waits for it.
  */
 export function recreateService(flavor: ComposeFlavor, root: string, s: StackRef, w: WaitFor): Argv {
-  return sh(
-    WAIT_FUNCTION,
-    'set -e',
-    journalLine(root, { step: `recreate:${w.service}`, stack: s.stack }),
-    `${toShell(composeUp(composeBase(flavor, root, s), [w.service]))} >&2`,
-    waitCall(s.project, w),
-  );
+  return upAndWait(composeBase(flavor, root, s), s.project, [w], {
+    services: [w.service],
+    prelude: [journalLine(root, { step: `recreate:${w.service}`, stack: s.stack })],
+  });
 }
 
 /**
@@ -292,13 +311,7 @@ export function recreateService(flavor: ComposeFlavor, root: string, s: StackRef
  * else that already matches is touched) and waits for every service in start order.
  */
 export function startAll(flavor: ComposeFlavor, root: string, s: StackRef, waits: readonly WaitFor[]): Argv {
-  return sh(
-    WAIT_FUNCTION,
-    'set -e',
-    journalLine(root, { step: 'health', stack: s.stack }),
-    `${toShell(composeUp(composeBase(flavor, root, s)))} >&2`,
-    ...waits.map((w) => waitCall(s.project, w)),
-  );
+  return upAndWait(composeBase(flavor, root, s), s.project, waits, { prelude: [journalLine(root, { step: 'health', stack: s.stack })] });
 }
 
 /**

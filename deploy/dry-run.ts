@@ -50,13 +50,14 @@ export async function dryRunHost(
   const releases = t.stacks.map((s) => stackRelease(s, ctx.secrets, state.key));
   const plan = planHost(releases, state);
   const m = (argv: readonly string[]) => ctx.masker.mask(toShell(argv));
-  const stacks = plan.stacks.map((sp, i) => ({
+  // In the plan's start order, which need not be the spec's.
+  const stacks = plan.stacks.map((sp) => ({
     stack: sp.release.stack,
     release: sp.release.id,
     action: sp.action,
     services: sp.services,
     files: sp.release.files.map((f) => {
-      const secretFile = f.secret ? t.stacks[i]!.secretFiles.find((s) => s.path === f.path) : undefined;
+      const secretFile = f.secret ? t.stacks.find((s) => s.name === sp.release.stack)!.secretFiles.find((s) => s.path === f.path) : undefined;
       return {
         path: f.path,
         mode: f.mode.toString(8).padStart(4, '0'),

@@ -1,8 +1,11 @@
 /**
  * `pvestack up` / `down`: an environment's application layer on the local Docker engine (the
- * "dev = same stack on a laptop" of architecture A). The compose vocabulary is the deployer's
- * (`commands.ts`: `composeCommand`, `composeUp`, `composeDown`, `DETECT_COMPOSE`, the health wait),
- * run here through a runner instead of SSH, so tests can see every command.
+ * "dev = same stack on a laptop" of architecture A). It reads the deploy's own plan: the releases
+ * of every stack, planned by `planHost` (deploy/plan.ts) against an engine that runs none of them,
+ * so stacks start in the deploy's start order with the deploy's steps (network and files, then
+ * `up` and the health wait of each service in start order). Each step becomes a command of the
+ * deployer's compose vocabulary (`commands.ts`), addressed at the local directory instead of a
+ * host's `current`, and run through a runner instead of SSH, so tests can see every command.
  * Compose: `docker compose` (v2 plugin) when present, else Debian's `docker-compose` (v1).
  */
 import { spawnSync } from 'node:child_process';
@@ -14,14 +17,19 @@ import type { RenderedStack } from '../templates/artifacts';
 import { renderSecretEnvFile } from '../templates/compose/env-file';
 import { COMPOSE_FILE, renderEnvironment, RenderOptions } from '../templates/render';
 import {
+  Argv,
   composeCommand,
   ComposeFlavor,
   composeDown as composeDownArgs,
-  composeUp as composeUpArgs,
   DETECT_COMPOSE,
+  ensureNetworks,
+  HEALTH_FAILED_EXIT,
   HEALTH_TIMEOUT_EXIT,
-  waitProjects,
+  upAndWait,
 } from './commands';
+import type { HostState } from './host-state';
+import { planHost, StackPlan, Step, waitFor } from './plan';
+import { stackRelease } from './release';
 
 /** Which compose CLI runs the stacks (the deployer's {@link ComposeFlavor}). */
 export type ComposeCli = ComposeFlavor;
@@ -54,49 +62,68 @@ export interface LocalStack {
   readonly dir: string;
 }
 
-/** Backing services first, so the app finds its database when it starts; the proxy last. */
-const START_RANK: Readonly<Record<string, number>> = { postgres: 0, redis: 0, vllm: 1, compose: 2, nextjs: 3, worker: 3, 'nginx-proxy': 4, monitoring: 5 };
+/** A local stack with the deploy plan's steps for it. */
+export interface LocalStackPlan extends LocalStack {
+  readonly plan: StackPlan;
+}
+
+/** What `up` runs and `down` stops: the stacks in the plan's start order. */
+export interface LocalPlan {
+  readonly flavor: ComposeCli;
+  readonly stacks: readonly LocalStackPlan[];
+}
 
 export function localProjectName(env: string, guest: string, stack: string): string {
   return `${env}-${guest}-${stack}`.toLowerCase().replace(/[^a-z0-9_-]/g, '-');
 }
 
-/** The stacks `up`/`down` handle, in start order (`down` reverses it). */
-export function planLocal(outdir: string, env: Environment, opts: RenderOptions & { guests?: readonly string[] } = {}): LocalStack[] {
-  const out: LocalStack[] = [];
+/**
+ * Nothing is released on a laptop: no `current`, no journal, no fingerprint labels. Planned
+ * against this engine, every stack gets a first deploy's steps (its files, then one `up` of the
+ * whole stack and the wait for each service), and compose itself recreates only what changed.
+ */
+export function localEngine(flavor: ComposeCli): HostState {
+  return { key: '', now: 0, compose: flavor, journal: [], stacks: [] };
+}
+
+/** Release ids and fingerprints are a host's business; locally they are computed with a fixed key and never shown or compared. */
+const LOCAL_KEY = 'pvestack-local';
+
+/**
+ * The stacks `up`/`down` handle and the steps of each, planned by the deployer's planner
+ * (`down` stops them in reverse). The planner reads the releases' services and the engine's
+ * state; secret values are not needed for that (env files count as empty here), so `--dry-run`
+ * and `down` plan exactly as a real `up` does. `up` writes the real env files itself.
+ */
+export function planLocal(outdir: string, env: Environment, opts: RenderOptions & { guests?: readonly string[]; flavor?: ComposeCli } = {}): LocalPlan {
+  const locals: LocalStack[] = [];
   for (const [guest, stacks] of renderEnvironment(env, opts)) {
     if (opts.guests?.length && !opts.guests.includes(guest)) continue;
     for (const stack of stacks)
-      out.push({
+      locals.push({
         guest,
         stack,
         project: localProjectName(env.name, guest, stack.name),
         dir: path.join(path.resolve(outdir), 'local', env.name, guest, stack.name),
       });
   }
-  const rank = (s: LocalStack) => START_RANK[s.stack.kind ?? 'compose'] ?? 2;
-  return out
-    .map((s, i) => [s, i] as const)
-    .sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j)
-    .map(([s]) => s);
+  const releases = locals.map((s) => ({ ...stackRelease(s.stack, emptyValues(s.stack), LOCAL_KEY), project: s.project }));
+  const flavor = opts.flavor ?? 'v2';
+  const plan = planHost(releases, localEngine(flavor));
+  return { flavor, stacks: plan.stacks.map((sp) => ({ ...locals[releases.indexOf(sp.release as (typeof releases)[number])]!, plan: sp })) };
+}
+
+function emptyValues(stack: RenderedStack): Map<string, string> {
+  return new Map(stack.secretFiles.flatMap((f) => f.entries.map((e) => [e.secret, ''] as const)));
 }
 
 // ---- command builders ------------------------------------------------------------------------
 
-export function networkInspectArgv(name: string): string[] {
-  return ['docker', 'network', 'inspect', name];
-}
-export function networkCreateArgv(name: string): string[] {
-  return ['docker', 'network', 'create', name];
-}
 export function networkRemoveArgv(name: string): string[] {
   return ['docker', 'network', 'rm', name];
 }
-function composeBase(cli: ComposeCli, s: LocalStack): string[] {
-  return [...composeCommand(cli, s.project, s.dir, [path.join(s.dir, COMPOSE_FILE)])];
-}
-export function composeUpArgv(cli: ComposeCli, s: LocalStack): string[] {
-  return [...composeUpArgs(composeBase(cli, s))];
+function composeBase(cli: ComposeCli, s: LocalStack): Argv {
+  return composeCommand(cli, s.project, s.dir, [path.join(s.dir, COMPOSE_FILE)]);
 }
 /** Never removes volumes unless asked: they hold databases and model caches. */
 export function composeDownArgv(cli: ComposeCli, s: LocalStack, opts: { volumes?: boolean } = {}): string[] {
@@ -107,6 +134,36 @@ export function composePsIdsArgv(cli: ComposeCli, s: LocalStack): string[] {
 }
 export function inspectStateArgv(ids: readonly string[]): string[] {
   return ['docker', 'inspect', '--format', '{{.Name}}|{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{end}}', ...ids];
+}
+
+/**
+ * The local command of one plan step, the counterpart of `stepCommand` (deploy/plan.ts): the
+ * upload creates the stack's external networks (its files are written just before, see
+ * {@link writeLocalStack}); a recreate and the health step run `up` and wait for the services in
+ * the release's start order. Locally no fingerprint label exists, so the waits check health only.
+ */
+export function localStepCommand(step: Step, s: LocalStackPlan, cli: ComposeCli, o: { healthTimeoutSeconds: number }): Argv {
+  const r = s.plan.release;
+  const wait = (svc: (typeof r.services)[number]) => ({ ...waitFor(svc, o), fingerprint: '-' });
+  switch (step.kind) {
+    case 'upload':
+      return ensureNetworks(r.externalNetworks);
+    case 'recreate':
+      return upAndWait(composeBase(cli, s), s.project, [wait(step.service)], { services: [step.service.name] });
+    case 'health':
+      return upAndWait(composeBase(cli, s), s.project, r.services.map(wait));
+  }
+}
+
+/** Every command `up` runs, in order: the plan's steps of each stack in the plan's start order. */
+export function upCommands(plan: LocalPlan, o: { healthTimeoutSeconds: number }): Argv[] {
+  return plan.stacks.flatMap((s) => s.plan.steps.map((step) => localStepCommand(step, s, plan.flavor, o)));
+}
+
+/** Every command `down` runs: the stacks in reverse start order, then (for the whole environment) the shared networks. */
+export function downCommands(plan: LocalPlan, opts: { volumes?: boolean; networks: boolean }): Argv[] {
+  const networks = [...new Set(plan.stacks.flatMap((s) => s.plan.release.externalNetworks))];
+  return [...[...plan.stacks].reverse().map((s) => composeDownArgv(plan.flavor, s, opts)), ...(opts.networks ? networks.map(networkRemoveArgv) : [])];
 }
 
 // ---- executors ---------------------------------------------------------------------------------
@@ -144,16 +201,6 @@ export function writeLocalStack(s: LocalStack, values?: ReadonlyMap<string, stri
   }
 }
 
-export function ensureNetwork(name: string, run: Runner = spawnRunner): void {
-  if (run(networkInspectArgv(name)).status === 0) return;
-  check(run(networkCreateArgv(name)), networkCreateArgv(name), 'Is the Docker engine running and DOCKER_HOST right?');
-}
-
-export function composeUp(cli: ComposeCli, s: LocalStack, run: Runner = spawnRunner): void {
-  const argv = composeUpArgv(cli, s);
-  check(run(argv, { cwd: s.dir }), argv, `Inspect it with: ${[...composeBase(cli, s), 'logs'].join(' ')}`);
-}
-
 export function composeDown(cli: ComposeCli, s: LocalStack, opts: { volumes?: boolean }, run: Runner = spawnRunner): void {
   const argv = composeDownArgv(cli, s, opts);
   check(run(argv, { cwd: s.dir }), argv, 'Is the Docker engine running and DOCKER_HOST right?');
@@ -184,28 +231,51 @@ export function containerStates(cli: ComposeCli, stacks: readonly LocalStack[], 
   });
 }
 
+/** What `up` did: the commands it ran, in order, and the containers' final states. */
+export interface UpResult {
+  readonly commands: readonly Argv[];
+  readonly containers: readonly ContainerState[];
+}
+
 /**
- * Waits with the deployer's own health wait (`commands.ts`, run by `sh` here instead of over SSH):
- * every container of every project running and healthy; an unhealthy or crashed one fails at once.
- * Returns the containers' final states for the report.
+ * Runs the plan: for each stack in start order, each of its steps (the upload writes the stack's
+ * files, secret env files from `values` with mode 0600, before its command). A service that
+ * crashes, reports unhealthy or outlives its wait stops the run with the deployer's own message.
  */
-export async function waitHealthy(cli: ComposeCli, stacks: readonly LocalStack[], timeoutMs: number, run: Runner = spawnRunner): Promise<ContainerState[]> {
-  const argv = waitProjects(
-    stacks.map((s) => s.project),
-    Math.max(1, Math.round(timeoutMs / 1000)),
-  );
-  const r = run(argv);
-  if (r.status !== 0) {
-    const what =
-      r.stderr
-        .trim()
-        .split('\n')
-        .reverse()
-        .find((l) => l.startsWith('health ')) ?? r.stderr.trim();
-    const [, container = '?', ...detail] = what.split(' ');
-    const hint =
-      r.status === HEALTH_TIMEOUT_EXIT ? 'Raise --wait-timeout or check the logs with docker logs <container>.' : 'See their logs: docker logs <container>';
-    throw new OperationError(`service ${container} ${detail.join(' ')}`.trim(), hint);
+export function runUp(
+  plan: LocalPlan,
+  opts: { values: ReadonlyMap<string, string>; healthTimeoutSeconds: number; run?: Runner; onStack?: (s: LocalStackPlan) => void },
+): UpResult {
+  const run = opts.run ?? spawnRunner;
+  const commands: Argv[] = [];
+  for (const s of plan.stacks) {
+    opts.onStack?.(s);
+    for (const step of s.plan.steps) {
+      if (step.kind === 'upload') writeLocalStack(s, opts.values);
+      const argv = localStepCommand(step, s, plan.flavor, opts);
+      commands.push(argv);
+      const r = run(argv, { cwd: s.dir });
+      if (r.status === HEALTH_FAILED_EXIT || r.status === HEALTH_TIMEOUT_EXIT) throw healthError(r);
+      if (r.status !== 0)
+        throw new OperationError(
+          `${step.kind === 'upload' ? 'creating the network of' : 'starting'} ${s.project} failed (exit ${r.status}): ${stderrTail(r.stderr)}`,
+          `Inspect it with: ${[...composeBase(plan.flavor, s), 'logs'].join(' ')}`,
+        );
+    }
   }
-  return containerStates(cli, stacks, run);
+  return { commands, containers: containerStates(plan.flavor, plan.stacks, run) };
+}
+
+/** The health wait's last `health <service> <what happened>` line as one sentence. */
+function healthError(r: RunResult): OperationError {
+  const what =
+    r.stderr
+      .trim()
+      .split('\n')
+      .reverse()
+      .find((l) => l.startsWith('health ')) ?? r.stderr.trim();
+  const [, container = '?', ...detail] = what.split(' ');
+  const hint =
+    r.status === HEALTH_TIMEOUT_EXIT ? 'Raise --wait-timeout or check the logs with docker logs <container>.' : 'See their logs: docker logs <container>';
+  return new OperationError(`service ${container} ${detail.join(' ')}`.trim(), hint);
 }

@@ -87,7 +87,31 @@ export function planStack(release: StackRelease, state: StackState, journal: rea
   return { ...base, action: state.current === release.id ? 'repair' : 'deploy', services: off.map((s) => s.name), statefulChanged, steps };
 }
 
-/** The plan for a host: every stack, and what an interrupted deploy left behind. */
+/**
+ * Where a stack kind comes in a host's start order: backing services first (the app finds its
+ * database, cache and model server when it starts, and its healthcheck can pass), the reverse
+ * proxy after the apps it fronts, monitoring last (it scrapes everything else).
+ */
+const START_RANK: Readonly<Record<string, number>> = { postgres: 0, redis: 0, vllm: 1, compose: 2, nextjs: 3, worker: 3, 'nginx-proxy': 4, monitoring: 5 };
+/** Kinds not ranked above (catalogue apps) start with the user's own compose stacks. */
+const DEFAULT_RANK = START_RANK.compose!;
+
+/**
+ * The one start order of stacks, for a deploy and for `pvestack up`: by {@link START_RANK}, ties
+ * in spec order. `pvestack down` stops them in the reverse order.
+ */
+export function stackStartOrder<T extends { readonly kind?: string }>(stacks: readonly T[]): T[] {
+  const rank = (s: T) => START_RANK[s.kind ?? 'compose'] ?? DEFAULT_RANK;
+  return stacks
+    .map((s, i) => [s, i] as const)
+    .sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j)
+    .map(([s]) => s);
+}
+
+/**
+ * The plan for a host: every stack in {@link stackStartOrder}, and what an interrupted deploy left
+ * behind. `pvestack up` plans the local engine with it too (deploy/local-compose.ts).
+ */
 export function planHost(releases: readonly StackRelease[], state: HostState): HostPlan {
   const last = state.journal.at(-1);
   const interrupted = last
@@ -95,14 +119,15 @@ export function planHost(releases: readonly StackRelease[], state: HostState): H
     : undefined;
   return {
     flavor: state.compose === 'none' ? 'v2' : state.compose,
-    stacks: releases.map((r) => planStack(r, stackState(state, r.stack), state.journal)),
+    stacks: stackStartOrder(releases).map((r) => planStack(r, stackState(state, r.stack), state.journal)),
     ...(interrupted ? { interrupted } : {}),
   };
 }
 
 export const stackRef = (r: StackRelease): StackRef => ({ stack: r.stack, project: r.project, composeFile: r.composeFile });
 
-const waitFor = (s: ReleaseService, o: CommandOptions): WaitFor => ({
+/** What a health wait expects of a service: its fingerprint, and its budget (at least the configured minimum). */
+export const waitFor = (s: ReleaseService, o: Pick<CommandOptions, 'healthTimeoutSeconds'>): WaitFor => ({
   service: s.name,
   fingerprint: s.fingerprint,
   seconds: Math.max(o.healthTimeoutSeconds, s.healthBudgetSeconds),

@@ -37,6 +37,8 @@ export interface ReleaseService {
 /** Everything the planner needs to know about one stack's release. */
 export interface StackRelease {
   readonly stack: string;
+  /** The spec kind it was rendered from (`postgres`, `nextjs`, ...): where it comes in the start order of its host's stacks. */
+  readonly kind?: string;
   /** Compose project name on the host (the stack's name). */
   readonly project: string;
   readonly composeFile: string;
@@ -117,6 +119,7 @@ export function stackRelease(stack: RenderedStack, values: ReadonlyMap<string, s
   const byName = new Map(stack.services.map((s) => [s.name, s]));
   return {
     stack: stack.name,
+    ...(stack.kind ? { kind: stack.kind } : {}),
     project: stack.name,
     composeFile: stack.composeFile,
     id: releaseId(files, key),

@@ -21,19 +21,21 @@ export function register(program: Command): void {
     .action(
       action((ctx, envName: string, opts: DownOptions) => {
         const { loadEnvironment } = require('../../stacks/registry') as typeof import('../../stacks/registry');
-        const { COMPOSE_FILE, sharedNetworkName } = require('../../templates/render') as typeof import('../../templates/render');
-        const { composeDown, composeDownArgv, detectComposeCli, networkRemoveArgv, planLocal, spawnRunner, writeLocalStack } =
+        const { COMPOSE_FILE } = require('../../templates/render') as typeof import('../../templates/render');
+        const { composeDown, detectComposeCli, downCommands, networkRemoveArgv, planLocal, spawnRunner, writeLocalStack } =
           require('../../deploy/local-compose') as typeof import('../../deploy/local-compose');
+        const { toShell } = require('../../deploy/commands') as typeof import('../../deploy/commands');
         const { requireDockerEngine } = require('../../deploy/local-engine') as typeof import('../../deploy/local-engine');
         const env = loadEnvironment(envName);
         // Every stack, GPU or not: whichever variant `up` started, the project name is the same.
-        const stacks = planLocal(ctx.global.out ?? 'cdktf.out', env, opts.guest ? { guests: opts.guest } : {}).reverse();
-        const cli = detectComposeCli();
-        const network = sharedNetworkName(env);
+        // The plan `up` follows, stopped in its reverse start order.
+        const plan = planLocal(ctx.global.out ?? 'cdktf.out', env, { ...(opts.guest ? { guests: opts.guest } : {}), flavor: detectComposeCli() });
+        const stacks = [...plan.stacks].reverse();
+        const networks = [...new Set(plan.stacks.flatMap((s) => s.plan.release.externalNetworks))];
         if (opts.dryRun) {
-          const commands = [...stacks.map((s) => composeDownArgv(cli, s, { volumes: opts.volumes })), ...(opts.guest ? [] : [networkRemoveArgv(network)])];
+          const commands = downCommands(plan, { volumes: opts.volumes, networks: !opts.guest });
           ctx.reporter.result({ ok: true, dryRun: true, commands });
-          for (const c of commands) ctx.reporter.info(c.join(' '));
+          for (const c of commands) ctx.reporter.info(toShell(c));
           return;
         }
         requireDockerEngine(process.env.DOCKER_HOST);
@@ -42,10 +44,10 @@ export function register(program: Command): void {
           if (!fs.existsSync(path.join(s.dir, COMPOSE_FILE))) writeLocalStack(s);
           else writeLocalStack({ ...s, stack: { ...s.stack, files: [] } });
           ctx.reporter.info(`stopping ${s.project}`);
-          composeDown(cli, s, { volumes: opts.volumes });
+          composeDown(plan.flavor, s, { volumes: opts.volumes });
         }
         // The shared network goes too when nothing else uses it; failure to remove it is harmless.
-        if (!opts.guest) spawnRunner(networkRemoveArgv(network));
+        if (!opts.guest) for (const n of networks) spawnRunner(networkRemoveArgv(n));
         ctx.reporter.result({ ok: true, environment: env.name, stopped: stacks.map((s) => s.project), volumesDeleted: Boolean(opts.volumes) });
         ctx.reporter.info(`${env.name} is down${opts.volumes ? ' (volumes deleted)' : ' (volumes kept)'}`);
       }),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { LocalStack } from '../../deploy/local-compose';
+import type { LocalPlan } from '../../deploy/local-compose';
 import type { Environment } from '../../model';
 import { UsageError } from '../../model/errors';
 import { action, noChecksOption, prepare, type CommandContext } from '../command';
@@ -14,12 +14,12 @@ interface UpOptions {
 }
 
 /** A dry run says which secret values the real run would miss, instead of looking ready. */
-function warnMissingSecrets(ctx: CommandContext, env: Environment, stacks: readonly LocalStack[]): void {
+function warnMissingSecrets(ctx: CommandContext, env: Environment, plan: LocalPlan): void {
   const { resolveSecretValues } = require('../../templates/compose/env-file') as typeof import('../../templates/compose/env-file');
   try {
     resolveSecretValues(
       env,
-      stacks.flatMap((s) => s.stack.secretFiles),
+      plan.stacks.flatMap((s) => s.stack.secretFiles),
       process.env,
     );
   } catch (err) {
@@ -37,7 +37,7 @@ export function register(program: Command): void {
     .option('--no-gpu', 'no NVIDIA GPU here: replace vLLM by --cpu-stub-image, or leave it out')
     .option('--cpu-stub-image <image>', 'image serving an OpenAI-compatible API on the vLLM port without a GPU (with --no-gpu)')
     .option('--guest <name...>', 'only these guests (default: all)')
-    .option('--wait-timeout <seconds>', 'how long to wait for healthchecks', '300')
+    .option('--wait-timeout <seconds>', 'how long each service may take to become healthy (a healthcheck that allows longer gets that)', '300')
     .option('--dry-run', 'print the commands, write nothing, run nothing')
     .addOption(noChecksOption('start the stacks'))
     .addHelpText(
@@ -54,44 +54,42 @@ export function register(program: Command): void {
           throw new UsageError(`--wait-timeout must be a positive number of seconds (got ${JSON.stringify(opts.waitTimeout)})`);
         // Load → validate → check before anything is written or started.
         const { resolveSecretValues } = require('../../templates/compose/env-file') as typeof import('../../templates/compose/env-file');
-        const { sharedNetworkName } = require('../../templates/render') as typeof import('../../templates/render');
-        const { composeUp, composeUpArgv, detectComposeCli, ensureNetwork, networkCreateArgv, planLocal, waitHealthy, writeLocalStack } =
-          require('../../deploy/local-compose') as typeof import('../../deploy/local-compose');
+        const { toShell } = require('../../deploy/commands') as typeof import('../../deploy/commands');
+        const { detectComposeCli, planLocal, runUp, upCommands } = require('../../deploy/local-compose') as typeof import('../../deploy/local-compose');
         const { requireDockerEngine } = require('../../deploy/local-engine') as typeof import('../../deploy/local-engine');
         const [env] = prepare(ctx, [envName], opts.checks, 'up started nothing').environments as [Environment];
-        const stacks = planLocal(ctx.global.out ?? 'cdktf.out', env, {
+        // The deploy's plan: the same start order and steps a deploy of these stacks takes.
+        const plan = planLocal(ctx.global.out ?? 'cdktf.out', env, {
           gpu: opts.gpu,
           ...(opts.cpuStubImage ? { cpuStubImage: opts.cpuStubImage } : {}),
           ...(opts.guest ? { guests: opts.guest } : {}),
+          flavor: detectComposeCli(),
         });
-        if (!stacks.length) throw new UsageError(`environment ${env.name} has no stacks to run${opts.guest ? ` on ${opts.guest.join(', ')}` : ''}`);
-        const network = sharedNetworkName(env);
-        const cli = detectComposeCli();
+        if (!plan.stacks.length) throw new UsageError(`environment ${env.name} has no stacks to run${opts.guest ? ` on ${opts.guest.join(', ')}` : ''}`);
+        const o = { healthTimeoutSeconds: timeout };
         if (opts.dryRun) {
-          const commands = [networkCreateArgv(network), ...stacks.map((s) => composeUpArgv(cli, s))];
-          ctx.reporter.result({ ok: true, dryRun: true, commands });
-          for (const c of commands) ctx.reporter.info(c.join(' '));
-          warnMissingSecrets(ctx, env, stacks);
+          const commands = upCommands(plan, o);
+          ctx.reporter.result({ ok: true, dryRun: true, stacks: plan.stacks.map((s) => s.project), commands });
+          for (const c of commands) ctx.reporter.info(toShell(c));
+          warnMissingSecrets(ctx, env, plan);
           return;
         }
         // Every missing secret is reported at once, before anything is written or started.
         const values = resolveSecretValues(
           env,
-          stacks.flatMap((s) => s.stack.secretFiles),
+          plan.stacks.flatMap((s) => s.stack.secretFiles),
           process.env,
         );
         requireDockerEngine(process.env.DOCKER_HOST);
-        for (const s of stacks) writeLocalStack(s, values);
-        ensureNetwork(network);
-        for (const s of stacks) {
-          ctx.reporter.info(`starting ${s.project} (${s.stack.services.map((x) => x.name).join(', ')})`);
-          composeUp(cli, s);
-        }
-        ctx.reporter.info(`waiting up to ${timeout} s for healthchecks...`);
-        const states = await waitHealthy(cli, stacks, timeout * 1000);
-        ctx.reporter.result({ ok: true, environment: env.name, containers: states });
-        for (const c of states) ctx.reporter.info(`  ${c.container.padEnd(40)} ${c.status}${c.health ? ` (${c.health})` : ''}`);
-        ctx.reporter.info(`${env.name} is up: ${states.length} container${states.length === 1 ? '' : 's'}`);
+        const { commands, containers } = runUp(plan, {
+          values,
+          ...o,
+          onStack: (s) =>
+            ctx.reporter.info(`starting ${s.project} (${s.plan.release.services.map((x) => x.name).join(', ')}) and waiting for its healthchecks`),
+        });
+        ctx.reporter.result({ ok: true, environment: env.name, stacks: plan.stacks.map((s) => s.project), commands, containers });
+        for (const c of containers) ctx.reporter.info(`  ${c.container.padEnd(40)} ${c.status}${c.health ? ` (${c.health})` : ''}`);
+        ctx.reporter.info(`${env.name} is up: ${containers.length} container${containers.length === 1 ? '' : 's'}`);
       }),
     );
 }

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { composeDownArgv, composeUpArgv, localProjectName, planLocal, stderrTail } from '../../deploy/local-compose';
+import { toShell } from '../../deploy/commands';
+import { detectComposeCli, downCommands, planLocal, stderrTail, upCommands } from '../../deploy/local-compose';
 import { OperationError } from '../../model';
 import { loadEnvironment } from '../../stacks/registry';
 
@@ -11,66 +12,24 @@ const CLI = path.join(__dirname, '..', '..', 'bin', 'pvestack.js');
 const pvestack = (...args: string[]) =>
   spawnSync('node', [CLI, '-o', 'out', ...args], { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent.sock' } });
 
-describe('local compose command builders', () => {
-  const env = loadEnvironment('dev');
-  const out = path.join(os.tmpdir(), 'pvestack-plan');
-  const stacks = planLocal(out, env);
-
-  it('starts backing services before the app', () => {
-    expect(stacks.map((s) => s.stack.name)).toEqual(['postgres', 'redis', 'vllm', 'nextjs']);
-    expect(stacks[0]!.dir).toBe(path.join(out, 'local', 'dev', 'laptop', 'postgres'));
-  });
-
-  it('builds exact up/down argv, never deleting volumes unless asked', () => {
-    const s = stacks[0]!;
-    const file = path.join(s.dir, 'compose.yaml');
-    // The deployer's compose vocabulary (deploy/commands.ts), pointed at the local directory.
-    expect(composeUpArgv('v1', s)).toEqual([
-      'docker-compose',
-      '--project-name',
-      'dev-laptop-postgres',
-      '--project-directory',
-      s.dir,
-      '--file',
-      file,
-      'up',
-      '-d',
-      '--remove-orphans',
-    ]);
-    expect(composeDownArgv('v2', s)).toEqual([
-      'docker',
-      'compose',
-      '--project-name',
-      'dev-laptop-postgres',
-      '--project-directory',
-      s.dir,
-      '--file',
-      file,
-      'down',
-      '--remove-orphans',
-      '-t',
-      '10',
-    ]);
-    expect(composeDownArgv('v1', s, { volumes: true })).toContain('--volumes');
-  });
-
-  it('names projects after environment, guest and stack', () => {
-    expect(localProjectName('Dev', 'lap.top', 'app')).toBe('dev-lap-top-app');
-  });
-});
-
 describe('pvestack up/down --dry-run', () => {
-  it('prints the network and one up per stack', () => {
-    const r = pvestack('up', 'dev', '--dry-run');
+  it('prints the commands of the plan, in its order: per stack the network, then up and its health waits', () => {
+    const r = pvestack('up', 'dev', '--dry-run', '--wait-timeout', '60');
     expect(r.status, r.stderr).toBe(0);
-    const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toBe('docker network create pvestack-dev');
-    expect(lines.slice(1).map((l) => l.split(' --project-name ')[1]!.split(' ')[0])).toEqual([
-      'dev-laptop-postgres',
-      'dev-laptop-redis',
-      'dev-laptop-vllm',
-      'dev-laptop-nextjs',
-    ]);
+    const plan = planLocal('out', loadEnvironment('dev'), { flavor: detectComposeCli() });
+    expect(r.stdout).toBe(`${upCommands(plan, { healthTimeoutSeconds: 60 }).map(toShell).join('\n')}\n`);
+    const projects = [...r.stdout.matchAll(/--project-name (\S+) /g)].map((m) => m[1]);
+    expect(projects).toEqual(['dev-laptop-postgres', 'dev-laptop-redis', 'dev-laptop-vllm', 'dev-laptop-nextjs']);
+    expect(r.stdout.split('\n')[0]).toBe("sh -c 'docker network inspect pvestack-dev >/dev/null 2>&1 || docker network create pvestack-dev >/dev/null'");
+  });
+
+  it('--json gives the same commands as argv arrays', () => {
+    const r = pvestack('--json', 'up', 'dev', '--dry-run');
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { commands: string[][]; stacks: string[] };
+    const plan = planLocal('out', loadEnvironment('dev'), { flavor: detectComposeCli() });
+    expect(result.commands).toEqual(upCommands(plan, { healthTimeoutSeconds: 300 }));
+    expect(result.stacks).toEqual(plan.stacks.map((s) => s.project));
   });
 
   it('--no-gpu leaves vLLM out, or runs the CPU stub in its place', () => {
@@ -84,8 +43,10 @@ describe('pvestack up/down --dry-run', () => {
     expect(r.stderr).toContain('--no-gpu');
   });
 
-  it('down keeps volumes unless --volumes', () => {
+  it('down stops the plan in reverse and keeps volumes unless --volumes', () => {
     const plain = pvestack('down', 'dev', '--dry-run').stdout;
+    const plan = planLocal('out', loadEnvironment('dev'), { flavor: detectComposeCli() });
+    expect(plain).toBe(`${downCommands(plan, { networks: true }).map(toShell).join('\n')}\n`);
     expect(plain).not.toContain('--volumes');
     expect(plain.trim().split('\n')[0]).toContain('dev-laptop-nextjs');
     expect(pvestack('down', 'dev', '--volumes', '--dry-run').stdout).toContain('--volumes');

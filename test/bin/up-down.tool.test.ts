@@ -10,6 +10,8 @@ const dockerHost = inject('dockerHost');
 const CLI = path.join(__dirname, '..', '..', 'bin', 'pvestack.js');
 const ENV_NAME = 'updowntest';
 const PROJECT = `${ENV_NAME}-box-app`;
+/** A worker stack, listed first in the spec; the plan starts it after the app it calls (deploy/plan.ts, stackStartOrder). */
+const WORKER_PROJECT = `${ENV_NAME}-box-worker`;
 const IMAGE = 'local/pvestack-updown:1';
 const CANARY = 'canary-$ecret value#1';
 
@@ -47,6 +49,11 @@ describeWithTools('pvestack up / down on a real Docker engine', dockerHost ? ['d
             ipv4: '127.0.0.1',
             stacks: [
               {
+                kind: 'worker',
+                image: IMAGE,
+                command: ['sh', '-c', 'while :; do wget -q -O /dev/null http://web:8080/ || echo "web not reachable"; sleep 1; done'],
+              },
+              {
                 kind: 'compose',
                 name: 'app',
                 services: [
@@ -82,6 +89,9 @@ describeWithTools('pvestack up / down on a real Docker engine', dockerHost ? ['d
   }, 120_000);
 
   afterAll(() => {
+    spawnSync('docker-compose', ['-p', WORKER_PROJECT, '-f', path.join(out, 'local', ENV_NAME, 'box', 'worker', 'compose.yaml'), 'down', '-t', '1'], {
+      env: dockerEnv,
+    });
     spawnSync('docker-compose', ['-p', PROJECT, '-f', path.join(out, 'local', ENV_NAME, 'box', 'app', 'compose.yaml'), 'down', '-v', '-t', '1'], {
       env: dockerEnv,
     });
@@ -96,6 +106,32 @@ describeWithTools('pvestack up / down on a real Docker engine', dockerHost ? ['d
     expect(r.stderr).toContain('UPDOWN_APP_TOKEN');
     expect(docker('ps', '-q', '--filter', `label=com.docker.compose.project=${PROJECT}`).stdout.trim()).toBe('');
   });
+
+  it('runs exactly the commands its --dry-run prints: the plan’s steps in the plan’s order', () => {
+    const planned = pvestack(['--json', 'up', spec, '--dry-run', '--wait-timeout', '90']);
+    expect(planned.status, planned.stderr).toBe(0);
+    const dry = JSON.parse(planned.stdout) as { stacks: string[]; commands: string[][] };
+    // Spec order is worker, app; the plan starts the app (rank of a compose stack) before the worker.
+    expect(dry.stacks).toEqual([PROJECT, WORKER_PROJECT]);
+    const r = pvestack(['--json', 'up', spec, '--wait-timeout', '90'], { UPDOWN_APP_TOKEN: CANARY });
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const real = JSON.parse(r.stdout) as { ok: boolean; stacks: string[]; commands: string[][]; containers: { container: string }[] };
+    expect(real.ok).toBe(true);
+    expect(real.stacks).toEqual(dry.stacks);
+    expect(real.commands).toEqual(dry.commands);
+    expect(real.commands.map((c) => /--project-name (\S+)/.exec(c.join(' '))?.[1] ?? 'network')).toEqual(['network', PROJECT, 'network', WORKER_PROJECT]);
+    expect(JSON.stringify(real)).not.toContain('canary');
+    // The engine saw that order: the worker's container started after the app's.
+    const started = (project: string) =>
+      docker('ps', '-q', '--filter', `label=com.docker.compose.project=${project}`)
+        .stdout.trim()
+        .split('\n')
+        .map((id) => Date.parse(docker('inspect', '--format', '{{.State.StartedAt}}', id).stdout.trim()));
+    const app = started(PROJECT);
+    const [worker] = started(WORKER_PROJECT);
+    expect(app).toHaveLength(2);
+    expect(worker).toBeGreaterThan(Math.max(...app));
+  }, 150_000);
 
   it('brings the stack to healthy, with the secret only in the 0600 env file', () => {
     const r = pvestack(['up', spec, '--wait-timeout', '90'], { UPDOWN_APP_TOKEN: CANARY });
@@ -122,6 +158,7 @@ describeWithTools('pvestack up / down on a real Docker engine', dockerHost ? ['d
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('volumes kept');
     expect(docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${PROJECT}`).stdout.trim()).toBe('');
+    expect(docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${WORKER_PROJECT}`).stdout.trim()).toBe('');
     expect(docker('volume', 'inspect', `${PROJECT}_webdata`).status).toBe(0);
   }, 90_000);
 });
