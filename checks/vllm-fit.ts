@@ -8,9 +8,9 @@
  *   graphs; 1.5 GiB per GPU unless told otherwise); KV space = usable − weights.
  * These are estimates: vLLM logs the real KV cache size at startup.
  */
+import { Size } from '../model';
 import type { KnownModelFacts } from './model-facts';
 
-export const GIB = 1024 ** 3;
 /** Activation and CUDA-graph memory assumed per GPU (typically 1–2 GiB in vLLM startup logs). */
 export const DEFAULT_OVERHEAD_GIB_PER_GPU = 1.5;
 /** Group size of AWQ/GPTQ checkpoints unless the facts say otherwise. */
@@ -78,44 +78,49 @@ export function kvBytesPerToken(facts: Pick<KnownModelFacts, 'layers' | 'kvHeads
  * unquantized checkpoint a 16-bit dtype that `auto` or the stack's dtype keeps (vLLM's `auto`
  * casts fp32 checkpoints to fp16, so their stored size is not what loads).
  */
-function storedWeightsGib(input: VllmFitInput): number | undefined {
+function storedWeights(input: VllmFitInput): Size | undefined {
   const { facts } = input;
   if (facts.weightBytes === undefined || input.quantization !== facts.quantization) return undefined;
-  if (facts.quantization) return facts.weightBytes / GIB;
+  if (facts.quantization) return Size.bytes(facts.weightBytes);
   if (facts.checkpointDtype === undefined || facts.checkpointDtype === 'float32') return undefined;
   // bf16 and fp16 have the same size, so only a float32 dtype changes what loads.
-  return input.dtype === 'float32' ? undefined : facts.weightBytes / GIB;
+  return input.dtype === 'float32' ? undefined : Size.bytes(facts.weightBytes);
 }
 
+/**
+ * The arithmetic runs on `Size` values, so checkpoint bytes, VRAM GiB and KV-cache bytes meet only
+ * through explicit units; the result reports them in GiB, as the messages and the graph show them.
+ */
 export function estimateVllmFit(input: VllmFitInput): VllmFit {
   const { facts } = input;
   const { perParam, embeddingPerParam } = weightBytes(input);
   const embedding = Math.min(facts.embeddingParamsBillion ?? 0, facts.paramsBillion);
-  const weightsGib = storedWeightsGib(input) ?? (((facts.paramsBillion - embedding) * perParam + embedding * embeddingPerParam) * 1e9) / GIB;
+  const weights = storedWeights(input) ?? Size.bytes(((facts.paramsBillion - embedding) * perParam + embedding * embeddingPerParam) * 1e9);
   const gpuCount = input.gpuVramGib.length;
-  const vramGibPerGpu = gpuCount ? Math.min(...input.gpuVramGib) : 0;
-  const budgetGib = gpuCount * vramGibPerGpu * input.gpuMemoryUtilization;
-  const overheadGib = gpuCount * (input.overheadGibPerGpu ?? DEFAULT_OVERHEAD_GIB_PER_GPU);
-  const usableGib = budgetGib - overheadGib;
-  const kvCacheGib = usableGib - weightsGib;
+  const vrams = input.gpuVramGib.map(Size.gib);
+  const vramPerGpu = vrams.length > 0 ? Size.min(vrams[0]!, ...vrams.slice(1)) : Size.ZERO;
+  const budget = vramPerGpu.times(gpuCount).times(input.gpuMemoryUtilization);
+  const overhead = Size.gib(input.overheadGibPerGpu ?? DEFAULT_OVERHEAD_GIB_PER_GPU).times(gpuCount);
+  const usable = budget.minus(overhead);
+  const kvCache = usable.minus(weights);
   const kvBytes = input.kvCacheDtype === 'fp8' ? 1 : input.dtype === 'float32' ? 4 : 2;
   const perToken = kvBytesPerToken(facts, kvBytes);
-  const tokenCapacity = kvCacheGib > 0 ? Math.floor((kvCacheGib * GIB) / perToken) : 0;
+  const tokenCapacity = kvCache.isPositive() ? Math.floor(kvCache.toBytes() / perToken) : 0;
   const concurrentSequences = Math.floor(tokenCapacity / input.maxModelLen);
   return {
     bytesPerParam: perParam,
-    weightsGib,
+    weightsGib: weights.toGib(),
     gpuCount,
-    vramGibPerGpu,
-    budgetGib,
-    overheadGib,
-    usableGib,
-    kvCacheGib,
+    vramGibPerGpu: vramPerGpu.toGib(),
+    budgetGib: budget.toGib(),
+    overheadGib: overhead.toGib(),
+    usableGib: usable.toGib(),
+    kvCacheGib: kvCache.toGib(),
     kvBytesPerToken: perToken,
-    sequenceGib: (input.maxModelLen * perToken) / GIB,
+    sequenceGib: Size.bytes(input.maxModelLen * perToken).toGib(),
     tokenCapacity,
     concurrentSequences,
-    fitsWeights: weightsGib <= usableGib,
+    fitsWeights: weights.isAtMost(usable),
     fitsOneSequence: concurrentSequences >= 1,
   };
 }

@@ -18,3 +18,4 @@ export * from './storage';
 export * from './lxc-template';
 export * from './cloud-image';
 export * from './storage-needs';
+export { Size } from './size';

@@ -2,7 +2,7 @@
  * Capacity per node: memory, vCPU and disk claims against what the node has. A guest on a node
  * that does not exist never gets here: the spec validator rejects it (exit 2).
  */
-import type { ClusterNode, Environment, Guest } from '../../model';
+import { type ClusterNode, type Environment, type Guest, Size } from '../../model';
 import { fmt } from '../vllm-fit';
 import type { Issue, Rule } from '../types';
 
@@ -16,6 +16,8 @@ function nodePath(env: Environment, node: ClusterNode): string {
 }
 
 const n = (v: number) => (Number.isInteger(v) ? String(v) : fmt(v));
+/** A size in GiB for a message, as the spec writes it. */
+const g = (s: Size) => n(s.toGib());
 
 export const nodeMemory: Rule = {
   id: 'PVE-CAP-001',
@@ -25,19 +27,23 @@ export const nodeMemory: Rule = {
   check: ({ env }) =>
     env.cluster.nodes.flatMap((node): Issue[] => {
       const guests = guestsOn(env, node);
-      const guestRam = guests.reduce((sum, g) => sum + g.memoryGib, 0);
-      const total = guestRam + env.checks.hostReserveGib + node.zfsArcMaxGib;
-      if (total <= node.memoryGib) return [];
+      const ram = (x: Guest) => Size.gib(x.memoryGib);
+      const guestRam = Size.sum(guests.map(ram));
+      const reserve = Size.gib(env.checks.hostReserveGib);
+      const arc = Size.gib(node.zfsArcMaxGib);
+      const total = guestRam.plus(reserve).plus(arc);
+      const nodeRam = Size.gib(node.memoryGib);
+      if (total.isAtMost(nodeRam)) return [];
       const biggest = [...guests]
-        .sort((a, b) => b.memoryGib - a.memoryGib)
+        .sort((a, b) => Size.compare(ram(b), ram(a)))
         .slice(0, 3)
-        .map((g) => `${g.name} ${n(g.memoryGib)}`);
+        .map((x) => `${x.name} ${g(ram(x))}`);
       return [
         {
           path: nodePath(env, node),
           node: node.name,
-          message: `node ${node.name} needs ${n(total)} GiB RAM > ${n(node.memoryGib)} GiB: guests ${n(guestRam)} GiB (${biggest.join(', ')}${guests.length > 3 ? ', ...' : ''}) + host reserve ${n(env.checks.hostReserveGib)} GiB + ZFS ARC ${n(node.zfsArcMaxGib)} GiB`,
-          hint: `Move or shrink guests by ${n(total - node.memoryGib)} GiB, lower zfsArcMaxGib, or add RAM; Proxmox does not overcommit guest RAM safely (ballooning is off for GPU guests).`,
+          message: `node ${node.name} needs ${g(total)} GiB RAM > ${g(nodeRam)} GiB: guests ${g(guestRam)} GiB (${biggest.join(', ')}${guests.length > 3 ? ', ...' : ''}) + host reserve ${g(reserve)} GiB + ZFS ARC ${g(arc)} GiB`,
+          hint: `Move or shrink guests by ${g(total.minus(nodeRam))} GiB, lower zfsArcMaxGib, or add RAM; Proxmox does not overcommit guest RAM safely (ballooning is off for GPU guests).`,
         },
       ];
     }),
@@ -104,20 +110,21 @@ export const datastoreCapacity: Rule = {
     env.cluster.nodes.flatMap((node) =>
       node.datastores.flatMap((store, j): Issue[] => {
         if (store.capacityGib === undefined) return [];
-        const claims = guestsOn(env, node).flatMap((g) => g.disks.filter((d) => d.datastore === store.id).map((d) => ({ g, d })));
-        const total = claims.reduce((s, c) => s + c.d.sizeGib, 0);
-        if (total <= store.capacityGib) return [];
+        const claims = guestsOn(env, node).flatMap((x) => x.disks.filter((d) => d.datastore === store.id).map((d) => ({ g: x, d, size: Size.gib(d.sizeGib) })));
+        const total = Size.sum(claims.map((c) => c.size));
+        const capacity = Size.gib(store.capacityGib);
+        if (total.isAtMost(capacity)) return [];
         const pool = env.zfsPools.find((p) => p.node === node.name && p.storageId === store.id);
         const where = pool ? `zfsPools[${env.zfsPools.indexOf(pool)}]` : `${nodePath(env, node)}.datastores[${j}]`;
         const what = pool
-          ? `${n(store.capacityGib)} GiB usable (${pool.layout} of ${pool.disks.length} × ${n(pool.diskSizeGib)} GiB)`
-          : `${n(store.capacityGib)} GiB capacity`;
+          ? `${g(capacity)} GiB usable (${pool.layout} of ${pool.disks.length} × ${g(Size.gib(pool.diskSizeGib))} GiB)`
+          : `${g(capacity)} GiB capacity`;
         return [
           {
             path: where,
             node: node.name,
-            message: `datastore ${store.id} on ${node.name}: disks claim ${n(total)} GiB > ${what}; claims: ${claims.map((c) => `${c.g.name}.${c.d.name} ${n(c.d.sizeGib)}`).join(', ')}`,
-            hint: `Shrink or move ${n(total - store.capacityGib)} GiB of disks, or grow the datastore. Thin provisioning hides this until the pool fills and every guest on it stops.`,
+            message: `datastore ${store.id} on ${node.name}: disks claim ${g(total)} GiB > ${what}; claims: ${claims.map((c) => `${c.g.name}.${c.d.name} ${g(c.size)}`).join(', ')}`,
+            hint: `Shrink or move ${g(total.minus(capacity))} GiB of disks, or grow the datastore. Thin provisioning hides this until the pool fills and every guest on it stops.`,
           },
         ];
       }),

@@ -3,7 +3,7 @@
  * and can the tensor-parallel size work? The arithmetic lives in `../vllm-fit.ts`; these rules
  * pick the inputs from the spec and say the numbers in the message.
  */
-import { type Environment, type GpuSpec, type Guest, gpusOf, type VllmStackSpec } from '../../model';
+import { type Environment, type GpuSpec, type Guest, gpusOf, Size, type VllmStackSpec } from '../../model';
 import type { LocalLookup } from '../local-model-facts';
 import { type KnownModelFacts, MODEL_FACTS, modelFactsFor } from '../model-facts';
 import type { CheckContext, Issue, Rule } from '../types';
@@ -78,9 +78,11 @@ function precision(c: VllmCase): string {
 
 /** Smallest power-of-two GPU count (a valid TP for every table model) that holds weights + one sequence. */
 function gpusNeeded(c: VllmCase): number {
-  const perGpu = c.fit!.vramGibPerGpu * c.stack.gpuMemoryUtilization - c.fit!.overheadGib / c.fit!.gpuCount;
+  const f = c.fit!;
+  const perGpu = Size.gib(f.vramGibPerGpu).times(c.stack.gpuMemoryUtilization).minus(Size.gib(f.overheadGib).dividedBy(f.gpuCount));
+  const needed = Size.gib(f.weightsGib).plus(Size.gib(f.sequenceGib));
   let n = 1;
-  while (n < 64 && n * perGpu < c.fit!.weightsGib + c.fit!.sequenceGib) n *= 2;
+  while (n < 64 && perGpu.times(n).isLessThan(needed)) n *= 2;
   return n;
 }
 
