@@ -148,6 +148,8 @@ export class ModuleLocator {
           if (r.node.properties.some((q) => ts.isSpreadAssignment(q))) return { kind: 'none' };
           continue;
         }
+        // `...(large ? big : small)` where neither branch has the key: it comes from before.
+        if (this.lacks({ node: p.expression, file }, key, depth)) continue;
         // A spread of unknown content holds the key for sure only when nothing before it could.
         const earlier = props.slice(0, i).some((q) => ts.isSpreadAssignment(q) || propertyName(ts, q) === key || propertyName(ts, q) === undefined);
         if (!hasKey(value, key) || earlier) return { kind: 'none' };
@@ -167,6 +169,22 @@ export class ModuleLocator {
     return { kind: 'none' };
   }
 
+  /** Whether the object an expression evaluates to certainly has no property `key`. */
+  private lacks(expr: Written, key: string, depth: number): boolean {
+    const ts = this.ts;
+    const r = this.sources.resolve(expr);
+    if (!r.resolved || depth > 20) return false;
+    if (ts.isConditionalExpression(r.node)) {
+      return this.lacks({ node: r.node.whenTrue, file: r.file }, key, depth + 1) && this.lacks({ node: r.node.whenFalse, file: r.file }, key, depth + 1);
+    }
+    if (!ts.isObjectLiteralExpression(r.node)) return false;
+    return r.node.properties.every((p) => {
+      if (ts.isSpreadAssignment(p)) return this.lacks({ node: p.expression, file: r.file }, key, depth + 1);
+      const name = propertyName(ts, p);
+      return name !== undefined && name !== key;
+    });
+  }
+
   /** Element `index` of an array literal, through the spreads in it that can be followed. */
   private element(arr: TS.ArrayLiteralExpression, file: TS.SourceFile, index: number, value: unknown): Found {
     const ts = this.ts;
@@ -174,6 +192,9 @@ export class ModuleLocator {
       readonly node: TS.Node;
       readonly file: TS.SourceFile;
       readonly via: readonly Written[];
+      /** Made by a call (`vm(...)`, one element of `.map()`), not written as a value. */
+      readonly producer?: boolean;
+      /** A spread of unknown length: the slots after it are counted from the end. */
       readonly unknown?: boolean;
     }
     const slots: Slot[] = [];
@@ -185,9 +206,14 @@ export class ModuleLocator {
         }
         const r = this.sources.resolve({ node: el.expression, file: f });
         if (r.resolved && ts.isArrayLiteralExpression(r.node) && depth < 20) flatten(r.node, r.file, [...via, { node: el, file: f }], depth + 1);
-        // `...names.map(...)`: the call made the elements; the spread only passes them on.
-        else if (r.resolved && ts.isCallExpression(r.node)) slots.push({ node: r.node, file: r.file, via: [...via, { node: el, file: f }], unknown: true });
-        else slots.push({ node: el, file: f, via, unknown: true });
+        else if (r.resolved && ts.isCallExpression(r.node)) {
+          // `...names.map(...)`: the call made the elements; the spread only passes them on. Over
+          // an array literal, `.map()` makes as many elements as it has.
+          const count = this.mappedLength(r.node, r.file, depth);
+          const slot = { node: r.node, file: r.file, via: [...via, { node: el, file: f }], producer: true };
+          if (count === undefined) slots.push({ ...slot, unknown: true });
+          else for (let k = 0; k < count; k++) slots.push(slot);
+        } else slots.push({ node: el, file: f, via, unknown: true, producer: true });
       }
     };
     flatten(arr, file, [], 0);
@@ -208,8 +234,31 @@ export class ModuleLocator {
       else if (unknown.length === 1) slot = slots[last];
     }
     if (!slot || ts.isOmittedExpression(slot.node)) return { kind: 'none' };
-    if (slot.unknown) return { kind: 'producer', node: slot.node, file: slot.file, via: slot.via };
+    if (slot.producer) return { kind: 'producer', node: slot.node, file: slot.file, via: slot.via };
     return { kind: 'at', node: slot.node, value: slot.node, file: slot.file, via: slot.via };
+  }
+
+  /** How many elements `xs.map(...)` makes when `xs` is an array literal of known length. */
+  private mappedLength(call: TS.CallExpression, file: TS.SourceFile, depth: number): number | undefined {
+    const ts = this.ts;
+    if (!ts.isPropertyAccessExpression(call.expression) || call.expression.name.text !== 'map') return undefined;
+    return this.staticLength({ node: call.expression.expression, file }, depth + 1);
+  }
+
+  /** The length of an array literal (through spreads of literals and `.map()` over them), if fixed. */
+  private staticLength(expr: Written, depth: number): number | undefined {
+    const ts = this.ts;
+    const r = this.sources.resolve(expr);
+    if (depth > 20 || !r.resolved) return undefined;
+    if (ts.isCallExpression(r.node)) return this.mappedLength(r.node, r.file, depth);
+    if (!ts.isArrayLiteralExpression(r.node)) return undefined;
+    let n = 0;
+    for (const el of r.node.elements) {
+      const k = ts.isSpreadElement(el) ? this.staticLength({ node: el.expression, file: r.file }, depth + 1) : 1;
+      if (k === undefined) return undefined;
+      n += k;
+    }
+    return n;
   }
 }
 

@@ -1,0 +1,178 @@
+/**
+ * Property test of where TypeScript spec errors point: spec modules are generated with their
+ * guests written in every shape a team uses (inline, a constant, an imported constant, a spread,
+ * a spread that cannot be followed, a helper call, `.map()`), one field made wrong and its bad
+ * value written as a literal, a constant or an imported constant. The error must point at the
+ * exact line the generator knows holds that property or the expression that produced it, that
+ * line must really contain it, and a value changed after it was written gets no line at all.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InvalidSpecError, loadEnvironmentFile } from '../../model';
+
+const SHAPES = ['inline', 'const', 'imported', 'spread', 'opaque-spread', 'helper', 'map', 'mutated'] as const;
+type Shape = (typeof SHAPES)[number];
+const FIELDS = ['name', 'ipv4', 'cores', 'memoryGib'] as const;
+type Field = (typeof FIELDS)[number];
+const VALUE_FORMS = ['literal', 'const', 'imported'] as const;
+type ValueForm = (typeof VALUE_FORMS)[number];
+
+/** A wrong value per field, as TypeScript source, each with exactly one validation error. */
+const BAD: Record<Field, string> = { name: "'Bad_Name'", ipv4: "'10.30.0.250/24'", cores: "'two'", memoryGib: '0' };
+const REST = "kind: 'vm', role: 'web', node: 'pve1', disks: [{ sizeGib: 20, datastore: 'local-lvm' }]";
+
+interface Case {
+  readonly shapes: readonly Shape[];
+  readonly bad: { readonly guest: number; readonly field: Field; readonly form: ValueForm };
+}
+
+/** Source files keeping count of their lines, so the generator knows where it wrote each thing. */
+class Files {
+  readonly lines: Record<string, string[]> = { 'env.ts': [], 'parts.ts': [], 'values.ts': [] };
+  /** Appends a line and returns its 1-based number. */
+  add(file: string, line: string): number {
+    return this.lines[file]!.push(line);
+  }
+}
+
+/** Writes the case's spec module; returns the place (`file:line`) the error must point at, or the bare file. */
+function writeCase(dir: string, c: Case): { expected: string; needles: string[] } {
+  const f = new Files();
+  const n = c.shapes.length;
+  const imports: string[] = [];
+  const valueOf = (i: number, field: Field, file: string): string => {
+    const valid: Record<Field, string> = { name: `'g${i}'`, ipv4: `'10.30.0.${10 + i}'`, cores: '2', memoryGib: '4' };
+    if (c.bad.guest !== i || c.bad.field !== field) return valid[field];
+    if (c.shapes[i] === 'mutated') return valid[field];
+    if (c.bad.form === 'literal') return BAD[field];
+    if (c.bad.form === 'imported' && file === 'env.ts') {
+      f.add('values.ts', `export const bad${i} = ${BAD[field]};`);
+      imports.push(`import { bad${i} } from './values';`);
+      return `bad${i}`;
+    }
+    f.add(file, `const bad${i} = ${BAD[field]};`);
+    return `bad${i}`;
+  };
+  const where: Partial<Record<string, { file: string; line?: number; needle: string }>> = {};
+  const elements: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const fields = (file: string) => FIELDS.map((k) => `${k}: ${valueOf(i, k, file)}`).join(', ');
+    const shape = c.shapes[i]!;
+    if (shape === 'inline') {
+      elements.push(`{ ${fields('env.ts')}, ${REST} }`);
+      where[i] = { file: 'env.ts', needle: 'FIELD' };
+    } else if (shape === 'const' || shape === 'mutated') {
+      const line = f.add('env.ts', `const guest${i} = { ${fields('env.ts')}, ${REST} };`);
+      if (shape === 'mutated' && c.bad.guest === i) f.add('env.ts', `guest${i}.${c.bad.field} = ${BAD[c.bad.field]} as never;`);
+      elements.push(`guest${i}`);
+      where[i] = shape === 'mutated' ? { file: 'env.ts', needle: '' } : { file: 'env.ts', line, needle: 'FIELD' };
+    } else if (shape === 'imported') {
+      const text = fields('parts.ts');
+      const line = f.add('parts.ts', `export const guest${i} = { ${text}, ${REST} };`);
+      imports.push(`import { guest${i} } from './parts';`);
+      elements.push(`guest${i}`);
+      where[i] = { file: 'parts.ts', line, needle: 'FIELD' };
+    } else if (shape === 'spread' || shape === 'opaque-spread') {
+      const base = `{ cores: ${valueOf(i, 'cores', 'env.ts')}, memoryGib: ${valueOf(i, 'memoryGib', 'env.ts')}, ${REST} }`;
+      const baseLine = f.add('env.ts', `const base${i} = ${base};`);
+      const spread = shape === 'spread' ? `...base${i}` : `...(process.argv.length > 999 ? { cores: 1 } : base${i})`;
+      elements.push(`{ name: ${valueOf(i, 'name', 'env.ts')}, ${spread}, ipv4: ${valueOf(i, 'ipv4', 'env.ts')} }`);
+      const fromBase = c.bad.field === 'cores' || c.bad.field === 'memoryGib';
+      where[i] = fromBase
+        ? shape === 'spread'
+          ? { file: 'env.ts', line: baseLine, needle: 'FIELD' }
+          : { file: 'env.ts', needle: spread }
+        : { file: 'env.ts', needle: 'FIELD' };
+    } else if (shape === 'helper') {
+      elements.push(`vm(${FIELDS.map((k) => valueOf(i, k, 'env.ts')).join(', ')})`);
+      where[i] = { file: 'env.ts', needle: 'vm(' };
+    } else {
+      elements.push(`...[[${FIELDS.map((k) => valueOf(i, k, 'env.ts')).join(', ')}]].map(([${FIELDS.join(', ')}]) => ({ ${FIELDS.join(', ')}, ${REST} }))`);
+      where[i] = { file: 'env.ts', needle: '.map(' };
+    }
+  }
+  const body = f.lines['env.ts']!.splice(0);
+  const head = [
+    ...new Set(imports),
+    `function vm(name: string, ipv4: string, cores: unknown, memoryGib: unknown) {`,
+    `  return { name, ipv4, cores, memoryGib, ${REST} };`,
+    `}`,
+  ];
+  f.lines['env.ts']!.push(...head, ...body);
+  const shift = head.length;
+  const exportLine = f.lines['env.ts']!.length + 1;
+  f.lines['env.ts']!.push(
+    'export default {',
+    "  name: 'small',",
+    "  cluster: { nodes: [{ name: 'pve1', cpuThreads: 8, memoryGib: 16 }] },",
+    "  networks: [{ name: 'private', bridge: 'vmbr1', cidr: '10.30.0.0/24', gateway: '10.30.0.1' }],",
+    "  admin: { cidrs: ['10.99.0.0/24'], sshKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFixtureFixtureFixtureFixtureFixtureFixture ops@example'] },",
+    '  guests: [',
+    ...elements.map((e) => `    ${e},`),
+    '  ],',
+    '};',
+  );
+  for (const [file, lines] of Object.entries(f.lines)) if (lines.length > 0) fs.writeFileSync(path.join(dir, file), `${lines.join('\n')}\n`);
+
+  const i = c.bad.guest;
+  const w = where[i]!;
+  const elementLine = exportLine + 6 + i;
+  const field = c.bad.field;
+  if (c.shapes[i] === 'mutated') return { expected: 'env.ts', needles: [] };
+  // A bad value imported into env.ts is pointed at in values.ts, where it is written.
+  const viaValues = c.bad.form === 'imported' && w.needle === 'FIELD' && w.file === 'env.ts';
+  if (viaValues) return { expected: `values.ts:${f.lines['values.ts']!.findIndex((l) => l.startsWith(`export const bad${i} `)) + 1}`, needles: [BAD[field]] };
+  const line = w.line === undefined ? elementLine : w.file === 'env.ts' ? w.line + shift : w.line;
+  return { expected: `${w.file}:${line}`, needles: [w.needle === 'FIELD' ? `${field}:` : w.needle] };
+}
+
+describe('TypeScript spec errors point at the true line, never a wrong one', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-locate-'));
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+  let run = 0;
+
+  const cases = fc.array(fc.constantFrom(...SHAPES), { minLength: 1, maxLength: 4 }).chain((shapes) =>
+    fc.record({
+      shapes: fc.constant(shapes),
+      bad: fc.record({ guest: fc.nat(shapes.length - 1), field: fc.constantFrom(...FIELDS), form: fc.constantFrom(...VALUE_FORMS) }),
+    }),
+  );
+
+  it('for randomly placed bad values', () => {
+    fc.assert(
+      fc.property(cases, (c) => {
+        // A fresh directory per run: Node caches required modules by path.
+        const dir = path.join(root, `run-${run++}`);
+        fs.mkdirSync(dir);
+        const { expected, needles } = writeCase(dir, c);
+        let error: InvalidSpecError | undefined;
+        try {
+          loadEnvironmentFile(path.join(dir, 'env.ts'));
+        } catch (err) {
+          error = err as InvalidSpecError;
+        }
+        expect(error, JSON.stringify(c)).toBeInstanceOf(InvalidSpecError);
+        expect(error!.errors.map((e) => e.path)).toEqual([`guests[${c.bad.guest}].${c.bad.field}`]);
+        const [e] = error!.errors;
+        const m = /^(.*?)(?::(\d+):(\d+))?$/.exec(e!.location!)!;
+        const file = path.relative(dir, m[1]!);
+        expect(m[2] ? `${file}:${m[2]}` : file, `${JSON.stringify(c)}\n${fs.readFileSync(path.join(dir, 'env.ts'), 'utf8')}`).toBe(expected);
+        if (!m[2]) return;
+        // The line itself holds the property, or the expression the message says made the value.
+        const text = fs.readFileSync(path.join(dir, file), 'utf8').split('\n')[Number(m[2]) - 1]!;
+        expect(
+          needles.some((needle) => text.includes(needle)),
+          `${text} lacks ${needles.join(' or ')}`,
+        ).toBe(true);
+        expect(Number(m[3])).toBeLessThanOrEqual(text.length);
+        // The spread the message names is the one on that line (a long one shortened with "…").
+        if (e!.origin?.startsWith('from the spread'))
+          expect(text).toContain(e!.origin.slice('from the spread '.length).split(' on line')[0]!.replace(/…$/, ''));
+      }),
+      { numRuns: 60 },
+    );
+  }, 120_000);
+});
