@@ -19,3 +19,4 @@ export * from './lxc-template';
 export * from './cloud-image';
 export * from './storage-needs';
 export { Size } from './size';
+export * from './backup-schedule';

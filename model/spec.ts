@@ -439,6 +439,21 @@ export type PgExtension = 'vector' | 'pg_trgm' | 'uuid-ossp' | 'pg_stat_statemen
 
 export type PgProfile = 'web' | 'oltp' | 'dw' | 'desktop' | 'mixed';
 
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+
+/**
+ * When the base backup of a postgres stack runs. The pg-backup sidecar's timer and the
+ * PostgresBaseBackupStale alert's threshold (the period plus two hours) both derive from it.
+ */
+export interface BaseBackupScheduleSpec {
+  /** How often a base backup is taken (WAL is archived continuously either way). @default 'daily' */
+  readonly every?: 'daily' | 'weekly';
+  /** UTC time of day, `HH:MM`. @default '02:30' */
+  readonly at?: string;
+  /** Day of a weekly base backup; only with `every: weekly`. @default 'sun' (for weekly) */
+  readonly day?: Weekday;
+}
+
 export interface PostgresStackSpec {
   readonly kind: 'postgres';
   /** @default 'pgvector/pgvector:0.8.0-pg16' */
@@ -462,6 +477,8 @@ export interface PostgresStackSpec {
     readonly mountPoint: string;
     /** Days base backups and WAL are kept (the newest base backup always). @default 14 */
     readonly retentionDays?: number;
+    /** When base backups run; the stale-backup alert allows its period plus two hours. @default daily at 02:30 UTC */
+    readonly schedule?: BaseBackupScheduleSpec;
     /** SQL the restore drill (`pvestack backup verify`) runs on the restored database. @default row counts of every table */
     readonly verifyQuery?: string;
   };

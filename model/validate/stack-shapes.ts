@@ -3,7 +3,8 @@
  * kinds it serves; `tagged` has already matched it, so that check never fails at runtime: it types
  * the result and the JSON Schema.
  */
-import { arr, bool, Check, described, int, num, obj, oneOf, optional, record, required, str, tagged, refine, fail } from './schema';
+import { TIME_OF_DAY, WEEKDAYS } from '../backup-schedule';
+import { arr, at, bool, Check, described, int, num, obj, oneOf, optional, record, required, str, tagged, refine, fail } from './schema';
 
 const SECRET_NAME = /^[a-z][a-z0-9_-]*$/;
 /** A reference to a declared secret; a value that is not a name may be the secret itself, so it is never echoed. */
@@ -59,6 +60,33 @@ const vllm = obj(
   'a vllm stack',
 );
 
+/**
+ * `backup.schedule`: the sidecar's timer reads `at` with `date -d` and the day by its short
+ * English name, so only what it can read passes; a `day` on a daily schedule would be silently
+ * ignored, so it is refused (in JSON Schema too, through `dependencies`).
+ */
+const baseBackupSchedule = refine(
+  obj(
+    {
+      every: optional(oneOf(['daily', 'weekly'] as const)),
+      at: optional(str({ pattern: TIME_OF_DAY, patternHint: 'Write a UTC time of day as HH:MM (24-hour clock), e.g. "02:30".' })),
+      day: optional(oneOf(WEEKDAYS)),
+    },
+    'a base-backup schedule',
+  ),
+  (v, path, ctx) => {
+    if (v.day !== undefined && v.every !== 'weekly')
+      fail(
+        ctx,
+        at(path, 'day'),
+        `applies only to a weekly schedule, and every is ${v.every ?? 'daily (the default)'}`,
+        'Set every: weekly, or remove day.',
+        v.day,
+      );
+  },
+  { dependencies: { day: { properties: { every: { const: 'weekly' } }, required: ['every'] } } },
+);
+
 const postgres = obj(
   {
     kind: required(oneOf(['postgres'] as const)),
@@ -80,7 +108,12 @@ const postgres = obj(
     port: optional(port()),
     backup: optional(
       obj(
-        { mountPoint: required(str({ pattern: /^\/\S+$/ })), retentionDays: optional(int({ min: 1, max: 3650 })), verifyQuery: optional(str()) },
+        {
+          mountPoint: required(str({ pattern: /^\/\S+$/ })),
+          retentionDays: optional(int({ min: 1, max: 3650 })),
+          schedule: optional(baseBackupSchedule),
+          verifyQuery: optional(str()),
+        },
         'backup settings',
       ),
     ),

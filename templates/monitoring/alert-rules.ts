@@ -6,13 +6,19 @@
  * the backup directory the server mounts.
  */
 import { stringify } from 'yaml';
+import { BaseBackupSchedule, baseBackupMaxAgeHours, DEFAULT_BASE_BACKUP_SCHEDULE } from '../../model/backup-schedule';
 
-/** A base backup runs daily; 26 h leaves room for one 15-minute retry cycle and a slow backup. */
-export const BASE_BACKUP_MAX_AGE_HOURS = 26;
 /** The restore drill runs weekly from CI; a missed week plus a day is an alert. */
 export const RESTORE_DRILL_MAX_AGE_DAYS = 8;
 
-interface Rule {
+/** A postgres_exporter target whose stack takes base backups, and on which schedule. */
+export interface BaseBackupTarget {
+  /** The scrape target, which Prometheus puts in the `instance` label (`10.20.0.31:9187`). */
+  readonly instance: string;
+  readonly schedule: BaseBackupSchedule;
+}
+
+export interface Rule {
   readonly alert: string;
   readonly expr: string;
   readonly for: string;
@@ -20,7 +26,7 @@ interface Rule {
   readonly summary: string;
 }
 
-export const ALERT_RULES: readonly Rule[] = [
+const BEFORE_BASE_BACKUP: readonly Rule[] = [
   {
     alert: 'TargetDown',
     expr: 'up == 0',
@@ -51,13 +57,9 @@ export const ALERT_RULES: readonly Rule[] = [
     summary:
       'WAL archiving on {{ $labels.instance }} fails: pg_wal grows until the disk is full, and point-in-time recovery stops at the last archived segment',
   },
-  {
-    alert: 'PostgresBaseBackupStale',
-    expr: `pvestack_pg_base_backup_age_seconds > ${BASE_BACKUP_MAX_AGE_HOURS} * 3600`,
-    for: '10m',
-    severity: 'critical',
-    summary: `The newest base backup of {{ $labels.instance }} is older than ${BASE_BACKUP_MAX_AGE_HOURS} h (daily schedule): check the pg-backup sidecar`,
-  },
+];
+
+const AFTER_BASE_BACKUP: readonly Rule[] = [
   {
     alert: 'RestoreDrillFailed',
     expr: `pvestack_restore_drill_last_ok == 0 or pvestack_restore_drill_age_seconds > ${RESTORE_DRILL_MAX_AGE_DAYS} * 86400`,
@@ -67,12 +69,61 @@ export const ALERT_RULES: readonly Rule[] = [
   },
 ];
 
-export function renderAlertRules(): string {
+/** `10.20.0.31:9187` as an anchored PromQL regex alternative (RE2; `.` escaped in the string literal). */
+function instanceRegex(instance: string): string {
+  return instance.replace(/[.*+?^${}()|[\]\\]/g, (c) => `\\\\${c}`);
+}
+
+/**
+ * PostgresBaseBackupStale: the newest base backup is older than its schedule's period plus the
+ * grace (`model/backup-schedule.ts`, the same schedule the pg-backup sidecar's timer runs on).
+ * When every target shares one threshold (or there is none), one rule for all; otherwise one rule
+ * per threshold, each selecting its instances, so a weekly stack never alerts after a day and a
+ * daily one is not left quiet for a week.
+ */
+export function baseBackupStaleRules(targets: readonly BaseBackupTarget[]): Rule[] {
+  const byMaxAge = new Map<number, BaseBackupTarget[]>();
+  for (const t of targets) {
+    const hours = baseBackupMaxAgeHours(t.schedule);
+    byMaxAge.set(hours, [...(byMaxAge.get(hours) ?? []), t]);
+  }
+  if (byMaxAge.size === 0) byMaxAge.set(baseBackupMaxAgeHours(DEFAULT_BASE_BACKUP_SCHEDULE), [{ instance: '', schedule: DEFAULT_BASE_BACKUP_SCHEDULE }]);
+  const selective = byMaxAge.size > 1;
+  return [...byMaxAge.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([hours, group]) => {
+      const kinds = [...new Set(group.map((t) => t.schedule.every))].join(' or ');
+      const selector = selective ? `{instance=~"${group.map((t) => instanceRegex(t.instance)).join('|')}"}` : '';
+      return {
+        alert: 'PostgresBaseBackupStale',
+        expr: `pvestack_pg_base_backup_age_seconds${selector} > ${hours} * 3600`,
+        for: '10m',
+        severity: 'critical',
+        summary: `The newest base backup of {{ $labels.instance }} is older than ${hours} h (${kinds} schedule): check the pg-backup sidecar`,
+      };
+    });
+}
+
+/** Every rule, with the base-backup rules for these targets. */
+export function alertRules(targets: readonly BaseBackupTarget[] = []): Rule[] {
+  return [...BEFORE_BASE_BACKUP, ...baseBackupStaleRules(targets), ...AFTER_BASE_BACKUP];
+}
+
+/** The rules of an environment whose backed-up postgres stacks all run on the default schedule. */
+export const ALERT_RULES: readonly Rule[] = alertRules();
+
+export function renderAlertRules(targets: readonly BaseBackupTarget[] = []): string {
   const doc = {
     groups: [
       {
         name: 'pvestack',
-        rules: ALERT_RULES.map((r) => ({ alert: r.alert, expr: r.expr, for: r.for, labels: { severity: r.severity }, annotations: { summary: r.summary } })),
+        rules: alertRules(targets).map((r) => ({
+          alert: r.alert,
+          expr: r.expr,
+          for: r.for,
+          labels: { severity: r.severity },
+          annotations: { summary: r.summary },
+        })),
       },
     ],
   };

@@ -3,7 +3,9 @@
  * (by private IP) that actually run that exporter, so no target is down by construction.
  */
 import { stringify } from 'yaml';
-import type { Environment, Guest, MonitoringStackSpec } from '../../model';
+import type { Environment, Guest, MonitoringStackSpec, PostgresStackSpec } from '../../model';
+import { baseBackupScheduleOf } from '../../model/backup-schedule';
+import type { BaseBackupTarget } from './alert-rules';
 import { DEFAULT_PORTS, guestByName } from '../../model';
 import { POSTGRES_EXPORTER_PORT } from '../stacks/postgres';
 import { NGINX_EXPORTER_PORT } from '../stacks/nginx-proxy';
@@ -50,6 +52,18 @@ export function prometheusJobs(env: Environment, self: Guest, stack: MonitoringS
     { name: 'nginx', targets: nginx },
   ];
   return jobs.filter((j) => j.targets.length > 0);
+}
+
+/**
+ * The postgres_exporter targets (the same guests the `postgres` job scrapes) whose stack takes base
+ * backups, with each one's schedule: the stale-base-backup alert's thresholds come from them.
+ */
+export function baseBackupTargets(env: Environment, self: Guest, stack: MonitoringStackSpec): BaseBackupTarget[] {
+  const targets = (stack.targets ?? []).map((n) => guestByName(env, n)).filter((g): g is Guest => g !== undefined && g !== self);
+  return [self, ...targets].flatMap((g) => {
+    const pg = g.stacks.find((s): s is PostgresStackSpec => s.kind === 'postgres' && s.backup !== undefined);
+    return pg ? [{ instance: `${g.ipv4}:${POSTGRES_EXPORTER_PORT}`, schedule: baseBackupScheduleOf(pg) }] : [];
+  });
 }
 
 /** Where prometheus.yml finds the alert rules and Alertmanager (paths and names inside the monitoring stack). */

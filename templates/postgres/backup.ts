@@ -15,13 +15,13 @@
  * All three scripts are POSIX sh for the server image (Debian: coreutils, diffutils, tar, gzip).
  */
 
+import type { BaseBackupSchedule } from '../../model/backup-schedule';
+
 /** Where the backup directory is mounted inside the server and sidecar containers. */
 export const BACKUP_DIR = '/backup';
 /** Where the stack's backup scripts are mounted inside its containers. */
 export const BACKUP_SCRIPT_DIR = '/pvestack';
 export const BACKUP_DEFAULT_RETENTION_DAYS = 14;
-/** UTC time of the daily base backup. */
-export const BACKUP_TIME_UTC = '02:30';
 /**
  * A segment is archived when full or after this long, whichever comes first: the most a team
  * loses when the database VM and its disk are gone together (PostgreSQL docs, `archive_timeout`:
@@ -75,24 +75,38 @@ export interface BaseBackupScriptInput {
   readonly user: string;
   readonly port: number;
   readonly retentionDays: number;
-  /** UTC time of day, `HH:MM`. */
-  readonly at: string;
+  /** When base backups run (`backup.schedule` of the spec, resolved). */
+  readonly schedule: BaseBackupSchedule;
   /** The backup directory as the sidecar sees it. @default BACKUP_DIR */
   readonly dir?: string;
 }
 
 /**
+ * The sidecar's timer: the next run is `date -d "today HH:MM"` (daily) or `date -d "sun HH:MM"`
+ * (weekly; GNU date reads a weekday as that day of this week, today included), moved one period on
+ * when it is not in the future. GNU coreutils' `date -d` ("Date input formats", "Day of week
+ * items"): the server images are Debian (the official postgres image's Dockerfile starts `FROM
+ * debian`), so `date` is GNU's.
+ */
+function timerLines(s: BaseBackupSchedule): { first: string; next: string; period: number; when: string } {
+  return s.every === 'weekly'
+    ? { first: `${s.at} UTC on ${s.day}`, next: `${s.day} ${s.at}`, period: 7 * 86400, when: `at ${s.at} UTC weekly on ${s.day}` }
+    : { first: `${s.at} UTC`, next: `today ${s.at}`, period: 86400, when: `at ${s.at} UTC daily` };
+}
+
+/**
  * The base-backup sidecar (`pg-backup.sh`, or `pg-backup.sh once` for a single backup). It takes a
- * base backup at start when none exists, then every day at `at` (retrying every 15 minutes after
- * a failure), and after each success removes base backups older than the retention (always
+ * base backup at start when none exists, then on the schedule (daily or weekly at a UTC time,
+ * retrying every 15 minutes after a failure), and after each success removes base backups older than the retention (always
  * keeping the newest) and, with `pg_archivecleanup`, the WAL that the oldest kept one no longer
  * needs. `-X stream` puts the WAL the backup itself needs into it, so a base backup restores even
  * if the archive lost a segment; `-c fast` starts it without waiting for a scheduled checkpoint.
  */
 export function renderBaseBackupScript(b: BaseBackupScriptInput): string {
   const dir = b.dir ?? BACKUP_DIR;
+  const timer = timerLines(b.schedule);
   return `#!/bin/sh
-# Rendered by pvestack: pg_basebackup at ${b.at} UTC daily (and at start when none exists);
+# Rendered by pvestack: pg_basebackup ${timer.when} (and at start when none exists);
 # base backups and archived WAL are kept ${b.retentionDays} days (the newest base backup always).
 set -u
 dir=${dir}
@@ -131,12 +145,12 @@ fi
 mkdir -p "$dir/base" "$dir/wal"
 until pg_isready -h 127.0.0.1 -p ${b.port} -q; do sleep 5; done
 if [ -z "$(ls -1 "$dir/base")" ]; then
-  take || echo "pg-backup: first base backup failed; next attempt at ${b.at} UTC" >&2
+  take || echo "pg-backup: first base backup failed; next attempt at ${timer.first}" >&2
 fi
 while :; do
   now=$(date -u +%s)
-  next=$(date -u -d "today ${b.at}" +%s)
-  [ "$next" -gt "$now" ] || next=$((next + 86400))
+  next=$(date -u -d "${timer.next}" +%s)
+  [ "$next" -gt "$now" ] || next=$((next + ${timer.period}))
   sleep $((next - now)) & wait $!
   until take; do
     echo "pg-backup: base backup failed; retrying in 15 minutes" >&2

@@ -9,7 +9,7 @@ import { DEFAULT_PORTS } from '../../model';
 import type { ServiceDefinition } from '../compose/service';
 import { renderAlertRules } from '../monitoring/alert-rules';
 import { renderAlertmanagerYml, WEBHOOK_URL_PLACEHOLDER } from '../monitoring/alertmanager-yml';
-import { prometheusJobs, renderGrafanaDatasource, renderPrometheusYml } from '../monitoring/prometheus-yml';
+import { baseBackupTargets, prometheusJobs, renderGrafanaDatasource, renderPrometheusYml } from '../monitoring/prometheus-yml';
 import { catalogService } from './catalogue';
 import { publish, StackContext, StackParts } from './types';
 
@@ -78,7 +78,7 @@ export function monitoringStack(ctx: StackContext, stack: MonitoringStackSpec): 
           alertmanager: `alertmanager:${ALERTMANAGER_PORT}`,
         }),
       },
-      { path: 'alerts.yml', content: renderAlertRules() },
+      { path: 'alerts.yml', content: renderAlertRules(baseBackupTargets(ctx.env, ctx.guest, stack)) },
       { path: 'alertmanager.yml', content: renderAlertmanagerYml(webhook !== undefined) },
       { path: 'grafana/provisioning/datasources/prometheus.yaml', content: renderGrafanaDatasource() },
     ],

@@ -5,6 +5,7 @@
  */
 import type { Guest, PostgresStackSpec } from '../../model';
 import { datastoreOf, DEFAULT_PORTS } from '../../model';
+import { baseBackupScheduleOf } from '../../model/backup-schedule';
 import type { ServiceDefinition } from '../compose/service';
 import {
   ARCHIVE_TIMEOUT,
@@ -13,7 +14,6 @@ import {
   BACKUP_DIR,
   BACKUP_FILES,
   BACKUP_SCRIPT_DIR,
-  BACKUP_TIME_UTC,
   POSTGRES_IMAGE_UID,
   renderArchiveScript,
   renderBaseBackupScript,
@@ -168,7 +168,7 @@ export function postgresStack(ctx: StackContext, stack: PostgresStackSpec): Stac
     const retentionDays = backup.retentionDays ?? BACKUP_DEFAULT_RETENTION_DAYS;
     files.push(
       { path: BACKUP_FILES.archive, content: renderArchiveScript() },
-      { path: BACKUP_FILES.base, content: renderBaseBackupScript({ user, port, retentionDays, at: BACKUP_TIME_UTC }) },
+      { path: BACKUP_FILES.base, content: renderBaseBackupScript({ user, port, retentionDays, schedule: baseBackupScheduleOf(stack) }) },
       { path: BACKUP_FILES.restore, content: renderRestoreScript() },
     );
     services.push({

@@ -9,9 +9,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { gpusOf, MonitoringStackSpec } from '../../../model';
+import type { BaseBackupScheduleSpec, Environment, Guest, PostgresStackSpec } from '../../../model';
+import { gpusOf, MonitoringStackSpec, resolveBaseBackupSchedule } from '../../../model';
 import { environmentNames, loadEnvironment } from '../../../stacks/registry';
-import { ALERT_RULES, renderAlertRules } from '../../../templates/monitoring/alert-rules';
+import { ALERT_RULES, alertRules, renderAlertRules } from '../../../templates/monitoring/alert-rules';
 import { monitoringStack } from '../../../templates/stacks/monitoring';
 import { describeWithTools, scratchDir } from '../../support/tools';
 
@@ -31,6 +32,16 @@ function cases(): { id: string; files: Map<string, string> }[] {
       });
   }
   return out;
+}
+
+/** Production with the backed-up database on `schedule`; its monitoring guest and stack. */
+function productionWithSchedule(schedule: BaseBackupScheduleSpec): { env: Environment; guest: Guest; stack: MonitoringStackSpec } {
+  const base = loadEnvironment('production');
+  const withSchedule = (s: Guest['stacks'][number]) =>
+    s.kind === 'postgres' && s.backup ? ({ ...s, backup: { ...s.backup, schedule } } satisfies PostgresStackSpec) : s;
+  const env: Environment = { ...base, guests: base.guests.map((g) => ({ ...g, stacks: g.stacks.map(withSchedule) })) };
+  const guest = env.guests.find((g) => g.stacks.some((s) => s.kind === 'monitoring'))!;
+  return { env, guest, stack: guest.stacks.find((s): s is MonitoringStackSpec => s.kind === 'monitoring')! };
 }
 
 describeWithTools('rendered monitoring configs pass promtool and amtool', ['promtool', 'amtool'], () => {
@@ -149,5 +160,89 @@ describeWithTools('rendered monitoring configs pass promtool and amtool', ['prom
     const r = tool('promtool', ['test', 'rules', 'test.yml'], dir);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('SUCCESS');
+  });
+  /** Writes `alerts` and a promtool unit test of PostgresBaseBackupStale on the given base-backup ages (hours at t=0, growing 1 h per hour). */
+  function staleTest(
+    id: string,
+    alerts: string,
+    ages: Record<string, number>,
+    checks: { at: string; firing: [instance: string, hours: number, every: string][] }[],
+  ) {
+    const dir = path.join(scratch.dir, id);
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'alerts.yml'), alerts);
+    const rules = tool('promtool', ['check', 'rules', path.join(dir, 'alerts.yml')]);
+    expect(rules.status, rules.stdout + rules.stderr).toBe(0);
+    const test = {
+      rule_files: ['alerts.yml'],
+      evaluation_interval: '10m',
+      tests: [
+        {
+          interval: '10m',
+          input_series: Object.entries(ages).map(([instance, hours]) => ({
+            series: `pvestack_pg_base_backup_age_seconds{instance="${instance}",job="postgres"}`,
+            values: `${hours * 3600}+600x1200`,
+          })),
+          alert_rule_test: checks.map(({ at, firing }) => ({
+            eval_time: at,
+            alertname: 'PostgresBaseBackupStale',
+            exp_alerts: firing.map(([instance, hours, every]) => ({
+              exp_labels: { instance, job: 'postgres', severity: 'critical' },
+              exp_annotations: { summary: `The newest base backup of ${instance} is older than ${hours} h (${every} schedule): check the pg-backup sidecar` },
+            })),
+          })),
+        },
+      ],
+    };
+    fs.writeFileSync(path.join(dir, 'test.yml'), stringify(test));
+    const r = tool('promtool', ['test', 'rules', 'test.yml'], dir);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+  }
+
+  it('a weekly base-backup schedule in the spec moves the stale-backup threshold of the rendered rules to a week plus 2 h', () => {
+    const { env, guest, stack } = productionWithSchedule({ every: 'weekly', day: 'wed', at: '04:00' });
+    const files = new Map(monitoringStack({ env, guest, gpus: gpusOf(env, guest), options: {} }, stack).files.map((f) => [f.path, f.content]));
+    const alerts = files.get('alerts.yml')!;
+    expect(alerts).toContain('pvestack_pg_base_backup_age_seconds > 170 * 3600');
+    expect(alerts).toContain('older than 170 h (weekly schedule)');
+    const dir = write('weekly-production', files);
+    const config = tool('promtool', ['check', 'config', path.join(dir, 'prometheus.yml')]);
+    expect(config.status, config.stdout + config.stderr).toBe(0);
+    const db = '10.20.0.20:9187';
+    // 30 h old: stale for a daily schedule, not for a weekly one; 171 h old: stale for both.
+    staleTest('weekly', alerts, { [db]: 30 }, [
+      { at: '1h', firing: [] },
+      { at: '141h', firing: [[db, 170, 'weekly']] },
+    ]);
+  });
+
+  it('stacks on different schedules get one rule per threshold, each selecting its instances', () => {
+    const daily = '10.20.0.20:9187';
+    const weekly = '10.20.0.21:9187';
+    const targets = [
+      { instance: daily, schedule: resolveBaseBackupSchedule(undefined) },
+      { instance: weekly, schedule: resolveBaseBackupSchedule({ every: 'weekly' }) },
+    ];
+    const alerts = renderAlertRules(targets);
+    expect(
+      alertRules(targets)
+        .filter((r) => r.alert === 'PostgresBaseBackupStale')
+        .map((r) => r.expr),
+    ).toEqual([
+      'pvestack_pg_base_backup_age_seconds{instance=~"10\\\\.20\\\\.0\\\\.20:9187"} > 26 * 3600',
+      'pvestack_pg_base_backup_age_seconds{instance=~"10\\\\.20\\\\.0\\\\.21:9187"} > 170 * 3600',
+    ]);
+    // Both 20 h old: after 7 h only the daily one is stale; after 151 h both are.
+    staleTest('mixed', alerts, { [daily]: 20, [weekly]: 20 }, [
+      { at: '1h', firing: [] },
+      { at: '7h', firing: [[daily, 26, 'daily']] },
+      {
+        at: '151h',
+        firing: [
+          [daily, 26, 'daily'],
+          [weekly, 170, 'weekly'],
+        ],
+      },
+    ]);
   });
 });
