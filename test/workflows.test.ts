@@ -5,7 +5,9 @@
  * deploy order, the production approval gate, and secrets only ever from `${{ secrets.* }}`.
  * (actionlint is not installable from the registries here without a downloaded binary.)
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -13,11 +15,19 @@ import { buildProgram } from '../bin/cli';
 import { DIFF_MARKER, diffReport } from '../diff/index';
 import { providerEnv } from '../providers/proxmox';
 import { loadEnvironment } from '../stacks/registry';
+import { RESTORE_DRILL_MAX_AGE_DAYS } from '../templates/monitoring/alert-rules';
 
 const DIR = path.resolve(__dirname, '..', '.github', 'workflows');
 
 type Step = { name?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, unknown>; id?: string; if?: string };
-type Job = { 'runs-on': string; steps: Step[]; env?: Record<string, string>; environment?: string | { name: string }; permissions?: unknown };
+type Job = {
+  'runs-on': string;
+  steps: Step[];
+  env?: Record<string, string>;
+  environment?: string | { name: string };
+  permissions?: unknown;
+  strategy?: { 'fail-fast'?: boolean; matrix?: Record<string, unknown[]> };
+};
 type Workflow = { name: string; on: Record<string, unknown>; jobs: Record<string, Job>; env?: Record<string, string>; permissions?: Record<string, string> };
 
 function load(file: string): Workflow {
@@ -59,7 +69,7 @@ function runIndex(wf: Workflow, pattern: RegExp): number {
   return steps(wf).findIndex((s) => s.run !== undefined && pattern.test(s.run));
 }
 
-const FILES = ['pr.yml', 'staging.yml', 'production.yml'];
+const FILES = ['pr.yml', 'staging.yml', 'production.yml', 'restore-drill.yml'];
 
 describe('structuralProblems', () => {
   it('finds what GitHub would reject', () => {
@@ -176,6 +186,69 @@ describe('production.yml', () => {
 describe('staging.yml', () => {
   it('runs on pushes to main', () => {
     expect(load('staging.yml').on).toEqual({ push: { branches: ['main'] } });
+  });
+});
+
+describe('restore-drill.yml', () => {
+  const wf = load('restore-drill.yml');
+  const job = Object.values(wf.jobs)[0]!;
+  const drill = steps(wf).find((s) => /pvestack\.js backup verify/.test(s.run ?? ''))!;
+
+  it('runs weekly on a schedule, and by hand', () => {
+    const on = wf.on as { schedule: { cron: string }[]; workflow_dispatch: unknown };
+    expect(Object.keys(on).sort()).toEqual(['schedule', 'workflow_dispatch']);
+    expect(on.schedule).toHaveLength(1);
+    // minute hour day-of-month month day-of-week: one fixed time on one day of every week.
+    const [minute, hour, dom, month, dow] = on.schedule[0]!.cron.split(' ');
+    expect([dom, month]).toEqual(['*', '*']);
+    expect([minute, hour, dow].every((f) => /^\d+$/.test(f!))).toBe(true);
+    expect(Number(dow)).toBeLessThanOrEqual(6);
+    // The RestoreDrillFailed alert expects a drill within its window: a week of schedule fits in it.
+    expect(RESTORE_DRILL_MAX_AGE_DAYS).toBeGreaterThan(7);
+  });
+
+  it('drills every guest of production with a backed-up postgres stack, each in its own job that runs even when another fails', () => {
+    const guests = loadEnvironment('production')
+      .guests.filter((g) => g.stacks.some((s) => s.kind === 'postgres' && s.backup))
+      .map((g) => g.name);
+    expect(guests.length).toBeGreaterThan(0);
+    expect(job.strategy?.matrix?.guest).toEqual(guests);
+    expect(job.strategy?.['fail-fast']).toBe(false);
+    expect(drill.run).toContain('node bin/pvestack.js backup verify production "${{ matrix.guest }}"');
+    expect(drill.run).not.toContain('--local');
+    expect(drill).not.toHaveProperty('continue-on-error');
+  });
+
+  it('reaches the guests with the deploy key from the repository secrets, never printed, and waits for no reviewer', () => {
+    const agent = steps(wf).find((s) => /ssh-add/.test(s.run ?? ''))!;
+    expect(agent.env).toEqual({ DEPLOY_SSH_KEY: '${{ secrets.PVESTACK_DEPLOY_SSH_KEY }}' });
+    expect(agent.run).toContain('ssh-add - <<< "$DEPLOY_SSH_KEY"');
+    const scripts = steps(wf)
+      .map((s) => s.run ?? '')
+      .join('\n');
+    expect(scripts).not.toMatch(/set -x|echo[^\n]*DEPLOY_SSH_KEY|cat[^\n]*DEPLOY_SSH_KEY/);
+    expect(steps(wf).findIndex((s) => s === agent)).toBeLessThan(steps(wf).indexOf(drill));
+    // Required reviewers of the production environment would hold every scheduled run.
+    expect(job.environment).toBeUndefined();
+    expect(wf.permissions).toEqual({ contents: 'read' });
+  });
+
+  it("fails the job when the drill fails: the step's script, run by bash as GitHub runs it, exits with the CLI's code", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-drill-step-'));
+    try {
+      const script = drill.run!.replaceAll('${{ matrix.guest }}', 'db');
+      const runStep = (code: number) => {
+        // A stand-in `node` that prints like the CLI and exits with `code`.
+        fs.writeFileSync(path.join(dir, 'node'), `#!/bin/sh\necho "restore drill of db (production): $*"\nexit ${code}\n`, { mode: 0o755 });
+        return spawnSync('bash', ['--noprofile', '--norc', '-e', '-c', script], { cwd: dir, encoding: 'utf8', env: { PATH: `${dir}:/usr/bin:/bin` } });
+      };
+      const ok = runStep(0);
+      expect(ok.status).toBe(0);
+      expect(fs.readFileSync(path.join(dir, 'drill.txt'), 'utf8')).toContain('bin/pvestack.js backup verify production db');
+      expect(runStep(1).status).toBe(1);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
