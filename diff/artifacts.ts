@@ -1,13 +1,15 @@
 /**
  * Application changes per host, from the rendered artifact trees
  * (`artifacts/<guest>/<stack>/<file>` → content): image tags, environment keys (never values),
- * healthchecks, and a masked unified diff of every rendered file that changed.
+ * healthchecks, and a masked unified diff of every rendered file that changed. Compose services
+ * are compared as the typed facts the writer of the artifacts keeps beside them
+ * (`compose-facts.json`), never by parsing the YAML back.
  */
-import { parse } from 'yaml';
+import type { ComposeFacts, ServiceFacts } from '../templates/compose/service-facts';
 import { maskLine } from './sensitive';
 import type { FileDiff, RenderedFileKind, StackChange } from './types';
 import { unifiedDiff } from './unified';
-import { canonical, isRecord } from './values';
+import { canonical } from './values';
 
 /** A rendered artifact tree: path relative to `artifacts/` → file content. */
 export type ArtifactTree = ReadonlyMap<string, string>;
@@ -35,43 +37,6 @@ export function fileKind(path: string, content = ''): RenderedFileKind {
   if (/(^|\.)env(\.example|\.template)?$/.test(base)) return 'env';
   if (/\.(service|mount|automount|timer|socket)$/.test(base)) return 'systemd';
   return 'other';
-}
-
-interface ComposeService {
-  readonly image?: string;
-  readonly env: ReadonlyMap<string, string>;
-  readonly healthcheck?: string;
-}
-
-function envEntries(environment: unknown): Map<string, string> {
-  if (Array.isArray(environment)) {
-    return new Map(environment.map((e) => String(e)).map((e) => [e.split('=')[0]!, e.includes('=') ? e.slice(e.indexOf('=') + 1) : ''] as const));
-  }
-  if (isRecord(environment)) return new Map(Object.entries(environment).map(([k, v]) => [k, String(v ?? '')] as const));
-  return new Map();
-}
-
-function composeServices(content: string): Map<string, ComposeService> {
-  let doc: unknown;
-  try {
-    doc = parse(content);
-  } catch {
-    return new Map();
-  }
-  const services = isRecord(doc) && isRecord(doc.services) ? doc.services : {};
-  return new Map(
-    Object.entries(services).map(([name, svc]) => {
-      const s = isRecord(svc) ? svc : {};
-      return [
-        name,
-        {
-          ...(typeof s.image === 'string' ? { image: s.image } : {}),
-          env: envEntries(s.environment),
-          ...(s.healthcheck !== undefined ? { healthcheck: canonical(s.healthcheck) } : {}),
-        },
-      ] as const;
-    }),
-  );
 }
 
 /** `# VAR <- secret "name" (ENV)`: how an env file template documents where a value comes from. */
@@ -108,18 +73,34 @@ interface Accumulator {
   files: FileDiff[];
 }
 
-function compareCompose(before: string, after: string, acc: Accumulator): void {
-  const b = composeServices(before);
-  const a = composeServices(after);
-  for (const name of [...new Set([...b.keys(), ...a.keys()])].sort()) {
-    const sb = b.get(name);
-    const sa = a.get(name);
+/** Both revisions' facts of the compose services; a side without them (an older revision) is not compared. */
+export interface FactSides {
+  readonly base?: ComposeFacts;
+  readonly head?: ComposeFacts;
+}
+
+/** Compares the services of one compose file; `undefined` facts: that revision has the file but no facts for it. */
+function compareCompose(
+  before: Readonly<Record<string, ServiceFacts>> | undefined,
+  after: Readonly<Record<string, ServiceFacts>> | undefined,
+  acc: Accumulator,
+): void {
+  if (!before || !after) return;
+  for (const name of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
+    const sb = before[name];
+    const sa = after[name];
     if (sb?.image !== sa?.image) acc.images.push({ service: name, ...(sb?.image ? { before: sb.image } : {}), ...(sa?.image ? { after: sa.image } : {}) });
-    compareEnv(sb?.env ?? new Map(), sa?.env ?? new Map(), acc, `${name}.`);
-    if (sb?.healthcheck !== sa?.healthcheck) {
-      acc.healthchecks.push({ service: name, change: !sb?.healthcheck ? 'added' : !sa?.healthcheck ? 'removed' : 'changed' });
-    }
+    compareEnv(new Map(Object.entries(sb?.environment ?? {})), new Map(Object.entries(sa?.environment ?? {})), acc, `${name}.`);
+    const hb = sb?.healthcheck ? canonical(sb.healthcheck) : undefined;
+    const ha = sa?.healthcheck ? canonical(sa.healthcheck) : undefined;
+    if (hb !== ha) acc.healthchecks.push({ service: name, change: !hb ? 'added' : !ha ? 'removed' : 'changed' });
   }
+}
+
+/** A side's facts of one compose file: none when the file is absent there, undefined when the revision kept no facts. */
+function factsOf(tree: ArtifactTree, facts: ComposeFacts | undefined, rel: string): Readonly<Record<string, ServiceFacts>> | undefined {
+  if (!tree.has(rel)) return {};
+  return facts ? (facts[rel] ?? {}) : undefined;
 }
 
 function compareEnv(b: ReadonlyMap<string, string>, a: ReadonlyMap<string, string>, acc: Accumulator, prefix: string): void {
@@ -129,7 +110,7 @@ function compareEnv(b: ReadonlyMap<string, string>, a: ReadonlyMap<string, strin
 }
 
 /** Stack-level application changes between two artifact trees, sorted by guest and stack. */
-export function diffArtifacts(base: ArtifactTree, head: ArtifactTree): StackChange[] {
+export function diffArtifacts(base: ArtifactTree, head: ArtifactTree, facts: FactSides = {}): StackChange[] {
   const groups = new Map<string, { guest: string; stack: string; paths: Set<string> }>();
   for (const rel of [...base.keys(), ...head.keys()]) {
     const loc = locate(rel);
@@ -148,7 +129,7 @@ export function diffArtifacts(base: ArtifactTree, head: ArtifactTree): StackChan
       if (before === after) continue;
       const file = locate(rel).file;
       const kind = fileKind(file, after ?? before ?? '');
-      if (kind === 'compose') compareCompose(before ?? '', after ?? '', acc);
+      if (kind === 'compose') compareCompose(factsOf(base, facts.base, rel), factsOf(head, facts.head, rel), acc);
       if (kind === 'env') compareEnv(envFileEntries(before ?? ''), envFileEntries(after ?? ''), acc, `${file}:`);
       const mask = kind === 'env' ? maskEnvLine : maskLine;
       acc.files.push({

@@ -3,6 +3,7 @@
  * `EnvironmentDiff` out. Pure: the caller reads files and runs git; this only compares.
  */
 import type { Environment } from '../model';
+import type { ComposeFacts } from '../templates/compose/service-facts';
 import { diffArtifacts, type ArtifactTree } from './artifacts';
 import { diffResources, GUEST_TYPES, type TerraformJson } from './plan';
 import { diffSecrets } from './secrets';
@@ -17,6 +18,8 @@ export interface RevisionState {
   readonly env?: Environment;
   /** Rendered artifacts: path relative to `artifacts/` → content. */
   readonly artifacts?: ArtifactTree;
+  /** The typed facts of its compose services (`compose-facts.json`); absent when the revision did not write them. */
+  readonly composeFacts?: ComposeFacts;
 }
 
 export interface EnvironmentDiffInput {
@@ -73,7 +76,10 @@ export function diffEnvironment(input: EnvironmentDiffInput): EnvironmentDiff {
   const { base, head } = input;
   const resources = diffResources(base.terraform, head.terraform, { ...(base.env ? { base: base.env } : {}), ...(head.env ? { head: head.env } : {}) });
   const security = diffSecurity(base.env, head.env, resources);
-  const applications = diffArtifacts(base.artifacts ?? new Map(), head.artifacts ?? new Map());
+  const applications = diffArtifacts(base.artifacts ?? new Map(), head.artifacts ?? new Map(), {
+    ...(base.composeFacts ? { base: base.composeFacts } : {}),
+    ...(head.composeFacts ? { head: head.composeFacts } : {}),
+  });
   const secrets = diffSecrets(base.env, head.env, applications);
   const reboots = rebootsOf(resources);
   const count = (a: ResourceChange['action']) => resources.filter((r) => r.action === a).length;

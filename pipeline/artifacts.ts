@@ -2,19 +2,27 @@
  * Writes rendered stacks to disk (the only non-pure step of rendering): `pvestack render` and
  * `pvestack synth` put them under `<out>/stacks/<env>/artifacts/<guest>/<stack>/`, which is what
  * reviewers read in a PR and what the deployer ships. Secret env files are never written here,
- * only their `.env.example` templates.
+ * only their `.env.example` templates. Beside them, `<out>/stacks/<env>/compose-facts.json` keeps
+ * the typed facts of every compose service (image, environment, healthcheck), so `pvestack diff`
+ * compares two revisions from the typed model instead of parsing the YAML rendered from it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Environment } from '../model';
 import type { RenderedStack } from '../templates/artifacts';
 import { renderCloudInit } from '../templates/cloud-init';
+import { type ComposeFacts, serviceFacts } from '../templates/compose/service-facts';
 import { renderEnvironment, RenderOptions } from '../templates/render';
 import { claimOutputDirs } from './output-owner';
 import type { PreparedEnvironments } from './prepare';
 
 export function artifactsDir(outdir: string, envName: string): string {
   return path.join(outdir, 'stacks', envName, 'artifacts');
+}
+
+/** Where the typed facts of an environment's compose services are written (see the module comment). */
+export function composeFactsFile(outdir: string, envName: string): string {
+  return path.join(outdir, 'stacks', envName, 'compose-facts.json');
 }
 
 /**
@@ -45,9 +53,11 @@ export function writeArtifacts(outdir: string, env: Environment, options: Render
   const dir = artifactsDir(path.resolve(outdir), env.name);
   const files = new Map<string, { content: string; mode: number }>();
   const stacks: WrittenArtifacts['stacks'] = [];
+  const facts: Record<string, ComposeFacts[string]> = {};
   for (const [guest, rendered] of renderEnvironment(env, options)) {
     for (const stack of rendered) {
       const stackDir = path.join(dir, guest, stack.name);
+      facts[[guest, stack.name, stack.composeFile].join('/')] = serviceFacts(stack);
       for (const f of stack.files) files.set(path.join(guest, stack.name, f.path), { content: f.content, mode: f.mode ?? 0o644 });
       stacks.push({ guest, stack: stack.name, dir: stackDir, files: stack.files.map((f) => path.join(stackDir, f.path)) });
     }
@@ -59,6 +69,7 @@ export function writeArtifacts(outdir: string, env: Environment, options: Render
   // The whole tree is the spec's: a renamed or removed guest or stack leaves nothing behind that a
   // reviewer could read or a deploy could ship.
   syncTree(dir, files);
+  writeIfChanged(composeFactsFile(path.resolve(outdir), env.name), `${JSON.stringify(facts, null, 2)}\n`);
   return { env: env.name, dir, stacks };
 }
 
@@ -97,6 +108,13 @@ function syncTree(dir: string, files: ReadonlyMap<string, { content: string; mod
     }
     fs.writeFileSync(file, content, { mode });
   }
+}
+
+/** Writes `content` unless the file already holds exactly that (a re-synth leaves it untouched). */
+function writeIfChanged(file: string, content: string): void {
+  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === content) return;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content);
 }
 
 /** `pvestack render`: writes the artifacts of every prepared environment. */

@@ -1,9 +1,12 @@
 /**
- * Reads a synthesized environment back from disk: `stacks/<env>/cdk.tf.json` and the rendered
- * artifact tree under `stacks/<env>/artifacts/`. (I/O side of the diff; the engine stays pure.)
+ * Reads a synthesized environment back from disk: `stacks/<env>/cdk.tf.json`, the rendered
+ * artifact tree under `stacks/<env>/artifacts/` (compared as text) and `compose-facts.json`, the
+ * typed facts of the compose services the writer keeps beside them (compared as values, so no
+ * YAML is parsed back). (I/O side of the diff; the engine stays pure.)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { ComposeFacts } from '../../templates/compose/service-facts';
 import type { ArtifactTree } from '../artifacts';
 import type { TerraformJson } from '../plan';
 
@@ -23,11 +26,13 @@ export function readTree(dir: string): Map<string, string> {
 }
 
 /** The synthesized state of one environment in an output directory; empty parts when absent. */
-export function readSynthesized(outdir: string, environment: string): { terraform?: TerraformJson; artifacts: ArtifactTree } {
+export function readSynthesized(outdir: string, environment: string): { terraform?: TerraformJson; artifacts: ArtifactTree; composeFacts?: ComposeFacts } {
   const dir = path.join(outdir, 'stacks', environment);
   const file = path.join(dir, 'cdk.tf.json');
+  const facts = path.join(dir, 'compose-facts.json');
   return {
     ...(fs.existsSync(file) ? { terraform: JSON.parse(fs.readFileSync(file, 'utf8')) as TerraformJson } : {}),
     artifacts: readTree(path.join(dir, 'artifacts')),
+    ...(fs.existsSync(facts) ? { composeFacts: JSON.parse(fs.readFileSync(facts, 'utf8')) as ComposeFacts } : {}),
   };
 }

@@ -48,6 +48,23 @@ function gpuReservation(gpus: NonNullable<ServiceDefinition['gpus']>) {
   return { resources: { reservations: { devices: [device] } } };
 }
 
+/** A service's `environment:` as the compose file holds it: sorted by name, every `$` literal; undefined when empty. */
+export function composeEnvironment(svc: ServiceDefinition): Record<string, string> | undefined {
+  const env = Object.entries(svc.env ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  return env.length ? Object.fromEntries(env.map(([k, v]) => [k, literal(v)])) : undefined;
+}
+
+/** A service's `healthcheck:` as the compose file holds it, with the defaults filled in. */
+export function composeHealthcheck(h: NonNullable<ServiceDefinition['healthcheck']>): Record<string, unknown> {
+  return {
+    test: h.test.map(literal),
+    interval: seconds(h.intervalSeconds ?? 15),
+    timeout: seconds(h.timeoutSeconds ?? 5),
+    retries: h.retries ?? 5,
+    start_period: seconds(h.startPeriodSeconds ?? 10),
+  };
+}
+
 function renderService(svc: ServiceDefinition, all: readonly ServiceDefinition[]): Record<string, unknown> {
   const out: Record<string, unknown> = { image: svc.image };
   if (svc.entrypoint) out.entrypoint = svc.entrypoint.map(literal);
@@ -63,8 +80,8 @@ function renderService(svc: ServiceDefinition, all: readonly ServiceDefinition[]
   if (svc.capAdd?.length) out.cap_add = [...svc.capAdd];
   if (svc.devices?.length) out.devices = [...svc.devices];
   if (svc.ports?.length && !svc.networkMode) out.ports = [...svc.ports];
-  const env = Object.entries(svc.env ?? {}).sort(([a], [b]) => a.localeCompare(b));
-  if (env.length) out.environment = Object.fromEntries(env.map(([k, v]) => [k, literal(v)]));
+  const environment = composeEnvironment(svc);
+  if (environment) out.environment = environment;
   if (secretVariables(svc).length) out.env_file = [secretEnvPath(svc.name)];
   if (svc.volumes?.length) out.volumes = [...svc.volumes];
   if (svc.dependsOn?.length) {
@@ -75,16 +92,7 @@ function renderService(svc: ServiceDefinition, all: readonly ServiceDefinition[]
       }),
     );
   }
-  if (svc.healthcheck) {
-    const h = svc.healthcheck;
-    out.healthcheck = {
-      test: h.test.map(literal),
-      interval: seconds(h.intervalSeconds ?? 15),
-      timeout: seconds(h.timeoutSeconds ?? 5),
-      retries: h.retries ?? 5,
-      start_period: seconds(h.startPeriodSeconds ?? 10),
-    };
-  }
+  if (svc.healthcheck) out.healthcheck = composeHealthcheck(svc.healthcheck);
   out.stop_grace_period = seconds(svc.stopGracePeriodSeconds ?? 10);
   if (svc.memoryLimitMib) out.mem_limit = `${svc.memoryLimitMib}m`;
   if (svc.cpus) out.cpus = svc.cpus;

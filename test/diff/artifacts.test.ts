@@ -17,10 +17,13 @@ describe('diffArtifacts', () => {
     expect(changes[0]!.files[0]!.unified).toContain('-shared_buffers = 4GB\n+shared_buffers = 8GB');
   });
 
-  it('reads compose services: image tags, env keys (list form too) and healthchecks', () => {
-    const before = 'services:\n  api:\n    image: a:1\n    environment: ["A=1", "B=2"]\n  old:\n    image: o:1\n';
-    const after = 'services:\n  api:\n    image: a:2\n    environment: ["A=1", "C=3"]\n    healthcheck:\n      test: ["CMD", "true"]\n';
-    const [c] = diffArtifacts(new Map([['h/s/compose.yaml', before]]), new Map([['h/s/compose.yaml', after]]));
+  it('compares compose services as the typed facts the writer keeps: image tags, env keys and healthchecks', () => {
+    const before = 'services:\n  api:\n    image: a:1\n';
+    const after = 'services:\n  api:\n    image: a:2\n';
+    const [c] = diffArtifacts(new Map([['h/s/compose.yaml', before]]), new Map([['h/s/compose.yaml', after]]), {
+      base: { 'h/s/compose.yaml': { api: { image: 'a:1', environment: { A: '1', B: '2' } }, old: { image: 'o:1', environment: {} } } },
+      head: { 'h/s/compose.yaml': { api: { image: 'a:2', environment: { A: '1', C: '3' }, healthcheck: { test: ['CMD', 'true'] } } } },
+    });
     expect(c!.images).toEqual([
       { service: 'api', before: 'a:1', after: 'a:2' },
       { service: 'old', before: 'o:1' },
@@ -28,18 +31,33 @@ describe('diffArtifacts', () => {
     expect(c!.envAdded).toEqual(['api.C']);
     expect(c!.envRemoved).toEqual(['api.B']);
     expect(c!.healthchecks).toEqual([{ service: 'api', change: 'added' }]);
+    expect(c!.files.map((f) => f.status)).toEqual(['modified']);
+  });
+
+  it('an added stack lists its images; a revision that kept no facts is compared as text only', () => {
+    const file = 'services:\n  api:\n    image: a:1\n';
+    const head = { 'h/s/compose.yaml': { api: { image: 'a:1', environment: {} } } };
+    const [added] = diffArtifacts(new Map(), new Map([['h/s/compose.yaml', file]]), { head });
+    expect(added!.status).toBe('added');
+    expect(added!.images).toEqual([{ service: 'api', after: 'a:1' }]);
+    const [older] = diffArtifacts(new Map([['h/s/compose.yaml', 'services: {}\n']]), new Map([['h/s/compose.yaml', file]]), { head });
+    expect(older!.images).toEqual([]);
+    expect(older!.files[0]!.unified).toContain('+    image: a:1');
   });
 
   it('masks secret values in unified diffs but keeps the keys', () => {
+    const compose = (pw: string) => `services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: ${pw}\n`;
+    const facts = (pw: string) => ({ 'db/pg/compose.yaml': { db: { image: 'postgres:16', environment: { POSTGRES_PASSWORD: pw } } } });
     const [c] = diffArtifacts(
       new Map([
-        ['db/pg/compose.yaml', 'services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: hunter2\n'],
+        ['db/pg/compose.yaml', compose('hunter2')],
         ['db/pg/app.env', 'API_KEY=abc\nMODE=x\n'],
       ]),
       new Map([
-        ['db/pg/compose.yaml', 'services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: hunter3\n'],
+        ['db/pg/compose.yaml', compose('hunter3')],
         ['db/pg/app.env', 'API_KEY=def\nMODE=y\n'],
       ]),
+      { base: facts('hunter2'), head: facts('hunter3') },
     );
     const text = JSON.stringify(c);
     expect(text).not.toMatch(/hunter|abc|def/);

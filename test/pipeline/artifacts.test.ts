@@ -6,6 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { artifactsDir, writeArtifacts } from '../../pipeline';
+import { composeFactsFile } from '../../pipeline/artifacts';
+import { serviceFacts } from '../../templates/compose/service-facts';
+import { renderEnvironment } from '../../templates/render';
 import { loadEnvironment } from '../../stacks/registry';
 import { scratchDir } from '../support/tools';
 
@@ -41,5 +44,21 @@ describe('writeArtifacts into an existing tree', () => {
     expect(fs.statSync(compose).mtimeMs).toBe(old.getTime());
     expect(fs.statSync(path.join(root, 'db', 'cloud-init', 'user-data.yaml')).mode & 0o777).toBe(0o644 & ~process.umask());
     expect(fs.existsSync(path.join(root, 'gone'))).toBe(false);
+  });
+
+  it('keeps the typed facts of every compose file beside the tree, for pvestack diff', () => {
+    writeArtifacts(dir, env);
+    const file = composeFactsFile(dir, env.name);
+    const written = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const expected = Object.fromEntries(
+      [...renderEnvironment(env)].flatMap(([guest, stacks]) => stacks.map((s) => [`${guest}/${s.name}/${s.composeFile}`, serviceFacts(s)])),
+    );
+    expect(written).toEqual(expected);
+    expect(Object.keys(written).every((rel) => fs.existsSync(path.join(root, rel)))).toBe(true);
+    // Unchanged facts are not rewritten.
+    const old = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000);
+    fs.utimesSync(file, old, old);
+    writeArtifacts(dir, env);
+    expect(fs.statSync(file).mtimeMs).toBe(old.getTime());
   });
 });

@@ -17,6 +17,17 @@ ${extraEnv}    env_file:
       test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:3000/"]
 `;
 
+/** The typed facts the writer keeps beside that compose file (compose-facts.json). */
+const facts = (tag: string, extraEnv: Record<string, string>) => ({
+  'web/app/compose.yaml': {
+    web: {
+      image: `ghcr.io/example-edu/web:${tag}`,
+      environment: { NODE_ENV: 'production', ...extraEnv },
+      healthcheck: { test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:3000/'] },
+    },
+  },
+});
+
 /** Base: staging as registered. Head: web gets 6 cores, db moves node, 5432 opens to the internet, image bump, secret moved. */
 export function sampleInput(): EnvironmentDiffInput {
   const base = loadEnvironment('staging');
@@ -36,6 +47,7 @@ export function sampleInput(): EnvironmentDiffInput {
         ['web/app/compose.yaml', compose('1.9.0-rc.1', '')],
         ['web/app/secrets.env', 'DATABASE_PASSWORD=${PVESTACK_POSTGRES_PASSWORD}\n'],
       ]),
+      composeFacts: facts('1.9.0-rc.1', {}),
     },
     head: {
       env: head,
@@ -44,6 +56,7 @@ export function sampleInput(): EnvironmentDiffInput {
         ['web/app/compose.yaml', compose('1.9.0', '      FEATURE_FLAGS: beta\n')],
         ['web/app/secrets.env', 'DATABASE_PASSWORD=${PVESTACK_PG_PASSWORD}\n'],
       ]),
+      composeFacts: facts('1.9.0', { FEATURE_FLAGS: 'beta' }),
     },
   };
 }
