@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', '.gen/', 'cdktf.out/', 'dist/', 'coverage/', 'bench/results/', '**/*.d.ts'],
+    ignores: ['node_modules/', '.cache/', '.gen/', 'cdktf.out/', 'dist/', 'coverage/', 'bench/results/', '**/*.d.ts'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
