@@ -161,6 +161,8 @@ export class ModuleLocator {
       const name = propertyName(ts, p);
       if (name === undefined) return { kind: 'none' }; // a computed key could be this one
       if (name !== key) continue;
+      // Written, but not in the loaded object: deleted after it was written; the object is the place.
+      if (value !== null && typeof value === 'object' && !hasKey(value, key)) return { kind: 'none' };
       if (ts.isPropertyAssignment(p)) return { kind: 'at', node: p.initializer, value: p.initializer, file, via: [] };
       if (ts.isShorthandPropertyAssignment(p)) return { kind: 'at', node: p.name, value: p.name, file, via: [] };
       return { kind: 'producer', node: p, file, via: [] }; // a method or accessor

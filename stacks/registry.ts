@@ -8,7 +8,9 @@
  * but left out of every default set (`synth`, `check`, `validate`, `render` and `diff` without
  * arguments, and the cdktf app), so that neither CI nor `cdktf deploy` can pick them up by accident.
  */
-import { Environment, loadEnvironmentFile, UsageError, validateEnvironment } from '../model';
+import { Environment, InvalidSpecError, loadEnvironmentFile, UsageError, validateEnvironment } from '../model';
+import { packagePath } from '../model/package-root';
+import { locateModuleErrors } from '../model/source-locations';
 import { editDistance } from '../model/validate/schema';
 import dev from './dev';
 import chat from './examples/chat';
@@ -74,7 +76,13 @@ export function loadEnvironment(nameOrFile: string): Environment {
       `${near ? `Did you mean ${JSON.stringify(near)}? ` : ''}Known environments: ${known.join(', ')}; or pass a spec file path.`,
     );
   }
-  return validateEnvironment(entry.spec, entry.file);
+  try {
+    return validateEnvironment(entry.spec, entry.file);
+  } catch (err) {
+    // A mistake in a registered spec points into its module like one in a spec given by path.
+    if (err instanceof InvalidSpecError) throw locateModuleErrors(err, entry.file, packagePath(entry.file), entry.spec);
+    throw err;
+  }
 }
 
 /** The spec object of a registered environment as its module exports it, before validation. */

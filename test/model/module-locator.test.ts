@@ -6,12 +6,14 @@
  * exact line the generator knows holds that property or the expression that produced it, that
  * line must really contain it, and a value changed after it was written gets no line at all.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidSpecError, loadEnvironmentFile } from '../../model';
+import { TS_GUEST_REST, tsSpecModule } from '../fixtures/spec-error-cases';
 
 const SHAPES = ['inline', 'const', 'imported', 'spread', 'opaque-spread', 'helper', 'map', 'mutated'] as const;
 type Shape = (typeof SHAPES)[number];
@@ -175,4 +177,28 @@ describe('TypeScript spec errors point at the true line, never a wrong one', () 
       { numRuns: 60 },
     );
   }, 120_000);
+});
+
+describe('the TypeScript compiler is loaded only for a spec with errors', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-lazy-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const load = path.resolve(__dirname, '../../model/load');
+
+  /** Whether loading `source` as a spec module required the `typescript` package (in a fresh Node). */
+  function loadsCompiler(name: string, source: string): boolean {
+    fs.writeFileSync(path.join(dir, name), source);
+    const script = `try { require(${JSON.stringify(load)}).loadEnvironmentFile(${JSON.stringify(path.join(dir, name))}); } catch {}
+      process.stdout.write(String(Object.keys(require.cache).some((k) => /[\\\\/]node_modules[\\\\/]typescript[\\\\/]/.test(k))));`;
+    const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    return r.stdout === 'true';
+  }
+
+  it('not for a valid spec', () => {
+    expect(loadsCompiler('valid.ts', tsSpecModule('', `    { name: 'web', ipv4: '10.30.0.10', ${TS_GUEST_REST} },`))).toBe(false);
+  });
+
+  it('for a spec with a mistake', () => {
+    expect(loadsCompiler('invalid.ts', tsSpecModule('', `    { name: 'web', ipv4: '10.30.0.300', ${TS_GUEST_REST} },`))).toBe(true);
+  });
 });
