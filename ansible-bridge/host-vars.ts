@@ -5,7 +5,7 @@
  * derived from the validated `Environment` only; secret values never appear, only the names of
  * the environment variables the playbooks read them from.
  */
-import { gpusOf, stackListeners, stackNames } from '../model';
+import { gpusOf, Size, stackListeners, stackNames } from '../model';
 import type { ClusterNode, Environment, GpuSpec, Guest, StackSpec } from '../model';
 import { storageBoxGuestPlan } from '../templates/storage-box-guest';
 import { storageBoxCredentialsPath, storageBoxKeyPath, storageBoxShare } from '../templates/storage-box-units';
@@ -18,11 +18,9 @@ export type HostVars = Readonly<Record<string, VarValue>>;
 export const PROXMOX_NODE_USER = 'root';
 export const PROXMOX_NODE_SSH_PORT = 22;
 
-const GIB = 1024 ** 3;
-
 /** GiB (possibly fractional) to whole bytes, as `zfs_arc_max` wants them. */
 export function gibToBytes(gib: number): number {
-  return Math.round(gib * GIB);
+  return Math.round(Size.gib(gib).toBytes());
 }
 
 function gpuVars(gpu: GpuSpec): Record<string, VarValue> {
@@ -148,9 +146,11 @@ export function vfioIds(env: Environment, node: ClusterNode): string[] {
  * nodes with more than 32 × the ARC limit of RAM. Half the maximum keeps the limit effective.
  */
 export function arcMinBytes(node: ClusterNode): number | undefined {
-  const max = gibToBytes(node.zfsArcMaxGib);
-  if (max === 0) return undefined;
-  return max <= gibToBytes(node.memoryGib) / 32 ? Math.floor(max / 2) : undefined;
+  const byte = Size.bytes(1);
+  const max = Size.bytes(gibToBytes(node.zfsArcMaxGib));
+  if (!max.isPositive()) return undefined;
+  const ram = Size.bytes(gibToBytes(node.memoryGib));
+  return max.isAtMost(ram.dividedBy(32)) ? max.dividedBy(2).roundDown(byte).toBytes() : undefined;
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { ClusterNode, Environment, GpuSpec, Guest } from '../model';
-import { DEFAULT_LXC_TEMPLATE_FILE, networkOf, nodeOf, PciAddress, Peer, SpecError } from '../model';
+import { DEFAULT_LXC_TEMPLATE_FILE, networkOf, nodeOf, PciAddress, Peer, SpecError, Size } from '../model';
 import { pve } from '../providers/proxmox';
 import { Connections, IConnectable } from './connections';
 import { GuestFirewall } from './firewall';
@@ -230,8 +230,9 @@ export class ProxmoxLxc extends Construct implements IConnectable {
       startOnBoot: true,
       started: true,
       cpu: { cores: props.cores ?? 1 },
-      memory: { dedicated: Math.round((props.memoryGib ?? 1) * 1024) },
-      // The provider's container `disk.size` and `mount_point.size` are whole GiB (proxmoxtf/resource/container/container.go, v0.111.1).
+      // memory.dedicated is in MiB (proxmoxtf/resource/container/container.go, v0.111.1).
+      memory: { dedicated: Math.round(Size.gib(props.memoryGib ?? 1).toMib()) },
+      // The container's `disk.size` is whole GiB and `mount_point.size` a size string such as `100G` (proxmoxtf/resource/container/container.go, v0.111.1).
       disk: { datastoreId: root.datastoreId, size: Math.ceil(root.sizeGib) },
       // An environment's container always lists its mount points, none as `[]`; kept so its output stays as it was.
       ...(props.mountPoints !== undefined

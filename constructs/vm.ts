@@ -6,7 +6,7 @@
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { Environment, Guest } from '../model';
-import { datastoreOf, networkOf, nodeOf, Peer } from '../model';
+import { datastoreOf, networkOf, nodeOf, Peer, Size } from '../model';
 import { pve } from '../providers/proxmox';
 import { diskSerial, renderCloudInit } from '../templates/cloud-init';
 import { CloudImage } from './cloud-image';
@@ -232,8 +232,9 @@ export class ProxmoxVm extends Construct implements IConnectable {
       protection: stateful,
       agent: { enabled: true, trim: true },
       cpu: { cores: props.cores ?? 2, type: 'host' },
+      // memory.dedicated is in MiB (proxmoxtf/resource/vm/vm.go, v0.111.1).
       // Ballooning off for GPU VMs: passed-through devices DMA into guest memory, which must stay pinned.
-      memory: { dedicated: Math.round((props.memoryGib ?? 2) * 1024), ...(gpuMappings.length > 0 ? { floating: 0 } : {}) },
+      memory: { dedicated: Math.round(Size.gib(props.memoryGib ?? 2).toMib()), ...(gpuMappings.length > 0 ? { floating: 0 } : {}) },
       operatingSystem: { type: 'l26' },
       scsiHardware: 'virtio-scsi-single',
       ...(props.startupOrder !== undefined ? { startup: { order: props.startupOrder } } : {}),

@@ -3,7 +3,7 @@
  * the guests on them, ZFS pools, Storage Boxes, the peers traffic comes from, and every allowed
  * flow from the reachability matrix (one edge per flow). Mermaid and DOT render this.
  */
-import { endpointLabel, gpusOf, reachability, zfsUsableCapacity, type Environment, type Flow } from '../model';
+import { endpointLabel, gpusOf, reachability, Size, zfsUsableCapacity, type Environment, type Flow } from '../model';
 
 export interface GraphNode {
   /** Identifier safe in Mermaid and DOT: letters, digits and underscores. */
@@ -69,7 +69,7 @@ export function topology(env: Environment): Topology {
   for (const n of env.cluster.nodes) {
     const guests = env.guests.filter((g) => g.node === n.name);
     const cores = guests.reduce((s, g) => s + g.cores, 0);
-    const ram = guests.reduce((s, g) => s + g.memoryGib, 0);
+    const ram = Size.sum(guests.map((g) => Size.gib(g.memoryGib))).toGib();
     const gpuUsed = guests.reduce((s, g) => s + gpusOf(env, g).length, 0);
     const gpu = n.gpus.length ? ` · GPU ${gpuUsed}/${n.gpus.length}` : '';
     groups.push({

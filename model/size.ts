@@ -107,6 +107,16 @@ export class Size {
     return Size.bytes(this.value / divisor);
   }
 
+  /** Rounded down to a whole number of `unit`s (PGTune floors its sizes to whole kB). */
+  roundDown(unit: Size): Size {
+    return new Size(Math.floor(this.value / unit.value) * unit.value);
+  }
+
+  /** Rounded up to a whole number of `unit`s (Docker's `m` and Proxmox's disk sizes are whole units). */
+  roundUp(unit: Size): Size {
+    return new Size(Math.ceil(this.value / unit.value) * unit.value);
+  }
+
   /** How many times `other` fits in this size (a ratio of two sizes is a plain number). */
   ratioTo(other: Size): number {
     return this.value / other.value;

@@ -9,9 +9,10 @@
  * where max_worker_processes is the CPU count (8 when fewer than 4 CPUs), the divisor is
  * web/oltp 1, dw 2, mixed 2, desktop 6, and the result is floored with a 64 kB minimum.
  * For that case it gives work_mem 77672kB. Generation B has no `nvme` storage class; NVMe is
- * tuned as `ssd`. All sizes are computed in kB with Math.floor, like PGTune.
+ * tuned as `ssd`. All sizes are `Size` values floored to whole kB, like PGTune's kB arithmetic
+ * (its kB are KiB: PostgreSQL's `kB` is 1024 bytes).
  */
-import type { PgProfile } from '../../model';
+import { type PgProfile, Size } from '../../model';
 
 export const PGTUNE_GENERATION = 'B (le0pard/pgtune 2025-04-30 .. 2026-04)';
 
@@ -35,12 +36,19 @@ export interface PgSetting {
 
 const KB_PER_MB = 1024;
 const KB_PER_GB = 1024 * 1024;
+/** PGTune's unit of arithmetic: every size is a whole number of it. */
+const KB = Size.kib(1);
 
 /** PGTune's unit choice: GB when it divides evenly, else MB, else kB. */
 export function formatKb(kb: number): string {
   if (kb % KB_PER_GB === 0) return `${kb / KB_PER_GB}GB`;
   if (kb % KB_PER_MB === 0) return `${kb / KB_PER_MB}MB`;
   return `${kb}kB`;
+}
+
+/** A size as postgresql.conf takes it, in PGTune's unit choice. */
+function formatSize(size: Size): string {
+  return formatKb(size.toKib());
 }
 
 const WAL_SIZES: Record<PgProfile, [string, string]> = {
@@ -58,42 +66,62 @@ const IO_CONCURRENCY: Record<PgStorage, number> = { hdd: 2, ssd: 200, san: 300, 
 /** Settings only some PostgreSQL majors know: left out below `since`. */
 const SINCE: Readonly<Record<string, number>> = { max_parallel_workers: 10, max_parallel_maintenance_workers: 11 };
 
-/** PGTune's maintenance_work_mem in kB: RAM/16 (dw: RAM/8), at most 2 GB. */
-export function maintenanceWorkMemKb(input: PgTuneInput): number {
-  const ram = Math.floor(input.memoryGib * KB_PER_GB);
-  return Math.min(Math.floor(input.profile === 'dw' ? ram / 8 : ram / 16), 2 * KB_PER_GB);
+/** The guest's RAM as PGTune counts it: whole kB. */
+function ramOf(input: PgTuneInput): Size {
+  return Size.gib(input.memoryGib).roundDown(KB);
+}
+
+/** PGTune's maintenance_work_mem: RAM/16 (dw: RAM/8), at most 2 GB. */
+export function maintenanceWorkMem(input: PgTuneInput): Size {
+  return Size.min(
+    ramOf(input)
+      .dividedBy(input.profile === 'dw' ? 8 : 16)
+      .roundDown(KB),
+    Size.gib(2),
+  );
+}
+
+/** PGTune's wal_buffers: 3 % of shared_buffers, at most 16 MB (from 14 MB up it takes 16 MB), at least 32 kB. */
+function walBuffersFor(sharedBuffers: Size): Size {
+  const max = Size.mib(16);
+  const wal = sharedBuffers.times(3).dividedBy(100).roundDown(KB);
+  if (wal.isGreaterThan(max)) return max;
+  if (wal.isGreaterThan(Size.mib(14)) && wal.isLessThan(max)) return max;
+  return Size.max(wal, Size.kib(32));
 }
 
 export function pgtune(input: PgTuneInput): PgSetting[] {
   const { profile, cpus, maxConnections } = input;
-  const ram = Math.floor(input.memoryGib * KB_PER_GB);
-  const sharedBuffers = Math.floor(profile === 'desktop' ? ram / 16 : ram / 4);
-  const effectiveCache = Math.floor(profile === 'desktop' ? ram / 4 : (ram * 3) / 4);
-  const maintenance = maintenanceWorkMemKb(input);
-
-  let walBuffers = Math.floor((3 * sharedBuffers) / 100);
-  const maxWalBuffers = 16 * KB_PER_MB;
-  if (walBuffers > maxWalBuffers) walBuffers = maxWalBuffers;
-  if (walBuffers > 14 * KB_PER_MB && walBuffers < maxWalBuffers) walBuffers = maxWalBuffers;
-  if (walBuffers < 32) walBuffers = 32;
+  const ram = ramOf(input);
+  const sharedBuffers = ram.dividedBy(profile === 'desktop' ? 16 : 4).roundDown(KB);
+  const effectiveCache = (profile === 'desktop' ? ram.dividedBy(4) : ram.times(3).dividedBy(4)).roundDown(KB);
+  const maintenance = maintenanceWorkMem(input);
+  const walBuffers = walBuffersFor(sharedBuffers);
 
   const parallel = cpus >= 4;
   const workers = parallel ? cpus : 8;
-  const workMem = Math.max(64, Math.floor((ram - sharedBuffers) / ((maxConnections + workers) * 3) / WORK_MEM_DIVISOR[profile]));
+  const workMem = Size.max(
+    Size.kib(64),
+    ram
+      .minus(sharedBuffers)
+      .dividedBy((maxConnections + workers) * 3)
+      .dividedBy(WORK_MEM_DIVISOR[profile])
+      .roundDown(KB),
+  );
   const [minWal, maxWal] = WAL_SIZES[profile];
 
   const settings: PgSetting[] = [
     { name: 'max_connections', value: String(maxConnections) },
-    { name: 'shared_buffers', value: formatKb(sharedBuffers) },
-    { name: 'effective_cache_size', value: formatKb(effectiveCache) },
-    { name: 'maintenance_work_mem', value: formatKb(maintenance) },
+    { name: 'shared_buffers', value: formatSize(sharedBuffers) },
+    { name: 'effective_cache_size', value: formatSize(effectiveCache) },
+    { name: 'maintenance_work_mem', value: formatSize(maintenance) },
     { name: 'checkpoint_completion_target', value: '0.9' },
-    { name: 'wal_buffers', value: formatKb(walBuffers) },
+    { name: 'wal_buffers', value: formatSize(walBuffers) },
     { name: 'default_statistics_target', value: profile === 'dw' ? '500' : '100' },
     { name: 'random_page_cost', value: input.storage === 'hdd' ? '4' : '1.1' },
     { name: 'effective_io_concurrency', value: String(IO_CONCURRENCY[input.storage]) },
-    { name: 'work_mem', value: formatKb(workMem) },
-    { name: 'huge_pages', value: ram >= 32 * KB_PER_GB ? 'try' : 'off' },
+    { name: 'work_mem', value: formatSize(workMem) },
+    { name: 'huge_pages', value: ram.isAtLeast(Size.gib(32)) ? 'try' : 'off' },
     { name: 'min_wal_size', value: minWal },
     { name: 'max_wal_size', value: maxWal },
   ];

@@ -4,7 +4,7 @@
  * address only, and (with `backup`) WAL archiving plus a nightly pg_dump sidecar on the backup mount.
  */
 import type { Guest, PostgresStackSpec } from '../../model';
-import { datastoreOf, DEFAULT_PORTS } from '../../model';
+import { datastoreOf, DEFAULT_PORTS, Size } from '../../model';
 import { baseBackupScheduleOf } from '../../model/backup-schedule';
 import type { ServiceDefinition } from '../compose/service';
 import {
@@ -23,7 +23,7 @@ import { guardDataVolume } from './data-disk-guard';
 import { renderExporterQueries } from '../postgres/exporter-queries';
 import { DEFAULT_EXTENSIONS, renderInitSql } from '../postgres/init-sql';
 import { hbaSources, renderPgHba } from '../postgres/pg-hba';
-import { maintenanceWorkMemKb, PgStorage, PgTuneInput } from '../postgres/pgtune';
+import { maintenanceWorkMem, PgStorage, PgTuneInput } from '../postgres/pgtune';
 import { renderPostgresqlConf } from '../postgres/postgresql-conf';
 import { dataDisks, publish, StackContext, StackParts } from './types';
 
@@ -75,8 +75,11 @@ export function postgresTuneInput(ctx: StackContext, stack: PostgresStackSpec): 
  * parallel query, at most half the guest's RAM.
  */
 export function postgresShmSizeMib(tune: PgTuneInput): number {
-  const wanted = Math.ceil(maintenanceWorkMemKb(tune) / 1024) + 1024;
-  return Math.min(wanted, Math.floor((tune.memoryGib * 1024) / 2));
+  const mib = Size.mib(1);
+  // compose's `shm_size` is written in whole MiB (`<n>m`): rounded up for the want, down for the cap.
+  const wanted = maintenanceWorkMem(tune).roundUp(mib).plus(Size.gib(1));
+  const halfRam = Size.gib(tune.memoryGib).dividedBy(2).roundDown(mib);
+  return Size.min(wanted, halfRam).toMib();
 }
 
 function otherStacksOn(guest: Guest, stack: PostgresStackSpec): boolean {

@@ -1,6 +1,6 @@
 /** Redis 7 with a password from the env file and explicit persistence (aof, rdb or none). */
 import type { RedisStackSpec } from '../../model';
-import { DEFAULT_PORTS } from '../../model';
+import { DEFAULT_PORTS, Size } from '../../model';
 import { renderRedisConf } from '../redis/redis-conf';
 import { publish, StackContext, StackParts } from './types';
 
@@ -33,7 +33,10 @@ const ENTRYPOINT_SCRIPT = [
  * over maxmemory covers fragmentation and client buffers.
  */
 export function redisMemoryLimitMib(maxMemoryMib: number, persistent: boolean): number {
-  return persistent ? maxMemoryMib * 2 + 64 : Math.ceil(maxMemoryMib * 1.25);
+  const maxmemory = Size.mib(maxMemoryMib);
+  // compose's `mem_limit` is written in whole MiB (`<n>m`).
+  const limit = persistent ? maxmemory.times(2).plus(Size.mib(64)) : maxmemory.times(1.25).roundUp(Size.mib(1));
+  return limit.toMib();
 }
 
 export function redisStack(ctx: StackContext, stack: RedisStackSpec): StackParts {

@@ -85,6 +85,21 @@ describe('Size', () => {
     );
   });
 
+  it('rounds to whole units: down never above, up never below, both within one unit and whole', () => {
+    fc.assert(
+      fc.property(gib, fc.constantFrom(Size.bytes(1), Size.kib(1), Size.mib(1), Size.gib(1)), (g, unit) => {
+        const s = Size.gib(g);
+        const down = s.roundDown(unit);
+        const up = s.roundUp(unit);
+        expect(down.isAtMost(s) && up.isAtLeast(s)).toBe(true);
+        expect(s.minus(down).isLessThan(unit) && up.minus(s).isLessThan(unit)).toBe(true);
+        expect(Number.isInteger(down.ratioTo(unit)) && Number.isInteger(up.ratioTo(unit))).toBe(true);
+        // As the plain arithmetic it replaces: Math.floor(gib * 1024) MiB.
+        expect(Size.gib(g).roundDown(Size.mib(1)).toMib()).toBe(Math.floor(g * 1024));
+      }),
+    );
+  });
+
   it('prints in the largest unit it reaches, and the printed amount is within rounding of the size', () => {
     fc.assert(
       fc.property(size, (s) => {

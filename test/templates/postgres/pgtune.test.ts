@@ -1,5 +1,30 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatKb, pgtune, PgTuneInput } from '../../../templates/postgres/pgtune';
+
+/**
+ * PGTune's own integer-kB arithmetic (le0pard/pgtune, generation B), written out as the oracle
+ * for the sizes `pgtune` now computes as `Size` values.
+ */
+function pgtuneKb(input: PgTuneInput): Record<string, number | string> {
+  const ram = Math.floor(input.memoryGib * 1024 * 1024);
+  const desktop = input.profile === 'desktop';
+  const sharedBuffers = Math.floor(desktop ? ram / 16 : ram / 4);
+  let wal = Math.floor((3 * sharedBuffers) / 100);
+  if (wal > 16384) wal = 16384;
+  if (wal > 14336 && wal < 16384) wal = 16384;
+  if (wal < 32) wal = 32;
+  const workers = input.cpus >= 4 ? input.cpus : 8;
+  const divisor = { web: 1, oltp: 1, dw: 2, mixed: 2, desktop: 6 }[input.profile];
+  return {
+    shared_buffers: sharedBuffers,
+    effective_cache_size: Math.floor(desktop ? ram / 4 : (ram * 3) / 4),
+    maintenance_work_mem: Math.min(Math.floor(input.profile === 'dw' ? ram / 8 : ram / 16), 2 * 1024 * 1024),
+    wal_buffers: wal,
+    work_mem: Math.max(64, Math.floor((ram - sharedBuffers) / ((input.maxConnections + workers) * 3) / divisor)),
+    huge_pages: ram >= 32 * 1024 * 1024 ? 'try' : 'off',
+  };
+}
 
 const asMap = (input: PgTuneInput) => Object.fromEntries(pgtune(input).map((s) => [s.name, s.value]));
 const oltp64: PgTuneInput = { memoryGib: 64, cpus: 16, maxConnections: 200, profile: 'oltp', storage: 'ssd', pgMajor: 16 };
@@ -84,4 +109,26 @@ describe('pgtune (PGTune generation B)', () => {
     [77672, '77672kB'],
     [1048576 + 1024, '1025MB'],
   ])('formats %i kB as %s', (kb, text) => expect(formatKb(kb)).toBe(text));
+
+  it("computes every size as PGTune's integer kB arithmetic does, for any RAM, CPUs, connections and profile", () => {
+    const input = fc.record({
+      // RAM as specs give it, GiB with up to three decimals: the huge-pages threshold and its
+      // neighbours, under 4 GiB (where wal_buffers passes its 14-16 MB step), or up to 12 TiB.
+      memoryGib: fc
+        .oneof(fc.constantFrom(1000, 2000, 31999, 32000, 64000), fc.integer({ min: 250, max: 4000 }), fc.integer({ min: 250, max: 12288 * 1000 }))
+        .map((n) => n / 1000),
+      cpus: fc.integer({ min: 1, max: 512 }),
+      maxConnections: fc.integer({ min: 1, max: 10000 }),
+      profile: fc.constantFrom('web', 'oltp', 'dw', 'desktop', 'mixed'),
+      storage: fc.constantFrom('ssd', 'hdd', 'san', 'nvme'),
+      pgMajor: fc.constant(16),
+    }) as fc.Arbitrary<PgTuneInput>;
+    fc.assert(
+      fc.property(input, (i) => {
+        const got = asMap(i);
+        for (const [name, want] of Object.entries(pgtuneKb(i))) expect(got[name], name).toBe(typeof want === 'number' ? formatKb(want) : want);
+      }),
+      { numRuns: 500 },
+    );
+  });
 });
