@@ -12,6 +12,8 @@ export default defineConfig({
     // subprocess can take several times its quiet duration, and a time-out there says nothing
     // about pvestack. A hung test still fails, after two minutes. The CLI subprocesses start from
     // dist/ (built by `npm ci`), about a tenth of a second each instead of a second under tsx.
+    // Tests only ever raise these, never lower them, and their own waits (a child process, a
+    // health wait, a server to stop) allow a minute or more for what takes a second when quiet.
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: 'forks',

@@ -7,7 +7,7 @@ const pvestack = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
   spawnSync(process.execPath, [path.join(ROOT, 'bin/pvestack.js'), ...args], { cwd: ROOT, env, encoding: 'utf8' });
 
 // Each case starts the CLI (tsx compiles on start), which takes seconds on a loaded machine.
-describe('pvestack inventory / pvestack ansible (CLI wiring)', { timeout: 60_000 }, () => {
+describe('pvestack inventory / pvestack ansible (CLI wiring)', () => {
   it('inventory --format json prints the --list form; a bad format is a user error', () => {
     const r = pvestack(['inventory', 'production-as-planned', '--format', 'json']);
     expect(r.status, r.stderr).toBe(0);

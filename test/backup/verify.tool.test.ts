@@ -134,7 +134,7 @@ describeWithTools(
       sql("INSERT INTO orders SELECT g, 'in the newest segment' FROM generate_series(501, 600) g");
       const newest = sql('SELECT pg_walfile_name(pg_current_wal_lsn())');
       sql('SELECT pg_switch_wal()');
-      await waitFor(`${newest} archived`, () => fs.existsSync(path.join(box, 'wal', newest)), 20_000);
+      await waitFor(`${newest} archived`, () => fs.existsSync(path.join(box, 'wal', newest)), 60_000);
       asPostgres([`${HOST_PGBIN}/pg_ctl`, '-D', data, '-m', 'immediate', 'stop']);
     }, 240_000);
     afterAll(() => {
@@ -217,7 +217,7 @@ describeWithTools(
         // Statistics start empty after the immediate stop; archive one segment.
         sql("INSERT INTO orders VALUES (601, 'after the restart')");
         sql('SELECT pg_switch_wal()');
-        await waitFor('a segment archived after the restart', () => row('pvestack_pg_archiver')[2]! > 0, 20_000);
+        await waitFor('a segment archived after the restart', () => row('pvestack_pg_archiver')[2]! > 0, 60_000);
         const [failed, , lastArchived] = row('pvestack_pg_archiver');
         expect(failed).toBe(0);
         expect(lastArchived).toBeGreaterThan(0);

@@ -160,5 +160,5 @@ describeWithTools('pvestack up / down on a real Docker engine', dockerHost ? ['d
     expect(docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${PROJECT}`).stdout.trim()).toBe('');
     expect(docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${WORKER_PROJECT}`).stdout.trim()).toBe('');
     expect(docker('volume', 'inspect', `${PROJECT}_webdata`).status).toBe(0);
-  }, 90_000);
+  });
 });

@@ -32,14 +32,14 @@ describe('pvestack deploy (CLI, no hosts contacted)', () => {
       expect(s.commands.join('\n')).not.toMatch(/down -v|system prune/);
     }
     expect(r.stdout + r.stderr).not.toContain(SECRET);
-  }, 30_000);
+  });
 
   it('a 1-character secret is refused before any host is touched, naming the secret and not the value', () => {
     const r = pvestack(['deploy', 'dev', '--only', 'postgres'], { PVESTACK_POSTGRES_PASSWORD: 'Q' });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('secret value too short: "postgres-password" (fewer than 8 characters)');
     expect(r.stderr).not.toMatch(/connect|refused/);
-  }, 30_000);
+  });
 
   it.each(['{{{{{{{{', '""""""""""', 'truetruetrue', '********', '{"a":true}'])(
     '--json stays valid JSON with the secret value %j',
@@ -60,13 +60,13 @@ describe('pvestack deploy (CLI, no hosts contacted)', () => {
     const r = pvestack(['deploy', 'dev', '--dry-run', '--only', 'no-such-thing']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--only no-such-thing: no guest with stacks or stack of that name in dev\. Choose from: /);
-  }, 30_000);
+  });
 
   it('a real deploy without the secret values stops before any host, naming the variables', () => {
     const r = pvestack(['deploy', 'dev', '--only', 'postgres'], { PVESTACK_POSTGRES_PASSWORD: '' });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('missing secret value: PVESTACK_POSTGRES_PASSWORD');
-  }, 30_000);
+  });
 
   it.skipIf(spawnSync('sh', ['-c', 'command -v pulumi']).status === 0)(
     '--engine pulumi without the pulumi CLI fails with how to install it',
@@ -83,5 +83,5 @@ describe('pvestack deploy (CLI, no hosts contacted)', () => {
     const r = pvestack(['lock', 'status', 'dev', 'nope']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no guest named "nope" in dev');
-  }, 30_000);
+  });
 });

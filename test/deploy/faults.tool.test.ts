@@ -101,7 +101,7 @@ describeWithTools(
       } finally {
         other.stop();
       }
-    }, 60_000);
+    });
 
     it('--trust-on-first-use records the key, and the recorded key is then pinned', async () => {
       const p = project('faults-tofu');
@@ -115,7 +115,7 @@ describeWithTools(
       expect(fs.readFileSync(known, 'utf8')).toBe(`[127.0.0.1]:${host.sshd.port} ${host.sshd.hostPublicKey}\n`);
       const again = await deployHost({ ...target, endpoint: { ...target.endpoint, hostKeys: [], knownHostsPath: known } }, testContext());
       expect(again.error?.message).toBeUndefined();
-    }, 60_000);
+    });
     it('a refused connection and a host that never answers are told apart from a connection lost mid-step', async () => {
       const p = project('faults-refused');
       const base = targetFor(host.sshd, [webStack(p, { image: IMAGE })], dockerHost, rootFor(p));
@@ -136,7 +136,7 @@ describeWithTools(
         silent.close();
       }
       expect(fs.existsSync(rootFor(p))).toBe(false);
-    }, 60_000);
+    });
 
     it('a full disk at lock time: the deploy names the cause and the place, and leaves no empty lock behind', async () => {
       const p = project('faults-full');
@@ -154,7 +154,7 @@ describeWithTools(
       } finally {
         execFileSync('umount', [root]);
       }
-    }, 60_000);
+    });
 
     it('a disk that fills up during the upload: nothing switched, the cause and place named, the next deploy cleans up', async () => {
       const p = project('faults-upload-full');

@@ -122,7 +122,7 @@ export function targetFor(sshd: TestSshd, stacks: RenderedStack[], dockerHost: s
   };
 }
 
-/** A deploy context with the test secret, short health timeouts and a stage log. */
+/** A deploy context with the test secret, a health wait a busy machine does not run out of (unhealthy fails at once) and a stage log. */
 export function testContext(overrides: Partial<DeployContext> = {}): DeployContext & { stages: string[] } {
   const stages: string[] = [];
   return {
@@ -131,7 +131,7 @@ export function testContext(overrides: Partial<DeployContext> = {}): DeployConte
     local: { machine: 'test-machine', alive: () => true },
     secrets: new Map([['api-token', SECRET_VALUE]]),
     masker: new Masker([SECRET_VALUE]),
-    healthTimeoutMs: 30_000,
+    healthTimeoutMs: 120_000,
     confirmStateful: async () => true,
     onStage: (guest, stage, detail) => stages.push(`${guest} ${stage}${detail ? ` ${detail}` : ''}`),
     stages,

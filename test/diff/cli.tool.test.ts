@@ -117,5 +117,5 @@ const STG2 = `{ name: 'pve-stg2', cpuThreads: 24, memoryGib: 64, datastores: [{ 
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/base ref "no-such-ref" does not resolve/);
     expect(repo.worktrees()).toHaveLength(1);
-  }, 60_000);
+  });
 });

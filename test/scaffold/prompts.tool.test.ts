@@ -17,7 +17,7 @@ describeWithTools('pvestack init on a terminal', ['script'], () => {
       cwd: dir,
       input: answers.map((a) => `${a}\n`).join(''),
       encoding: 'utf8',
-      timeout: 60_000,
+      timeout: 120_000,
     });
 
   it('asks for name, format, nodes, GPUs, stacks, model and key, and writes what was answered', () => {

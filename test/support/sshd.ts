@@ -96,7 +96,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
       ...sshd,
     ]);
   } else run(sshd[0]!, sshd.slice(1));
-  await waitFor('sshd to listen', () => canConnect(port, address), 10_000, 50);
+  await waitFor('sshd to listen', () => canConnect(port, address), 60_000, 50);
   const hostPublicKey = fs.readFileSync(path.join(dir, 'host_ed25519.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ');
   const hostFingerprint = run('ssh-keygen', ['-lf', path.join(dir, 'host_ed25519.pub')]).split(' ')[1]!;
   const knownHostsPath = path.join(dir, 'known_hosts');

@@ -50,7 +50,7 @@ export function run(cmd: string, args: string[], opts: { cwd?: string; env?: Nod
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], ...opts });
 }
 
-export async function waitFor(what: string, test: () => boolean | Promise<boolean>, timeoutMs = 30_000, intervalMs = 200): Promise<void> {
+export async function waitFor(what: string, test: () => boolean | Promise<boolean>, timeoutMs = 60_000, intervalMs = 200): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await test()) return;

@@ -74,10 +74,10 @@ describeWithTools('Storage Box folders over SFTP with the host key pinned (real 
 
   it('creates every level of the folder, and a second run succeeds (the folders exist)', () => {
     const argv = prepare('good', storageBoxKnownHosts(box));
-    const first = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 30_000 });
+    const first = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 120_000 });
     expect(first.status, first.stderr).toBe(0);
     expect(fs.statSync(path.join(home, 'chat/models/2026')).isDirectory()).toBe(true);
-    const again = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 30_000 });
+    const again = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 120_000 });
     expect(again.status, again.stderr).toBe(0);
   });
 
@@ -86,7 +86,7 @@ describeWithTools('Storage Box folders over SFTP with the host key pinned (real 
     run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(scratch.dir, 'other')]);
     const other = fs.readFileSync(path.join(scratch.dir, 'other.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
     const argv = prepare('wrong-key', storageBoxKnownHosts({ ...box, hostKeys: [other] }));
-    const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 120_000 });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/);
     expect(fs.existsSync(path.join(home, 'chat/models'))).toBe(false);

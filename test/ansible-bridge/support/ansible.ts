@@ -52,7 +52,7 @@ export function recap(output: string, host: string): Record<string, number> {
 
 /** Whether Debian's ansible ships the chroot connection plugin the playbook tests drive the throwaway root with. */
 export function hasChrootConnection(): boolean {
-  return spawnSync('ansible-doc', ['-t', 'connection', 'community.general.chroot'], { stdio: 'ignore', env: ANSIBLE_ENV, timeout: 60_000 }).status === 0;
+  return spawnSync('ansible-doc', ['-t', 'connection', 'community.general.chroot'], { stdio: 'ignore', env: ANSIBLE_ENV, timeout: 120_000 }).status === 0;
 }
 
 /**

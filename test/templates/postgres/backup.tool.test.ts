@@ -158,7 +158,7 @@ describeWithTools(
           const pidFile = path.join(root, dir, 'postmaster.pid');
           if (fs.existsSync(pidFile)) killServer(pidFile);
         }
-        await waitFor('the servers of this scenario to stop', () => !reachable(), 15_000);
+        await waitFor('the servers of this scenario to stop', () => !reachable(), 60_000);
       }
 
       async function rowsAfterDisaster() {
@@ -170,7 +170,7 @@ describeWithTools(
         // What archive_timeout does after a minute: switch to a new segment, which gets archived.
         const segment = sql('SELECT pg_walfile_name(pg_current_wal_lsn())');
         sql('SELECT pg_switch_wal()');
-        await waitFor(`segment ${segment} in the archive`, () => fs.existsSync(path.join(box, 'wal', segment)), 15_000).catch((e: Error) => {
+        await waitFor(`segment ${segment} in the archive`, () => fs.existsSync(path.join(box, 'wal', segment)), 60_000).catch((e: Error) => {
           throw new Error(
             `${e.message}; archiver: ${sql('SELECT failed_count, last_failed_wal FROM pg_stat_archiver')}; log: ${fs.readFileSync(path.join(root, 'data.log'), 'utf8').slice(-1500)}`,
           );
@@ -178,7 +178,7 @@ describeWithTools(
         sql("INSERT INTO items SELECT g, 'after the last archived segment' FROM generate_series(1501, 1600) g");
         const committed = Number(sql('SELECT count(*) FROM items'));
         killServer(path.join(data, 'postmaster.pid'));
-        await waitFor('the killed server to let go of its port', () => !reachable(), 15_000);
+        await waitFor('the killed server to let go of its port', () => !reachable(), 60_000);
 
         /** The documented restore, then PostgreSQL replays the archive and promotes. */
         const restore = async (name: string, mode: '--drill' | 'for real', oldWal?: string) => {
@@ -195,7 +195,7 @@ describeWithTools(
           if (r.status !== 0) throw new Error(`restore failed: ${r.stderr}`);
           const up = pgCtl(target, 'start');
           if (up.status !== 0) throw new Error(`restored server did not start: ${fs.readFileSync(path.join(root, `${name}.log`), 'utf8').slice(-2000)}`);
-          await waitFor('recovery to end', () => sql('SELECT pg_is_in_recovery()') === 'f', 30_000);
+          await waitFor('recovery to end', () => sql('SELECT pg_is_in_recovery()') === 'f', 60_000);
           const rows = Number(sql('SELECT count(*) FROM items'));
           const lastPhase = sql('SELECT phase FROM items ORDER BY id DESC LIMIT 1');
           pgCtl(target, 'stop', '-m', 'fast');

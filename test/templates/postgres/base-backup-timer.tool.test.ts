@@ -53,7 +53,7 @@ describeWithTools('the base-backup sidecar waits for the scheduled run (real sh 
     const file = path.join(dir, 'pg-backup.sh');
     fs.writeFileSync(file, script.replace(`dir=${BACKUP_DIR}\n`, `dir=${path.join(dir, 'backup')}\n`));
     const started = Math.floor(Date.now() / 1000);
-    const r = spawnSync('sh', [file], { encoding: 'utf8', timeout: 20_000, env: { PATH: `${bin}:/usr/bin:/bin`, LANG: 'C' } });
+    const r = spawnSync('sh', [file], { encoding: 'utf8', timeout: 120_000, env: { PATH: `${bin}:/usr/bin:/bin`, LANG: 'C' } });
     expect(fs.existsSync(path.join(dir, 'slept')), r.stderr).toBe(true);
     return { started, seconds: Number(fs.readFileSync(path.join(dir, 'slept'), 'utf8')), stdout: r.stdout + r.stderr };
   }

@@ -85,7 +85,7 @@ describeWithTools('services refuse to start without their data disk (real contai
       ...c.service.entrypoint!.slice(1),
       ...c.service.command!,
     ];
-    return spawnSync('docker', argv, { env: { ...process.env, DOCKER_HOST: dockerHost }, encoding: 'utf8', timeout: 60_000 });
+    return spawnSync('docker', argv, { env: { ...process.env, DOCKER_HOST: dockerHost }, encoding: 'utf8', timeout: 120_000 });
   }
 
   describe.each(CASES)('$name', (c) => {
