@@ -201,20 +201,15 @@ export function writeLocalStack(s: LocalStack, values?: ReadonlyMap<string, stri
   }
 }
 
-export function composeDown(cli: ComposeCli, s: LocalStack, opts: { volumes?: boolean }, run: Runner = spawnRunner): void {
-  const argv = composeDownArgv(cli, s, opts);
-  check(run(argv, { cwd: s.dir }), argv, 'Is the Docker engine running and DOCKER_HOST right?');
-}
-
-/** One container's state: `running` + `healthy`, `running` + '' (no healthcheck), `exited`... */
-export interface ContainerState {
+/** One local container's state for `up`'s report: `running` + `healthy`, `running` + '' (no healthcheck), `exited`... */
+export interface LocalContainer {
   readonly project: string;
   readonly container: string;
   readonly status: string;
   readonly health: string;
 }
 
-export function containerStates(cli: ComposeCli, stacks: readonly LocalStack[], run: Runner = spawnRunner): ContainerState[] {
+export function containerStates(cli: ComposeCli, stacks: readonly LocalStack[], run: Runner = spawnRunner): LocalContainer[] {
   return stacks.flatMap((s) => {
     const ids = run(composePsIdsArgv(cli, s), { cwd: s.dir })
       .stdout.split('\n')
@@ -234,7 +229,7 @@ export function containerStates(cli: ComposeCli, stacks: readonly LocalStack[], 
 /** What `up` did: the commands it ran, in order, and the containers' final states. */
 export interface UpResult {
   readonly commands: readonly Argv[];
-  readonly containers: readonly ContainerState[];
+  readonly containers: readonly LocalContainer[];
 }
 
 /**
@@ -264,6 +259,25 @@ export function runUp(
     }
   }
   return { commands, containers: containerStates(plan.flavor, plan.stacks, run) };
+}
+
+/**
+ * Stops the plan's stacks in reverse start order (the commands of {@link downCommands}); compose
+ * needs each stack's file (and its env files, possibly empty) to know the project's services, so
+ * missing ones are written first. Removing a shared network that something still uses fails
+ * harmlessly. Returns the commands it ran.
+ */
+export function runDown(plan: LocalPlan, opts: { volumes?: boolean; networks: boolean; run?: Runner; onStack?: (s: LocalStackPlan) => void }): Argv[] {
+  const run = opts.run ?? spawnRunner;
+  const commands = downCommands(plan, opts);
+  [...plan.stacks].reverse().forEach((s, i) => {
+    opts.onStack?.(s);
+    if (!fs.existsSync(path.join(s.dir, COMPOSE_FILE))) writeLocalStack(s);
+    else writeLocalStack({ ...s, stack: { ...s.stack, files: [] } });
+    check(run(commands[i]!, { cwd: s.dir }), commands[i]!, 'Is the Docker engine running and DOCKER_HOST right?');
+  });
+  for (const argv of commands.slice(plan.stacks.length)) run(argv);
+  return commands;
 }
 
 /** The health wait's last `health <service> <what happened>` line as one sentence. */

@@ -153,10 +153,15 @@ describeWithTools('pvestack up / down on a real Docker engine', dockerHost ? ['d
     expect(docker('exec', web, 'cat', '/data/token').stdout).toBe(`${CANARY}\n`);
   }, 150_000);
 
-  it('stops it with down and keeps the named volume', () => {
-    const r = pvestack(['down', spec]);
+  it('stops it with down, in reverse plan order as its --dry-run says, and keeps the named volume', () => {
+    const planned = pvestack(['--json', 'down', spec, '--dry-run']);
+    expect(planned.status, planned.stderr).toBe(0);
+    const r = pvestack(['--json', 'down', spec]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain('volumes kept');
+    const real = JSON.parse(r.stdout) as { stopped: string[]; commands: string[][]; volumesDeleted: boolean };
+    expect(real.commands).toEqual((JSON.parse(planned.stdout) as { commands: string[][] }).commands);
+    expect(real.stopped).toEqual([WORKER_PROJECT, PROJECT]);
+    expect(real.volumesDeleted).toBe(false);
     expect(docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${PROJECT}`).stdout.trim()).toBe('');
     expect(docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${WORKER_PROJECT}`).stdout.trim()).toBe('');
     expect(docker('volume', 'inspect', `${PROJECT}_webdata`).status).toBe(0);
