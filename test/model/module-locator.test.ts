@@ -17,17 +17,23 @@ import { TS_GUEST_REST, tsSpecModule } from '../fixtures/spec-error-cases';
 
 const SHAPES = ['inline', 'const', 'imported', 'spread', 'opaque-spread', 'helper', 'map', 'mutated'] as const;
 type Shape = (typeof SHAPES)[number];
-const FIELDS = ['name', 'ipv4', 'cores', 'memoryGib'] as const;
+const FIELDS = ['name', 'ipv4', 'cores', 'memoryGib', 'datastore'] as const;
 type Field = (typeof FIELDS)[number];
 const VALUE_FORMS = ['literal', 'const', 'imported'] as const;
 type ValueForm = (typeof VALUE_FORMS)[number];
+/** How `guests` holds the elements: written in it, a constant, or a spread of a constant. */
+const CONTAINERS = ['literal', 'const', 'spread'] as const;
+type Container = (typeof CONTAINERS)[number];
 
+/** The spec path of each field within a guest. */
+const PATH: Record<Field, string> = { name: 'name', ipv4: 'ipv4', cores: 'cores', memoryGib: 'memoryGib', datastore: 'disks[0].datastore' };
 /** A wrong value per field, as TypeScript source, each with exactly one validation error. */
-const BAD: Record<Field, string> = { name: "'Bad_Name'", ipv4: "'10.30.0.250/24'", cores: "'two'", memoryGib: '0' };
-const REST = "kind: 'vm', role: 'web', node: 'pve1', disks: [{ sizeGib: 20, datastore: 'local-lvm' }]";
+const BAD: Record<Field, string> = { name: "'Bad_Name'", ipv4: "'10.30.0.250/24'", cores: "'two'", memoryGib: '0', datastore: "'tank'" };
+const REST = "kind: 'vm', role: 'web', node: 'pve1'";
 
 interface Case {
   readonly shapes: readonly Shape[];
+  readonly container: Container;
   readonly bad: { readonly guest: number; readonly field: Field; readonly form: ValueForm };
 }
 
@@ -43,12 +49,10 @@ class Files {
 /** Writes the case's spec module; returns the place (`file:line`) the error must point at, or the bare file. */
 function writeCase(dir: string, c: Case): { expected: string; needles: string[] } {
   const f = new Files();
-  const n = c.shapes.length;
   const imports: string[] = [];
   const valueOf = (i: number, field: Field, file: string): string => {
-    const valid: Record<Field, string> = { name: `'g${i}'`, ipv4: `'10.30.0.${10 + i}'`, cores: '2', memoryGib: '4' };
-    if (c.bad.guest !== i || c.bad.field !== field) return valid[field];
-    if (c.shapes[i] === 'mutated') return valid[field];
+    const valid: Record<Field, string> = { name: `'g${i}'`, ipv4: `'10.30.0.${10 + i}'`, cores: '2', memoryGib: '4', datastore: "'local-lvm'" };
+    if (c.bad.guest !== i || c.bad.field !== field || c.shapes[i] === 'mutated') return valid[field];
     if (c.bad.form === 'literal') return BAD[field];
     if (c.bad.form === 'imported' && file === 'env.ts') {
       f.add('values.ts', `export const bad${i} = ${BAD[field]};`);
@@ -58,76 +62,86 @@ function writeCase(dir: string, c: Case): { expected: string; needles: string[] 
     f.add(file, `const bad${i} = ${BAD[field]};`);
     return `bad${i}`;
   };
-  const where: Partial<Record<string, { file: string; line?: number; needle: string }>> = {};
+  /** Where guest i's bad field is: a line already known, or the element's line (found below), and what that line holds. */
+  const where: { file: string; line?: number; needle: string }[] = [];
   const elements: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const fields = (file: string) => FIELDS.map((k) => `${k}: ${valueOf(i, k, file)}`).join(', ');
-    const shape = c.shapes[i]!;
+  c.shapes.forEach((shape, i) => {
+    const v = (k: Field, file = 'env.ts') => valueOf(i, k, file);
+    const machine = (file: string) =>
+      `cores: ${v('cores', file)}, memoryGib: ${v('memoryGib', file)}, disks: [{ sizeGib: 20, datastore: ${v('datastore', file)} }]`;
+    const whole = (file: string) => `{ name: ${v('name', file)}, ipv4: ${v('ipv4', file)}, ${machine(file)}, ${REST} }`;
+    const fromBase = c.bad.field !== 'name' && c.bad.field !== 'ipv4';
     if (shape === 'inline') {
-      elements.push(`{ ${fields('env.ts')}, ${REST} }`);
-      where[i] = { file: 'env.ts', needle: 'FIELD' };
+      elements.push(whole('env.ts'));
+      where.push({ file: 'env.ts', needle: 'FIELD' });
     } else if (shape === 'const' || shape === 'mutated') {
-      const line = f.add('env.ts', `const guest${i} = { ${fields('env.ts')}, ${REST} };`);
-      if (shape === 'mutated' && c.bad.guest === i) f.add('env.ts', `guest${i}.${c.bad.field} = ${BAD[c.bad.field]} as never;`);
+      const line = f.add('env.ts', `const guest${i} = ${whole('env.ts')};`);
+      if (shape === 'mutated' && c.bad.guest === i) f.add('env.ts', `guest${i}.${PATH[c.bad.field]} = ${BAD[c.bad.field]} as never;`);
       elements.push(`guest${i}`);
-      where[i] = shape === 'mutated' ? { file: 'env.ts', needle: '' } : { file: 'env.ts', line, needle: 'FIELD' };
+      where.push(shape === 'mutated' ? { file: 'env.ts', needle: '' } : { file: 'env.ts', line, needle: 'FIELD' });
     } else if (shape === 'imported') {
-      const text = fields('parts.ts');
-      const line = f.add('parts.ts', `export const guest${i} = { ${text}, ${REST} };`);
+      const line = f.add('parts.ts', `export const guest${i} = ${whole('parts.ts')};`);
       imports.push(`import { guest${i} } from './parts';`);
       elements.push(`guest${i}`);
-      where[i] = { file: 'parts.ts', line, needle: 'FIELD' };
+      where.push({ file: 'parts.ts', line, needle: 'FIELD' });
     } else if (shape === 'spread' || shape === 'opaque-spread') {
-      const base = `{ cores: ${valueOf(i, 'cores', 'env.ts')}, memoryGib: ${valueOf(i, 'memoryGib', 'env.ts')}, ${REST} }`;
-      const baseLine = f.add('env.ts', `const base${i} = ${base};`);
+      const baseLine = f.add('env.ts', `const base${i} = { ${machine('env.ts')}, ${REST} };`);
       const spread = shape === 'spread' ? `...base${i}` : `...(process.argv.length > 999 ? { cores: 1 } : base${i})`;
-      elements.push(`{ name: ${valueOf(i, 'name', 'env.ts')}, ${spread}, ipv4: ${valueOf(i, 'ipv4', 'env.ts')} }`);
-      const fromBase = c.bad.field === 'cores' || c.bad.field === 'memoryGib';
-      where[i] = fromBase
-        ? shape === 'spread'
-          ? { file: 'env.ts', line: baseLine, needle: 'FIELD' }
-          : { file: 'env.ts', needle: spread }
-        : { file: 'env.ts', needle: 'FIELD' };
+      elements.push(`{ name: ${v('name')}, ${spread}, ipv4: ${v('ipv4')} }`);
+      if (!fromBase) where.push({ file: 'env.ts', needle: 'FIELD' });
+      else where.push(shape === 'spread' ? { file: 'env.ts', line: baseLine, needle: 'FIELD' } : { file: 'env.ts', needle: spread });
     } else if (shape === 'helper') {
-      elements.push(`vm(${FIELDS.map((k) => valueOf(i, k, 'env.ts')).join(', ')})`);
-      where[i] = { file: 'env.ts', needle: 'vm(' };
+      elements.push(`vm(${FIELDS.map((k) => v(k)).join(', ')})`);
+      where.push({ file: 'env.ts', needle: 'vm(' });
     } else {
-      elements.push(`...[[${FIELDS.map((k) => valueOf(i, k, 'env.ts')).join(', ')}]].map(([${FIELDS.join(', ')}]) => ({ ${FIELDS.join(', ')}, ${REST} }))`);
-      where[i] = { file: 'env.ts', needle: '.map(' };
+      const params = FIELDS.join(', ');
+      elements.push(
+        `...[[${FIELDS.map((k) => v(k)).join(', ')}]].map(([${params}]) => ({ name, ipv4, cores, memoryGib, disks: [{ sizeGib: 20, datastore }], ${REST} }))`,
+      );
+      where.push({ file: 'env.ts', needle: '.map(' });
     }
-  }
-  const body = f.lines['env.ts']!.splice(0);
+  });
   const head = [
     ...new Set(imports),
-    `function vm(name: string, ipv4: string, cores: unknown, memoryGib: unknown) {`,
-    `  return { name, ipv4, cores, memoryGib, ${REST} };`,
+    `function vm(name: string, ipv4: string, cores: unknown, memoryGib: unknown, datastore: string) {`,
+    `  return { name, ipv4, cores, memoryGib, disks: [{ sizeGib: 20, datastore }], ${REST} };`,
     `}`,
   ];
-  f.lines['env.ts']!.push(...head, ...body);
+  const env = f.lines['env.ts']!;
+  env.unshift(...head);
   const shift = head.length;
-  const exportLine = f.lines['env.ts']!.length + 1;
-  f.lines['env.ts']!.push(
+  const elementLines: number[] = [];
+  if (c.container !== 'literal') {
+    env.push('const allGuests = [');
+    for (const e of elements) elementLines.push(f.add('env.ts', `  ${e},`));
+    env.push('];');
+  }
+  env.push(
     'export default {',
     "  name: 'small',",
     "  cluster: { nodes: [{ name: 'pve1', cpuThreads: 8, memoryGib: 16 }] },",
     "  networks: [{ name: 'private', bridge: 'vmbr1', cidr: '10.30.0.0/24', gateway: '10.30.0.1' }],",
     "  admin: { cidrs: ['10.99.0.0/24'], sshKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFixtureFixtureFixtureFixtureFixtureFixture ops@example'] },",
-    '  guests: [',
-    ...elements.map((e) => `    ${e},`),
-    '  ],',
-    '};',
   );
+  if (c.container === 'const') env.push('  guests: allGuests,');
+  else if (c.container === 'spread') env.push('  guests: [...allGuests],');
+  else {
+    env.push('  guests: [');
+    for (const e of elements) elementLines.push(f.add('env.ts', `    ${e},`));
+    env.push('  ],');
+  }
+  env.push('};');
   for (const [file, lines] of Object.entries(f.lines)) if (lines.length > 0) fs.writeFileSync(path.join(dir, file), `${lines.join('\n')}\n`);
 
   const i = c.bad.guest;
   const w = where[i]!;
-  const elementLine = exportLine + 6 + i;
   const field = c.bad.field;
   if (c.shapes[i] === 'mutated') return { expected: 'env.ts', needles: [] };
   // A bad value imported into env.ts is pointed at in values.ts, where it is written.
-  const viaValues = c.bad.form === 'imported' && w.needle === 'FIELD' && w.file === 'env.ts';
-  if (viaValues) return { expected: `values.ts:${f.lines['values.ts']!.findIndex((l) => l.startsWith(`export const bad${i} `)) + 1}`, needles: [BAD[field]] };
-  const line = w.line === undefined ? elementLine : w.file === 'env.ts' ? w.line + shift : w.line;
+  if (c.bad.form === 'imported' && w.needle === 'FIELD' && w.file === 'env.ts') {
+    return { expected: `values.ts:${f.lines['values.ts']!.findIndex((l) => l.startsWith(`export const bad${i} `)) + 1}`, needles: [BAD[field]] };
+  }
+  const line = w.line === undefined ? elementLines[i]! : w.file === 'env.ts' ? w.line + shift : w.line;
   return { expected: `${w.file}:${line}`, needles: [w.needle === 'FIELD' ? `${field}:` : w.needle] };
 }
 
@@ -139,6 +153,7 @@ describe('TypeScript spec errors point at the true line, never a wrong one', () 
   const cases = fc.array(fc.constantFrom(...SHAPES), { minLength: 1, maxLength: 4 }).chain((shapes) =>
     fc.record({
       shapes: fc.constant(shapes),
+      container: fc.constantFrom(...CONTAINERS),
       bad: fc.record({ guest: fc.nat(shapes.length - 1), field: fc.constantFrom(...FIELDS), form: fc.constantFrom(...VALUE_FORMS) }),
     }),
   );
@@ -157,7 +172,7 @@ describe('TypeScript spec errors point at the true line, never a wrong one', () 
           error = err as InvalidSpecError;
         }
         expect(error, JSON.stringify(c)).toBeInstanceOf(InvalidSpecError);
-        expect(error!.errors.map((e) => e.path)).toEqual([`guests[${c.bad.guest}].${c.bad.field}`]);
+        expect(error!.errors.map((e) => e.path)).toEqual([`guests[${c.bad.guest}].${PATH[c.bad.field]}`]);
         const [e] = error!.errors;
         const m = /^(.*?)(?::(\d+):(\d+))?$/.exec(e!.location!)!;
         const file = path.relative(dir, m[1]!);
