@@ -20,3 +20,4 @@ export * from './cloud-image';
 export * from './storage-needs';
 export { Size } from './size';
 export * from './backup-schedule';
+export * from './metrics-endpoints';

@@ -6,6 +6,7 @@
  */
 import type { Environment, Guest } from './environment';
 import { endpointLabel, parseFlowSource, parseFlowTarget, parsePeerSource, type FlowSource, type FlowTarget } from './flow-endpoint';
+import { remoteScrapes } from './metrics-endpoints';
 import { Port, type Proto } from './port';
 
 export type { Proto } from './port';
@@ -15,8 +16,11 @@ export interface Flow {
   readonly to: FlowTarget;
   /** Protocol and port or inclusive range. */
   readonly port: Port;
-  /** `connection` for declared intent, `management` for the implicit SSH/UI access. */
-  readonly origin: 'connection' | 'management';
+  /**
+   * `connection` for declared intent, `management` for the implicit SSH/UI access, `monitoring`
+   * for Prometheus reaching the metrics endpoints it scrapes (model/metrics-endpoints.ts).
+   */
+  readonly origin: 'connection' | 'management' | 'monitoring';
   /** Index into `env.connections` for declared intent. */
   readonly connection?: number;
   readonly description?: string;
@@ -116,7 +120,7 @@ function computeReachability(env: Environment): Flow[] {
   const flows = new Map<string, Flow>();
   const add = (f: Flow) => {
     const key = flowKey(f);
-    if (!flows.has(key) || (flows.get(key)!.origin === 'management' && f.origin === 'connection')) flows.set(key, f);
+    if (!flows.has(key) || (flows.get(key)!.origin !== 'connection' && f.origin === 'connection')) flows.set(key, f);
   };
   const managed = env.guests.filter((g) => g.kind !== 'external');
   for (const g of env.guests) {
@@ -170,6 +174,25 @@ function computeReachability(env: Environment): Flow[] {
           });
         }
     }
+  }
+  // Prometheus must reach every endpoint its scrape jobs name on another guest, and nothing else:
+  // one flow per (monitoring guest, target, port), unless a declared connection already allows it.
+  const declared = new Map<string, Flow[]>();
+  for (const f of flows.values()) {
+    if (f.origin !== 'connection' || f.from.kind !== 'guest') continue;
+    const pair = `${f.from.name}|${endpointLabel(f.to)}`;
+    declared.set(pair, [...(declared.get(pair) ?? []), f]);
+  }
+  for (const s of remoteScrapes(env)) {
+    if (declared.get(`${s.monitor.name}|${s.target.name}`)?.some((f) => f.port.contains(s.port, 'tcp'))) continue;
+    add({
+      from: { kind: 'guest', name: s.monitor.name },
+      to: guest(s.target.name),
+      port: Port.tcp(s.port),
+      origin: 'monitoring',
+      description: `Prometheus scrapes ${s.job} metrics`,
+      enforced: s.target.kind !== 'external',
+    });
   }
   // Labels once per flow, not twice per comparison; the same order as before.
   const keyed = [...flows.values()].map((f) => ({ f, to: endpointLabel(f.to), from: endpointLabel(f.from) }));

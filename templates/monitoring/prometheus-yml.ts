@@ -3,13 +3,11 @@
  * (by private IP) that actually run that exporter, so no target is down by construction.
  */
 import { stringify } from 'yaml';
-import type { Environment, Guest, MonitoringStackSpec, PostgresStackSpec } from '../../model';
+import type { Environment, Guest, MonitoringStackSpec, PostgresStackSpec, ScrapeJob } from '../../model';
+import { metricsEndpoints, monitoringTargets } from '../../model';
 import { baseBackupScheduleOf } from '../../model/backup-schedule';
 import type { BaseBackupTarget } from './alert-rules';
-import { DEFAULT_PORTS, guestByName } from '../../model';
 import { POSTGRES_EXPORTER_PORT } from '../stacks/postgres';
-import { NGINX_EXPORTER_PORT } from '../stacks/nginx-proxy';
-import { REDIS_EXPORTER_PORT } from '../stacks/redis';
 
 interface Job {
   readonly name: string;
@@ -17,39 +15,27 @@ interface Job {
   readonly targets: string[];
 }
 
-function has(g: Guest, kind: string): boolean {
-  return g.stacks.some((s) => s.kind === kind);
-}
-
-function catalogPort(g: Guest, kind: 'node-exporter' | 'cadvisor' | 'dcgm-exporter'): number {
-  const s = g.stacks.find((x) => x.kind === kind) as { port?: number } | undefined;
-  return s?.port ?? DEFAULT_PORTS[kind];
-}
-
-/** Jobs for the monitoring guest itself (its own exporters) and every target guest. */
+/**
+ * Jobs for the monitoring guest itself (its own exporters, by compose service name) and every
+ * target guest (by private address, the endpoints of model/metrics-endpoints.ts, for which the
+ * reachability matrix opens the firewall).
+ */
 export function prometheusJobs(env: Environment, self: Guest, stack: MonitoringStackSpec, selfHasGpu: boolean): Job[] {
-  const targets = (stack.targets ?? []).map((n) => guestByName(env, n)).filter((g): g is Guest => g !== undefined && g !== self);
-  const node = ['node-exporter:9100', ...targets.filter((g) => has(g, 'node-exporter')).map((g) => `${g.ipv4}:${catalogPort(g, 'node-exporter')}`)];
-  const cadvisor = ['cadvisor:8080', ...targets.filter((g) => has(g, 'cadvisor')).map((g) => `${g.ipv4}:${catalogPort(g, 'cadvisor')}`)];
-  const dcgm = [
-    ...(selfHasGpu ? ['dcgm-exporter:9400'] : []),
-    ...targets.filter((g) => has(g, 'dcgm-exporter')).map((g) => `${g.ipv4}:${catalogPort(g, 'dcgm-exporter')}`),
-  ];
-  const vllm = targets.flatMap((g) => g.stacks.flatMap((s) => (s.kind === 'vllm' ? [`${g.ipv4}:${s.port ?? DEFAULT_PORTS.vllm}`] : [])));
-  // The postgres and redis stacks carry their exporters (templates/stacks/postgres.ts, redis.ts).
+  const targets = monitoringTargets(env, self, stack);
+  const at = (guests: readonly Guest[], job: ScrapeJob) =>
+    guests.flatMap((g) => metricsEndpoints(g).flatMap((e) => (e.job === job ? [`${g.ipv4}:${e.port}`] : [])));
+  // The postgres, redis and nginx-proxy stacks carry their exporters (templates/stacks/postgres.ts,
+  // redis.ts, nginx-proxy.ts); on the monitoring guest they are scraped at its own address.
   const withSelf = [self, ...targets];
-  const postgres = withSelf.filter((g) => has(g, 'postgres')).map((g) => `${g.ipv4}:${POSTGRES_EXPORTER_PORT}`);
-  const redis = withSelf.filter((g) => has(g, 'redis')).map((g) => `${g.ipv4}:${REDIS_EXPORTER_PORT}`);
-  const nginx = withSelf.filter((g) => has(g, 'nginx-proxy')).map((g) => `${g.ipv4}:${NGINX_EXPORTER_PORT}`);
   const jobs: Job[] = [
     { name: 'prometheus', targets: ['localhost:9090'] },
-    { name: 'node', targets: node },
-    { name: 'cadvisor', targets: cadvisor },
-    { name: 'dcgm', targets: dcgm },
-    { name: 'vllm', path: '/metrics', targets: vllm },
-    { name: 'postgres', targets: postgres },
-    { name: 'redis', targets: redis },
-    { name: 'nginx', targets: nginx },
+    { name: 'node', targets: ['node-exporter:9100', ...at(targets, 'node')] },
+    { name: 'cadvisor', targets: ['cadvisor:8080', ...at(targets, 'cadvisor')] },
+    { name: 'dcgm', targets: [...(selfHasGpu ? ['dcgm-exporter:9400'] : []), ...at(targets, 'dcgm')] },
+    { name: 'vllm', path: '/metrics', targets: at(targets, 'vllm') },
+    { name: 'postgres', targets: at(withSelf, 'postgres') },
+    { name: 'redis', targets: at(withSelf, 'redis') },
+    { name: 'nginx', targets: at(withSelf, 'nginx') },
   ];
   return jobs.filter((j) => j.targets.length > 0);
 }
@@ -59,7 +45,7 @@ export function prometheusJobs(env: Environment, self: Guest, stack: MonitoringS
  * backups, with each one's schedule: the stale-base-backup alert's thresholds come from them.
  */
 export function baseBackupTargets(env: Environment, self: Guest, stack: MonitoringStackSpec): BaseBackupTarget[] {
-  const targets = (stack.targets ?? []).map((n) => guestByName(env, n)).filter((g): g is Guest => g !== undefined && g !== self);
+  const targets = monitoringTargets(env, self, stack);
   return [self, ...targets].flatMap((g) => {
     const pg = g.stacks.find((s): s is PostgresStackSpec => s.kind === 'postgres' && s.backup !== undefined);
     return pg ? [{ instance: `${g.ipv4}:${POSTGRES_EXPORTER_PORT}`, schedule: baseBackupScheduleOf(pg) }] : [];

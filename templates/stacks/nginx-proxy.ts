@@ -7,7 +7,7 @@
  * the full configuration within a minute of the certificate appearing.
  */
 import type { NginxProxyStackSpec } from '../../model';
-import { guestByName } from '../../model';
+import { EXPORTER_PORTS, guestByName } from '../../model';
 import type { ServiceDefinition } from '../compose/service';
 import { NginxConfInput, nginxHttp2Style, renderNginxBootstrapConf, renderNginxConf, STUB_STATUS_PATH } from '../nginx/nginx-conf';
 import { nextjsPortsOn } from './nextjs';
@@ -17,7 +17,7 @@ export const NGINX_DEFAULT_IMAGE = 'nginx:1.27-alpine';
 export const CERTBOT_IMAGE = 'certbot/certbot:v2.11.0';
 export const NGINX_EXPORTER_IMAGE = 'nginx/nginx-prometheus-exporter:1.3.0';
 /** nginx-prometheus-exporter's port, published on the nginx service (the exporter shares its network namespace). */
-export const NGINX_EXPORTER_PORT = 9113;
+export const NGINX_EXPORTER_PORT = EXPORTER_PORTS.nginx;
 const WEBROOT = '/var/www/certbot';
 const PROVIDED_TLS_DIR = '/etc/pvestack/tls';
 

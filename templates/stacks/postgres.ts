@@ -4,7 +4,7 @@
  * address only, and (with `backup`) WAL archiving plus a nightly pg_dump sidecar on the backup mount.
  */
 import type { Guest, PostgresStackSpec } from '../../model';
-import { datastoreOf, DEFAULT_PORTS, Size } from '../../model';
+import { datastoreOf, DEFAULT_PORTS, EXPORTER_PORTS, Size } from '../../model';
 import { baseBackupScheduleOf } from '../../model/backup-schedule';
 import type { ServiceDefinition } from '../compose/service';
 import {
@@ -30,7 +30,7 @@ import { dataDisks, publish, StackContext, StackParts } from './types';
 export const POSTGRES_DEFAULT_IMAGE = 'pgvector/pgvector:0.8.0-pg16';
 export const POSTGRES_EXPORTER_IMAGE = 'quay.io/prometheuscommunity/postgres-exporter:v0.15.0';
 /** postgres_exporter's port, published on the server's service (the exporter shares its network namespace). */
-export const POSTGRES_EXPORTER_PORT = 9187;
+export const POSTGRES_EXPORTER_PORT = EXPORTER_PORTS.postgres;
 const CONF_DIR = '/etc/postgresql';
 /** The server's data volume inside the container; PGDATA is a directory below it. */
 const DATA_DIR = '/var/lib/postgresql/data';

@@ -1,13 +1,13 @@
 /** Redis 7 with a password from the env file and explicit persistence (aof, rdb or none). */
 import type { RedisStackSpec } from '../../model';
-import { DEFAULT_PORTS, Size } from '../../model';
+import { DEFAULT_PORTS, EXPORTER_PORTS, Size } from '../../model';
 import { renderRedisConf } from '../redis/redis-conf';
 import { publish, StackContext, StackParts } from './types';
 
 export const REDIS_DEFAULT_IMAGE = 'redis:7.4-alpine';
 export const REDIS_EXPORTER_IMAGE = 'oliver006/redis_exporter:v1.62.0';
 /** redis_exporter's port, published on the Redis service (the exporter shares its network namespace). */
-export const REDIS_EXPORTER_PORT = 9121;
+export const REDIS_EXPORTER_PORT = EXPORTER_PORTS.redis;
 const AUTH_FILE = '/tmp/redis-auth.conf';
 
 /**
