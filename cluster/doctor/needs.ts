@@ -4,7 +4,7 @@
  * claim. Pure; shared by the storage rules and the privilege rule.
  */
 import type { ClusterNode, Environment, Guest, StorageContentType } from '../../model';
-import { parseTemplateVolid } from '../../model';
+import { parseTemplateVolid, Size } from '../../model';
 import type { ClusterFacts } from '../facts';
 
 export interface DatastoreNeed {
@@ -13,8 +13,8 @@ export interface DatastoreNeed {
   readonly datastore: string;
   /** Content type → why it is needed (guest names, "cloud-init snippets", ...). */
   readonly content: ReadonlyMap<StorageContentType, readonly string[]>;
-  /** GiB of disks the apply creates on it. */
-  readonly newDiskGib: number;
+  /** Disks the apply creates on it, together. */
+  readonly newDisks: Size;
   /** Created by this environment's apply (a ZFS pool's storage), so it may be missing now. */
   readonly createdByApply: boolean;
   /** Spec path to point findings at. */
@@ -40,13 +40,13 @@ export function applyCreatesPool(pool: Environment['zfsPools'][number]): boolean
 }
 
 export function datastoreNeeds(env: Environment, facts: ClusterFacts): DatastoreNeed[] {
-  const needs = new Map<string, { node: ClusterNode; nodeIndex: number; datastore: string; content: Map<StorageContentType, string[]>; newDiskGib: number }>();
-  const need = (nodeIndex: number, datastore: string, type: StorageContentType | undefined, why: string, gib = 0) => {
+  const needs = new Map<string, { node: ClusterNode; nodeIndex: number; datastore: string; content: Map<StorageContentType, string[]>; newDisks: Size }>();
+  const need = (nodeIndex: number, datastore: string, type: StorageContentType | undefined, why: string, size = Size.ZERO) => {
     const node = env.cluster.nodes[nodeIndex]!;
     const key = `${node.name}/${datastore}`;
-    const entry = needs.get(key) ?? { node, nodeIndex, datastore, content: new Map(), newDiskGib: 0 };
+    const entry = needs.get(key) ?? { node, nodeIndex, datastore, content: new Map(), newDisks: Size.ZERO };
     if (type) entry.content.set(type, [...(entry.content.get(type) ?? []), why]);
-    entry.newDiskGib += gib;
+    entry.newDisks = entry.newDisks.plus(size);
     needs.set(key, entry);
   };
   env.cluster.nodes.forEach((node, i) => {
@@ -54,7 +54,7 @@ export function datastoreNeeds(env: Environment, facts: ClusterFacts): Datastore
     const fresh = guests.filter((g) => !existsOnCluster(env, g, facts));
     for (const g of guests) {
       const isNew = fresh.includes(g);
-      g.disks.forEach((d) => need(i, d.datastore, g.kind === 'vm' ? 'images' : 'rootdir', `disks of ${g.name}`, isNew ? d.sizeGib : 0));
+      g.disks.forEach((d) => need(i, d.datastore, g.kind === 'vm' ? 'images' : 'rootdir', `disks of ${g.name}`, isNew ? Size.gib(d.sizeGib) : Size.ZERO));
     }
     const newVms = fresh.filter((g) => g.kind === 'vm');
     if (newVms.length > 0) {

@@ -80,6 +80,16 @@ const CASES: Case[] = [
     hint: 'Set memoryGib: 63',
   },
   {
+    // 128 GiB is 4.94 GiB off a MemTotal of 123.06 GiB, more than its 4 % (4.92 GiB); the rounded
+    // 123.1 GiB would have hidden it (4.9 GiB off, 4 % of it 4.92).
+    rule: 'PVE-LIVE-004',
+    cluster: (r) =>
+      void (r['/nodes/pve1/status'] = { ...(r['/nodes/pve1/status'] as Json), memory: { total: 123.06 * GiB, used: 10 * GiB, free: 113.06 * GiB } }),
+    path: 'cluster.nodes[0].memoryGib',
+    message: 'spec says 128 GiB, node pve1 has 123.1 GiB (MemTotal)',
+    hint: 'Set memoryGib: 123',
+  },
+  {
     rule: 'PVE-LIVE-005',
     cluster: (r) => void (r['/nodes/pve1/hardware/pci'] = (r['/nodes/pve1/hardware/pci'] as Json[]).filter((d) => !d.id.startsWith('0000:01:'))),
     path: 'cluster.nodes[0].gpus[0].pciAddress',
@@ -176,6 +186,14 @@ const CASES: Case[] = [
     cluster: (r) => mapList(r, '/nodes/pve1/storage', (s) => (s.storage === 'local-lvm' ? { ...s, avail: 30 * GiB } : s)),
     path: 'cluster.nodes[0].datastores[0]',
     message: 'new disks on local-lvm (pve1) claim 40 GiB, it has 30 GiB free of 1800 GiB',
+    hint: /Free space on it/,
+  },
+  {
+    // 39.96 GiB rounds to 40.0 but does not hold 40 GiB of new disks: compared in bytes, shown rounded down.
+    rule: 'PVE-LIVE-015',
+    cluster: (r) => mapList(r, '/nodes/pve1/storage', (s) => (s.storage === 'local-lvm' ? { ...s, avail: 39.96 * GiB } : s)),
+    path: 'cluster.nodes[0].datastores[0]',
+    message: 'new disks on local-lvm (pve1) claim 40 GiB, it has 39.9 GiB free of 1800 GiB',
     hint: /Free space on it/,
   },
   {

@@ -3,7 +3,7 @@
  * threads and memory the spec says (the capacity checks are only as true as these numbers).
  */
 import type { Issue } from '../../../checks';
-import type { ClusterNode } from '../../../model';
+import { type ClusterNode, Size } from '../../../model';
 import type { NodeFacts } from '../../facts';
 import { gib, type DoctorContext, type DoctorRule } from '../types';
 
@@ -103,8 +103,12 @@ export const nodeMemory: DoctorRule = {
   title: `A node's memoryGib matches its memory (within ${MEMORY_TOLERANCE * 100} %)`,
   check: (ctx) =>
     liveNodes(ctx).flatMap(({ node, index, live }): Issue[] => {
-      const real = gib(live.nodeStatus.memory.total);
-      if (Math.abs(node.memoryGib - real) <= real * MEMORY_TOLERANCE) return [];
+      // Compared in exact bytes; the rounded GiB figure is only for the message.
+      const total = Size.bytes(live.nodeStatus.memory.total);
+      const spec = Size.gib(node.memoryGib);
+      const off = spec.isAtLeast(total) ? spec.minus(total) : total.minus(spec);
+      if (off.isAtMost(total.times(MEMORY_TOLERANCE))) return [];
+      const real = gib(total.toBytes());
       return [
         {
           path: `cluster.nodes[${index}].memoryGib`,

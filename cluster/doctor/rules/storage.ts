@@ -4,7 +4,7 @@
  * cloud image is on the node already or downloadable by it.
  */
 import type { Issue } from '../../../checks';
-import { parseTemplateVolid } from '../../../model';
+import { parseTemplateVolid, Size } from '../../../model';
 import { imageUrlOf, imageVolumeOf } from '../../facts';
 import { applyCreatesPool, datastoreNeeds, existsOnCluster } from '../needs';
 import { gib, type DoctorContext, type DoctorRule } from '../types';
@@ -82,14 +82,16 @@ export const datastoreSpace: DoctorRule = {
   title: 'Every datastore has the free space the disks still to be created need',
   check: (ctx) =>
     needsOnLiveNodes(ctx).flatMap(({ need, status }): Issue[] => {
-      if (!status || status.avail === undefined || need.newDiskGib === 0) return [];
-      const free = gib(status.avail);
-      if (need.newDiskGib <= free) return [];
+      if (!status || status.avail === undefined || !need.newDisks.isPositive()) return [];
+      // The exact free bytes, not a rounded GiB figure: 39.96 GiB free does not hold 40 GiB of disks.
+      const free = Size.bytes(status.avail);
+      if (need.newDisks.isAtMost(free)) return [];
       return [
         {
           path: need.path,
           node: need.node.name,
-          message: `new disks on ${need.datastore} (${need.node.name}) claim ${need.newDiskGib} GiB, it has ${free} GiB free of ${gib(status.total ?? 0)} GiB`,
+          // Free space rounded down, so the message never shows enough room where there is none.
+          message: `new disks on ${need.datastore} (${need.node.name}) claim ${need.newDisks.toGib()} GiB, it has ${Math.floor(free.toGib() * 10) / 10} GiB free of ${gib(status.total ?? 0)} GiB`,
           hint:
             'Free space on it (old backups, unused disks: `pvesm list ' + need.datastore + '`), move some disks to another datastore, or make them smaller.',
         },
