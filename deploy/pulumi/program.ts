@@ -4,10 +4,18 @@
  * shared external one), `Volume`s kept when removed from the program (`retainOnDelete`), per
  * service a pinned `RemoteImage` and a `Container`. Secret values enter only as `pulumi.secret`,
  * so Pulumi encrypts them in state and never prints them; plain env never holds them.
+ *
+ * Containers start in the deployer's order: a host's stacks in `stackStartOrder` (deploy/plan.ts),
+ * each stack's services in the release's start order (`startOrder`, deploy/release.ts). Each
+ * container depends on the containers of the services it names in `dependsOn` and on every
+ * container of the stacks before its own; with `wait` the provider creates it only once those
+ * are healthy, as a deploy's health wait does.
  */
 import * as docker from '@pulumi/docker';
 import * as pulumi from '@pulumi/pulumi';
 import type { HostTarget } from '../host-deploy';
+import { stackStartOrder } from '../plan';
+import { startOrder } from '../release';
 import { pulumiStackModel, PulumiService } from './service-model';
 
 /** What the program creates, for tests and for the automation result. */
@@ -44,7 +52,9 @@ export function definePulumiResources(targets: readonly HostTarget[], secrets: R
     out.providers.push(provider);
     const opts = { provider };
     const networks = new Map<string, docker.Network>();
-    for (const stack of t.stacks) {
+    // Containers of the stacks already declared on this host: the next stack waits for them.
+    const before: docker.Container[] = [];
+    for (const stack of stackStartOrder(t.stacks)) {
       const model = pulumiStackModel(stack);
       let network = networks.get(model.network.name);
       if (!network) {
@@ -59,11 +69,17 @@ export function definePulumiResources(targets: readonly HostTarget[], secrets: R
         volumes.set(name, volume);
         out.volumes.push(volume);
       }
-      for (const svc of model.services) {
+      const mine = new Map<string, docker.Container>();
+      for (const name of startOrder(stack.services)) {
+        const svc = model.services.find((s) => s.name === name)!;
+        const needs = (stack.services.find((s) => s.name === name)!.definition.dependsOn ?? []).flatMap((d) => mine.get(d) ?? []);
         const image = new docker.RemoteImage(`${t.guest}-${stack.name}-${svc.name}`, { name: svc.image, keepLocally: true }, opts);
         out.images.push(image);
-        out.containers.push(container(t, stack.name, svc, image, network, volumes, secrets, opts));
+        const c = container(t, stack.name, svc, image, network, volumes, secrets, { ...opts, dependsOn: [...before, ...needs] });
+        mine.set(name, c);
+        out.containers.push(c);
       }
+      before.push(...mine.values());
     }
   }
   return out;

@@ -11,6 +11,8 @@ const SECRET = 'sk-very-secret-api-key';
 const registered: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
 /** The `retainOnDelete` option each resource reached the engine with (the mocks API does not pass options). */
 const retainOnDelete = new Map<string, boolean | undefined>();
+/** The URNs each resource depends on (explicit `dependsOn` and inputs), as registered. */
+const dependencies = new Map<string, string[]>();
 
 function vllmStack(): RenderedStack {
   // Rendered by the real renderer: the program reads the typed definitions it returns, not its YAML.
@@ -47,6 +49,23 @@ function vllmStack(): RenderedStack {
   };
 }
 
+/** A compose-rendered stack of one or two busybox-like services; `kind` places it in the host's start order. */
+function smallStack(name: string, kind: string, services: { name: string; dependsOn?: string[] }[]): RenderedStack {
+  const compose = renderCompose({ services: services.map((s) => ({ ...s, image: `local/${s.name}:1` })) });
+  return { name, kind, composeFile: 'compose.yaml', guest: 'db-1', files: [], secretFiles: [], services: compose.services };
+}
+
+/** Listed app first; the deployer's order starts the database stack first, and `api` after `db` and `cache`. */
+const ordered: HostTarget = {
+  guest: 'db-1',
+  root: '/opt/pvestack',
+  stacks: [
+    smallStack('app', 'nextjs', [{ name: 'web' }]),
+    smallStack('postgres', 'postgres', [{ name: 'api', dependsOn: ['db', 'cache'] }, { name: 'db' }, { name: 'cache' }]),
+  ],
+  endpoint: { host: '10.20.0.31', port: 22, user: 'ops', hostKeys: [] },
+};
+
 const target: HostTarget = {
   guest: 'gpu-1',
   root: '/opt/pvestack',
@@ -74,22 +93,24 @@ describe('Pulumi engine program (runtime mocks)', () => {
       false,
     );
     const monitor = pulumi.runtime.getMonitor() as unknown as {
-      registerResource: (req: { getName(): string; getRetainondelete(): boolean | undefined }, cb: unknown) => unknown;
+      registerResource: (req: { getName(): string; getRetainondelete(): boolean | undefined; getDependenciesList(): string[] }, cb: unknown) => unknown;
     };
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, cb) => {
       retainOnDelete.set(req.getName(), req.getRetainondelete());
+      dependencies.set(req.getName(), req.getDependenciesList());
       return register(req, cb);
     };
     const { definePulumiResources } = await import('../../../deploy/pulumi/program');
-    resources = definePulumiResources([target], new Map([['vllm-api-key', SECRET]]));
+    resources = definePulumiResources([target, ordered], new Map([['vllm-api-key', SECRET]]));
     // Wait until the mock engine has registered every resource: an id resolves only then.
     const all: pulumi.CustomResource[] = [...resources.providers, ...resources.images, ...resources.containers, ...resources.volumes, ...resources.networks];
     await Promise.all(all.map((r) => new Promise((resolve) => r.id.apply(resolve))));
   });
 
   const outputOf = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply((v) => resolve(v)));
-  const byType = (suffix: string) => registered.filter((r) => r.type.endsWith(suffix));
+  /** Resources of the gpu-1 host (the other host only shows the start order). */
+  const byType = (suffix: string) => registered.filter((r) => r.type.endsWith(suffix) && r.name.startsWith('gpu-1'));
 
   it('uses one docker provider per host over ssh:// with strict host-key checking', () => {
     const [provider] = byType('pulumi:providers:docker');
@@ -110,7 +131,7 @@ describe('Pulumi engine program (runtime mocks)', () => {
   });
 
   it('retains volumes on delete, named like compose names them', async () => {
-    expect(resources.volumes).toHaveLength(1);
+    expect(resources.volumes).toHaveLength(1); // the other host's stacks have none
     expect(await outputOf(resources.volumes[0]!.name)).toBe('vllm_models');
     expect(retainOnDelete.get('gpu-1-vllm_models')).toBe(true);
     // Containers and images may be replaced freely; only data is retained.
@@ -140,6 +161,17 @@ describe('Pulumi engine program (runtime mocks)', () => {
     expect(vllm.inputs.uploads).toEqual([{ file: '/etc/app.conf', content: 'a=1\n' }]);
     expect(vllm.inputs.volumes).toEqual([{ volumeName: 'vllm_models', containerPath: '/models', readOnly: false }]);
     expect(vllm.inputs.healthcheck).toMatchObject({ tests: ['CMD', 'true'], startPeriod: '900s', retries: 5 });
+  });
+
+  it("creates containers in the deployer's start order: stacks by stackStartOrder, services after what they depend on", () => {
+    // Declared in that order (the engine may register them in any order; dependencies decide).
+    const declared = resources.containers.map((c) => (c as unknown as { __name: string }).__name).filter((n) => n.startsWith('db-1'));
+    expect(declared).toEqual(['db-1-postgres-db', 'db-1-postgres-cache', 'db-1-postgres-api', 'db-1-app-web']);
+    const deps = (name: string) => (dependencies.get(name) ?? []).filter((u) => u.includes('Container')).map((u) => u.split('::').at(-1));
+    expect(deps('db-1-postgres-db')).toEqual([]);
+    expect(deps('db-1-postgres-cache')).toEqual([]);
+    expect(deps('db-1-postgres-api').sort()).toEqual(['db-1-postgres-cache', 'db-1-postgres-db']);
+    expect(deps('db-1-app-web').sort()).toEqual(['db-1-postgres-api', 'db-1-postgres-cache', 'db-1-postgres-db']);
   });
 
   it('passes values as written: compose escapes `$` in its YAML, the container gets the value', () => {
