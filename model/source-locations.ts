@@ -77,11 +77,21 @@ export function locateModuleErrors(err: InvalidSpecError, file: string, abs: str
   return new InvalidSpecError(err.source, located, err.total);
 }
 
-/** Lets check findings on a module's environment point at a literal written once in it. */
+/**
+ * Lets check findings on a module's environment point at a literal written once in it, on a line
+ * that names the field: the same text written for another field (`const spare = '10.30.0.9'`
+ * while the address is computed) would be a wrong place.
+ */
 export function rememberModuleLocations(env: Environment, spec: unknown, file: string, abs: string): Environment {
   const source = readSource(abs);
   return rememberLocations(env, (specPath) => {
     const at = uniqueLiteral(source, valueAt(spec, specPath));
-    return at ? `${file}:${at}` : undefined;
+    // The field's name, or the list's for an element (`tags[1]` is on the line of `tags:`).
+    const key = splitPath(specPath)
+      .filter((p): p is string => typeof p === 'string')
+      .at(-1);
+    if (!at || key === undefined) return undefined;
+    const line = source.split('\n')[Number(at.split(':')[0]) - 1] ?? '';
+    return new RegExp(`(^|[^\\w$])${key.replace(/[^\w$]/g, '\\$&')}['"]?\\s*:`).test(line) ? `${file}:${at}` : undefined;
   });
 }

@@ -414,6 +414,16 @@ describe("TypeScript spec files: the author's mistakes are user errors (exit 2) 
     if (!origin) expect(error!.origin).toBeUndefined();
   });
 
+  it('gives a check finding no line when the literal written once is another field (a computed address)', () => {
+    const source = `const spare = '10.31.0.10';\n${TS_SPEC.replace("'10.30.0.10'", "['10', '31', '0', '10'].join('.')")}`;
+    fs.writeFileSync(path.join(dir, 'computed.ts'), source);
+    const r = spawnSync(process.execPath, [CLI, '--json', 'check', 'computed.ts'], { cwd: dir, encoding: 'utf8' });
+    const findings = (JSON.parse(r.stdout) as { environments: { findings: { rule: string; path: string; location?: string }[] }[] }).environments[0]!.findings;
+    const finding = findings.find((f) => f.rule === 'PVE-NET-001');
+    expect(finding).toMatchObject({ path: 'guests[0].ipv4' });
+    expect(finding!.location).toBeUndefined();
+  });
+
   it('gives a check finding the line of a literal written once (an address outside the CIDR)', () => {
     fs.writeFileSync(path.join(dir, 'outside.ts'), TS_SPEC.replace("'10.30.0.10'", "'10.31.0.10'"));
     const r = spawnSync(process.execPath, [CLI, 'check', 'outside.ts'], { cwd: dir, encoding: 'utf8' });
