@@ -39,6 +39,9 @@ export function drillTarget(env: Environment, guestName: string): DrillTarget {
   return { guest, stack, backupDir: `${stack.backup!.mountPoint}/postgres`, image: stack.image ?? POSTGRES_DEFAULT_IMAGE };
 }
 
+/** Label of every drill container, valued with the guest it drills: how a later run finds leftovers. */
+export const DRILL_LABEL = 'pvestack.drill.guest';
+
 /** The container's name: unique per run, so a drill never meets another's leftovers. */
 export function drillContainerName(guest: string, runId: string): string {
   return `pvestack-drill-${guest}-${runId}`.replace(/[^A-Za-z0-9_.-]/g, '-');
@@ -60,6 +63,8 @@ export function drillRunArgv(target: DrillTarget, name: string): string[] {
     '--rm',
     '--name',
     name,
+    '--label',
+    `${DRILL_LABEL}=${target.guest.name}`,
     '--network',
     'none',
     '--user',
@@ -109,6 +114,32 @@ export function drillRecordArgv(target: DrillTarget, ok: boolean, at: Date): str
 /** Removes the drill's container if it is still there (the run was interrupted or timed out). */
 export function drillCleanupArgv(name: string): string[] {
   return ['docker', 'rm', '-f', name];
+}
+
+/**
+ * Drill containers of `guest` that are still there: a drill whose CLI was killed (SIGKILL, a lost
+ * SSH connection) leaves its container running until its restore ends (`--rm` then removes it).
+ */
+export function drillLeftoversArgv(guest: string): string[] {
+  return ['docker', 'ps', '-a', '--filter', `label=${DRILL_LABEL}=${guest}`, '--format', '{{.Names}}\t{{.Status}}'];
+}
+
+/** A drill container an earlier run left behind. */
+export interface DrillLeftover {
+  readonly name: string;
+  /** As `docker ps` says it: `Up 3 minutes`, `Exited (1) 2 hours ago`. */
+  readonly status: string;
+}
+
+/** Reads `drillLeftoversArgv`'s output. */
+export function parseDrillLeftovers(stdout: string): DrillLeftover[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const [name = '', status = ''] = line.split('\t');
+      return { name: name.trim(), status: status.trim() };
+    });
 }
 
 export interface DrillReport {

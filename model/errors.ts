@@ -256,6 +256,24 @@ export class UsageError extends PvestackError {
   }
 }
 
+/** The user stopped a command (SIGINT, SIGTERM); the message says what was cleaned up and what was left. */
+export class InterruptedError extends PvestackError {
+  readonly exitCode: number;
+  constructor(
+    readonly signal: 'SIGINT' | 'SIGTERM',
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(withHint(message, hint));
+    this.name = 'InterruptedError';
+    // The shell's convention: 128 + the signal's number.
+    this.exitCode = signal === 'SIGINT' ? 130 : 143;
+  }
+  toJSON(): Record<string, unknown> {
+    return { error: 'Interrupted', signal: this.signal, message: this.message };
+  }
+}
+
 /** Something outside the spec failed (a file could not be written, a tool crashed). */
 export class OperationError extends PvestackError {
   readonly exitCode = ExitCode.failure;

@@ -3,9 +3,11 @@
  * (over SSH, or `--local` on this machine's Docker engine), a throwaway container of the server
  * image restores the newest base backup plus the archived WAL, starts PostgreSQL, runs the spec's
  * verify query (default: row counts of every table), and reports the restored point in time and
- * the data-loss window. The container is removed in every case; the backups are mounted
- * read-only. Exit 0 when the restore worked, 1 when it did not (the message says which step
- * failed), 2 for a bad environment or guest name. The command a team runs weekly from CI.
+ * the data-loss window. The container is removed in every case but SIGKILL (the next run names
+ * what a killed one left); the backups are mounted read-only. Exit 0 when the restore worked, 1
+ * when it did not (the message says which step failed), 2 for a bad environment or guest name,
+ * 130/143 when stopped by SIGINT/SIGTERM. The command a team runs weekly from CI
+ * (.github/workflows/restore-drill.yml).
  */
 import type { Command } from 'commander';
 import { action } from '../command';
@@ -33,12 +35,16 @@ export function register(program: Command): void {
         const { runDrill } = require('../../backup/run-drill') as typeof import('../../backup/run-drill');
         const { loadEnvironment } = require('../../stacks/registry') as typeof import('../../stacks/registry');
         const env = loadEnvironment(envName);
+        const say = (line: string) => (ctx.global.json || ctx.global.quiet ? undefined : process.stderr.write(`${line}\n`));
+        const stopper = stopOnSignals(guestName, (line) => process.stderr.write(`${line}\n`));
         const report = await runDrill(env, guestName, {
           local: flags.local === true,
           ...(flags.identity ? { identity: flags.identity } : {}),
           ...(flags.knownHosts ? { knownHostsPath: flags.knownHosts } : {}),
-          progress: (line) => (ctx.global.json || ctx.global.quiet ? undefined : process.stderr.write(`${line}\n`)),
-        });
+          progress: (line) => (line.startsWith('warning:') ? process.stderr.write(`${line}\n`) : say(line)),
+          signal: stopper.signal,
+          started: stopper.started,
+        }).finally(() => stopper.dispose());
         ctx.reporter.result({ ok: true, env: env.name, guest: guestName, ...report });
         ctx.reporter.info(`restore drill of ${guestName} (${env.name}): OK`);
         ctx.reporter.info(`  base backup          ${report.baseBackup} (finished ${report.baseBackupFinishedAt})`);
@@ -49,4 +55,39 @@ export function register(program: Command): void {
         return 0;
       }),
     );
+}
+
+/**
+ * SIGINT/SIGTERM: the first one stops the drill (its container is removed, nothing recorded); a
+ * second one exits at once and says how to remove the container by hand.
+ */
+function stopOnSignals(guest: string, write: (line: string) => void) {
+  const controller = new AbortController();
+  let container: string | undefined;
+  let first: NodeJS.Signals | undefined;
+  const handler = (sig: NodeJS.Signals) => {
+    if (!first) {
+      first = sig;
+      write(`\n${sig}: stopping the drill and removing its container (${sig === 'SIGINT' ? 'Ctrl-C again' : 'a second signal'} aborts at once)`);
+      controller.abort(sig);
+      return;
+    }
+    write(
+      container
+        ? `\n${sig} again: aborting now. The drill container ${container} may still run on ${guest}; remove it there with: docker rm -f ${container} (the next backup verify names it too)`
+        : `\n${sig} again: aborting now, before the drill container started.`,
+    );
+    // bin/ is where the process ends: nothing else may run once the user insisted.
+    process.exit(first === 'SIGTERM' ? 143 : 130);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    signal: controller.signal,
+    started: (name: string) => (container = name),
+    dispose: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drillRunArgv, drillTarget, parseDrillReport } from '../../backup/drill';
+import { drillLeftoversArgv, drillRunArgv, drillTarget, parseDrillLeftovers, parseDrillReport } from '../../backup/drill';
 import { UsageError } from '../../model/errors';
 import { loadEnvironment } from '../../stacks/registry';
 
@@ -9,12 +9,14 @@ describe('restore drill plan', () => {
 
   it('runs the server image without network, as uid 999, with the backups read-only, removed on exit', () => {
     const argv = drillRunArgv(drillTarget(env, db.name), 'pvestack-drill-db-x');
-    expect(argv.slice(0, 16)).toEqual([
+    expect(argv.slice(0, 18)).toEqual([
       'docker',
       'run',
       '--rm',
       '--name',
       'pvestack-drill-db-x',
+      '--label',
+      `pvestack.drill.guest=${db.name}`,
       '--network',
       'none',
       '--user',
@@ -27,8 +29,17 @@ describe('restore drill plan', () => {
       'sh',
       'pgvector/pgvector:0.8.0-pg16',
     ]);
-    expect(argv[16]).toBe('-c');
-    expect(argv[17]).toContain('restore.sh" --drill /backup');
+    expect(argv[18]).toBe('-c');
+    expect(argv[19]).toContain('restore.sh" --drill /backup');
+  });
+
+  it("finds an earlier drill's containers of the guest by their label, and reads docker's listing", () => {
+    expect(drillLeftoversArgv('db')).toEqual(['docker', 'ps', '-a', '--filter', 'label=pvestack.drill.guest=db', '--format', '{{.Names}}\t{{.Status}}']);
+    expect(parseDrillLeftovers('pvestack-drill-db-0a1b2c3d\tUp 3 minutes\npvestack-drill-db-ffff0000\tExited (1) 2 hours ago\n\n')).toEqual([
+      { name: 'pvestack-drill-db-0a1b2c3d', status: 'Up 3 minutes' },
+      { name: 'pvestack-drill-db-ffff0000', status: 'Exited (1) 2 hours ago' },
+    ]);
+    expect(parseDrillLeftovers('')).toEqual([]);
   });
 
   it.each([
