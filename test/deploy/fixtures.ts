@@ -9,7 +9,7 @@ import { DeployContext, HostTarget } from '../../deploy/host-deploy';
 import { Masker } from '../../deploy/secrets';
 import type { RenderedStack } from '../../templates/artifacts';
 import { BUSYBOX_IMAGE } from '../support/dockerd';
-import { beforeAll, afterAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startSshd, type TestSshd } from '../support/sshd';
 import { run, scratchDir } from '../support/tools';
 
@@ -205,7 +205,9 @@ export function currentRelease(root: string, stack: string): string {
 
 /**
  * One sshd, one scratch deploy root and the test image for a describe block, with cleanup of the
- * compose projects it handed out. Call inside `describe`: it registers the hooks.
+ * compose projects it handed out: after the test that asked for them, because every running
+ * container's one-second healthcheck costs the engine CPU (about 60 ms per check, so six idle
+ * containers take a fifth of a 2-core machine). Call inside `describe`: it registers the hooks.
  */
 export function deployTestHost(dockerHost: string, image: string, label: string) {
   let sshd: TestSshd | undefined;
@@ -215,6 +217,9 @@ export function deployTestHost(dockerHost: string, image: string, label: string)
     buildWebImage(dockerHost, image);
     scratch = scratchDir(`pvestack-deploy-${label}-`);
     sshd = await startSshd();
+  });
+  afterEach(() => {
+    for (const p of projects.splice(0)) removeProject(dockerHost, p);
   });
   afterAll(() => {
     for (const p of projects) removeProject(dockerHost, p);
@@ -227,7 +232,7 @@ export function deployTestHost(dockerHost: string, image: string, label: string)
     },
     /** A path under the scratch directory (a stack's deploy root, a known_hosts file). */
     rootFor: (name: string) => path.join(scratch!.dir, name),
-    /** Registers a compose project name for cleanup and returns it. */
+    /** Registers a compose project name for removal after the current test and returns it. */
     project: (name: string) => {
       projects.push(name);
       return name;
