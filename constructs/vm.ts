@@ -16,6 +16,7 @@ import { GuestFirewall } from './firewall';
 import { GPU_VM_BIOS, GPU_VM_EFI_TYPE, GPU_VM_MACHINE, GpuPassthrough, mappingHostpci } from './gpu-passthrough';
 import { ADOPTED_VM_KEEPS, importExisting, lifecycleFor } from './private/adopt';
 import { guestTags } from './private/tags';
+import { checkVmProps } from './private/vm-props';
 
 type VmConfig = pve.virtualEnvironmentVm.VirtualEnvironmentVmConfig;
 
@@ -189,15 +190,13 @@ export class ProxmoxVm extends Construct implements IConnectable {
 
   constructor(scope: Construct, id: string, props: ProxmoxVmProps) {
     super(scope, id);
+    checkVmProps(`ProxmoxVm ${this.node.path}`, props);
     const disks = props.disks ?? [{ sizeGib: 32, datastoreId: 'local-lvm' }];
-    const root = disks[0];
-    if (!root) throw new RangeError(`ProxmoxVm ${props.name}: disks is empty; give at least the boot disk`);
+    const root = disks[0]!;
     const gpuMappings = props.gpuMappings ?? [];
     const stateful = props.stateful ?? false;
     const net = props.network;
     const adopted = props.importExisting ?? false;
-    if (adopted && props.vmId === undefined)
-      throw new RangeError(`ProxmoxVm ${props.name}: importExisting needs the vmId of the existing VM (the import id is <node>/<vmId>)`);
 
     if (!adopted) this.image = props.image ?? CloudImage.forNode(this, { nodeName: props.nodeName, datastoreId: props.imageDatastoreId ?? 'local' });
     if (props.userData !== undefined && !adopted)

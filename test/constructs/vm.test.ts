@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { TerraformStack, Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { Peer, Port, ProxmoxVm, type ProxmoxVmProps } from '../../constructs';
+import { ExitCode, InvalidPropsError } from '../../model';
 import { pve } from '../../providers/proxmox';
 import { type ProviderSchemaDocument, validateTerraformJson } from '../../providers/proxmox/schema-validator';
 import { fixtureEnv, resourceAt, resourcesOf, synthEnv, type TfJson } from './fixture';
@@ -197,5 +198,30 @@ describe("ProxmoxVm on its own, in a user's cdktf stack (no environment)", () =>
     expect(vm.snippet).toBeUndefined();
     expect(tf.resource[FILE]).toBeUndefined();
     expect(resourceAt(tf, VM, 'app').initialization).not.toHaveProperty('user_data_file_id');
+  });
+
+  it('reports every bad prop at once as typed errors, each with its path, value and a hint', () => {
+    let error: unknown;
+    try {
+      synthOwnStack({ disks: [], memoryGib: 0, importExisting: true, network: { bridge: 'vmbr0', address: '192.0.2.10/24', gateway: '198.51.100.1' } });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidPropsError);
+    const e = error as InvalidPropsError;
+    expect(e.exitCode).toBe(ExitCode.userError);
+    expect(e.message).toBe('ProxmoxVm mine/app: 4 problems in its props');
+    expect(e.errors.map((x) => [x.path, x.value])).toEqual([
+      ['vmId', undefined],
+      ['network.gateway', '198.51.100.1'],
+      ['memoryGib', 0],
+      ['disks', []],
+    ]);
+    expect(e.errors.map((x) => x.hint)).toEqual([
+      expect.stringMatching(/<nodeName>\/<vmId>/),
+      expect.stringMatching(/own network/),
+      expect.stringMatching(/in GiB/),
+      expect.stringMatching(/boot disk/),
+    ]);
   });
 });
