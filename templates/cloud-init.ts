@@ -8,7 +8,7 @@
  * container toolkit on GPU guests, data disks with a mount point, and Storage Box mount units.
  * Application stacks are not here: the deployer ships them, so a stack change never touches the VM.
  */
-import { stringify } from 'yaml';
+import { yamlText } from './yaml-text';
 import type { Disk, Environment, Guest } from '../model';
 import { gpusOf, networkOf } from '../model';
 import { DATA_DISK_MARKER, MARKED_SUBDIRS } from './stacks/data-disk-guard';
@@ -119,7 +119,7 @@ function renderCloudInitOnce(env: Environment, guest: Guest): string {
     ...(gpu ? { power_state: { mode: 'reboot', message: 'pvestack: rebooting to load the NVIDIA driver', condition: true } } : {}),
     final_message: `pvestack: ${guest.name} of ${env.name} is ready after $UPTIME seconds`,
   };
-  return `#cloud-config\n${stringify(doc, { lineWidth: 0 })}`;
+  return `#cloud-config\n${yamlText(doc)}`;
 }
 
 function nonEmpty<T>(key: string, items: readonly T[]): Record<string, readonly T[]> {

@@ -7,7 +7,7 @@
  * Secrets never appear here: each service with secrets gets `env_file: secrets/<service>.env`,
  * a file the deployer writes (mode 0600) from its own environment at deploy time.
  */
-import { stringify } from 'yaml';
+import { yamlText } from '../yaml-text';
 import type { RenderedService, SecretEnvFile } from '../artifacts';
 import { isNamedVolume, secretEnvPath, secretVariables, ServiceDefinition } from './service';
 
@@ -109,7 +109,7 @@ export function renderCompose(input: ComposeInput): RenderedCompose {
   if (volumes.length) doc.volumes = Object.fromEntries(volumes.map((v) => [v, {}]));
   if (input.sharedNetwork) doc.networks = { default: { name: input.sharedNetwork, external: true } };
   const header = (input.header ?? []).map((l) => `# ${l}`.trimEnd()).join('\n');
-  const body = stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
+  const body = yamlText(doc, { aliasDuplicateObjects: false });
   return {
     text: header ? `${header}\n${body}` : body,
     secretFiles: input.services.filter((s) => secretVariables(s).length > 0).map((s) => ({ path: secretEnvPath(s.name), entries: secretVariables(s) })),

@@ -5,8 +5,8 @@
  * (WAL archiver, newest base backup, restore drill), which read PostgreSQL's own statistics and
  * the backup directory the server mounts.
  */
-import { stringify } from 'yaml';
 import { BaseBackupSchedule, baseBackupMaxAgeHours, DEFAULT_BASE_BACKUP_SCHEDULE } from '../../model/backup-schedule';
+import { yamlText } from '../yaml-text';
 
 /** The restore drill runs weekly from CI; a missed week plus a day is an alert. */
 export const RESTORE_DRILL_MAX_AGE_DAYS = 8;
@@ -127,5 +127,5 @@ export function renderAlertRules(targets: readonly BaseBackupTarget[] = []): str
       },
     ],
   };
-  return `# Rendered by pvestack; change the environment spec, not this file.\n${stringify(doc, { lineWidth: 0 })}`;
+  return `# Rendered by pvestack; change the environment spec, not this file.\n${yamlText(doc)}`;
 }

@@ -7,6 +7,7 @@ import type { Environment, Guest, MonitoringStackSpec, PostgresStackSpec, Scrape
 import { metricsEndpoints, monitoringTargets } from '../../model';
 import { baseBackupScheduleOf } from '../../model/backup-schedule';
 import type { BaseBackupTarget } from './alert-rules';
+import { yamlText } from '../yaml-text';
 import { POSTGRES_EXPORTER_PORT } from '../stacks/postgres';
 
 interface Job {
@@ -64,7 +65,7 @@ export function renderPrometheusYml(jobs: readonly Job[], alerting?: AlertingTar
     ...(alerting ? { rule_files: [alerting.rulesFile], alerting: { alertmanagers: [{ static_configs: [{ targets: [alerting.alertmanager] }] }] } } : {}),
     scrape_configs: jobs.map((j) => ({ job_name: j.name, ...(j.path ? { metrics_path: j.path } : {}), static_configs: [{ targets: j.targets }] })),
   };
-  return `# Rendered by pvestack; change the environment spec, not this file.\n${stringify(doc, { lineWidth: 0 })}`;
+  return `# Rendered by pvestack; change the environment spec, not this file.\n${yamlText(doc)}`;
 }
 
 /** Grafana datasource provisioning: Prometheus of the same stack, by service name. */

@@ -6,7 +6,7 @@
  * `pg_stat_file`, `pg_read_file`: superuser functions, and the exporter logs in as the stack's
  * user, which the image creates as superuser). A metric is `<query name>_<column>`.
  */
-import { stringify } from 'yaml';
+import { yamlText } from '../yaml-text';
 import { BACKUP_DIR } from './backup';
 
 /** Where `pvestack backup verify` records its outcome (`ok <time>` or `failed <time>`), beside the backups. */
@@ -35,5 +35,5 @@ export function renderExporterQueries(backup: boolean, dir: string = BACKUP_DIR)
       metrics: [{ last_ok: gauge('1 when the last restore drill passed') }, { age_seconds: gauge('Seconds since the last restore drill (1e10: none)') }],
     };
   }
-  return `# Rendered by pvestack; change the environment spec, not this file.\n${stringify(queries, { lineWidth: 0 })}`;
+  return `# Rendered by pvestack; change the environment spec, not this file.\n${yamlText(queries)}`;
 }
