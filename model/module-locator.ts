@@ -121,7 +121,11 @@ export class ModuleLocator {
   /** "the spread ...base", "the .map() call", "the call vm()", "ADDR", "the expression". */
   private describe(node: TS.Node, file: TS.SourceFile): string {
     const ts = this.ts;
-    if (ts.isSpreadAssignment(node) || ts.isSpreadElement(node)) return `the spread ...${short(node.expression.getText(file))}`;
+    if (ts.isSpreadAssignment(node) || ts.isSpreadElement(node)) {
+      // Shown only when it holds no string: a literal there may be a password (model/errors.ts
+      // never echoes what may be a secret), and a name says enough.
+      return hasString(ts, node.expression) ? 'the spread' : `the spread ...${short(node.expression.getText(file))}`;
+    }
     if (ts.isPropertyAssignment(node)) return this.describe(node.initializer, file);
     if (ts.isShorthandPropertyAssignment(node)) return node.name.text;
     if (ts.isCallExpression(node)) {
@@ -268,6 +272,12 @@ export class ModuleLocator {
 function anchor(ts: typeof TS, node: TS.Node, file: TS.SourceFile): number {
   if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) return node.expression.name.getStart(file);
   return node.getStart(file);
+}
+
+/** Whether an expression has a string or template literal anywhere in it. */
+function hasString(ts: typeof TS, node: TS.Node): boolean {
+  if (ts.isStringLiteralLike(node) || ts.isTemplateExpression(node)) return true;
+  return ts.forEachChild(node, (child) => (hasString(ts, child) ? true : undefined)) ?? false;
 }
 
 function short(text: string): string {
