@@ -19,7 +19,8 @@ export function register(program: Command): void {
     .action(
       action((ctx, envName: string, opts: DownOptions) => {
         const { loadEnvironment } = require('../../stacks/registry') as typeof import('../../stacks/registry');
-        const { detectComposeCli, downCommands, planLocal, runDown } = require('../../deploy/local-compose') as typeof import('../../deploy/local-compose');
+        const { detectComposeCli, downCommands, planLocal } = require('../../deploy/local-compose') as typeof import('../../deploy/local-compose');
+        const { runDown } = require('../../deploy/local-run') as typeof import('../../deploy/local-run');
         const { toShell } = require('../../deploy/commands') as typeof import('../../deploy/commands');
         const { requireDockerEngine } = require('../../deploy/local-engine') as typeof import('../../deploy/local-engine');
         const env = loadEnvironment(envName);

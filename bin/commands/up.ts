@@ -55,7 +55,8 @@ export function register(program: Command): void {
         // Load → validate → check before anything is written or started.
         const { resolveSecretValues } = require('../../templates/compose/env-file') as typeof import('../../templates/compose/env-file');
         const { toShell } = require('../../deploy/commands') as typeof import('../../deploy/commands');
-        const { detectComposeCli, planLocal, runUp, upCommands } = require('../../deploy/local-compose') as typeof import('../../deploy/local-compose');
+        const { detectComposeCli, planLocal, upCommands } = require('../../deploy/local-compose') as typeof import('../../deploy/local-compose');
+        const { runUp } = require('../../deploy/local-run') as typeof import('../../deploy/local-run');
         const { requireDockerEngine } = require('../../deploy/local-engine') as typeof import('../../deploy/local-engine');
         const [env] = prepare(ctx, [envName], opts.checks, 'up started nothing').environments as [Environment];
         // The deploy's plan: the same start order and steps a deploy of these stacks takes.

@@ -4,8 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toShell } from '../../deploy/commands';
-import { detectComposeCli, downCommands, planLocal, stderrTail, upCommands } from '../../deploy/local-compose';
-import { OperationError } from '../../model';
+import { detectComposeCli, downCommands, planLocal, upCommands } from '../../deploy/local-compose';
 import { loadEnvironment } from '../../stacks/registry';
 
 const CLI = path.join(__dirname, '..', '..', 'bin', 'pvestack.js');
@@ -83,19 +82,5 @@ describe('pvestack up/down without a Docker engine', () => {
       'warning: missing secret values: PVESTACK_REDIS_PASSWORD (secret "redis-password"), PVESTACK_VLLM_API_KEY (secret "vllm-api-key"), PVESTACK_SESSION_SECRET (secret "session-secret"). Export them in the environment that runs pvestack (never in the spec). (without --dry-run, up stops here)',
     );
     expect(run(['up', 'dev', '--no-gpu', '--dry-run'], secrets).stderr).not.toContain('missing secret');
-  });
-});
-
-describe('compose failures read as one sentence', () => {
-  it('keeps only the exception line of a docker-compose 1.x traceback', () => {
-    const traceback =
-      'Traceback (most recent call last):\n  File "/usr/bin/docker-compose", line 33, in <module>\n    sys.exit(main())\ndocker.errors.DockerException: Error while fetching server API version';
-    expect(stderrTail(traceback)).toBe('docker.errors.DockerException: Error while fetching server API version');
-  });
-
-  it('does not put a full stop after a question the tool asked', () => {
-    expect(new OperationError('Cannot connect to the Docker daemon. Is the docker daemon running?', 'Check DOCKER_HOST').message).toBe(
-      'Cannot connect to the Docker daemon. Is the docker daemon running? Check DOCKER_HOST',
-    );
   });
 });
