@@ -7,6 +7,7 @@
  */
 import { gpusOf, Size, stackListeners, stackNames } from '../model';
 import type { ClusterNode, Environment, GpuSpec, Guest, StackSpec } from '../model';
+import { guestSysctlFiles, nodeSysctlFiles, SysctlFile } from '../templates/redis/kernel-settings';
 import { storageBoxGuestPlan } from '../templates/storage-box-guest';
 import { storageBoxCredentialsPath, storageBoxKeyPath, storageBoxShare } from '../templates/storage-box-units';
 
@@ -126,7 +127,13 @@ export function guestHostVars(env: Environment, guest: Guest): HostVars {
     pvestack_storage_box_mounts: storageBoxMountVars(env, guest),
     pvestack_storage_box_secret_files: storageBoxSecretFiles(env, guest),
     ...storageBoxPlanVars(env, guest),
+    ...sysctlVars(guestSysctlFiles(guest)),
   };
+}
+
+/** `pvestack_sysctl_files` for the playbooks that write and load sysctl.d files; absent when there are none. */
+function sysctlVars(files: readonly SysctlFile[]): Record<string, VarValue> {
+  return files.length > 0 ? { pvestack_sysctl_files: files.map((f) => ({ path: f.path, content: f.content, reason: f.reason })) } : {};
 }
 
 /**
@@ -191,5 +198,6 @@ export function nodeHostVars(env: Environment, node: ClusterNode): HostVars {
     ...(arcMin !== undefined ? { pvestack_zfs_arc_min_bytes: arcMin } : {}),
     pvestack_storage_content: storageContentVars(env, node),
     pvestack_guests: guestsHere.map((g) => g.name),
+    ...sysctlVars(nodeSysctlFiles(guestsHere)),
   };
 }

@@ -13,7 +13,7 @@ export const PLAYBOOK_DIR = packagePath('ansible-bridge', 'playbooks');
 export const DYNAMIC_INVENTORY_SCRIPT = packagePath('ansible-bridge', 'dynamic-inventory.js');
 
 /** Playbooks shipped with the toolkit (file names without `.yml`). */
-export const PLAYBOOKS = ['proxmox-host-storage', 'proxmox-host-gpu', 'proxmox-host-zfs', 'guest-baseline', 'storage-box'] as const;
+export const PLAYBOOKS = ['proxmox-host-storage', 'proxmox-host-gpu', 'proxmox-host-zfs', 'proxmox-host-sysctl', 'guest-baseline', 'storage-box'] as const;
 
 /**
  * A shipped playbook by name (`guest-baseline` or `guest-baseline.yml`), or a playbook file of the

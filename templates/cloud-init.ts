@@ -12,6 +12,7 @@ import { yamlText } from './yaml-text';
 import type { Disk, Environment, Guest } from '../model';
 import { gpusOf, networkOf } from '../model';
 import { DATA_DISK_MARKER, MARKED_SUBDIRS } from './stacks/data-disk-guard';
+import { REDIS_SYSCTL_CONTENT, REDIS_SYSCTL_PATH, runsRedis } from './redis/kernel-settings';
 import { storageBoxGuestPlan } from './storage-box-guest';
 import { STORAGE_BOX_SECRET_DIR, SystemdUnitFile } from './storage-box-units';
 
@@ -26,9 +27,6 @@ export const NVIDIA_VM_DRIVER_BRANCH = '570';
  * Given to cloud-init's apt module as `keyid`, so the key is in place before any apt run uses the source.
  */
 export const NVIDIA_TOOLKIT_APT_KEY_FINGERPRINT = 'C95B321B61E88C1809C4F759DDCAE044F796ECB0';
-
-/** Kernel settings Redis asks for, in a sysctl.d file on guests that run Redis. */
-export const REDIS_SYSCTL_PATH = '/etc/sysctl.d/60-pvestack-redis.conf';
 
 /** The stable device path of a VM data disk: Proxmox exposes the disk serial under by-id. */
 export function dataDiskDevice(disk: Disk): string {
@@ -147,10 +145,6 @@ function aptSources(gpu: boolean): Record<string, { source: string; keyid: strin
   return sources;
 }
 
-function runsRedis(guest: Guest): boolean {
-  return guest.stacks.some((s) => s.kind === 'redis');
-}
-
 function packages(guest: Guest, docker: boolean, gpu: boolean, boxPackages: readonly string[]): string[] {
   const list = ['qemu-guest-agent', 'ca-certificates', 'curl', 'gnupg'];
   if (docker) list.push('docker-ce', 'docker-ce-cli', 'containerd.io', 'docker-buildx-plugin', 'docker-compose-plugin');
@@ -171,8 +165,9 @@ function writeFiles(docker: boolean, redis: boolean, units: readonly SystemdUnit
     // Redis forks for AOF rewrites and RDB saves; with the kernel's heuristic overcommit the fork
     // can fail under memory pressure, and Redis warns at start ("Memory overcommit must be enabled")
     // and asks for `vm.overcommit_memory = 1` (redis.io "Redis administration"; src/syscheck.c).
-    // Not namespaced: on an LXC guest it has to be set on the Proxmox node instead.
-    files.push({ path: REDIS_SYSCTL_PATH, content: 'vm.overcommit_memory = 1\n', owner: 'root:root', permissions: '0644' });
+    // Not namespaced: for an LXC guest the proxmox-host-sysctl playbook sets it on the Proxmox node
+    // (templates/redis/kernel-settings.ts).
+    files.push({ path: REDIS_SYSCTL_PATH, content: REDIS_SYSCTL_CONTENT, owner: 'root:root', permissions: '0644' });
   }
   for (const unit of units) files.push({ path: unit.path, content: unit.content, owner: 'root:root', permissions: '0644' });
   files.push(...boxFiles);

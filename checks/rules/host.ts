@@ -5,6 +5,7 @@
  */
 import { datastoreOfNeed, type Guest, storageNeeds, type StorageNeed, SUPPORTED_CONTENT } from '../../model';
 import type { Issue, Rule } from '../types';
+import { REDIS_KERNEL_RULES } from './redis-kernel';
 
 /** The playbook that adds content types to the nodes' storages. */
 export const STORAGE_PLAYBOOK = 'proxmox-host-storage';
@@ -162,4 +163,4 @@ export const templateChecksum: Rule = {
   },
 };
 
-export const HOST_RULES: readonly Rule[] = [datastoreContent, proxmoxVersion, providerAuthMode, templateChecksum];
+export const HOST_RULES: readonly Rule[] = [datastoreContent, proxmoxVersion, providerAuthMode, templateChecksum, ...REDIS_KERNEL_RULES];

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { REDIS_SYSCTL_PATH } from '../../templates/redis/kernel-settings';
 import { describeWithTools, scratchDir } from '../support/tools';
 import { smallSpec } from './fixture';
 import { chrootVars, hasChrootConnection, PLAYBOOKS, recap, runAnsible, writeSpecAndInventory } from './support/ansible';
@@ -21,7 +22,10 @@ describeWithTools(
 
     beforeAll(() => {
       host = throwawayRoot();
-      inventory = writeSpecAndInventory(smallSpec(), scratch.dir).inventoryFile;
+      // With Redis on `edge`: an external host gets Redis's kernel setting from this playbook.
+      const spec = smallSpec();
+      const guests = spec.guests.map((g) => (g.name === 'edge' ? { ...g, stacks: [{ kind: 'redis' as const, passwordSecret: 'redis-password' }] } : g));
+      inventory = writeSpecAndInventory({ ...spec, guests }, scratch.dir).inventoryFile;
       // nvidia-ctk writes the runtime into daemon.json; the baseline must keep it.
       fs.mkdirSync(path.join(host.root, 'etc/docker'), { recursive: true });
       fs.writeFileSync(
@@ -40,9 +44,10 @@ describeWithTools(
       expect(recap(r.output, 'edge').changed).toBeGreaterThan(0);
       expect(host.exists('etc/ssh/sshd_config.d/10-pvestack-hardening.conf')).toBe(false);
       expect(host.exists('usr/bin/fail2ban-server')).toBe(false);
+      expect(host.exists(REDIS_SYSCTL_PATH.slice(1))).toBe(false);
     }, 300_000);
 
-    it('a real run hardens sshd, enables security upgrades, installs fail2ban on the proxy and rotates Docker logs', () => {
+    it('a real run hardens sshd, enables security upgrades, installs fail2ban on the proxy, rotates Docker logs and sets the kernel setting Redis needs', () => {
       const r = run();
       expect(r.code, r.output).toBe(0);
       expect(recap(r.output, 'edge').changed).toBeGreaterThan(0);
@@ -58,12 +63,14 @@ describeWithTools(
         'log-opts': { 'max-file': '3', 'max-size': '10m' },
         runtimes: { nvidia: { path: 'nvidia-container-runtime', args: [] } },
       });
+      expect(host.read(REDIS_SYSCTL_PATH.slice(1))).toBe('vm.overcommit_memory = 1\n');
     }, 600_000);
 
     it('a second run changes nothing', () => {
       const r = run();
       expect(r.code, r.output).toBe(0);
       expect(recap(r.output, 'edge')).toMatchObject({ changed: 0, failed: 0 });
+      expect(host.read(REDIS_SYSCTL_PATH.slice(1))).toBe('vm.overcommit_memory = 1\n');
     }, 300_000);
   },
   { root: true },

@@ -58,7 +58,8 @@ export function hasChrootConnection(): boolean {
 /**
  * Extra vars that point a generated inventory's host at a throwaway root: Ansible runs each task
  * inside it with chroot (we are root already, and the root has no sudo), and the playbooks leave
- * services alone because PID 1 is not systemd here.
+ * services alone because PID 1 is not systemd here (and kernel settings unloaded: the chroot shares
+ * this machine's kernel).
  */
 export function chrootVars(root: string): string[] {
   return [
@@ -70,5 +71,8 @@ export function chrootVars(root: string): string[] {
     'ansible_become=false',
     '-e',
     'pvestack_manage_services=false',
+    // The chroot shares this machine's kernel: write sysctl.d files, never load them.
+    '-e',
+    'pvestack_apply_sysctl=false',
   ];
 }
