@@ -29,7 +29,7 @@ const PARSES_USER_YAML: Readonly<Record<string, string>> = {
 
 /** What loading a YAML parser looks like: a parse function or class imported, the whole module, or a require/import(). */
 function loadsYamlParser(text: string): boolean {
-  for (const m of text.matchAll(/^import\s+(?!type\b)([^;]*?)\s+from\s+['"]yaml['"]/gm)) {
+  for (const m of text.matchAll(/^import\s+(?!type\b)([^;]*?)\s+from\s+['"]yaml(\/[\w/-]+)?['"]/gm)) {
     const clause = m[1]!;
     if (!clause.includes('{')) return true; // default or namespace import: the parser comes with it
     const names = clause
@@ -40,7 +40,7 @@ function loadsYamlParser(text: string): boolean {
       .map((n) => n.split(/\s+as\s+/)[0]!);
     if (names.some((n) => /^(parse|parseDocument|parseAllDocuments|Parser|Composer|Lexer|YAML)$/.test(n))) return true;
   }
-  return /\brequire\(\s*['"]yaml['"]\s*\)|\bimport\(\s*['"]yaml['"]\s*\)/.test(text);
+  return /\b(require|import)\(\s*['"]yaml(\/[\w/-]+)?['"]\s*\)/.test(text);
 }
 
 describe('typed data is never rendered to YAML and parsed back', () => {
@@ -70,6 +70,8 @@ describe('typed data is never rendered to YAML and parsed back', () => {
     ["const y = require('yaml');", true],
     ["const y = await import('yaml');", true],
     ["import { stringify } from 'yaml';", false],
+    ["import { Parser } from 'yaml/parse-cst';", true],
+    ["import { stringifyString } from 'yaml/util';", false],
     ["import type { Document, LineCounter } from 'yaml';", false],
     ["import { Document, isMap, type Node } from 'yaml';", false],
   ])('recognizes %s as loading a parser: %s', (text, parses) => {
