@@ -15,6 +15,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Size } from '../model';
 import type { KnownModelFacts } from './model-facts';
 
 /** Facts read from files, with the exact byte size of the checkpoint. */
@@ -75,7 +76,7 @@ function weightBytes(dir: string): number {
       throw new ModelFilesError(
         `${indexFile} has no metadata.total_size and its shards ${missing.length ? `(${missing.join(', ')}) are not there` : 'are not listed'}`,
       );
-    return shards.reduce((sum, s) => sum + safetensorsBytes(path.join(dir, s)), 0);
+    return Size.sum(shards.map((s) => Size.bytes(safetensorsBytes(path.join(dir, s))))).toBytes();
   }
   const single = path.join(dir, 'model.safetensors');
   if (fs.existsSync(single)) return safetensorsBytes(single);

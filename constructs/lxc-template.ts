@@ -4,7 +4,7 @@
  * every container that uses it; containers depend on it instead of assuming the file is there.
  */
 import { Construct } from 'constructs';
-import { checksumAlgorithm, DEFAULT_LXC_TEMPLATE_FILE, DEFAULT_LXC_TEMPLATE_URL, parseTemplateVolid, SpecError } from '../model';
+import { checksumAlgorithm, DEFAULT_LXC_TEMPLATE_FILE, DEFAULT_LXC_TEMPLATE_SHA512, DEFAULT_LXC_TEMPLATE_URL, parseTemplateVolid, SpecError } from '../model';
 import { pve } from '../providers/proxmox';
 import { stackSingleton } from './private/singleton';
 
@@ -14,7 +14,7 @@ export interface LxcTemplateProps {
   readonly template?: string;
   /** Pinned URL the node downloads the file from. @default DEFAULT_LXC_TEMPLATE_URL (the Ubuntu 24.04 standard template) */
   readonly templateUrl?: string;
-  /** sha512 or sha256 (hex) the node checks after the download. @default none */
+  /** sha512 or sha256 (hex) the node checks after the download. @default DEFAULT_LXC_TEMPLATE_SHA512 without a templateUrl (the default template), else none */
   readonly templateChecksum?: string;
   /**
    * Where `template` and `templateUrl` were given, named in errors: the guest's `lxc` in a spec
@@ -65,7 +65,8 @@ export class LxcTemplate extends Construct {
       );
     this.url = props.templateUrl ?? DEFAULT_LXC_TEMPLATE_URL;
     this.firstPath = props.path ?? 'props';
-    const checksum = props.templateChecksum;
+    // The default template's checksum is the one Proxmox's template index publishes (see DEFAULT_LXC_TEMPLATE_SHA512).
+    const checksum = props.templateChecksum ?? (props.templateUrl === undefined ? DEFAULT_LXC_TEMPLATE_SHA512 : undefined);
     // fwprovider/nodes/resource_download_file.go (v0.111.1): content_type `vztmpl` is what LXC
     // templates are downloaded as; the resource id is `<datastore>:vztmpl/<file_name>`, which is
     // exactly the template volume id, so containers keep naming it literally (a reference would be

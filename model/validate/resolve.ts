@@ -2,6 +2,7 @@
 import type { ClusterNode, Datastore, Environment, Guest, LxcSettings, Network, ZfsPool } from '../environment';
 import { DEFAULT_LXC_TEMPLATE_SHA512, DEFAULT_LXC_TEMPLATE_URL, templateFileOfUrl } from '../lxc-template';
 import { Cidr } from '../net';
+import { Size } from '../size';
 import type { EnvironmentSpec, GuestRole, GuestSpec } from '../spec';
 import { defaultContent, INSTALLER_LOCAL_CONTENT } from '../storage';
 import { zfsIsRedundant, zfsUsableCapacity } from '../zfs';
@@ -82,7 +83,7 @@ function resolveNode(n: EnvironmentSpec['cluster']['nodes'][number], pools: read
     ? []
     : [{ id: 'local', type: 'dir', media: 'ssd', redundant: false, content: INSTALLER_LOCAL_CONTENT }];
   // The Proxmox installer's rule for new ZFS installs: 10% of RAM, at most 16 GiB.
-  const arcDefault = own.length > 0 ? Math.min(16, Math.round(n.memoryGib * 0.1 * 100) / 100) : 0;
+  const arcDefault = own.length > 0 ? Size.min(Size.gib(16), Size.gib(Math.round(n.memoryGib * 0.1 * 100) / 100)).toGib() : 0;
   return {
     ...n,
     gpus: (n.gpus ?? []).map((g) => ({ ...g, allFunctions: g.allFunctions ?? false })),

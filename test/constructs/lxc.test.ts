@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { TerraformStack, Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { LxcTemplate, Peer, Port, ProxmoxLxc, type ProxmoxLxcProps } from '../../constructs';
-import { DEFAULT_LXC_TEMPLATE_URL, ExitCode, InvalidPropsError, InvalidSpecError, SpecError } from '../../model';
+import { DEFAULT_LXC_TEMPLATE_SHA512, DEFAULT_LXC_TEMPLATE_URL, ExitCode, InvalidPropsError, InvalidSpecError, SpecError } from '../../model';
 import { pve } from '../../providers/proxmox';
 import { type ProviderSchemaDocument, validateTerraformJson } from '../../providers/proxmox/schema-validator';
 import { PlatformStack } from '../../stacks/platform-stack';
@@ -172,6 +172,8 @@ describe("ProxmoxLxc on its own, in a user's cdktf stack (no environment)", () =
       content_type: 'vztmpl',
       url: DEFAULT_LXC_TEMPLATE_URL,
       file_name: TEMPLATE_FILE,
+      checksum: DEFAULT_LXC_TEMPLATE_SHA512,
+      checksum_algorithm: 'sha512',
     });
     expect(resource.depends_on).toEqual([`proxmox_download_file.${address}`]);
     expect(ct.template?.fileId).toBe(`local:vztmpl/${TEMPLATE_FILE}`);
