@@ -402,7 +402,10 @@ describe("TypeScript spec files: the author's mistakes are user errors (exit 2) 
   // that produced the value (said so in the message and in --json `origin`), or of the imported file.
   it.each(TS_SPEC_ERROR_CASES)('%s', (name, files, expected) => {
     const sub = fs.mkdtempSync(path.join(dir, 'case-'));
-    for (const [file, source] of Object.entries(files)) fs.writeFileSync(path.join(sub, file), source);
+    for (const [file, source] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(sub, file)), { recursive: true });
+      fs.writeFileSync(path.join(sub, file), source);
+    }
     const text = spawnSync(process.execPath, [CLI, 'check', 'env.ts'], { cwd: sub, encoding: 'utf8' });
     expect(text.stderr).toBe(`error: env.ts: 1 problem in the environment spec:\n  - ${expected}\n`);
     expect(text.status).toBe(2);
