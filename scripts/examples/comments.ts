@@ -34,7 +34,10 @@ export const FIRST_USE_COMMENTS: Readonly<Record<string, readonly string[]>> = {
   disks: ['The first disk boots; a named disk with a mountPoint is a data disk (protected on stateful guests).'],
   storageBoxMounts: ['Mounts a Storage Box in this guest (systemd automount, nofail): where backups and shared files go.'],
   stacks: ['App stacks rendered to compose files and shipped by `pvestack deploy`; kind selects the renderer.'],
-  backup: ['Nightly pg_dump and WAL archive into this mount (a Storage Box mount); retentionDays bounds how long dumps stay.'],
+  backup: [
+    'Base backups on schedule (default daily at 02:30 UTC; every: weekly, day, at) and continuous WAL archiving into this mount',
+    '(a Storage Box mount); retentionDays bounds how long both stay. pvestack backup verify proves they restore.',
+  ],
   suppressions: ['An accepted check finding: the rule id and the reason it is fine here (PVE-CHK-002 reports one that no longer matches).'],
   modelFacts: ["The model's shape from its config.json, for the fit check when the built-in table does not know it."],
   hostGpus: ["An external host's own GPUs, described so the model-fit check can use them."],

@@ -46,7 +46,7 @@ describe('docs/examples: one commented YAML file per reference architecture', ()
   it('comments the fields a newcomer had to guess where they first appear', () => {
     const all = files.map(([, c]) => c).join('\n');
     expect(all).toMatch(/# Storages of the node by Proxmox id.*\n.*\n\s+datastores:/);
-    expect(all).toMatch(/# Nightly pg_dump and WAL archive.*\n\s+backup:/);
+    expect(all).toMatch(/# Base backups on schedule .*\n.*\n\s+backup:/);
     expect(all).toMatch(/# An accepted check finding.*\n\s+suppressions:/);
   });
 });
