@@ -112,6 +112,7 @@ export function alertRules(targets: readonly BaseBackupTarget[] = []): Rule[] {
 /** The rules of an environment whose backed-up postgres stacks all run on the default schedule. */
 export const ALERT_RULES: readonly Rule[] = alertRules();
 
+/** alerts.yml of a monitoring stack; `targets` are the backed-up postgres stacks it scrapes (`baseBackupTargets`). */
 export function renderAlertRules(targets: readonly BaseBackupTarget[] = []): string {
   const doc = {
     groups: [
