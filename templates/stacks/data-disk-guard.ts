@@ -7,7 +7,7 @@
  * mounted (`templates/cloud-init.ts`); the guard refuses to start the service without it and says
  * why in the container log.
  */
-import type { Guest } from '../../model';
+import type { Guest, StorageBoxMount } from '../../model';
 import { dataDisks } from './types';
 
 /** File name of the marker on a data disk's mount point (and in its `data/` directory). */
@@ -53,19 +53,62 @@ export interface DataDiskGuardParts {
   readonly volumes: string[];
 }
 
+/** The filesystem type a Storage Box mount shows in mountinfo: its mount unit's `Type=` (templates/storage-box-units.ts). */
+const BOX_FSTYPE: Readonly<Record<StorageBoxMount['protocol'], string>> = { cifs: 'cifs', sshfs: 'fuse.sshfs' };
+
 /**
- * The guard for a service whose volume `hostDir:containerDir` must be on a data disk: undefined
- * when the guest's data disks carry no marker or `hostDir` is on none of them (then there is
- * nothing to protect). When `hostDir` is a directory cloud-init marks, the service sees the marker
- * in its own volume; for any other directory on the disk, the disk's marker is bind-mounted
- * read-only beside it (with the disk absent Docker creates a directory there, which the guard's
- * `-f` test rejects just the same).
+ * An entrypoint (argv) that checks that `containerDir` is on a filesystem of type `fstype` (a
+ * network mount such as a Storage Box at `mountPoint` on the host) and then hands the compose
+ * `command` to `next`. A bind mount shows the type of the filesystem its source lives on in the
+ * container's /proc/self/mountinfo (proc(5): field 5 is the mount point, the type follows the
+ * `-` separator), so a box that is not mounted shows the root disk's type instead. The `nofail`
+ * mount unit lets the host boot without the box; this stops the service from filling the root disk.
+ */
+export function mountGuard(containerDir: string, mountPoint: string, fstype: string, next: string): string[] {
+  const script = [
+    // A function, so that `set --` splits a line without touching the compose command in "$@".
+    'fstype_of() {',
+    '  found=',
+    '  while read -r line; do',
+    '    set -f; set -- $line; set +f',
+    `    if [ "$5" = '${containerDir}' ]; then`,
+    '      shift 6',
+    '      while [ "$#" -gt 1 ] && [ "$1" != - ]; do shift; done',
+    '      found=$2',
+    '    fi',
+    '  done < /proc/self/mountinfo',
+    '  echo "$found"',
+    '}',
+    'fstype=$(fstype_of)',
+    `if [ "$fstype" != '${fstype}' ]; then`,
+    `  echo "pvestack: refusing to start: the Storage Box is not mounted at ${mountPoint} (${containerDir} is on \${fstype:-no filesystem of its own}, not ${fstype}); starting would put the data on the root disk." >&2`,
+    `  echo "pvestack: mount it and check 'findmnt ${mountPoint}' (its mount unit is written by cloud-init on a VM, by the storage-box playbook on an external host; 'systemctl list-units --all --type=automount,mount' lists it)." >&2`,
+    `  exit ${DATA_DISK_GUARD_EXIT}`,
+    'fi',
+    `exec ${next} "$@"`,
+  ].join('\n');
+  return ['sh', '-c', script, 'pvestack-mount-guard'];
+}
+
+/**
+ * The guard for a service whose volume `hostDir:containerDir` must be on a data disk or a Storage
+ * Box mount: undefined when `hostDir` is on neither (or on a data disk that carries no marker),
+ * then there is nothing to protect. The innermost of the two wins. On a Storage Box the guard
+ * checks the volume's filesystem type. On a data disk it checks the marker: when `hostDir` is a
+ * directory cloud-init marks, the service sees the marker in its own volume; for any other
+ * directory on the disk, the disk's marker is bind-mounted read-only beside it (with the disk
+ * absent Docker creates a directory there, which the guard's `-f` test rejects just the same).
  */
 export function guardDataVolume(guest: Guest, hostDir: string, containerDir: string, next: string): DataDiskGuardParts | undefined {
-  if (!guardsDataDisks(guest)) return undefined;
-  const disk = dataDisks(guest)
-    .filter((d) => hostDir === d.mountPoint || hostDir.startsWith(`${d.mountPoint}/`))
-    .sort((a, b) => b.mountPoint!.length - a.mountPoint!.length)[0];
+  const under = (mountPoint: string) => hostDir === mountPoint || hostDir.startsWith(`${mountPoint}/`);
+  const disk = guardsDataDisks(guest)
+    ? dataDisks(guest)
+        .filter((d) => under(d.mountPoint!))
+        .sort((a, b) => b.mountPoint!.length - a.mountPoint!.length)[0]
+    : undefined;
+  const box = guest.storageBoxMounts.filter((m) => under(m.mountPoint)).sort((a, b) => b.mountPoint.length - a.mountPoint.length)[0];
+  if (box && (!disk || box.mountPoint.length > disk.mountPoint!.length))
+    return { entrypoint: mountGuard(containerDir, box.mountPoint, BOX_FSTYPE[box.protocol], next), volumes: [] };
   if (!disk) return undefined;
   const mountPoint = disk.mountPoint!;
   const marked = [mountPoint, ...MARKED_SUBDIRS.map((d) => `${mountPoint}/${d}`)].includes(hostDir);

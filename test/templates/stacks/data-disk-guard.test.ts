@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Guest } from '../../../model';
 import { DATA_DISK_MARKER, guardDataVolume } from '../../../templates/stacks/data-disk-guard';
 
-function guest(kind: Guest['kind'], disks: Guest['disks']): Guest {
-  return { name: 'g', kind, disks } as unknown as Guest;
+function guest(kind: Guest['kind'], disks: Guest['disks'], storageBoxMounts: Guest['storageBoxMounts'] = []): Guest {
+  return { name: 'g', kind, disks, storageBoxMounts } as unknown as Guest;
 }
 
 const disks: Guest['disks'] = [
@@ -56,5 +56,45 @@ describe('guardDataVolume', () => {
     expect(parts!.entrypoint[2]).toContain(`not mounted at ${mountPoint} `);
     expect(parts!.entrypoint[2]).toContain('exec next "$@"');
     expect(parts!.volumes).toEqual(extra);
+  });
+});
+
+describe('guardDataVolume on a Storage Box mount', () => {
+  const box = (protocol: 'sshfs' | 'cifs', mountPoint = '/mnt/storagebox') => ({ box: 'b', mountPoint, protocol, subdirectory: 'chat' });
+
+  it.each<{ name: string; kind: Guest['kind']; mounts: Guest['storageBoxMounts']; hostDir: string; fstype?: string; mountPoint?: string }>([
+    {
+      name: 'sshfs on an external host: the volume must be fuse.sshfs',
+      kind: 'external',
+      mounts: [box('sshfs')],
+      hostDir: '/mnt/storagebox/models',
+      fstype: 'fuse.sshfs',
+      mountPoint: '/mnt/storagebox',
+    },
+    {
+      name: 'CIFS on a VM: the volume must be cifs',
+      kind: 'vm',
+      mounts: [box('cifs')],
+      hostDir: '/mnt/storagebox',
+      fstype: 'cifs',
+      mountPoint: '/mnt/storagebox',
+    },
+    {
+      name: 'a box mounted on the data disk: the box is the innermost',
+      kind: 'vm',
+      mounts: [box('sshfs', '/srv/models/box')],
+      hostDir: '/srv/models/box/hub',
+      fstype: 'fuse.sshfs',
+      mountPoint: '/srv/models/box',
+    },
+    { name: 'a directory beside the box: nothing to guard', kind: 'external', mounts: [box('sshfs')], hostDir: '/mnt/storageboxes' },
+  ])('$name', ({ kind, mounts, hostDir, fstype, mountPoint }) => {
+    const parts = guardDataVolume(guest(kind, disks, mounts), hostDir, '/c', 'next');
+    if (!fstype) return expect(parts).toBeUndefined();
+    expect(parts!.entrypoint[2]).toContain(`if [ "$5" = '/c' ]; then`);
+    expect(parts!.entrypoint[2]).toContain(`if [ "$fstype" != '${fstype}' ]; then`);
+    expect(parts!.entrypoint[2]).toContain(`the Storage Box is not mounted at ${mountPoint} `);
+    expect(parts!.entrypoint[2]).toContain('exec next "$@"');
+    expect(parts!.volumes).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { gpusOf, Guest, PostgresStackSpec, VllmStackSpec } from '../../../model';
 import { loadEnvironment } from '../../../stacks/registry';
 import type { ServiceDefinition } from '../../../templates/compose/service';
@@ -17,6 +17,7 @@ import { DATA_DISK_GUARD_EXIT, DATA_DISK_MARKER, MARKED_SUBDIRS } from '../../..
 import { postgresStack } from '../../../templates/stacks/postgres';
 import { vllmStack } from '../../../templates/stacks/vllm';
 import { BUSYBOX_IMAGE } from '../../support/dockerd';
+import { startSshd, type TestSshd } from '../../support/sshd';
 import { describeWithTools, scratchDir } from '../../support/tools';
 
 const dockerHost = inject('dockerHost');
@@ -120,3 +121,89 @@ describeWithTools('services refuse to start without their data disk (real contai
     });
   });
 });
+
+const FUSE = fs.existsSync('/dev/fuse');
+
+/**
+ * The chat example's model server keeps its cache on a Storage Box mounted over SSHFS on an
+ * external GPU host. Its rendered entrypoint and cache volume, in a real container: on a plain
+ * directory (the box's `nofail` unit did not mount) it refuses; on a real sshfs mount of a loopback
+ * sshd standing in for the box it hands over to the image's entrypoint.
+ */
+describeWithTools(
+  'vLLM refuses to start without the Storage Box that holds its model cache (real sshfs, sshd and container)',
+  FUSE && dockerHost ? ['docker', 'sshfs', 'umount', '/usr/sbin/sshd'] : [FUSE ? 'dockerd-started-by-global-setup' : '/dev/fuse'],
+  () => {
+    const chat = loadEnvironment('chat');
+    const guest = chat.guests.find((g) => g.stacks.some((s) => s.kind === 'vllm'))!;
+    const stack = guest.stacks.find((s) => s.kind === 'vllm') as VllmStackSpec;
+    const svc = vllmStack({ env: chat, guest, gpus: gpusOf(chat, guest), options: {} }, stack).services[0]!;
+    const [hostDir, containerDir] = svc.volumes![0]!.split(':') as [string, string];
+    const box = guest.storageBoxMounts.find((m) => hostDir.startsWith(`${m.mountPoint}/`))!;
+    const scratch = scratchDir('pvestack-boxguard-');
+    const boxHome = path.join(scratch.dir, 'box-home');
+    const where = path.join(scratch.dir, 'mnt');
+    let sshd: TestSshd;
+
+    beforeAll(async () => {
+      fs.mkdirSync(path.join(boxHome, 'chat', 'models'), { recursive: true });
+      fs.mkdirSync(where, { recursive: true });
+      sshd = await startSshd({ sftpStartDir: boxHome });
+    });
+    afterAll(() => {
+      spawnSync('umount', ['-l', where]);
+      sshd?.stop();
+      scratch.cleanup();
+    });
+
+    const start = (source: string) =>
+      spawnSync(
+        'docker',
+        ['run', '--rm', '-v', `${source}:${containerDir}`, '--entrypoint', svc.entrypoint![0]!, BUSYBOX_IMAGE, ...svc.entrypoint!.slice(1), ...svc.command!],
+        { env: { ...process.env, DOCKER_HOST: dockerHost }, encoding: 'utf8', timeout: 60_000 },
+      );
+
+    it('renders the mount guard for the sshfs Storage Box mount', () => {
+      expect(box).toMatchObject({ protocol: 'sshfs' });
+      expect(svc.entrypoint!.join(' ')).toContain(`if [ "$fstype" != 'fuse.sshfs' ]`);
+      expect(svc.entrypoint!.join(' ')).toContain(`not mounted at ${box.mountPoint} `);
+    });
+
+    it('refuses to start on a plain directory (the box is not mounted) and says why', () => {
+      const plain = path.join(scratch.dir, 'plain', 'models');
+      fs.mkdirSync(plain, { recursive: true });
+      const r = start(plain);
+      expect(r.status).toBe(DATA_DISK_GUARD_EXIT);
+      expect(r.stderr).toContain(`refusing to start: the Storage Box is not mounted at ${box.mountPoint}`);
+      expect(r.stderr).toContain('not fuse.sshfs');
+      expect(r.stderr).not.toMatch(/vllm/);
+      expect(fs.readdirSync(plain)).toEqual([]);
+    });
+
+    it('hands over to the image entrypoint when the cache is on the sshfs mount', () => {
+      const m = spawnSync(
+        'sshfs',
+        [
+          `${sshd.user}@${sshd.host}:chat`,
+          where,
+          '-o',
+          [
+            `port=${sshd.port}`,
+            `IdentityFile=${sshd.privateKeyPath}`,
+            `UserKnownHostsFile=${sshd.knownHostsPath}`,
+            'StrictHostKeyChecking=yes',
+            'allow_other',
+          ].join(','),
+        ],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
+      expect(m.status, m.stderr).toBe(0);
+      const r = start(path.join(where, 'models'));
+      expect(r.stderr).not.toContain('refusing to start');
+      expect(r.status).not.toBe(DATA_DISK_GUARD_EXIT);
+      // busybox has no vLLM: the guard got past its check and exec'd the image's entrypoint.
+      expect(r.stderr).toMatch(/vllm/);
+    });
+  },
+  { root: true },
+);
