@@ -77,7 +77,9 @@ export class ModuleLocator {
           ? this.property(r.node, r.file, part, value)
           : typeof part === 'number' && this.ts.isArrayLiteralExpression(r.node)
             ? this.element(r.node, r.file, part, value)
-            : ({ kind: 'producer', node: r.node, file: r.file, via: [] } as Found);
+            : this.ts.isObjectLiteralExpression(r.node) || this.ts.isArrayLiteralExpression(r.node)
+              ? ({ kind: 'none' } as Found) // a literal of the other shape: it is the place
+              : ({ kind: 'producer', node: r.node, file: r.file, via: [] } as Found);
       if (found.kind === 'none') {
         complete = false;
         break;

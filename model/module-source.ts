@@ -196,14 +196,6 @@ export class ModuleSources {
         return this.binding(local, file, depth + 1);
       }
     }
-    // CommonJS (`module.exports = {...}`) in a .js or .cjs spec: the whole export is the spec.
-    if (name === 'default') {
-      for (const statement of file.statements) {
-        if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
-        const { left, right, operatorToken } = statement.expression;
-        if (operatorToken.kind === ts.SyntaxKind.EqualsToken && left.getText(file) === 'module.exports') return { node: right, file };
-      }
-    }
     return undefined;
   }
 }

@@ -217,3 +217,67 @@ describe('the TypeScript compiler is loaded only for a spec with errors', () => 
     expect(loadsCompiler('invalid.ts', tsSpecModule('', `    { name: 'web', ipv4: '10.30.0.300', ${TS_GUEST_REST} },`))).toBe(true);
   });
 });
+
+describe('TypeScript spec errors: the ways a module can be written', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-shapes-'));
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+  const bad = `    { name: 'web', ipv4: '10.30.0.300', ${TS_GUEST_REST} },`;
+  const spec = tsSpecModule('', bad).replace('export default {', '{');
+
+  it.each<[string, Record<string, string>, string, string?]>([
+    ['exported as `spec`', { 'env.ts': `export const spec = ${spec}` }, 'env.ts:7:26'],
+    [
+      'through defineEnvironment, satisfies and a const',
+      {
+        'env.ts': `const defineEnvironment = <T,>(s: T): T => s;\nconst env = defineEnvironment(${spec.replace(/;\n$/, '')} satisfies object);\nexport { env as default };\n`,
+      },
+      'env.ts:8:26',
+    ],
+    [
+      'through a namespace import and a re-export',
+      {
+        'guests.ts': `export const web = { name: 'web', ipv4: '10.30.0.300', ${TS_GUEST_REST} };\n`,
+        'index.ts': "export { web as frontend } from './guests';\n",
+        'env.ts': tsSpecModule("import * as parts from './index';\n", '    parts.frontend,'),
+      },
+      'guests.ts:1:41',
+      'through parts.frontend on line 8 of env.ts',
+    ],
+    [
+      'with two spreads that could each hold the key: the object, not a guess',
+      {
+        'env.ts': tsSpecModule(
+          "const a = process.argv.length > 99 ? { ipv4: '10.30.0.11' } : {};\nconst b = process.argv.length > 99 ? { ipv4: '10.30.0.12' } : {};\n",
+          `    { ipv4: '10.30.0.300', ...a, ...b, name: 'web', ${TS_GUEST_REST} },`,
+        ),
+      },
+      'env.ts:9:5',
+    ],
+    [
+      'with a computed key that could be the field: the object',
+      { 'env.ts': tsSpecModule("const field = 'ipv4';\n", `    { name: 'web', [field]: '10.30.0.300', ${TS_GUEST_REST} },`) },
+      'env.ts:8:5',
+    ],
+    [
+      'made by a function the module exports',
+      { 'env.ts': `function build() {\n  return ${spec.replace(/;\n$/, '')};\n}\nexport default build();\n` },
+      'env.ts:12:16',
+      'from the call build() on line 12',
+    ],
+  ])('%s', (_name, files, expected, origin) => {
+    const dir = fs.mkdtempSync(path.join(root, 'case-'));
+    for (const [file, source] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), source);
+    const specFile = Object.keys(files).find((f) => f.startsWith('env.'))!;
+    let error: InvalidSpecError | undefined;
+    try {
+      loadEnvironmentFile(path.join(dir, specFile));
+    } catch (err) {
+      error = err as InvalidSpecError;
+    }
+    expect(error).toBeInstanceOf(InvalidSpecError);
+    const [e] = error!.errors;
+    expect(e!.path).toBe('guests[0].ipv4');
+    expect(path.relative(dir, e!.location!.replace(/:\d+:\d+$/, '')) + e!.location!.match(/:\d+:\d+$/)![0]).toBe(expected);
+    expect(e!.origin).toBe(origin);
+  });
+});
