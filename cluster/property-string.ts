@@ -4,6 +4,7 @@
  * `PVE::JSONSchema::parse_property_string` reads them: a leading bare value belongs to the
  * format's default key (`file` for disks, `volume` for mount points).
  */
+import { Size } from '../model';
 
 /** Parses `local-lvm:vm-100-disk-1,size=200G` into `{ file: 'local-lvm:vm-100-disk-1', size: '200G' }`. */
 export function parsePropertyString(text: string, defaultKey?: string): Record<string, string> {
@@ -21,10 +22,22 @@ export function parsePropertyString(text: string, defaultKey?: string): Record<s
   return out;
 }
 
-/** Proxmox sizes (`200G`, `4M`, `1T`, `512`: bytes without unit) in GiB. */
-export function sizeToGib(size: string): number | undefined {
+/** Proxmox's size units (`size=200G` in a disk's property string; no unit means bytes), binary as Proxmox means them. */
+const SIZE_UNITS: Readonly<Record<string, (n: number) => Size>> = {
+  '': Size.bytes,
+  K: Size.kib,
+  M: Size.mib,
+  G: Size.gib,
+  T: (n) => Size.gib(n * 1024),
+};
+
+/** A Proxmox size (`200G`, `4M`, `1T`, `512`: bytes without unit), or undefined for anything else. */
+export function parseProxmoxSize(size: string): Size | undefined {
   const m = /^(\d+(?:\.\d+)?)([KMGT]?)$/i.exec(size.trim());
-  if (!m) return undefined;
-  const factor: Record<string, number> = { '': 1 / 1024 ** 3, K: 1 / 1024 ** 2, M: 1 / 1024, G: 1, T: 1024 };
-  return Number(m[1]) * factor[m[2]!.toUpperCase()]!;
+  return m ? SIZE_UNITS[m[2]!.toUpperCase()]!(Number(m[1])) : undefined;
+}
+
+/** A Proxmox size in GiB. */
+export function sizeToGib(size: string): number | undefined {
+  return parseProxmoxSize(size)?.toGib();
 }
