@@ -7,9 +7,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { Environment, Guest } from '../../model';
-import { Cidr, metricsEndpoints, reachability } from '../../model';
-import { environmentNames, loadEnvironment } from '../../stacks/registry';
+import { diffFlows } from '../../diff/security';
+import { nodeId, topology } from '../../graph/topology';
+import type { Environment, EnvironmentSpec, Guest, GuestSpec } from '../../model';
+import { Cidr, metricsEndpoints, reachability, validateEnvironment } from '../../model';
+import { environmentNames, loadEnvironment, registeredSpec } from '../../stacks/registry';
 import { renderGuest } from '../../templates/render';
 import { synthEnv, type TfJson } from '../constructs/fixture';
 
@@ -122,5 +124,30 @@ describe.each(withMonitoring)('%s: monitoring reaches its scrape targets through
         }
     }
     expect(wider).toEqual([]);
+  });
+});
+
+describe('the flows Prometheus needs show in diff and graph like any other flow', () => {
+  const head = loadEnvironment('production');
+  const spec = structuredClone(registeredSpec('production')) as EnvironmentSpec & { guests: GuestSpec[] };
+  // The same environment whose monitoring stack names no targets: Prometheus scrapes only itself.
+  const base = validateEnvironment(
+    { ...spec, guests: spec.guests.map((g) => ({ ...g, stacks: (g.stacks ?? []).map((s) => (s.kind === 'monitoring' ? { ...s, targets: [] } : s)) })) },
+    'production (no monitoring targets)',
+  );
+  const scrapes = ['db|9187', 'cache|9121', 'proxy|9113'];
+
+  it('diff reports each scrape flow as opened, from the monitoring guest', () => {
+    const opened = diffFlows(base, head).opened.filter((f) => f.from === 'monitoring');
+    expect(opened.map((f) => `${f.to}|${f.port}`).sort()).toEqual(expect.arrayContaining(scrapes.sort()));
+    expect(opened.find((f) => f.to === 'db')).toMatchObject({ proto: 'tcp', description: 'Prometheus scrapes postgres metrics' });
+  });
+
+  it('graph draws each scrape flow as a flow edge', () => {
+    const edges = topology(head).edges.filter((e) => e.kind === 'flow' && e.from === nodeId('monitoring'));
+    for (const s of scrapes) {
+      const [to, port] = s.split('|') as [string, string];
+      expect(edges.some((e) => e.to === nodeId(to) && e.label === `tcp/${port}`)).toBe(true);
+    }
   });
 });
