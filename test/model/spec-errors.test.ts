@@ -417,6 +417,25 @@ describe("TypeScript spec files: the author's mistakes are user errors (exit 2) 
     if (!origin) expect(error!.origin).toBeUndefined();
   });
 
+  it('without the TypeScript compiler installed, locates a literal written once and otherwise names the file', () => {
+    // Node resolves no `typescript` package in this process, as on a machine without dev dependencies.
+    const preload = path.join(dir, 'no-typescript.cjs');
+    fs.writeFileSync(
+      preload,
+      "const Module = require('node:module');\nconst resolve = Module._resolveFilename;\nModule._resolveFilename = function (request, ...rest) {\n  if (request === 'typescript') throw Object.assign(new Error(\"Cannot find module 'typescript'\"), { code: 'MODULE_NOT_FOUND' });\n  return resolve.call(this, request, ...rest);\n};\n",
+    );
+    const run = (name: string, source: string) => {
+      fs.writeFileSync(path.join(dir, name), source);
+      return spawnSync(process.execPath, ['--require', preload, CLI, 'check', name], { cwd: dir, encoding: 'utf8' });
+    };
+    const literal = run('literal-no-ts.ts', TS_SPEC.replace("'10.30.0.10'", "'10.30.0.300'"));
+    expect(literal.status).toBe(2);
+    expect(literal.stderr).toContain(`  - literal-no-ts.ts:7:${IPV4_COLUMN}: guests[0].ipv4: is not a valid IPv4 address`);
+    const computed = run('computed-no-ts.ts', TS_SPEC.replace("'10.30.0.10'", "['10', '30', '0', '300'].join('.')"));
+    expect(computed.status).toBe(2);
+    expect(computed.stderr).toContain('  - computed-no-ts.ts: guests[0].ipv4: is not a valid IPv4 address');
+  });
+
   it('gives a check finding no line when the literal written once is another field (a computed address)', () => {
     const source = `const spare = '10.31.0.10';\n${TS_SPEC.replace("'10.30.0.10'", "['10', '31', '0', '10'].join('.')")}`;
     fs.writeFileSync(path.join(dir, 'computed.ts'), source);
