@@ -22,11 +22,13 @@ import { stackRelease } from './release';
 /** Which compose CLI runs the stacks (the deployer's {@link ComposeFlavor}). */
 export type ComposeCli = ComposeFlavor;
 
+/** What a local command returned. */
 export interface RunResult {
   readonly status: number;
   readonly stdout: string;
   readonly stderr: string;
 }
+/** Runs one argv locally (tests pass their own to see every command). */
 export type Runner = (argv: readonly string[], opts?: { cwd?: string }) => RunResult;
 
 /** Runs argv without a shell, inheriting the environment (DOCKER_HOST included). */
@@ -61,6 +63,7 @@ export interface LocalPlan {
   readonly stacks: readonly LocalStackPlan[];
 }
 
+/** The compose project of a local stack (see {@link LocalStack.project}). */
 export function localProjectName(env: string, guest: string, stack: string): string {
   return `${env}-${guest}-${stack}`.toLowerCase().replace(/[^a-z0-9_-]/g, '-');
 }
@@ -107,6 +110,7 @@ function emptyValues(stack: RenderedStack): Map<string, string> {
 
 // ---- command builders ------------------------------------------------------------------------
 
+/** `docker network rm`: `down` removes the shared network once every stack is stopped. */
 export function networkRemoveArgv(name: string): string[] {
   return ['docker', 'network', 'rm', name];
 }
@@ -118,9 +122,11 @@ export function localComposeBase(cli: ComposeCli, s: LocalStack): Argv {
 export function composeDownArgv(cli: ComposeCli, s: LocalStack, opts: { volumes?: boolean } = {}): string[] {
   return [...composeDownArgs(localComposeBase(cli, s), opts)];
 }
+/** The ids of a local stack's containers, for `up`'s report. */
 export function composePsIdsArgv(cli: ComposeCli, s: LocalStack): string[] {
   return [...localComposeBase(cli, s), 'ps', '-q'];
 }
+/** Name, status and health of containers, one `name|status|health` line each. */
 export function inspectStateArgv(ids: readonly string[]): string[] {
   return ['docker', 'inspect', '--format', '{{.Name}}|{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{end}}', ...ids];
 }

@@ -65,6 +65,7 @@ export interface LocalContainer {
   readonly health: string;
 }
 
+/** The state of every container of the stacks, through compose (`ps -q`) and `docker inspect`. */
 export function containerStates(cli: ComposeCli, stacks: readonly LocalStack[], run: Runner = spawnRunner): LocalContainer[] {
   return stacks.flatMap((s) => {
     const ids = run(composePsIdsArgv(cli, s), { cwd: s.dir })
