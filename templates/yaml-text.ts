@@ -10,11 +10,10 @@
  * - the layout follows yaml's stringifyCollection/stringifyPair (yaml/dist/stringify/): block maps
  *   and sequences, sequences indented under their key (`indentSeq`), empty collections as `{}` and
  *   `[]`, keys whose value is undefined left out;
- * - a string that is certainly a plain scalar (printable ASCII, starting with a letter, `_` or `/`,
- *   no `: `, ` #`, trailing space or colon, not null/true/false) is written as it is: yaml's
- *   plainString (stringifyString.js) returns such a string unchanged; every other string goes
- *   through yaml's own `stringifyString` (public in `yaml/util`) with the context yaml would give
- *   it, so quoting, escapes and block literals are yaml's;
+ * - a string that is certainly a plain scalar (one line of printable ASCII that passes yaml's own
+ *   indicator and type tests, see isPlain) is written as it is, as yaml's plainString does; every
+ *   other string goes through yaml's own `stringifyString` (public in `yaml/util`) with the
+ *   context yaml would give it, so quoting, escapes and block literals are yaml's;
  * - numbers go through yaml's `stringifyNumber`, as the core schema's int and float tags do.
  * Anything else (a duplicated object yaml would write as an alias, undefined in an array, class
  * instances, Maps, bigints, keys over 1 024 characters) is handed to yaml's stringify whole.
@@ -59,12 +58,20 @@ const OPTIONS = {
 /** A document of the default (core) schema: yaml's plainString tests strings against its tags. */
 const DOC = new Document();
 
-/** Strings yaml's plainString writes unchanged (see the module comment); the rest are checked below. */
-const CERTAINLY_PLAIN = /^[A-Za-z_/][\x20-\x7e]*$/;
-const CORE_WORDS = /^(?:[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+/**
+ * Strings yaml's plainString (yaml/dist/stringify/stringifyString.js) writes unchanged when they are
+ * neither keys with line breaks nor in flow context: printable ASCII on one line that its
+ * indicator test does not reject, that does not start like a document marker, and that no
+ * default tag of the core schema (null, bool, int, float) would read as anything but a string.
+ * yaml tests exactly these; any other string goes through yaml's own stringifyString.
+ */
+const ONE_LINE_PRINTABLE = /^[\x20-\x7e]+$/;
+const INDICATORS = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
+const DOCUMENT_MARKER = /^(%|---|\.\.\.)/;
+const OTHER_TYPES: readonly RegExp[] = DOC.schema.tags.flatMap((t) => (t.default && t.tag !== 'tag:yaml.org,2002:str' && t.test ? [t.test] : []));
 
 function isPlain(s: string): boolean {
-  return CERTAINLY_PLAIN.test(s) && !CORE_WORDS.test(s) && !s.includes(': ') && !s.includes(' #') && !s.endsWith(' ') && !s.endsWith(':');
+  return ONE_LINE_PRINTABLE.test(s) && !INDICATORS.test(s) && !DOCUMENT_MARKER.test(s) && !OTHER_TYPES.some((re) => re.test(s));
 }
 
 function scalarString(s: string, indent: string, implicitKey: boolean): string {
