@@ -23,6 +23,12 @@ export interface ScalingRow {
   /** Median milliseconds per phase; undefined when the phase's module does not exist. */
   readonly ms: { readonly validate: number; readonly synth: number; readonly schema?: number; readonly check?: number; readonly total: number };
   readonly perGuestMs: number;
+  /**
+   * The same phases in CPU time of this process (user + system, GC threads included): on a busy
+   * shared machine wall time also counts the time other processes hold the CPUs, CPU time does not.
+   */
+  readonly cpuMs: { readonly total: number };
+  readonly perGuestCpuMs: number;
 }
 
 export interface ScalingResult {
@@ -51,9 +57,11 @@ export function scaling(
   for (const { guests, runs } of sizes) {
     const spec = generateEnvironment(guests);
     const t: Record<'validate' | 'synth' | 'schema' | 'check', number[]> = { validate: [], synth: [], schema: [], check: [] };
+    const cpu: number[] = [];
     let resources = 0;
     for (let i = 0; i < runs; i++) {
       const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `pvestack-bench-${guests}-`));
+      const cpuTimed = process.cpuUsage();
       let s = performance.now();
       const env = validateEnvironment(structuredClone(spec), `generated-${guests}`);
       t.validate.push(performance.now() - s);
@@ -74,6 +82,8 @@ export function scaling(
         t.check.push(performance.now() - s);
         if (!report.ok) throw new Error(`generated ${guests}-guest environment fails the checks: ${report.findings[0]!.rule} ${report.findings[0]!.message}`);
       }
+      const used = process.cpuUsage(cpuTimed);
+      cpu.push((used.user + used.system) / 1000);
       if (i === runs - 1 && guests === keep) largest = { outdir, env, guests };
       else fs.rmSync(outdir, { recursive: true, force: true });
     }
@@ -84,8 +94,11 @@ export function scaling(
       ...(t.check.length ? { check: median(t.check) } : {}),
     };
     const total = ms.validate + ms.synth + (ms.schema ?? 0) + (ms.check ?? 0);
-    rows.push({ guests, runs, resources, ms: { ...ms, total }, perGuestMs: total / guests });
-    log(`  ${guests} guests × ${runs}: ${Math.round(total)} ms median (${(total / guests).toFixed(1)} ms/guest)`);
+    const cpuTotal = median(cpu);
+    rows.push({ guests, runs, resources, ms: { ...ms, total }, perGuestMs: total / guests, cpuMs: { total: cpuTotal }, perGuestCpuMs: cpuTotal / guests });
+    log(
+      `  ${guests} guests × ${runs}: ${Math.round(total)} ms median (${(total / guests).toFixed(2)} ms/guest), CPU ${Math.round(cpuTotal)} ms (${(cpuTotal / guests).toFixed(2)} ms/guest)`,
+    );
   }
   return { rows, skipped, largest: largest! };
 }
