@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { type ProviderSchemaDocument, validateTerraformJson } from '../../providers/proxmox/schema-validator';
 import { describeWithTools, scratchDir } from '../support/tools';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -80,6 +81,39 @@ describeWithTools("pvestack init in a team's own infrastructure repository", ['n
     const r = run(process.execPath, [...tsc, 'envs/wrong.ts']);
     expect(r.status).not.toBe(0);
     expect(r.stdout).toContain("error TS2322: Type 'string' is not assignable to type 'number'.");
+  });
+
+  it("a ProxmoxVm and a ProxmoxLxc from the package synthesize in the team's own cdktf stack, valid for the provider schema", () => {
+    // The team's own stack file: cdktf is its own dependency (here the checkout's copy, through
+    // NODE_PATH, as npm would hoist it), the constructs and the provider binding come from pvestack.
+    fs.writeFileSync(
+      path.join(repo, 'mine.ts'),
+      [
+        "import { App, TerraformStack } from 'cdktf';",
+        "import { Port, ProxmoxLxc, ProxmoxVm } from 'pvestack/constructs';",
+        "import { pve } from 'pvestack/providers/proxmox';",
+        "const app = new App({ outdir: 'own.out' });",
+        "const stack = new TerraformStack(app, 'mine');",
+        "new pve.provider.ProxmoxProvider(stack, 'proxmox', {});",
+        "const network = { bridge: 'vmbr0', gateway: '192.0.2.1' };",
+        "const vm = new ProxmoxVm(stack, 'app', { name: 'app', nodeName: 'pve1', network: { ...network, address: '192.0.2.10/24' }, userData: '#cloud-config\\n' });",
+        "const cache = new ProxmoxLxc(stack, 'cache', { name: 'cache', nodeName: 'pve1', network: { ...network, address: '192.0.2.20/24' } });",
+        'cache.connections.allowFrom(vm, Port.tcp(6379));',
+        'app.synth();',
+        '',
+      ].join('\n'),
+    );
+    const tsx = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+    const r = spawnSync(process.execPath, [tsx, 'mine.ts'], {
+      cwd: repo,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const tf = JSON.parse(fs.readFileSync(path.join(repo, 'own.out', 'stacks', 'mine', 'cdk.tf.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+    expect(Object.keys(tf.resource!)).toEqual(expect.arrayContaining(['proxmox_virtual_environment_vm', 'proxmox_virtual_environment_container']));
+    const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'providers', 'proxmox', 'schema.json'), 'utf8')) as ProviderSchemaDocument;
+    expect(validateTerraformJson(tf, schema).filter((f) => f.severity === 'error')).toEqual([]);
   });
 
   it('init writes a YAML environment there too, and check passes it', () => {
