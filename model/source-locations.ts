@@ -3,7 +3,8 @@
  * walking the module's syntax tree (model/module-locator.ts), loaded only when there is an error.
  * Without the TypeScript compiler installed, and for check findings (which a valid spec also
  * has, and should not pay ~0.2 s of compiler loading for), a string value is looked up as a
- * literal in the source, and only a literal that occurs exactly once counts.
+ * literal in the source, and only a literal that occurs exactly once, on a line naming its field,
+ * counts.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -66,7 +67,7 @@ export function locateModuleErrors(err: InvalidSpecError, file: string, abs: str
   const located = err.errors.map((e: SpecError) => {
     if (e.location) return e;
     if (!locator) {
-      const at = e.hasValue ? uniqueLiteral(source, e.value) : undefined;
+      const at = e.hasValue ? literalOfField(source, e.value, e.path) : undefined;
       return e.withLocation(at ? `${file}:${at}` : file);
     }
     const place = locator.locate(splitPath(e.path));
@@ -78,20 +79,26 @@ export function locateModuleErrors(err: InvalidSpecError, file: string, abs: str
 }
 
 /**
- * Lets check findings on a module's environment point at a literal written once in it, on a line
- * that names the field: the same text written for another field (`const spare = '10.30.0.9'`
- * while the address is computed) would be a wrong place.
+ * `line:column` of the value at `specPath` when it is a literal written once, on a line that names
+ * the field: the same text written for another field (`const spare = '10.30.0.9'` while the address
+ * is computed) would be a wrong place.
  */
+function literalOfField(source: string, value: unknown, specPath: string): string | undefined {
+  const at = uniqueLiteral(source, value);
+  // The field's name, or the list's for an element (`tags[1]` is on the line of `tags:`).
+  const key = splitPath(specPath)
+    .filter((p): p is string => typeof p === 'string')
+    .at(-1);
+  if (!at || key === undefined) return undefined;
+  const line = source.split('\n')[Number(at.split(':')[0]) - 1] ?? '';
+  return new RegExp(`(^|[^\\w$])${key.replace(/[^\w$]/g, '\\$&')}['"]?\\s*:`).test(line) ? at : undefined;
+}
+
+/** Lets check findings on a module's environment point at the literal of their field (see above). */
 export function rememberModuleLocations(env: Environment, spec: unknown, file: string, abs: string): Environment {
   const source = readSource(abs);
   return rememberLocations(env, (specPath) => {
-    const at = uniqueLiteral(source, valueAt(spec, specPath));
-    // The field's name, or the list's for an element (`tags[1]` is on the line of `tags:`).
-    const key = splitPath(specPath)
-      .filter((p): p is string => typeof p === 'string')
-      .at(-1);
-    if (!at || key === undefined) return undefined;
-    const line = source.split('\n')[Number(at.split(':')[0]) - 1] ?? '';
-    return new RegExp(`(^|[^\\w$])${key.replace(/[^\w$]/g, '\\$&')}['"]?\\s*:`).test(line) ? `${file}:${at}` : undefined;
+    const at = literalOfField(source, valueAt(spec, specPath), specPath);
+    return at ? `${file}:${at}` : undefined;
   });
 }
