@@ -91,7 +91,8 @@ export function vllmStack(ctx: StackContext, stack: VllmStackSpec): StackParts {
   }
   const cacheDir = modelCacheDir(stack, ctx.guest);
   // The image's entrypoint is `vllm serve` (vllm-project/vllm v0.11.0, docker/Dockerfile, stage
-  // `vllm-openai`: ENTRYPOINT ["vllm", "serve"]); the guard hands the command to it unchanged.
+  // `vllm-openai`: ENTRYPOINT ["vllm", "serve"]); the guard hands the command to it unchanged. An
+  // image older than the `vllm` CLI (before v0.5) given as `image` would need its own entrypoint.
   const guard = guardDataVolume(ctx.guest, cacheDir, HF_CACHE, 'vllm serve');
   return {
     services: [
