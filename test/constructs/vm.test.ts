@@ -203,7 +203,7 @@ describe("ProxmoxVm on its own, in a user's cdktf stack (no environment)", () =>
   it('reports every bad prop at once as typed errors, each with its path, value and a hint', () => {
     let error: unknown;
     try {
-      synthOwnStack({ disks: [], memoryGib: 0, importExisting: true, network: { bridge: 'vmbr0', address: '192.0.2.10/24', gateway: '198.51.100.1' } });
+      synthOwnStack({ disks: [], memoryGib: 0, importExisting: true, network: { bridge: 'vmbr0', address: '192.0.2.10/24', gateway: '192.0.2.1/24' } });
     } catch (e) {
       error = e;
     }
@@ -213,13 +213,13 @@ describe("ProxmoxVm on its own, in a user's cdktf stack (no environment)", () =>
     expect(e.message).toBe('ProxmoxVm mine/app: 4 problems in its props');
     expect(e.errors.map((x) => [x.path, x.value])).toEqual([
       ['vmId', undefined],
-      ['network.gateway', '198.51.100.1'],
+      ['network.gateway', '192.0.2.1/24'],
       ['memoryGib', 0],
       ['disks', []],
     ]);
     expect(e.errors.map((x) => x.hint)).toEqual([
       expect.stringMatching(/<nodeName>\/<vmId>/),
-      expect.stringMatching(/own network/),
+      expect.stringMatching(/without a prefix/),
       expect.stringMatching(/in GiB/),
       expect.stringMatching(/boot disk/),
     ]);
