@@ -124,9 +124,9 @@ export class ModuleLocator {
   private describe(node: TS.Node, file: TS.SourceFile): string {
     const ts = this.ts;
     if (ts.isSpreadAssignment(node) || ts.isSpreadElement(node)) {
-      // Shown only when it holds no string: a literal there may be a password (model/errors.ts
-      // never echoes what may be a secret), and a name says enough.
-      return hasString(ts, node.expression) ? 'the spread' : `the spread ...${short(node.expression.getText(file))}`;
+      // Shown only when it holds no literal: one there may be a password (model/errors.ts never
+      // echoes what may be a secret), and names say enough.
+      return hasLiteral(ts, node.expression) ? 'the spread' : `the spread ...${short(node.expression.getText(file))}`;
     }
     if (ts.isPropertyAssignment(node)) return this.describe(node.initializer, file);
     if (ts.isShorthandPropertyAssignment(node)) return node.name.text;
@@ -276,10 +276,10 @@ function anchor(ts: typeof TS, node: TS.Node, file: TS.SourceFile): number {
   return node.getStart(file);
 }
 
-/** Whether an expression has a string or template literal anywhere in it. */
-function hasString(ts: typeof TS, node: TS.Node): boolean {
-  if (ts.isStringLiteralLike(node) || ts.isTemplateExpression(node)) return true;
-  return ts.forEachChild(node, (child) => (hasString(ts, child) ? true : undefined)) ?? false;
+/** Whether an expression has a string, template or number literal anywhere in it. */
+function hasLiteral(ts: typeof TS, node: TS.Node): boolean {
+  if (ts.isStringLiteralLike(node) || ts.isTemplateExpression(node) || ts.isNumericLiteral(node) || ts.isBigIntLiteral(node)) return true;
+  return ts.forEachChild(node, (child) => (hasLiteral(ts, child) ? true : undefined)) ?? false;
 }
 
 function short(text: string): string {
