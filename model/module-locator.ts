@@ -130,6 +130,8 @@ export class ModuleLocator {
     }
     if (ts.isPropertyAssignment(node)) return this.describe(node.initializer, file);
     if (ts.isShorthandPropertyAssignment(node)) return node.name.text;
+    if (ts.isGetAccessorDeclaration(node)) return `the getter ${propertyName(ts, node) ?? ''}`.trim();
+    if (ts.isMethodDeclaration(node)) return `the method ${propertyName(ts, node) ?? ''}`.trim();
     if (ts.isCallExpression(node)) {
       const name = calleeName(ts, node.expression);
       if (name && ts.isPropertyAccessExpression(node.expression)) return `the .${name}() call`;

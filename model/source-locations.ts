@@ -56,6 +56,18 @@ function displayName(other: string, file: string, abs: string): string {
 }
 
 /**
+ * The place of a spec path, or undefined. A module the walk does not foresee must never turn the
+ * user's mistake into a crash of pvestack: the error then names the file only.
+ */
+function placeOf(locator: ModuleLocator, specPath: string): ReturnType<ModuleLocator['locate']> {
+  try {
+    return locator.locate(splitPath(specPath));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The same spec errors, each at the best `file:line:col` the module's syntax tree gives (see
  * model/module-locator.ts), with what that line holds when it is not the value itself. Falls back
  * to a literal written once when the TypeScript compiler is not installed; at worst the file.
@@ -70,7 +82,7 @@ export function locateModuleErrors(err: InvalidSpecError, file: string, abs: str
       const at = e.hasValue ? literalOfField(source, e.value, e.path) : undefined;
       return e.withLocation(at ? `${file}:${at}` : file);
     }
-    const place = locator.locate(splitPath(e.path));
+    const place = placeOf(locator, e.path);
     if (!place) return e.withLocation(file);
     const name = place.abs === abs ? file : displayName(place.abs, file, abs);
     return e.withLocation(`${name}:${place.line}:${place.col}`, place.origin);

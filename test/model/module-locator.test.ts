@@ -283,3 +283,37 @@ describe('TypeScript spec errors: the ways a module can be written', () => {
     expect(e!.origin).toBe(origin);
   });
 });
+
+describe('TypeScript spec errors: unusual literals', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-unusual-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('a hole, a computed template key and a getter each get a true place', () => {
+    const source = tsSpecModule(
+      '',
+      `    ,\n    { name: 'web', [\`ipv4\`]: '10.30.0.300', ${TS_GUEST_REST} },\n  ],\n  get backend() {\n    return { type: 'consul' };\n  },\n  guestsEnd: [`,
+    ).replace('  guestsEnd: [\n  ],\n', '');
+    fs.writeFileSync(path.join(dir, 'env.ts'), source);
+    let error: InvalidSpecError | undefined;
+    try {
+      loadEnvironmentFile(path.join(dir, 'env.ts'));
+    } catch (err) {
+      error = err as InvalidSpecError;
+    }
+    expect(source.split('\n').slice(5, 12)).toEqual([
+      '  guests: [',
+      '    ,',
+      `    { name: 'web', [\`ipv4\`]: '10.30.0.300', ${TS_GUEST_REST} },`,
+      '  ],',
+      '  get backend() {',
+      "    return { type: 'consul' };",
+      '  },',
+    ]);
+    expect(error!.errors.map((e) => [e.path, e.location!.replace(/^.*env\.ts/, 'env.ts'), e.origin])).toEqual([
+      // The hole has no element of its own: the list that holds it.
+      ['guests[0]', 'env.ts:6:11', undefined],
+      ['guests[1].ipv4', 'env.ts:8:30', undefined],
+      ['backend.type', 'env.ts:10:3', 'from the getter backend on line 10'],
+    ]);
+  });
+});
