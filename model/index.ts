@@ -21,3 +21,4 @@ export * from './storage-needs';
 export { Size } from './size';
 export * from './backup-schedule';
 export * from './metrics-endpoints';
+export { derivedExporters } from './derived-exporters';

@@ -539,7 +539,7 @@ export interface WorkerStackSpec {
 
 export interface MonitoringStackSpec {
   readonly kind: 'monitoring';
-  /** Scrape targets (guest names); node-exporter and cAdvisor run on each via their own stack. */
+  /** Scrape targets (guest names). Each one that runs stacks gets node-exporter, and with a GPU dcgm-exporter, unless it declares its own; leave a guest out to not monitor it. */
   readonly targets?: readonly string[];
   readonly grafanaAdminSecret: string;
   /** Where Alertmanager sends alerts: one receiver. @default none (alerts show on Alertmanager's page only) */

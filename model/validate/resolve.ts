@@ -1,4 +1,5 @@
 /** Fills in every documented default of a valid spec, producing the `Environment` consumers read. */
+import { withDerivedExporters } from '../derived-exporters';
 import type { ClusterNode, Datastore, Environment, Guest, LxcSettings, Network, ZfsPool } from '../environment';
 import { DEFAULT_LXC_TEMPLATE_SHA512, DEFAULT_LXC_TEMPLATE_URL, templateFileOfUrl } from '../lxc-template';
 import { Cidr } from '../net';
@@ -18,7 +19,8 @@ const STARTUP_ORDER: Partial<Record<GuestRole, number>> = { db: 10, cache: 20, l
 export function resolveEnvironment(spec: EnvironmentSpec, source: string): Environment {
   const zfsPools = (spec.zfsPools ?? []).map(resolvePool);
   const adminUser = spec.admin.user ?? DEFAULT_ADMIN_USER;
-  return {
+  // Scraped guests get their host and GPU exporters (model/derived-exporters.ts) before any consumer reads the stacks.
+  return withDerivedExporters({
     name: spec.name,
     ...(spec.description !== undefined ? { description: spec.description } : {}),
     source,
@@ -48,7 +50,7 @@ export function resolveEnvironment(spec: EnvironmentSpec, source: string): Envir
       hostReserveGib: spec.checks?.hostReserveGib ?? 4,
       suppressions: spec.checks?.suppressions ?? [],
     },
-  };
+  });
 }
 
 function list<T>(v: T | readonly T[]): readonly T[] {

@@ -60,6 +60,10 @@ export const CATALOG: Readonly<Record<CatalogKind, CatalogEntry>> = {
       healthcheck: { test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8080/healthz'] },
     },
   },
+  // NVIDIA/dcgm-exporter README quickstart: `docker run --gpus all --cap-add SYS_ADMIN -p 9400:9400`.
+  // `gpus: 'all'` renders the same `deploy.resources.reservations.devices` (driver nvidia,
+  // capabilities [gpu]) vLLM gets its GPU through, with `count: all` so every GPU of the guest is
+  // watched; SYS_ADMIN lets the embedded DCGM host engine read the profiling counters.
   'dcgm-exporter': {
     image: 'nvcr.io/nvidia/k8s/dcgm-exporter:3.3.8-3.6.0-ubuntu22.04',
     port: DEFAULT_PORTS['dcgm-exporter'],

@@ -3,7 +3,7 @@
  * extensions' init SQL, data on the guest's data disk, the port published on the private
  * address only, and (with `backup`) WAL archiving plus a nightly pg_dump sidecar on the backup mount.
  */
-import type { Guest, PostgresStackSpec } from '../../model';
+import type { Guest, PostgresStackSpec, StackSpec } from '../../model';
 import { datastoreOf, DEFAULT_PORTS, EXPORTER_PORTS, Size } from '../../model';
 import { baseBackupScheduleOf } from '../../model/backup-schedule';
 import type { ServiceDefinition } from '../compose/service';
@@ -82,8 +82,12 @@ export function postgresShmSizeMib(tune: PgTuneInput): number {
   return Size.min(wanted, halfRam).toMib();
 }
 
+/** Metrics-only stacks: they read the host and the GPUs, never the database, so they need no pg_hba line. */
+const METRICS_ONLY: readonly StackSpec['kind'][] = ['node-exporter', 'cadvisor', 'dcgm-exporter'];
+
+/** Whether another stack on the guest may connect over the shared Docker network (an exporter beside the server does not). */
 function otherStacksOn(guest: Guest, stack: PostgresStackSpec): boolean {
-  return guest.stacks.some((s) => s !== stack);
+  return guest.stacks.some((s) => s !== stack && !METRICS_ONLY.includes(s.kind));
 }
 
 export function postgresStack(ctx: StackContext, stack: PostgresStackSpec): StackParts {

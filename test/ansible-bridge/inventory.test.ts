@@ -46,7 +46,11 @@ describe('buildInventory on production', () => {
       pvestack_vm_id: 120,
       pvestack_stateful: true,
       pvestack_root_login_needed: false,
-      pvestack_stacks: [{ kind: 'postgres', name: 'postgres', ports: ['tcp/5432'] }],
+      // The host exporter production's monitoring scrapes is derived for db (model/derived-exporters.ts).
+      pvestack_stacks: [
+        { kind: 'postgres', name: 'postgres', ports: ['tcp/5432'] },
+        { kind: 'node-exporter', name: 'node-exporter', ports: ['tcp/9100'] },
+      ],
       pvestack_data_disks: [{ name: 'pgdata', size_gib: 8192, datastore: 'tank-db', mount_point: '/var/lib/postgresql' }],
       pvestack_mount_points: ['/var/lib/postgresql'],
       pvestack_storage_box_secret_files: [

@@ -33,13 +33,28 @@ describe('metrics endpoints and the flows Prometheus needs', () => {
       { job: 'postgres', port: 9187 },
       { job: 'node', port: 9200 },
     ]);
-    expect(metricsEndpoints(e.guests[2]!)).toEqual([{ job: 'redis', port: 9121 }]);
-    expect(metricsEndpoints(e.guests[3]!)).toEqual([{ job: 'nginx', port: 9113 }]);
+    // cache and proxy are scraped and declare no host exporter: they get the derived one (model/derived-exporters.ts).
+    expect(metricsEndpoints(e.guests[2]!)).toEqual([
+      { job: 'redis', port: 9121 },
+      { job: 'node', port: 9100 },
+    ]);
+    expect(metricsEndpoints(e.guests[3]!)).toEqual([
+      { job: 'nginx', port: 9113 },
+      { job: 'node', port: 9100 },
+    ]);
+    expect(metricsEndpoints(e.guests[4]!)).toEqual([{ job: 'redis', port: 9121 }]);
   });
 
   it('derives one flow per scraped endpoint on another guest: only the targets the stack names, never the monitoring guest itself', () => {
-    expect(remoteScrapes(env()).map((s) => `${s.target.name}:${s.port}`)).toEqual(['db:9187', 'db:9200', 'cache:9121', 'proxy:9113']);
-    expect(monitoringFlows(env()).sort()).toEqual(['mon→cache:9121', 'mon→db:9187', 'mon→db:9200', 'mon→proxy:9113']);
+    expect(remoteScrapes(env()).map((s) => `${s.target.name}:${s.port}`)).toEqual([
+      'db:9187',
+      'db:9200',
+      'cache:9121',
+      'cache:9100',
+      'proxy:9113',
+      'proxy:9100',
+    ]);
+    expect(monitoringFlows(env()).sort()).toEqual(['mon→cache:9100', 'mon→cache:9121', 'mon→db:9187', 'mon→db:9200', 'mon→proxy:9100', 'mon→proxy:9113']);
   });
 
   it('marks flows to external hosts as not enforced (nothing pvestack can write a rule on)', () => {
@@ -52,7 +67,7 @@ describe('metrics endpoints and the flows Prometheus needs', () => {
 
   it('adds nothing a declared connection already allows', () => {
     const e = env([{ from: ['mon'], to: ['db'], ports: ['tcp/9100-9300'], description: 'scrapes' }]);
-    expect(monitoringFlows(e).sort()).toEqual(['mon→cache:9121', 'mon→proxy:9113']);
+    expect(monitoringFlows(e).sort()).toEqual(['mon→cache:9100', 'mon→cache:9121', 'mon→proxy:9100', 'mon→proxy:9113']);
     expect(reachability(e).filter((f) => f.to.kind === 'guest' && f.to.name === 'db' && f.from.kind === 'guest' && f.from.name === 'mon')).toHaveLength(1);
   });
 });

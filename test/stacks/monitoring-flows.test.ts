@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { diffFlows } from '../../diff/security';
 import { nodeId, topology } from '../../graph/topology';
 import type { Environment, EnvironmentSpec, Guest, GuestSpec } from '../../model';
-import { Cidr, metricsEndpoints, reachability, validateEnvironment } from '../../model';
+import { Cidr, gpusOf, metricsEndpoints, monitoringTargets, reachability, validateEnvironment } from '../../model';
 import { environmentNames, loadEnvironment, registeredSpec } from '../../stacks/registry';
 import { renderGuest } from '../../templates/render';
 import { synthEnv, type TfJson } from '../constructs/fixture';
@@ -43,6 +43,15 @@ function scrapeTargets(env: Environment, monitor: Guest): string[] {
     .find((f) => f.path === 'prometheus.yml')!;
   const doc = parse(file.content) as { scrape_configs: { static_configs: { targets: string[] }[] }[] };
   return doc.scrape_configs.flatMap((j) => j.static_configs.flatMap((c) => c.targets));
+}
+
+/** The targets of each job of the prometheus.yml rendered for a monitoring guest. */
+function scrapeJobs(env: Environment, monitor: Guest): Map<string, string[]> {
+  const file = renderGuest(env, monitor)
+    .flatMap((s) => s.files)
+    .find((f) => f.path === 'prometheus.yml')!;
+  const doc = parse(file.content) as { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
+  return new Map(doc.scrape_configs.map((j) => [j.job_name, j.static_configs.flatMap((c) => c.targets)]));
 }
 
 /** The inbound rules of a guest's firewall in the synthesized JSON. */
@@ -110,6 +119,21 @@ describe.each(withMonitoring)('%s: monitoring reaches its scrape targets through
     }
   });
 
+  it('every scraped guest that runs Docker stacks is a node-exporter target, and every scraped GPU guest a dcgm-exporter target', () => {
+    const missing: string[] = [];
+    for (const monitor of monitors) {
+      const jobs = scrapeJobs(env, monitor);
+      for (const stack of monitor.stacks)
+        if (stack.kind === 'monitoring')
+          for (const target of monitoringTargets(env, monitor, stack)) {
+            const at = (job: string) => (jobs.get(job) ?? []).some((t) => t.startsWith(`${target.ipv4}:`));
+            if (target.stacks.length > 0 && !at('node')) missing.push(`${monitor.name} → ${target.name} (node)`);
+            if (target.stacks.length > 0 && gpusOf(env, target).length > 0 && !at('dcgm')) missing.push(`${monitor.name} → ${target.name} (dcgm)`);
+          }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('no exporter port is opened to anything but the monitoring guests that scrape it', () => {
     const wider: string[] = [];
     for (const guest of env.guests.filter((g) => g.kind !== 'external')) {
@@ -135,12 +159,14 @@ describe('the flows Prometheus needs show in diff and graph like any other flow'
     { ...spec, guests: spec.guests.map((g) => ({ ...g, stacks: (g.stacks ?? []).map((s) => (s.kind === 'monitoring' ? { ...s, targets: [] } : s)) })) },
     'production (no monitoring targets)',
   );
-  const scrapes = ['db|9187', 'cache|9121', 'proxy|9113'];
+  // The stacks' own exporters, and the host and GPU exporters derived for scraped guests (model/derived-exporters.ts).
+  const scrapes = ['db|9187', 'cache|9121', 'proxy|9113', 'db|9100', 'web-1|9100', 'llm|9100', 'llm|9400', 'ml|9400'];
 
   it('diff reports each scrape flow as opened, from the monitoring guest', () => {
     const opened = diffFlows(base, head).opened.filter((f) => f.from === 'monitoring');
     expect(opened.map((f) => `${f.to}|${f.port}`).sort()).toEqual(expect.arrayContaining(scrapes.sort()));
-    expect(opened.find((f) => f.to === 'db')).toMatchObject({ proto: 'tcp', description: 'Prometheus scrapes postgres metrics' });
+    expect(opened.find((f) => f.to === 'db' && `${f.port}` === '9187')).toMatchObject({ proto: 'tcp', description: 'Prometheus scrapes postgres metrics' });
+    expect(opened.find((f) => f.to === 'llm' && `${f.port}` === '9400')).toMatchObject({ proto: 'tcp', description: 'Prometheus scrapes dcgm metrics' });
   });
 
   it('graph draws each scrape flow as a flow edge', () => {
