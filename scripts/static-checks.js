@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The static half of `npm test`: ESLint, Prettier's check and the type check, started together.
+// The static half of `npm test`: ESLint, Prettier's check and the type check, started together
+// (`scripts/test.js` runs them beside vitest; `node scripts/static-checks.js` runs them alone).
 //
 // Why together: each is one single-threaded process of 8-11 s of CPU on this project, so one
 // after another they cost about 30 s of wall time on a 2-core machine where two at a time cost
@@ -31,19 +32,29 @@ function runCheck({ name, cmd, args }) {
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
-    child.on('error', (err) => resolve({ name, code: 1, output: `${output}${String(err)}\n`, ms: Date.now() - started }));
-    child.on('close', (code, signal) => {
-      const result = { name, code: code ?? 1, output: signal ? `${output}killed by ${signal}\n` : output, ms: Date.now() - started };
+    const done = (code, extra) => {
+      const result = { name, code, output: `${output}${extra}`, ms: Date.now() - started };
       process.stdout.write(`\n> ${name}: ${result.code === 0 ? 'ok' : `FAILED (exit ${result.code})`}, ${(result.ms / 1000).toFixed(1)} s\n${result.output}`);
       resolve(result);
-    });
+    };
+    child.on('error', (err) => done(1, `${String(err)}\n`));
+    child.on('close', (code, signal) => done(code ?? 1, signal ? `killed by ${signal}\n` : ''));
   });
 }
 
-Promise.all(CHECKS.map(runCheck)).then((results) => {
-  const failed = results.filter((r) => r.code !== 0).map((r) => r.name);
-  if (failed.length > 0) {
-    process.stderr.write(`\nstatic checks failed: ${failed.join(', ')}\n`);
-    process.exitCode = 1;
-  }
-});
+/** Runs every check at once; resolves with the names of those that failed. */
+async function staticChecks() {
+  const results = await Promise.all(CHECKS.map(runCheck));
+  return results.filter((r) => r.code !== 0).map((r) => r.name);
+}
+
+module.exports = { staticChecks };
+
+if (require.main === module) {
+  staticChecks().then((failed) => {
+    if (failed.length > 0) {
+      process.stderr.write(`\nstatic checks failed: ${failed.join(', ')}\n`);
+      process.exitCode = 1;
+    }
+  });
+}
