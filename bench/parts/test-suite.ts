@@ -1,6 +1,7 @@
 /**
- * `npm test` as CI runs it after `npm ci`: the type check and the whole suite, real-tool suites
- * included, timed from start to end, with its summary line and any test that timed out.
+ * `npm test` as CI runs it after `npm ci`: the static checks (ESLint, Prettier, tsc) beside the whole
+ * suite, real-tool suites included, timed from start to end, with its summary line and any test that
+ * timed out.
  */
 import { spawn } from 'node:child_process';
 
