@@ -160,7 +160,7 @@ describeWithTools(
       spawnSync(
         'docker',
         ['run', '--rm', '-v', `${source}:${containerDir}`, '--entrypoint', svc.entrypoint![0]!, BUSYBOX_IMAGE, ...svc.entrypoint!.slice(1), ...svc.command!],
-        { env: { ...process.env, DOCKER_HOST: dockerHost }, encoding: 'utf8', timeout: 60_000 },
+        { env: { ...process.env, DOCKER_HOST: dockerHost }, encoding: 'utf8', timeout: 120_000 },
       );
 
     it('renders the mount guard for the sshfs Storage Box mount', () => {
@@ -195,7 +195,7 @@ describeWithTools(
             'allow_other',
           ].join(','),
         ],
-        { encoding: 'utf8', timeout: 60_000 },
+        { encoding: 'utf8', timeout: 120_000 },
       );
       expect(m.status, m.stderr).toBe(0);
       const r = start(path.join(where, 'models'));
