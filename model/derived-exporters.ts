@@ -7,8 +7,9 @@
  * `hostGpus`) gets the GPU exporter. They are appended to the guest's stacks here, once, so the
  * renderer, deployer, listeners, scrape config and firewall flows all see the same stacks.
  *
- * A guest opts out by leaving it out of every monitoring stack's `targets`, or replaces the
- * derived exporter by declaring its own `node-exporter` / `dcgm-exporter` stack (own port or image).
+ * A guest opts out with `monitoringExporters: false` (or by leaving it out of every monitoring
+ * stack's `targets`), and replaces a derived exporter by declaring its own `node-exporter` /
+ * `dcgm-exporter` stack (own port or image).
  */
 import type { Environment, Guest } from './environment';
 import { gpusOf } from './environment';
@@ -22,11 +23,11 @@ function scrapedGuests(env: Environment): Set<Guest> {
 
 /**
  * The exporter stacks derived for one guest, in the order they are appended. None for a guest no
- * monitoring stack scrapes, one without Docker stacks, or one that runs a monitoring stack (which
- * carries node-exporter, cAdvisor and, with GPUs, dcgm-exporter for its own guest).
+ * monitoring stack scrapes, one without Docker stacks, one that opts out, or one that runs a
+ * monitoring stack (which carries node-exporter, cAdvisor and, with GPUs, dcgm-exporter for its own guest).
  */
 export function derivedExporters(env: Environment, guest: Guest, scraped: ReadonlySet<Guest> = scrapedGuests(env)): CatalogStackSpec[] {
-  if (!scraped.has(guest) || guest.stacks.length === 0 || guest.stacks.some((s) => s.kind === 'monitoring')) return [];
+  if (guest.monitoringExporters === false || !scraped.has(guest) || guest.stacks.length === 0 || guest.stacks.some((s) => s.kind === 'monitoring')) return [];
   const declares = (kind: CatalogStackSpec['kind']) => guest.stacks.some((s) => s.kind === kind);
   const out: CatalogStackSpec[] = [];
   if (!declares('node-exporter')) out.push({ kind: 'node-exporter' });

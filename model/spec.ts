@@ -278,6 +278,12 @@ export interface GuestSpec {
   readonly vm?: VmOptions;
   /** Application stacks deployed onto this guest. @default [] */
   readonly stacks?: readonly StackSpec[];
+  /**
+   * When a monitoring stack lists this guest in its `targets` and it runs stacks, it also runs
+   * node-exporter and, with a GPU, dcgm-exporter (model/derived-exporters.ts). False keeps only the
+   * exporters its stacks carry. @default true
+   */
+  readonly monitoringExporters?: boolean;
   /** Check findings accepted for this guest, each with a reason. */
   readonly suppressions?: readonly Suppression[];
   /**

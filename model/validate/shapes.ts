@@ -243,6 +243,7 @@ const guest = alsoInSchema(
       ),
       startupOrder: optional(int({ min: 0, max: 9999 })),
       storageBoxMounts: optional(arr(storageBoxMount)),
+      monitoringExporters: optional(bool()),
       lxc: optional(
         obj(
           {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { derivedExporters, metricsEndpoints, stackNames, validateEnvironment } from '../../model';
+import { derivedExporters, InvalidSpecError, metricsEndpoints, stackNames, validateEnvironment } from '../../model';
 import { loadEnvironment, registeredSpec } from '../../stacks/registry';
 import { testEnvironment } from '../templates/fixtures';
 
@@ -59,7 +59,28 @@ describe('exporters derived for the guests a monitoring stack scrapes', () => {
     expect(prod.guests.filter((g) => g.gpus.length > 0).map((g) => g.name)).toEqual(['llm', 'ml']);
   });
 
-  it('a spec opts a guest out by leaving it out of the monitoring targets', () => {
+  it('a guest opts out with monitoringExporters: false, and keeps the exporters its stacks carry', () => {
+    const e = testEnvironment([
+      { name: 'mon', stacks: [{ ...monitoring, targets: ['db', 'gpu'] }] },
+      { name: 'db', stacks: [db], monitoringExporters: false },
+      { name: 'gpu', stacks: [vllm], hostGpus: [l4], monitoringExporters: false },
+    ]);
+    expect(kinds(e, 'db')).toEqual(['postgres']);
+    expect(kinds(e, 'gpu')).toEqual(['vllm']);
+    expect(metricsEndpoints(e.guests[1]!)).toEqual([{ job: 'postgres', port: 9187 }]);
+  });
+
+  it('rejects a monitoringExporters that is not a boolean, naming the field', () => {
+    let problems: string[] = [];
+    try {
+      testEnvironment([{ name: 'db', stacks: [db], monitoringExporters: 'no' as unknown as boolean }]);
+    } catch (e) {
+      problems = (e as InvalidSpecError).errors.map((x) => x.message);
+    }
+    expect(problems).toEqual(['guests[0].monitoringExporters: must be true or false, not a string (got "no"). Write true or false without quotes.']);
+  });
+
+  it('a spec opts a guest out of all monitoring by leaving it out of the targets', () => {
     const spec = structuredClone(registeredSpec('production')) as { guests: { name: string; stacks?: { kind: string; targets?: string[] }[] }[] };
     const mon = spec.guests.find((g) => g.name === 'monitoring')!.stacks![0]!;
     mon.targets = mon.targets!.filter((t) => t !== 'llm');
