@@ -5,6 +5,7 @@
  */
 import { datastoreOf, type Environment, type Guest } from '../../model';
 import type { Issue, Rule } from '../types';
+import { MONITORING_COVERAGE_RULES } from './monitoring-coverage';
 
 const stateful = (env: Environment) => env.guests.filter((g) => g.stateful && g.kind !== 'external');
 
@@ -122,4 +123,10 @@ export const statefulOnRedundantStorage: Rule = {
     }),
 };
 
-export const DATA_SAFETY_RULES: readonly Rule[] = [statefulProtected, postgresBackedUp, backupOffGuest, statefulOnRedundantStorage];
+export const DATA_SAFETY_RULES: readonly Rule[] = [
+  statefulProtected,
+  postgresBackedUp,
+  backupOffGuest,
+  statefulOnRedundantStorage,
+  ...MONITORING_COVERAGE_RULES,
+];

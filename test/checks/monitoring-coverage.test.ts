@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { loadEnvironment } from '../../stacks/registry';
+import { testEnvironment } from '../templates/fixtures';
+import { findings } from './fixtures';
+
+const monitoring = (targets: string[]) => ({ kind: 'monitoring' as const, targets, grafanaAdminSecret: 'grafana-admin' });
+const redis = { kind: 'redis' as const, passwordSecret: 'redis-password' };
+const l4 = { name: 'gpu0', pciAddress: '0000:01:00.0', model: 'NVIDIA L4', vramGib: 24 };
+
+describe('PVE-DATA-005 every guest that runs stacks is scraped when the environment has monitoring', () => {
+  it('reports a guest with stacks that no monitoring stack lists, naming the exporters and alerts it misses', () => {
+    const e = testEnvironment([
+      { name: 'mon', stacks: [monitoring(['cache'])] },
+      { name: 'cache', stacks: [redis] },
+      { name: 'gpu', stacks: [redis], hostGpus: [l4] },
+      { name: 'idle' },
+    ]);
+    const found = findings(e, 'PVE-DATA-005');
+    expect(found.map((f) => f.guest)).toEqual(['gpu']);
+    expect(found[0]).toMatchObject({ severity: 'info', path: 'guests[2].stacks' });
+    expect(found[0]!.message).toContain('no node-exporter or dcgm-exporter runs there, so the disk and GPU memory alerts never fire');
+    expect(found[0]!.hint).toContain('Add gpu to the targets of the monitoring stack on mon');
+  });
+
+  it('says nothing in an environment without monitoring, or where every guest with stacks is scraped', () => {
+    expect(findings(testEnvironment([{ name: 'cache', stacks: [redis] }]), 'PVE-DATA-005')).toEqual([]);
+    expect(findings(loadEnvironment('production'), 'PVE-DATA-005')).toEqual([]);
+  });
+
+  it('lab: the guests its self-monitoring mirrors do not scrape are named', () => {
+    expect(findings(loadEnvironment('lab'), 'PVE-DATA-005').map((f) => f.guest)).toEqual(['portainer', 'gpu-api', 'gpu-code']);
+  });
+});
