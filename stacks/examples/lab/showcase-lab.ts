@@ -107,7 +107,7 @@ function gpuLxc(name: string, ipv4: string, vmId: number, gpu: string, stack: Vl
  * (The plan's nginx-rtmp server and Nextcloud/Paperless are left out of the example: they add
  * images, not new kinds of infrastructure.)
  */
-function showcaseStacks(domain: string, gpuApiUrl: string, opts: { tunnel: boolean; portainerAgent: boolean }): StackSpec[] {
+function showcaseStacks(domain: string, gpuApiUrl: string, opts: { tunnel: boolean; portainerAgent: boolean; monitoringTargets?: string[] }): StackSpec[] {
   const stacks: StackSpec[] = [
     {
       kind: 'compose',
@@ -150,13 +150,13 @@ function showcaseStacks(domain: string, gpuApiUrl: string, opts: { tunnel: boole
     },
     { kind: 'postgres', profile: 'web', maxConnections: 50, storage: 'nvme', database: 'n8n', user: 'n8n', passwordSecret: 'postgres-password' },
     { kind: 'redis', passwordSecret: 'redis-password', persistence: 'rdb', maxMemoryMib: 256 },
-    { kind: 'monitoring', grafanaAdminSecret: 'grafana-admin' },
+    { kind: 'monitoring', grafanaAdminSecret: 'grafana-admin', ...(opts.monitoringTargets ? { targets: opts.monitoringTargets } : {}) },
   ];
   if (opts.portainerAgent) stacks.push({ kind: 'portainer-agent', image: 'portainer/agent:2.21.4' });
   return stacks;
 }
 
-function mirror(name: string, ipv4: string, vmId: number): GuestSpec {
+function mirror(name: string, ipv4: string, vmId: number, monitoringTargets?: string[]): GuestSpec {
   return {
     name,
     kind: 'vm',
@@ -168,7 +168,11 @@ function mirror(name: string, ipv4: string, vmId: number): GuestSpec {
     disks: [{ sizeGib: 80, datastore: 'local-lvm' }],
     ipv4,
     tags: ['rumple-mirror'],
-    stacks: showcaseStacks(`${name}.lab.example.org`, 'http://10.40.0.20:8000/v1', { tunnel: false, portainerAgent: true }),
+    stacks: showcaseStacks(`${name}.lab.example.org`, 'http://10.40.0.20:8000/v1', {
+      tunnel: false,
+      portainerAgent: true,
+      ...(monitoringTargets ? { monitoringTargets } : {}),
+    }),
   };
 }
 
@@ -204,7 +208,9 @@ export function showcaseLab(opts: ShowcaseLabOptions): EnvironmentSpec {
     gpuLxc('gpu-code', '10.40.0.21', 202, opts.secondConsumerGpu, vllm7b('Qwen/Qwen2.5-Coder-7B-Instruct-AWQ', 'qwen2.5-coder-7b-instruct')),
     mirror('rumpledev', '10.40.0.31', 211),
     mirror('rumpletest', '10.40.0.32', 212),
-    mirror('rumpleprod', '10.40.0.33', 213),
+    // The production mirror's Prometheus also watches the shared lab guests: their disks, the GPUs
+    // (node- and dcgm-exporter are derived for them, model/derived-exporters.ts) and the vLLM APIs.
+    mirror('rumpleprod', '10.40.0.33', 213, ['portainer', 'gpu-api', 'gpu-code']),
     {
       // The hosted VPS: a deploy target only. Its provider firewall (not pvestack's) drops inbound
       // traffic except SSH from the admin range; the web reaches it only through the tunnel.
