@@ -230,7 +230,11 @@ export const noPortClash: Rule = {
           path: `guests[${g.index}].stacks`,
           guest: g.name,
           message: `${g.name}: ${ls.map((l) => `${l.stack}/${l.service}`).join(' and ')} all listen on ${port}`,
-          hint: "Give one of them another port (the stack's port field); the second to start fails to bind, or worse, answers for the first.",
+          hint: `Give one of them another port (the stack's port field); the second to start fails to bind, or worse, answers for the first.${
+            ls.some((l) => l.stack === 'node-exporter' || l.stack === 'dcgm-exporter')
+              ? ` The exporters a monitoring stack adds to the guests it scrapes (model/derived-exporters.ts) move when the guest declares that stack with a port, and are left out with monitoringExporters: false.`
+              : ''
+          }`,
         }));
     }),
 };

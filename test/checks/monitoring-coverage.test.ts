@@ -31,3 +31,15 @@ describe('PVE-DATA-005 every guest that runs stacks is scraped when the environm
     expect(findings(loadEnvironment('lab'), 'PVE-DATA-005')).toEqual([]);
   });
 });
+
+describe('PVE-FW-005 on a port a derived exporter takes', () => {
+  it('says how to move the derived exporter or leave it out', () => {
+    const e = testEnvironment([
+      { name: 'mon', stacks: [monitoring(['app'])] },
+      { name: 'app', stacks: [{ kind: 'compose', name: 'x', services: [{ name: 'ne', image: 'example/ne:1', ports: ['10.0.0.11:9100:9100'] }] }] },
+    ]);
+    const [clash] = findings(e, 'PVE-FW-005');
+    expect(clash!.message).toBe('app: x/ne and node-exporter/node-exporter all listen on tcp/9100');
+    expect(clash!.hint).toContain('monitoringExporters: false');
+  });
+});
