@@ -56,6 +56,22 @@ export interface DrillBackup {
   stopServer(): void;
 }
 
+/** Writes a spec whose one guest, `db`, is this machine (an external host on 127.0.0.1) holding the drilled stack. */
+export function writeLocalDrillSpec(file: string, name: string, parts: DrillBackup['specParts']): void {
+  fs.writeFileSync(
+    file,
+    stringify({
+      name,
+      cluster: { nodes: [] },
+      networks: [{ name: 'local', bridge: 'lo', cidr: '127.0.0.0/8', gateway: '127.0.0.1' }],
+      admin: { cidrs: ['198.51.100.0/24'], sshKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICYhg3MaHJmBSHLIl27JrO797KlbHAjwq4tYKSzZFr7G t@example.org'] },
+      secrets: parts.secrets,
+      storageBoxes: parts.storageBoxes,
+      guests: [{ name: 'db', kind: 'external', role: 'db', cores: 2, memoryGib: 2, ipv4: '127.0.0.1', ...parts.guest() }],
+    }),
+  );
+}
+
 /** Makes the backup under `dir` (a scratch directory) with the test Docker engine's image built. */
 export async function makeDrillBackup(dir: string, dockerHost: string): Promise<DrillBackup> {
   buildPostgresImage(dockerHost);
@@ -101,18 +117,7 @@ export async function makeDrillBackup(dir: string, dockerHost: string): Promise<
 
   // The rendered stack of such a spec: its scripts make the backup the drill restores.
   const specFile = path.join(dir, 'render.yaml');
-  fs.writeFileSync(
-    specFile,
-    stringify({
-      name: 'drillrender',
-      cluster: { nodes: [] },
-      networks: [{ name: 'local', bridge: 'lo', cidr: '127.0.0.0/8', gateway: '127.0.0.1' }],
-      admin: { cidrs: ['198.51.100.0/24'], sshKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICYhg3MaHJmBSHLIl27JrO797KlbHAjwq4tYKSzZFr7G t@example.org'] },
-      secrets,
-      storageBoxes,
-      guests: [{ name: 'db', kind: 'external', role: 'db', cores: 2, memoryGib: 2, ipv4: '127.0.0.1', ...guest() }],
-    }),
-  );
+  writeLocalDrillSpec(specFile, 'drillrender', { secrets, storageBoxes, guest });
   const env = loadEnvironment(specFile);
   const g = env.guests[0]!;
   const parts = postgresStack({ env, guest: g, gpus: gpusOf(env, g), options: {} }, g.stacks[0] as PostgresStackSpec);

@@ -9,12 +9,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { DRILL_LABEL } from '../../backup/drill';
 import { renderExporterQueries } from '../../templates/postgres/exporter-queries';
 import { HOST_PGBIN } from '../support/postgres-image';
 import { describeWithTools, scratchDir, waitFor } from '../support/tools';
-import { DRILL_FIXTURE_TOOLS, DrillBackup, makeDrillBackup } from './drill-fixture';
+import { DRILL_FIXTURE_TOOLS, DrillBackup, makeDrillBackup, writeLocalDrillSpec } from './drill-fixture';
 
 const dockerHost = inject('dockerHost');
 const CLI = path.join(__dirname, '..', '..', 'bin', 'pvestack.js');
@@ -39,19 +39,7 @@ describeWithTools(
     beforeAll(async () => {
       backup = await makeDrillBackup(scratch.dir, dockerHost);
       ({ box, segmentAfterBase } = backup);
-      const { secrets, storageBoxes, guest } = backup.specParts;
-      fs.writeFileSync(
-        specFile,
-        stringify({
-          name: 'drilltest',
-          cluster: { nodes: [] },
-          networks: [{ name: 'local', bridge: 'lo', cidr: '127.0.0.0/8', gateway: '127.0.0.1' }],
-          admin: { cidrs: ['198.51.100.0/24'], sshKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICYhg3MaHJmBSHLIl27JrO797KlbHAjwq4tYKSzZFr7G t@example.org'] },
-          secrets,
-          storageBoxes,
-          guests: [{ name: 'db', kind: 'external', role: 'db', cores: 2, memoryGib: 2, ipv4: '127.0.0.1', ...guest() }],
-        }),
-      );
+      writeLocalDrillSpec(specFile, 'drilltest', backup.specParts);
     }, 240_000);
     afterAll(() => {
       backup?.stopServer();
