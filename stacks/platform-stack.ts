@@ -64,7 +64,7 @@ export class PlatformStack extends TerraformStack {
    * data sources; synthesis then resolves every element again. A PlatformStack is built from one
    * environment and refers to nothing outside itself, and its lazy values (firewall rules,
    * depends_on) create no constructs, so the first pass only costs time: a third of `app.synth`.
-   * The backend step is kept. test/bin/synth.tool.test.ts shows the output stays byte-identical
+   * The backend step is kept. test/bin/commands/synth.tool.test.ts shows the output stays byte-identical
    * to `cdktf synth`'s.
    */
   override prepareStack(): void {

@@ -19,7 +19,7 @@ export function adoptGuest(resource: TerraformResource, guest: Guest): void {
  * synthesizes offline (`pvestack synth`, `diff` in a PR job, the tests), and the version check
  * happens anyway where it matters: Terraform before 1.5 (and OpenTofu before 1.6) refuses the
  * `import` block at plan. The probe is the one validation `importFrom` adds; test
- * `test/constructs/adopt.test.ts` synthesizes with no terraform on the PATH to notice a change.
+ * `test/constructs/private/adopt.test.ts` synthesizes with no terraform on the PATH to notice a change.
  */
 export function importExisting(resource: TerraformResource, id: string): void {
   const node = resource.node as unknown as { _validations?: unknown[] };

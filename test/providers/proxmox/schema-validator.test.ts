@@ -2,12 +2,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { synthesizeApp } from '../../pipeline';
-import { prepared } from '../support/pipeline';
-import { ProviderSchemaDocument, SchemaFinding, validateTerraformJson } from '../../providers/proxmox/schema-validator';
-import { environmentNames } from '../../stacks/registry';
+import { synthesizeApp } from '../../../pipeline';
+import { prepared } from '../../support/pipeline';
+import { ProviderSchemaDocument, SchemaFinding, validateTerraformJson } from '../../../providers/proxmox/schema-validator';
+import { environmentNames } from '../../../stacks/registry';
 
-const schema = JSON.parse(fs.readFileSync(path.join(__dirname, '../../providers/proxmox/schema.json'), 'utf8')) as ProviderSchemaDocument;
+const schema = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'providers', 'proxmox', 'schema.json'), 'utf8')) as ProviderSchemaDocument;
 const VM = 'proxmox_virtual_environment_vm';
 
 type Doc = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { SynthesizedOutput } from '../../checks';
-import { DATA_SAFETY_RULES } from '../../checks/rules';
-import { type Draft, env, findings } from './fixtures';
+import type { SynthesizedOutput } from '../../../checks';
+import { DATA_SAFETY_RULES } from '../../../checks/rules';
+import { type Draft, env, findings } from '../fixtures';
 
 const synthesizedDb = (attrs: Record<string, unknown>): SynthesizedOutput => ({
   dir: 'out',

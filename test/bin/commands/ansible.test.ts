@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = path.resolve(__dirname, '..', '..', '..');
 const pvestack = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
   spawnSync(process.execPath, [path.join(ROOT, 'bin/pvestack.js'), ...args], { cwd: ROOT, env, encoding: 'utf8' });
 

@@ -7,10 +7,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { labClusterRoutes } from '../fixtures/pve/lab-cluster';
-import { pvestackAsync as pvestack } from '../support/cli';
-import { startFakePve, type FakePve } from '../support/pve-api';
-import { describeWithTools } from '../support/tools';
+import { labClusterRoutes } from '../../fixtures/pve/lab-cluster';
+import { pvestackAsync as pvestack } from '../../support/cli';
+import { startFakePve, type FakePve } from '../../support/pve-api';
+import { describeWithTools } from '../../support/tools';
 
 const SPEC = path.join('test', 'fixtures', 'specs', 'live.yaml');
 

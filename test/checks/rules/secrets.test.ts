@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findSecret, loadSynthesized } from '../../checks';
-import { SECRET_RULES } from '../../checks/rules';
-import { type Draft, env, findings } from './fixtures';
+import { findSecret, loadSynthesized } from '../../../checks';
+import { SECRET_RULES } from '../../../checks/rules';
+import { type Draft, env, findings } from '../fixtures';
 
 const webEnv = (vars: Record<string, string>) => (s: Draft) => Object.assign(s.guests[1].stacks[0].env, vars);
 // Assembled at run time so that this file does not itself look like it holds a token.

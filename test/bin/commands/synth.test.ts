@@ -3,10 +3,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadEnvironment } from '../../stacks/registry';
-import { smallSpecYaml } from '../fixtures/specs';
+import { loadEnvironment } from '../../../stacks/registry';
+import { smallSpecYaml } from '../../fixtures/specs';
 
-const ROOT = path.join(__dirname, '..', '..');
+const ROOT = path.join(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'bin', 'pvestack.js');
 
 /** Runs the real CLI in a child process, as a user would. */

@@ -7,11 +7,11 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIFF_MARKER, type DiffReport, type EnvironmentDiff } from '../../diff/index';
-import { TempRepo } from './support/temp-repo';
+import { DIFF_MARKER, type DiffReport, type EnvironmentDiff } from '../../../diff/index';
+import { TempRepo } from '../../diff/support/temp-repo';
 
 const hasGit = spawnSync('git', ['--version']).status === 0;
-if (!hasGit) console.warn('\n⚠ SKIPPED test/diff/cli.tool.test.ts: git is not installed; CI installs it.\n');
+if (!hasGit) console.warn('\n⚠ SKIPPED test/bin/commands/diff.tool.test.ts: git is not installed; CI installs it.\n');
 
 const STG2 = `{ name: 'pve-stg2', cpuThreads: 24, memoryGib: 64, datastores: [{ id: 'local-lvm', type: 'lvmthin', media: 'ssd', capacityGib: 900 }, { id: 'mirror-ssd', type: 'lvmthin', media: 'ssd', capacityGib: 900, redundant: true }] },`;
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const CLI = path.join(__dirname, '..', '..', 'bin', 'pvestack.js');
+const CLI = path.join(__dirname, '..', '..', '..', 'bin', 'pvestack.js');
 const SECRET = 'dry-run-secret-value-42';
 
 function pvestack(args: string[], env: Record<string, string> = {}) {

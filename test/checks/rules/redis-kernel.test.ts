@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { testEnvironment } from '../templates/fixtures';
-import { findings } from './fixtures';
+import { testEnvironment } from '../../templates/fixtures';
+import { findings } from '../fixtures';
 
 /** One external guest running Redis with `persistence` at `ipv4`. */
 function withRedis(ipv4: string, persistence?: 'aof' | 'rdb' | 'none') {

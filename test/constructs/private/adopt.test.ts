@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 
-const ROOT = path.join(__dirname, '..', '..');
+const ROOT = path.join(__dirname, '..', '..', '..');
 const LIVE_SPEC = path.join(ROOT, 'test', 'fixtures', 'specs', 'live.yaml');
 
 describe('adoption without a terraform binary', () => {

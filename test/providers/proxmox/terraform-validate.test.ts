@@ -10,7 +10,7 @@ import {
   summarizeFailure,
   terraformEnv,
   validateArgv,
-} from '../../providers/proxmox/terraform-validate';
+} from '../../../providers/proxmox/terraform-validate';
 
 // What terraform 1.11 prints when the registry cannot be reached (captured on a machine without access).
 const REGISTRY_DOWN = `

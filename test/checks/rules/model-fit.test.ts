@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { estimateVllmFit, kvBytesPerToken, MODEL_FACTS, quantizedShardProblem, tensorParallelProblems } from '../../checks';
-import { type Draft, env, findings } from './fixtures';
+import { estimateVllmFit, kvBytesPerToken, MODEL_FACTS, quantizedShardProblem, tensorParallelProblems } from '../../../checks';
+import { type Draft, env, findings } from '../fixtures';
 
 const QWEN72 = MODEL_FACTS['qwen/qwen2.5-72b-instruct']!;
 const QWEN72_AWQ = MODEL_FACTS['qwen/qwen2.5-72b-instruct-awq']!;

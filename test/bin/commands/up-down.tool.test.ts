@@ -3,11 +3,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { stringify } from 'yaml';
-import { BUSYBOX_IMAGE } from '../support/dockerd';
-import { describeWithTools, freePort, scratchDir } from '../support/tools';
+import { BUSYBOX_IMAGE } from '../../support/dockerd';
+import { describeWithTools, freePort, scratchDir } from '../../support/tools';
 
 const dockerHost = inject('dockerHost');
-const CLI = path.join(__dirname, '..', '..', 'bin', 'pvestack.js');
+const CLI = path.join(__dirname, '..', '..', '..', 'bin', 'pvestack.js');
 const ENV_NAME = 'updowntest';
 const PROJECT = `${ENV_NAME}-box-app`;
 /** A worker stack, listed first in the spec; the plan starts it after the app it calls (deploy/plan.ts, stackStartOrder). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { GPU_RULES } from '../../checks/rules';
-import type { SynthesizedOutput } from '../../checks';
-import { type Draft, env, findings } from './fixtures';
+import { GPU_RULES } from '../../../checks/rules';
+import type { SynthesizedOutput } from '../../../checks';
+import { type Draft, env, findings } from '../fixtures';
 
 const synthesizedVm = (attrs: Record<string, unknown>): SynthesizedOutput => ({
   dir: 'out',

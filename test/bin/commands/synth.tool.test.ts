@@ -3,12 +3,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { synthesizeApp } from '../../pipeline';
-import { prepared } from '../support/pipeline';
-import { environmentNames } from '../../stacks/registry';
-import { describeWithTools, scratchDir } from '../support/tools';
+import { synthesizeApp } from '../../../pipeline';
+import { prepared } from '../../support/pipeline';
+import { environmentNames } from '../../../stacks/registry';
+import { describeWithTools, scratchDir } from '../../support/tools';
 
-const ROOT = path.join(__dirname, '..', '..');
+const ROOT = path.join(__dirname, '..', '..', '..');
 const CDKTF = path.join(ROOT, 'node_modules', '.bin', 'cdktf');
 
 describeWithTools('cdktf synth (slow, real cdktf-cli) matches the in-process synth', fs.existsSync(CDKTF) ? [] : ['cdktf'], () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ADDRESSING_RULES } from '../../checks/rules';
-import { type Draft, env, findings } from './fixtures';
+import { ADDRESSING_RULES } from '../../../checks/rules';
+import { type Draft, env, findings } from '../fixtures';
 
 describe('addressing rules', () => {
   it('the base fixture has no addressing findings', () => {

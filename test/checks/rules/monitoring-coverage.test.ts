@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadEnvironment } from '../../stacks/registry';
-import { testEnvironment } from '../templates/fixtures';
-import { findings } from './fixtures';
+import { loadEnvironment } from '../../../stacks/registry';
+import { testEnvironment } from '../../templates/fixtures';
+import { findings } from '../fixtures';
 
 const monitoring = (targets: string[]) => ({ kind: 'monitoring' as const, targets, grafanaAdminSecret: 'grafana-admin' });
 const redis = { kind: 'redis' as const, passwordSecret: 'redis-password' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HOST_RULES } from '../../checks/rules';
-import { type Draft, env, findings } from './fixtures';
+import { HOST_RULES } from '../../../checks/rules';
+import { type Draft, env, findings } from '../fixtures';
 
 const LOCAL = (content: string[]) => ({ id: 'local', type: 'dir', content });
 /** A container on pve2 running a Docker stack. */

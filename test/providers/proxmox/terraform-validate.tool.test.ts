@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { synthesizeApp } from '../../pipeline';
-import { prepared } from '../support/pipeline';
-import { runTerraformValidate } from '../../providers/proxmox/terraform-validate';
-import { describeWithTools, scratchDir } from '../support/tools';
+import { synthesizeApp } from '../../../pipeline';
+import { prepared } from '../../support/pipeline';
+import { runTerraformValidate } from '../../../providers/proxmox/terraform-validate';
+import { describeWithTools, scratchDir } from '../../support/tools';
 
 // With registry access (or a provider mirror) terraform validates the stack for real; without it the
 // result is one "skipped" line. Either way it must never report the synthesized stack as invalid.

@@ -5,10 +5,10 @@
  */
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { labClusterRoutes } from '../fixtures/pve/lab-cluster';
-import { startFakePve, TEST_TOKEN, type FakePve } from '../support/pve-api';
-import { pvestackAsync } from '../support/cli';
-import { describeWithTools } from '../support/tools';
+import { labClusterRoutes } from '../../fixtures/pve/lab-cluster';
+import { startFakePve, TEST_TOKEN, type FakePve } from '../../support/pve-api';
+import { pvestackAsync } from '../../support/cli';
+import { describeWithTools } from '../../support/tools';
 
 const SPEC = path.join('test', 'fixtures', 'specs', 'live.yaml');
 const SECRET = TEST_TOKEN.split('=')[1]!;

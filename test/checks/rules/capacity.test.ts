@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CAPACITY_RULES } from '../../checks/rules';
-import { type Draft, env, findings } from './fixtures';
+import { CAPACITY_RULES } from '../../../checks/rules';
+import { type Draft, env, findings } from '../fixtures';
 
 describe('capacity rules', () => {
   it('the base fixture has no capacity findings', () => {

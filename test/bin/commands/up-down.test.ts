@@ -3,11 +3,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { toShell } from '../../deploy/commands';
-import { detectComposeCli, downCommands, planLocal, upCommands } from '../../deploy/local-compose';
-import { loadEnvironment } from '../../stacks/registry';
+import { toShell } from '../../../deploy/commands';
+import { detectComposeCli, downCommands, planLocal, upCommands } from '../../../deploy/local-compose';
+import { loadEnvironment } from '../../../stacks/registry';
 
-const CLI = path.join(__dirname, '..', '..', 'bin', 'pvestack.js');
+const CLI = path.join(__dirname, '..', '..', '..', 'bin', 'pvestack.js');
 const pvestack = (...args: string[]) =>
   spawnSync('node', [CLI, '-o', 'out', ...args], { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent.sock' } });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FIREWALL_RULES } from '../../checks/rules';
-import { type Draft, env, findings } from './fixtures';
+import { FIREWALL_RULES } from '../../../checks/rules';
+import { type Draft, env, findings } from '../fixtures';
 
 const connect = (from: string, to: string, ports: string) => (s: Draft) => s.connections.push({ from, to, ports });
 
