@@ -79,16 +79,23 @@ describe('host deploy executor (scripted host)', () => {
 
   it('touches the lock heartbeat while a long step runs, and stops when the deploy ends', async () => {
     const { host, ran } = fakeHost(probeText(['current OLD', 'release OLD', running('web', 'old'), running('client')]));
+    const beatsSoFar = () => ran.filter((l) => l === 'touch -c /srv/pv/.lock/heartbeat').length;
+    // The long step ends only once three heartbeats have landed while it runs: no fixed duration
+    // that a busy machine could stretch past the beats (a deploy that never beats hangs here and
+    // fails on the test's time-out).
+    const threeBeats = async () => {
+      while (beatsSoFar() < 3) await new Promise((r) => setTimeout(r, 5));
+    };
     const slow: RemoteHost = {
       ...host,
-      run: async (argv, o) => (toShell(argv).includes('"step":"health"') ? new Promise((r) => setTimeout(() => r(host.run(argv, o)), 120)) : host.run(argv, o)),
+      run: async (argv, o) => (toShell(argv).includes('"step":"health"') ? threeBeats().then(() => host.run(argv, o)) : host.run(argv, o)),
     };
     const out = await deployHost(target, testContext({ connect: async () => slow, heartbeatMs: 20 }));
     expect(out.error?.message).toBeUndefined();
-    const beats = ran.filter((l) => l === 'touch -c /srv/pv/.lock/heartbeat').length;
-    expect(beats).toBeGreaterThan(2);
+    const beats = beatsSoFar();
+    expect(beats).toBeGreaterThanOrEqual(3);
     await new Promise((r) => setTimeout(r, 60));
-    expect(ran.filter((l) => l === 'touch -c /srv/pv/.lock/heartbeat').length).toBe(beats);
+    expect(beatsSoFar()).toBe(beats);
   });
 
   it('a stopped run starts no new host', async () => {
