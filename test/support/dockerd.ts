@@ -73,18 +73,26 @@ export async function startDockerd(): Promise<TestDockerd> {
   };
 }
 
+/**
+ * Makes `root` an image root with the host's static busybox in `/bin` (every applet linked to it)
+ * and the given empty folders.
+ */
+export function busyboxRoot(root: string, dirs: readonly string[]): void {
+  for (const d of ['bin', ...dirs]) fs.mkdirSync(path.join(root, d), { recursive: true });
+  fs.copyFileSync(fs.realpathSync(run('sh', ['-c', 'command -v busybox']).trim()), path.join(root, 'bin/busybox'));
+  fs.chmodSync(path.join(root, 'bin/busybox'), 0o755);
+  for (const applet of run('busybox', ['--list'])
+    .split('\n')
+    .filter((a) => a && a !== 'busybox'))
+    fs.symlinkSync('busybox', path.join(root, 'bin', applet));
+}
+
 /** A ~2 MB image from the host's static busybox: sh, wget, httpd, nc — enough for healthchecks. */
 export function buildBusyboxImage(dockerHost: string): void {
   const { dir, cleanup } = scratchDir('pvestack-busybox-');
   try {
     const root = path.join(dir, 'root');
-    for (const d of ['bin', 'etc', 'tmp', 'www', 'data']) fs.mkdirSync(path.join(root, d), { recursive: true });
-    fs.copyFileSync(fs.realpathSync(run('sh', ['-c', 'command -v busybox']).trim()), path.join(root, 'bin/busybox'));
-    fs.chmodSync(path.join(root, 'bin/busybox'), 0o755);
-    for (const applet of run('busybox', ['--list'])
-      .split('\n')
-      .filter((a) => a && a !== 'busybox'))
-      fs.symlinkSync('busybox', path.join(root, 'bin', applet));
+    busyboxRoot(root, ['etc', 'tmp', 'www', 'data']);
     fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n');
     fs.writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
     fs.writeFileSync(path.join(root, 'www/index.html'), 'ok\n');

@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { busyboxRoot } from './dockerd';
 import { run, scratchDir } from './tools';
 
 export const POSTGRES_TEST_IMAGE = 'local/postgres:15';
@@ -35,13 +36,7 @@ export function buildPostgresImage(dockerHost: string): void {
   const { dir, cleanup } = scratchDir('pvestack-pgimage-');
   try {
     const root = path.join(dir, 'root');
-    for (const d of ['bin', 'etc', 'tmp', 'var/lib/postgresql', 'var/run/postgresql']) fs.mkdirSync(path.join(root, d), { recursive: true });
-    fs.copyFileSync(fs.realpathSync(run('sh', ['-c', 'command -v busybox']).trim()), path.join(root, 'bin/busybox'));
-    fs.chmodSync(path.join(root, 'bin/busybox'), 0o755);
-    for (const applet of run('busybox', ['--list'])
-      .split('\n')
-      .filter((a) => a && a !== 'busybox'))
-      fs.symlinkSync('busybox', path.join(root, 'bin', applet));
+    busyboxRoot(root, ['etc', 'tmp', 'var/lib/postgresql', 'var/run/postgresql']);
     const binaries = BINARIES.map((b) => path.join(HOST_PGBIN, b));
     const modules = fs
       .readdirSync('/usr/lib/postgresql/15/lib')

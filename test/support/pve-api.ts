@@ -7,11 +7,10 @@
  * can inject faults: a status for the next N requests of a path, a 403 with Proxmox's wording, or
  * a delay longer than the client's timeout.
  */
-import * as fs from 'node:fs';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import * as path from 'node:path';
-import { run, scratchDir } from './tools';
+import { selfSignedCert } from './certificates';
+import { scratchDir } from './tools';
 
 /** Data of one API path (without `/api2/json` and query), or a function of the query. */
 export type Route = unknown | ((query: URLSearchParams) => unknown);
@@ -63,33 +62,10 @@ export interface FakePve {
   stop(): Promise<void>;
 }
 
-/** A self-signed certificate for 127.0.0.1 and localhost, like a fresh Proxmox install's. */
-function selfSignedCert(dir: string): { key: string; cert: string; certFile: string } {
-  const keyFile = path.join(dir, 'key.pem');
-  const certFile = path.join(dir, 'cert.pem');
-  run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=pve-test',
-    '-addext',
-    'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    '-keyout',
-    keyFile,
-    '-out',
-    certFile,
-  ]);
-  return { key: fs.readFileSync(keyFile, 'utf8'), cert: fs.readFileSync(certFile, 'utf8'), certFile };
-}
-
 export async function startFakePve(opts: FakePveOptions): Promise<FakePve> {
   const { dir, cleanup } = scratchDir('pvestack-pve-');
-  const { key, cert, certFile } = selfSignedCert(dir);
+  // Self-signed, like a fresh Proxmox install's.
+  const { key, cert, certFile } = selfSignedCert(dir, 'pve-test');
   const routes = new Map<string, Route>(Object.entries(opts.routes));
   const faults = new Map<string, { fault: Fault; left: number }>();
   const requests: RecordedRequest[] = [];

@@ -6,7 +6,8 @@ import { gpusOf, NginxProxyStackSpec } from '../../../model';
 import { environmentNames, loadEnvironment } from '../../../stacks/registry';
 import { Http2Style, NginxConfInput, nginxHttp2Style, renderNginxBootstrapConf, renderNginxConf } from '../../../templates/nginx/nginx-conf';
 import { nginxConfInput } from '../../../templates/stacks/nginx-proxy';
-import { describeWithTools, run, scratchDir } from '../../support/tools';
+import { selfSignedCert } from '../../support/certificates';
+import { describeWithTools, scratchDir } from '../../support/tools';
 
 /** Every nginx-proxy stack of every registered environment, plus its TLS variants. */
 function proxies(): { id: string; input: NginxConfInput }[] {
@@ -29,25 +30,7 @@ describeWithTools('rendered nginx.conf passes nginx -t', ['nginx', 'openssl'], (
   let cert = '';
   let key = '';
   beforeAll(() => {
-    cert = path.join(scratch.dir, 'cert.pem');
-    key = path.join(scratch.dir, 'key.pem');
-    run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ]);
+    ({ certFile: cert, keyFile: key } = selfSignedCert(scratch.dir, 'localhost'));
   });
   afterAll(() => scratch.cleanup());
 
