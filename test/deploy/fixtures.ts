@@ -31,18 +31,20 @@ export interface WebStackOptions {
   readonly sharedNetwork?: string;
 }
 
+/** A fast busybox healthcheck: `wget` of `url` every second, healthy after one answer. */
+export const wgetHealth = (url: string) => ({
+  test: ['CMD', 'wget', '-q', '-O', '/dev/null', url],
+  intervalSeconds: 1,
+  timeoutSeconds: 2,
+  retries: 2,
+  startPeriodSeconds: 5,
+});
+
 /**
  * Two services rendered by the real renderer: `web` (httpd, named volume `data`, secret env file)
  * and `client` depending on it.
  */
 export function webStack(name: string, opts: WebStackOptions): RenderedStack {
-  const health = (url: string) => ({
-    test: ['CMD', 'wget', '-q', '-O', '/dev/null', url],
-    intervalSeconds: 1,
-    timeoutSeconds: 2,
-    retries: 2,
-    startPeriodSeconds: 5,
-  });
   const compose = renderCompose({
     ...(opts.sharedNetwork ? { sharedNetwork: opts.sharedNetwork } : {}),
     services: [
@@ -53,7 +55,7 @@ export function webStack(name: string, opts: WebStackOptions): RenderedStack {
         env: { RELEASE: opts.release ?? 'v1' },
         secretEnv: [{ variable: 'API_TOKEN', secret: 'api-token' }],
         volumes: ['data:/data'],
-        healthcheck: health(opts.brokenHealth ? 'http://127.0.0.1:9999/' : 'http://127.0.0.1:8080/'),
+        healthcheck: wgetHealth(opts.brokenHealth ? 'http://127.0.0.1:9999/' : 'http://127.0.0.1:8080/'),
         stopGracePeriodSeconds: 2,
       },
       {
@@ -62,7 +64,7 @@ export function webStack(name: string, opts: WebStackOptions): RenderedStack {
         command: ['httpd', '-f', '-p', '8081', '-h', '/www'],
         ...(opts.clientRelease ? { env: { RELEASE: opts.clientRelease } } : {}),
         dependsOn: ['web'],
-        healthcheck: health('http://web:8080/'),
+        healthcheck: wgetHealth('http://web:8080/'),
         stateful: opts.statefulClient ?? false,
         stopGracePeriodSeconds: 2,
       },

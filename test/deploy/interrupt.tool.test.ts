@@ -15,7 +15,7 @@ import { stringify } from 'yaml';
 import { loopbackHostsSpec } from '../support/loopback-spec';
 import { startSshd, type TestSshd } from '../support/sshd';
 import { describeWithTools, scratchDir } from '../support/tools';
-import { buildWebImage, docker, healthOf, removeProject } from './fixtures';
+import { buildWebImage, docker, healthOf, removeProject, wgetHealth } from './fixtures';
 
 const dockerHost = inject('dockerHost');
 const IMAGE = 'local/pvestack-deploy-interrupt:1';
@@ -40,13 +40,6 @@ describeWithTools(
 
     /** The spec: three external hosts, each with one compose stack of two services; both change with `release`. */
     function writeSpec(n: number): void {
-      const health = (url: string) => ({
-        test: ['CMD', 'wget', '-q', '-O', '/dev/null', url],
-        intervalSeconds: 1,
-        timeoutSeconds: 2,
-        retries: 2,
-        startPeriodSeconds: 5,
-      });
       const doc = loopbackHostsSpec({
         name: 'interrupt',
         description: 'Fault-injection lab',
@@ -64,7 +57,7 @@ describeWithTools(
                 env: { RELEASE: `v${n}` },
                 secrets: ['api-token'],
                 volumes: ['data:/data'],
-                healthcheck: health('http://127.0.0.1:8080/'),
+                healthcheck: wgetHealth('http://127.0.0.1:8080/'),
               },
               {
                 name: 'client',
@@ -72,7 +65,7 @@ describeWithTools(
                 command: ['httpd', '-f', '-p', '8081', '-h', '/www'],
                 env: { RELEASE: `v${n}` },
                 dependsOn: ['web'],
-                healthcheck: health('http://web:8080/'),
+                healthcheck: wgetHealth('http://web:8080/'),
               },
             ],
           },
