@@ -23,6 +23,7 @@ import { synthVsCdktf, type SynthComparison } from './parts/synth-vs-cdktf';
 import { testSuite, type TestSuiteResult } from './parts/test-suite';
 import { wholeProcess, type WholeProcessResult } from './parts/whole-process';
 import { renderMarkdown, type BenchResults } from './report';
+import { removeScratch } from './scratch';
 
 const ROOT = path.resolve(__dirname, '..');
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -109,14 +110,8 @@ async function main(): Promise<void> {
   let scaled: ScalingResult | undefined;
   if (parts.has('scaling')) scaled = await section('scaling: validate + synth + schema + check', () => scaling(PLAN.scaling, log, PLAN.diffGuests));
   let diff: DiffResult = notRun;
-  if (scaled) {
-    try {
-      if (parts.has('diff'))
-        diff = await section('diff: two revisions of a generated environment', () => diffBench(scaled!.largest, scaled!.largest.guests, PLAN.diffRuns, log));
-    } finally {
-      fs.rmSync(scaled.largest.outdir, { recursive: true, force: true });
-    }
-  }
+  if (scaled && parts.has('diff'))
+    diff = await section('diff: two revisions of a generated environment', () => diffBench(scaled!.largest, scaled!.largest.guests, PLAN.diffRuns, log));
   const whole: WholeProcessResult | typeof notRun = parts.has('whole')
     ? await section(`whole process: ${PLAN.wholeGuests} guests`, () => wholeProcess(ROOT, PLAN.wholeGuests, PLAN.wholeRuns, log))
     : notRun;
@@ -158,7 +153,10 @@ async function main(): Promise<void> {
   log(`wrote bench/results/${stamp}.json and bench/results/latest.md`);
 }
 
-main().catch((err) => {
-  process.stderr.write(`bench failed: ${(err as Error).stack ?? err}\n`);
-  process.exit(1);
-});
+main()
+  .catch((err) => {
+    process.stderr.write(`bench failed: ${(err as Error).stack ?? err}\n`);
+    process.exitCode = 1;
+  })
+  // Only now: deleting earlier output would have slowed the later measurements (bench/scratch.ts).
+  .finally(removeScratch);

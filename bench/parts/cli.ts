@@ -5,8 +5,8 @@
  * a whole process: start-up, module loading and work.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { scratchDir } from '../scratch';
 import { ensureCompiledCli, measureProcess, type ProcessMeasure } from './process';
 
 export interface CliResult {
@@ -33,21 +33,17 @@ function npxTarget(root: string): string | undefined {
 
 export async function cliStartup(root: string, runs: number, log: (s: string) => void): Promise<CliResult> {
   ensureCompiledCli(root, log);
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-bench-cli-'));
+  const out = scratchDir('cli-');
   // export PATH="$PWD/node_modules/.bin:$PATH", the README's first line.
   const env = { ...process.env, CHECKPOINT_DISABLE: '1', PATH: `${path.join(root, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH ?? ''}` };
   const opts = { cwd: root, env };
-  try {
-    const rows: ProcessMeasure[] = [];
-    rows.push(await measureProcess('npx pvestack --help', 'npx', ['pvestack', '--help'], runs, opts, log));
-    rows.push(await measureProcess('npx pvestack list', 'npx', ['pvestack', 'list'], runs, opts, log));
-    rows.push(await measureProcess('pvestack --help', 'pvestack', ['--help'], runs, opts, log));
-    rows.push(await measureProcess('pvestack list', 'pvestack', ['list'], runs, opts, log));
-    rows.push(await measureProcess('pvestack check production', 'pvestack', ['check', 'production'], runs, opts, log));
-    rows.push(await measureProcess('pvestack synth production', 'pvestack', ['--out', out, 'synth', 'production'], runs, opts, log));
-    const npxNote = npxTarget(root);
-    return { runs, rows, ...(npxNote ? { npxNote } : {}) };
-  } finally {
-    fs.rmSync(out, { recursive: true, force: true });
-  }
+  const rows: ProcessMeasure[] = [];
+  rows.push(await measureProcess('npx pvestack --help', 'npx', ['pvestack', '--help'], runs, opts, log));
+  rows.push(await measureProcess('npx pvestack list', 'npx', ['pvestack', 'list'], runs, opts, log));
+  rows.push(await measureProcess('pvestack --help', 'pvestack', ['--help'], runs, opts, log));
+  rows.push(await measureProcess('pvestack list', 'pvestack', ['list'], runs, opts, log));
+  rows.push(await measureProcess('pvestack check production', 'pvestack', ['check', 'production'], runs, opts, log));
+  rows.push(await measureProcess('pvestack synth production', 'pvestack', ['--out', out, 'synth', 'production'], runs, opts, log));
+  const npxNote = npxTarget(root);
+  return { runs, rows, ...(npxNote ? { npxNote } : {}) };
 }

@@ -4,9 +4,7 @@
  * comparing them and rendering the PR-comment markdown is timed. This is `pvestack diff` without
  * its git worktree and base synthesis, which are the synth times above.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import { scratchDir } from '../scratch';
 import { synthesizeApp } from '../../pipeline';
 import { synthOnly } from './synth-only';
 import { validateEnvironment, type Environment } from '../../model';
@@ -32,25 +30,21 @@ export async function diffBench(base: { outdir: string; env: Environment }, gues
   const engine = optionalModule<DiffEngine>('../../diff');
   const io = optionalModule<DiffIo>('../../diff/io/synthesized');
   if (!engine.mod || !io.mod) return { skipped: engine.skipped ?? io.skipped ?? 'skipped: not implemented' };
-  const headOut = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-bench-diff-'));
-  try {
-    const head = validateEnvironment(generateEnvironment(guests, { revision: 2 }), `generated-${guests}-r2`);
-    const s = performance.now();
-    synthesizeApp(synthOnly(head), { outdir: headOut });
-    const headSynthMs = performance.now() - s;
-    let counts: Record<string, number> = {};
-    let markdownBytes = 0;
-    const times = await timeRuns(runs, () => {
-      const b = io.mod!.readSynthesized(base.outdir, base.env.name);
-      const h = io.mod!.readSynthesized(headOut, head.name);
-      const d = engine.mod!.diffEnvironment({ environment: head.name, base: { ...b, env: base.env }, head: { ...h, env: head } });
-      const md = engine.mod!.renderMarkdown(engine.mod!.diffReport('base', 'head', [d]));
-      counts = { ...(d.counts as unknown as Record<string, number>) };
-      markdownBytes = md.length;
-    });
-    log(`  diff of two ${guests}-guest revisions × ${runs}: ${Math.round(median(times))} ms median`);
-    return { guests, runs, medianMs: median(times), headSynthMs, counts, markdownBytes };
-  } finally {
-    fs.rmSync(headOut, { recursive: true, force: true });
-  }
+  const headOut = scratchDir('diff-');
+  const head = validateEnvironment(generateEnvironment(guests, { revision: 2 }), `generated-${guests}-r2`);
+  const s = performance.now();
+  synthesizeApp(synthOnly(head), { outdir: headOut });
+  const headSynthMs = performance.now() - s;
+  let counts: Record<string, number> = {};
+  let markdownBytes = 0;
+  const times = await timeRuns(runs, () => {
+    const b = io.mod!.readSynthesized(base.outdir, base.env.name);
+    const h = io.mod!.readSynthesized(headOut, head.name);
+    const d = engine.mod!.diffEnvironment({ environment: head.name, base: { ...b, env: base.env }, head: { ...h, env: head } });
+    const md = engine.mod!.renderMarkdown(engine.mod!.diffReport('base', 'head', [d]));
+    counts = { ...(d.counts as unknown as Record<string, number>) };
+    markdownBytes = md.length;
+  });
+  log(`  diff of two ${guests}-guest revisions × ${runs}: ${Math.round(median(times))} ms median`);
+  return { guests, runs, medianMs: median(times), headSynthMs, counts, markdownBytes };
 }

@@ -11,8 +11,8 @@
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { scratchDir } from '../scratch';
 import { stringify } from 'yaml';
 import type { ServiceSpec } from '../../model';
 import { renderCompose } from '../../templates/compose/render-compose';
@@ -102,7 +102,7 @@ interface Lab {
 
 async function startLab(count: number): Promise<Lab> {
   const dockerd = await startDockerd();
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-bench-fanout-'));
+  const scratch = scratchDir('fanout-');
   const root = path.join(scratch, 'pvestack-root');
   fs.mkdirSync(root);
   const hosts: TestSshd[] = [];
@@ -139,7 +139,6 @@ async function startLab(count: number): Promise<Lab> {
     async stop() {
       for (const h of hosts) h.stop();
       await dockerd.stop();
-      fs.rmSync(scratch, { recursive: true, force: true });
     },
   };
 }

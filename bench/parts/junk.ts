@@ -3,8 +3,8 @@
  * validator must answer in time linear in the file and print the first 50 problems and a count.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { scratchDir } from '../scratch';
 import { junkKeysYaml } from '../generate-junk';
 import { ensureCompiledCli, measureProcess, type ProcessMeasure } from './process';
 
@@ -15,22 +15,18 @@ export interface JunkResult {
 
 export async function junkSpec(root: string, runs: number, log: (s: string) => void): Promise<JunkResult> {
   ensureCompiledCli(root, log);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-bench-junk-'));
-  try {
-    const file = path.join(dir, 'junk.yaml');
-    const text = junkKeysYaml(5_000_000);
-    fs.writeFileSync(file, text);
-    // Exit 2: an invalid spec is a user error.
-    const yaml = await measureProcess(
-      'pvestack check junk.yaml (5 MB)',
-      'node',
-      [path.join('bin', 'pvestack.js'), 'check', file],
-      runs,
-      { cwd: root, expectExit: 2 },
-      log,
-    );
-    return { bytes: Buffer.byteLength(text), yaml };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  const dir = scratchDir('junk-');
+  const file = path.join(dir, 'junk.yaml');
+  const text = junkKeysYaml(5_000_000);
+  fs.writeFileSync(file, text);
+  // Exit 2: an invalid spec is a user error.
+  const yaml = await measureProcess(
+    'pvestack check junk.yaml (5 MB)',
+    'node',
+    [path.join('bin', 'pvestack.js'), 'check', file],
+    runs,
+    { cwd: root, expectExit: 2 },
+    log,
+  );
+  return { bytes: Buffer.byteLength(text), yaml };
 }

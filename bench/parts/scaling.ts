@@ -5,8 +5,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { scratchDir } from '../scratch';
 import { synthesizeApp } from '../../pipeline';
 import { synthOnly } from './synth-only';
 import { validateEnvironment, type Environment } from '../../model';
@@ -35,7 +35,7 @@ export interface ScalingRow {
 export interface ScalingResult {
   readonly rows: ScalingRow[];
   readonly skipped: string[];
-  /** The last synthesized outdir of the size `keep` names (default the largest), kept for the diff benchmark (caller removes it). */
+  /** The last synthesized outdir of the size `keep` names (default the largest), kept for the diff benchmark (removed with the bench's scratch root). */
   readonly largest: { readonly outdir: string; readonly env: Environment; readonly guests: number };
 }
 
@@ -50,15 +50,14 @@ export function measureSize(guests: number, runs: number, keep: boolean): { row:
   const skipped = [schemaMod.skipped, checksMod.skipped].filter((s): s is string => !!s);
   const schema = schemaMod.mod ? JSON.parse(fs.readFileSync(path.join(__dirname, '../../providers/proxmox/schema.json'), 'utf8')) : undefined;
   const spec = generateEnvironment(guests);
-  const warm = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-bench-warm-'));
-  synthesizeApp(synthOnly(validateEnvironment(structuredClone(spec), `generated-${guests}`)), { outdir: warm });
-  fs.rmSync(warm, { recursive: true, force: true });
+  // Nothing is deleted before the run is over (bench/scratch.ts says why).
+  synthesizeApp(synthOnly(validateEnvironment(structuredClone(spec), `generated-${guests}`)), { outdir: scratchDir(`warm-${guests}-`) });
   const t: Record<'validate' | 'synth' | 'schema' | 'check', number[]> = { validate: [], synth: [], schema: [], check: [] };
   const cpu: number[] = [];
   let resources = 0;
   let kept: string | undefined;
   for (let i = 0; i < runs; i++) {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `pvestack-bench-${guests}-`));
+    const outdir = scratchDir(`scaling-${guests}-`);
     const cpuTimed = process.cpuUsage();
     let s = performance.now();
     const env = validateEnvironment(structuredClone(spec), `generated-${guests}`);
@@ -83,7 +82,6 @@ export function measureSize(guests: number, runs: number, keep: boolean): { row:
     const used = process.cpuUsage(cpuTimed);
     cpu.push((used.user + used.system) / 1000);
     if (i === runs - 1 && keep) kept = outdir;
-    else fs.rmSync(outdir, { recursive: true, force: true });
   }
   const ms = {
     validate: median(t.validate),

@@ -4,8 +4,8 @@
  * alternately in the same run so that machine noise hits both alike.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { scratchDir } from '../scratch';
 import { CommandMeasure, HAS_GNU_TIME, measureCommand, median } from '../measure';
 
 export interface SynthComparison {
@@ -31,37 +31,33 @@ function summarize(ms: CommandMeasure[]): Summary {
 }
 
 export async function synthVsCdktf(root: string, runs: number, log: (s: string) => void): Promise<SynthComparison> {
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-bench-synth-'));
+  const scratch = scratchDir('synth-');
   const env = { ...process.env, CHECKPOINT_DISABLE: '1' };
   const pvestack: CommandMeasure[] = [];
   const cdktf: CommandMeasure[] = [];
-  try {
-    for (let i = 0; i < runs; i++) {
-      const a = path.join(scratch, `pvestack-${i}`);
-      const b = path.join(scratch, `cdktf-${i}`);
-      pvestack.push(await measureCommand('node', ['bin/pvestack.js', '--quiet', '--out', a, 'synth', 'production'], { cwd: root, env }));
-      cdktf.push(await measureCommand('npx', ['cdktf', 'synth', '--app', 'npx tsx bench/cdktf-production-app.ts', '--output', b], { cwd: root, env }));
-      log(`  run ${i + 1}/${runs}: pvestack ${Math.round(pvestack[i]!.wallMs)} ms, cdktf ${Math.round(cdktf[i]!.wallMs)} ms`);
-    }
-    const read = (dir: string) => fs.readFileSync(path.join(dir, 'stacks', 'production', 'cdk.tf.json'), 'utf8');
-    const identicalOutput = read(path.join(scratch, 'pvestack-0')) === read(path.join(scratch, 'cdktf-0'));
-    const m = { pvestack: summarize(pvestack), cdktf: summarize(cdktf) };
-    return {
-      runs,
-      pvestack,
-      cdktf,
-      median: m,
-      ratio: {
-        wall: m.cdktf.wallMs / m.pvestack.wallMs,
-        treeRss: m.cdktf.treeRssMib / m.pvestack.treeRssMib,
-        ...(m.cdktf.maxRssMib && m.pvestack.maxRssMib ? { maxRss: m.cdktf.maxRssMib / m.pvestack.maxRssMib } : {}),
-      },
-      identicalOutput,
-      memorySource: HAS_GNU_TIME
-        ? '/usr/bin/time -v (largest process) and /proc sampling (whole tree)'
-        : '/proc sampling (whole tree) only: /usr/bin/time not found',
-    };
-  } finally {
-    fs.rmSync(scratch, { recursive: true, force: true });
+  for (let i = 0; i < runs; i++) {
+    const a = path.join(scratch, `pvestack-${i}`);
+    const b = path.join(scratch, `cdktf-${i}`);
+    pvestack.push(await measureCommand('node', ['bin/pvestack.js', '--quiet', '--out', a, 'synth', 'production'], { cwd: root, env }));
+    cdktf.push(await measureCommand('npx', ['cdktf', 'synth', '--app', 'npx tsx bench/cdktf-production-app.ts', '--output', b], { cwd: root, env }));
+    log(`  run ${i + 1}/${runs}: pvestack ${Math.round(pvestack[i]!.wallMs)} ms, cdktf ${Math.round(cdktf[i]!.wallMs)} ms`);
   }
+  const read = (dir: string) => fs.readFileSync(path.join(dir, 'stacks', 'production', 'cdk.tf.json'), 'utf8');
+  const identicalOutput = read(path.join(scratch, 'pvestack-0')) === read(path.join(scratch, 'cdktf-0'));
+  const m = { pvestack: summarize(pvestack), cdktf: summarize(cdktf) };
+  return {
+    runs,
+    pvestack,
+    cdktf,
+    median: m,
+    ratio: {
+      wall: m.cdktf.wallMs / m.pvestack.wallMs,
+      treeRss: m.cdktf.treeRssMib / m.pvestack.treeRssMib,
+      ...(m.cdktf.maxRssMib && m.pvestack.maxRssMib ? { maxRss: m.cdktf.maxRssMib / m.pvestack.maxRssMib } : {}),
+    },
+    identicalOutput,
+    memorySource: HAS_GNU_TIME
+      ? '/usr/bin/time -v (largest process) and /proc sampling (whole tree)'
+      : '/proc sampling (whole tree) only: /usr/bin/time not found',
+  };
 }

@@ -5,8 +5,8 @@
  * schema.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { scratchDir } from '../scratch';
 import { generateEnvironment } from '../generate-environment';
 import { ensureCompiledCli, measureProcess, type ProcessMeasure } from './process';
 
@@ -17,23 +17,19 @@ export interface WholeProcessResult {
 
 export async function wholeProcess(root: string, guests: number, runs: number, log: (s: string) => void): Promise<WholeProcessResult> {
   ensureCompiledCli(root, log);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-bench-whole-'));
-  try {
-    const spec = path.join(dir, `bench-${guests}.json`);
-    fs.writeFileSync(spec, JSON.stringify(generateEnvironment(guests), null, 1));
-    const out = path.join(dir, 'out');
-    const args = [path.join('bin', 'pvestack.js'), '--quiet', '--out', out, 'validate', '--no-terraform', spec];
-    // Each run writes into the output of the previous one, as a user re-running it does.
-    const fresh = await measureProcess(
-      `pvestack validate ${guests}-guest spec`,
-      'node',
-      args,
-      runs,
-      { cwd: root, env: { ...process.env, CHECKPOINT_DISABLE: '1' } },
-      log,
-    );
-    return { guests, fresh };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  const dir = scratchDir('whole-');
+  const spec = path.join(dir, `bench-${guests}.json`);
+  fs.writeFileSync(spec, JSON.stringify(generateEnvironment(guests), null, 1));
+  const out = path.join(dir, 'out');
+  const args = [path.join('bin', 'pvestack.js'), '--quiet', '--out', out, 'validate', '--no-terraform', spec];
+  // Each run writes into the output of the previous one, as a user re-running it does.
+  const fresh = await measureProcess(
+    `pvestack validate ${guests}-guest spec`,
+    'node',
+    args,
+    runs,
+    { cwd: root, env: { ...process.env, CHECKPOINT_DISABLE: '1' } },
+    log,
+  );
+  return { guests, fresh };
 }

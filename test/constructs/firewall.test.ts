@@ -1,4 +1,5 @@
 import { TerraformStack, Testing } from 'cdktf';
+import { testingApp } from '../support/testing-app';
 import { describe, expect, it } from 'vitest';
 import { Connections, GuestFirewall, Peer, Port, SecurityGroup } from '../../constructs';
 import type { Environment, Flow, Proto } from '../../model';
@@ -44,7 +45,7 @@ describe('Peer', () => {
 describe('Connections', () => {
   it('writes both sides of a flow and renders the ingress side as rules', () => {
     // GIVEN a database and a web endpoint and a security group
-    const stack = new TerraformStack(Testing.app(), 'test');
+    const stack = new TerraformStack(testingApp(), 'test');
     const db = { connections: new Connections({ peer: Peer.host('10.0.0.20') }) };
     const web = { connections: new Connections({ peer: Peer.host('10.0.0.11') }) };
     const ssh = new SecurityGroup(stack, 'Ssh', { groupName: 'ssh-admin' });
@@ -81,7 +82,7 @@ describe('Connections', () => {
   });
 
   it('uses container_id for containers', () => {
-    const stack = new TerraformStack(Testing.app(), 'test');
+    const stack = new TerraformStack(testingApp(), 'test');
     new GuestFirewall(stack, 'Ct', { nodeName: 'pve1', vmId: 300, kind: 'lxc', connections: new Connections() });
     const tf = JSON.parse(Testing.synth(stack)) as TfJson;
     expect(resourceAt(tf, 'proxmox_virtual_environment_firewall_options', 'Ct_Options')).toMatchObject({ container_id: 300 });

@@ -4,6 +4,7 @@
  * takes a mutator so a test states only what it changes.
  */
 import { Testing } from 'cdktf';
+import { testingApp } from '../support/testing-app';
 import type { Environment, EnvironmentSpec, GuestSpec, StorageBoxSpec, ZfsPoolSpec } from '../../model';
 import { validateEnvironment } from '../../model';
 import { PlatformStack } from '../../stacks/platform-stack';
@@ -121,7 +122,7 @@ export function fixtureEnv(mutate: (spec: FixtureSpec) => void = () => {}): Envi
 
 /** Synthesized Terraform JSON of a full PlatformStack. */
 export function synthEnv(env: Environment): TfJson {
-  const stack = new PlatformStack(Testing.app(), { env });
+  const stack = new PlatformStack(testingApp(), { env });
   return JSON.parse(Testing.synth(stack)) as TfJson;
 }
 

@@ -1,4 +1,4 @@
-import { Testing } from 'cdktf';
+import { testingApp } from '../support/testing-app';
 import { describe, expect, it } from 'vitest';
 import { GpuPassthrough } from '../../constructs';
 import { SpecError } from '../../model';
@@ -45,7 +45,7 @@ describe('GpuPassthrough', () => {
     // WHEN the stack is built THEN construction fails with a SpecError at the second claim
     let error: unknown;
     try {
-      new PlatformStack(Testing.app(), { env });
+      new PlatformStack(testingApp(), { env });
     } catch (e) {
       error = e;
     }
@@ -58,7 +58,7 @@ describe('GpuPassthrough', () => {
 
   it('lets the same guest claim its GPUs again (idempotent)', () => {
     const env = fixtureEnv();
-    const stack = new PlatformStack(Testing.app(), { env });
+    const stack = new PlatformStack(testingApp(), { env });
     const ledger = GpuPassthrough.of(stack, env);
     expect(ledger.claim(env.guests[2]!).map((g) => g.name)).toEqual(['gpu-a']);
   });

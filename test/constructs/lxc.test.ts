@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TerraformStack, Testing } from 'cdktf';
+import { testingApp } from '../support/testing-app';
 import { describe, expect, it } from 'vitest';
 import { LxcTemplate, Peer, Port, ProxmoxLxc, type ProxmoxLxcProps } from '../../constructs';
 import { DEFAULT_LXC_TEMPLATE_SHA512, DEFAULT_LXC_TEMPLATE_URL, ExitCode, InvalidPropsError, InvalidSpecError, SpecError } from '../../model';
@@ -45,7 +46,7 @@ describe('ProxmoxLxc', () => {
     const env = fixtureEnv((s) => ((s.cluster as { nodes: unknown[] }).nodes = [{ ...s.cluster.nodes[0]!, nvidiaDriverVersion: undefined }]));
     let error: unknown;
     try {
-      new PlatformStack(Testing.app(), { env });
+      new PlatformStack(testingApp(), { env });
     } catch (e) {
       error = e;
     }
@@ -127,7 +128,7 @@ describe("ProxmoxLxc on its own, in a user's cdktf stack (no environment)", () =
   const TEMPLATE_FILE = 'ubuntu-24.04-standard_24.04-2_amd64.tar.zst';
   // GIVEN a plain cdktf stack with the provider, as a user writes it
   const ownStack = () => {
-    const stack = new TerraformStack(Testing.app(), 'mine');
+    const stack = new TerraformStack(testingApp(), 'mine');
     new pve.provider.ProxmoxProvider(stack, 'proxmox', {});
     return stack;
   };

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TerraformStack, Testing } from 'cdktf';
+import { testingApp } from '../support/testing-app';
 import { describe, expect, it } from 'vitest';
 import { Peer, Port, ProxmoxVm, type ProxmoxVmProps } from '../../constructs';
 import { ExitCode, InvalidPropsError } from '../../model';
@@ -139,7 +140,7 @@ describe('ProxmoxVm', () => {
 describe("ProxmoxVm on its own, in a user's cdktf stack (no environment)", () => {
   // GIVEN a plain cdktf stack with the provider, as a user writes it
   const synthOwnStack = (props: Partial<ProxmoxVmProps> = {}) => {
-    const stack = new TerraformStack(Testing.app(), 'mine');
+    const stack = new TerraformStack(testingApp(), 'mine');
     new pve.provider.ProxmoxProvider(stack, 'proxmox', {});
     const vm = new ProxmoxVm(stack, 'app', {
       name: 'app',

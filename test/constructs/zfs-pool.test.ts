@@ -1,4 +1,4 @@
-import { Testing } from 'cdktf';
+import { testingApp } from '../support/testing-app';
 import { TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { ProxmoxZfsPool, zfsRaidLevel } from '../../constructs';
@@ -51,7 +51,7 @@ describe('ProxmoxZfsPool', () => {
     const env = fixtureEnv(
       (s) => (s.zfsPools[0] = { ...s.zfsPools[0]!, layout: 'raidz2', disks: [1, 2, 3, 4, 5, 6].map((i) => `/dev/disk/by-id/hdd-${i}`), diskSizeGib: 4000 }),
     );
-    const pool = new ProxmoxZfsPool(new TerraformStack(Testing.app(), 's'), 'p', { pool: env.zfsPools[0]! });
+    const pool = new ProxmoxZfsPool(new TerraformStack(testingApp(), 's'), 'p', { pool: env.zfsPools[0]! });
     expect(pool.usableCapacityGib).toBe(16000);
   });
 

@@ -3,7 +3,8 @@
  * instead of cdktf's generic resolve: the JSON must be the same, key order included, for every
  * environment, and for every kind of token cdktf knows, including the errors it raises.
  */
-import { Fn, Lazy, TerraformOutput, TerraformStack, TerraformVariable, Testing, Token } from 'cdktf';
+import { Fn, Lazy, TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
+import { testingApp } from '../support/testing-app';
 import { describe, expect, it } from 'vitest';
 import { generateEnvironment } from '../../bench/generate-environment';
 import { validateEnvironment, type Environment } from '../../model';
@@ -15,7 +16,7 @@ const tokens = require('cdktf/lib/_tokens') as { resolve: (scope: unknown, obj: 
 
 /** cdktf's own toTerraform and PlatformStack's, as JSON text (key order counts). */
 function bothWays(env: Environment): { generic: string; plain: string } {
-  const stack = new PlatformStack(Testing.app(), { env });
+  const stack = new PlatformStack(testingApp(), { env });
   const generic = JSON.stringify(TerraformStack.prototype.toTerraform.call(stack));
   const plain = JSON.stringify(stack.toTerraform());
   return { generic, plain };
@@ -66,7 +67,7 @@ describe('PlatformStack.toTerraform with the plain resolve', () => {
 });
 
 describe('plain resolve against cdktf’s resolve, value by value', () => {
-  const stack = new TerraformStack(Testing.app(), 'values');
+  const stack = new TerraformStack(testingApp(), 'values');
   const variable = new TerraformVariable(stack, 'v', { type: 'string' });
   const listVariable = new TerraformVariable(stack, 'l', { type: 'list(string)' });
   new TerraformOutput(stack, 'o', { value: variable.stringValue });

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { toShell } from '../../../deploy/commands';
 import { detectComposeCli, downCommands, planLocal, upCommands } from '../../../deploy/local-compose';
 import { loadEnvironment } from '../../../stacks/registry';
+import { scratchDir } from '../../support/tools';
 
 const CLI = path.join(__dirname, '..', '..', '..', 'bin', 'pvestack.js');
 const pvestack = (...args: string[]) =>
@@ -56,8 +56,10 @@ describe('pvestack up/down without a Docker engine', () => {
   const NO_ENGINE =
     'error: no Docker engine answers at DOCKER_HOST=unix:///nonexistent.sock. Start the Docker engine, or point DOCKER_HOST at one that runs (`docker version` shows the same problem); nothing was started or stopped\n';
   const secrets = { PVESTACK_POSTGRES_PASSWORD: 'a', PVESTACK_REDIS_PASSWORD: 'b', PVESTACK_VLLM_API_KEY: 'c', PVESTACK_SESSION_SECRET: 'd' };
+  const scratch = scratchDir('pvestack-up-');
+  afterAll(scratch.cleanup);
   const run = (args: string[], extra: Record<string, string> = {}) =>
-    spawnSync('node', [CLI, '-o', fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-up-')), ...args], {
+    spawnSync('node', [CLI, '-o', fs.mkdtempSync(path.join(scratch.dir, 'out-')), ...args], {
       encoding: 'utf8',
       env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent.sock', ...extra },
     });
