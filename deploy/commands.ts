@@ -210,16 +210,26 @@ export function composeBase(flavor: ComposeFlavor, root: string, s: StackRef): A
  * is a one-shot job that exited 0) and carries the expected fingerprint label. `unhealthy` or a
  * crash fails at once ({@link HEALTH_FAILED_EXIT}), otherwise the budget applies
  * ({@link HEALTH_TIMEOUT_EXIT}). Its last stderr line is `health <service> <what happened>`.
+ *
+ * One `docker ps` per poll (four a second) reads all of it: `.State` is the status word
+ * (running, exited, dead, ...; Docker 20.10 and later), and `.Status` is the text `docker ps`
+ * prints, whose parenthesised suffix is the health (`Up 5 seconds (healthy)`, `(unhealthy)`,
+ * `(health: starting)`) and whose `Exited (<code>)` prefix is the exit code (both written by
+ * docker/cli's formatter/container.go from the engine's container summary). Fields are split on
+ * `|`, which neither a compose service name nor a fingerprint contains, so an empty label keeps
+ * its place.
  */
 export const WAIT_FUNCTION = [
   'w() {',
   '  end=$(( $(date +%s) + $4 )); f="--filter label=com.docker.compose.project=$1"',
   '  [ "$2" = - ] || f="$f --filter label=com.docker.compose.service=$2"',
   '  while :; do',
-  `    s=$(docker ps -aq $f | xargs -r docker inspect --format '{{index .Config.Labels "com.docker.compose.service"}} {{.State.Status}} {{.State.ExitCode}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{index .Config.Labels "${CONFIG_LABEL}"}}')`,
+  `    s=$(docker ps -a $f --format '{{.Label "com.docker.compose.service"}}|{{.State}}|{{.Label "${CONFIG_LABEL}"}}|{{.Status}}')`,
   '    ok=1; [ -n "$s" ] || ok=0',
-  '    while read -r n st code h fp; do',
+  "    while IFS='|' read -r n st fp status; do",
   '      [ -n "$n" ] || continue',
+  '      case "$status" in *"(unhealthy)"*) h=unhealthy ;; *"(healthy)"*) h=healthy ;; *"(health: "*) h=starting ;; *) h=none ;; esac',
+  '      code=0; case "$status" in "Exited ("*) code=${status#Exited (}; code=${code%%)*} ;; esac',
   `      [ "$h" != unhealthy ] || { echo "health $n is unhealthy" >&2; exit ${HEALTH_FAILED_EXIT}; }`,
   `      [ "$st" != dead ] && { [ "$st" != exited ] || [ "$code" = 0 ]; } || { echo "health $n $st with exit code $code" >&2; exit ${HEALTH_FAILED_EXIT}; }`,
   '      [ "$3" = - ] || [ "$fp" = "$3" ] || ok=0',
@@ -228,7 +238,7 @@ export const WAIT_FUNCTION = [
   '$s',
   'EOF',
   '    [ $ok = 0 ] || return 0',
-  `    [ "$(date +%s)" -lt "$end" ] || { echo "health $2 did not become healthy within $4 s (last state: $(echo $s))" >&2; exit ${HEALTH_TIMEOUT_EXIT}; }`,
+  `    [ "$(date +%s)" -lt "$end" ] || { echo "health $2 did not become healthy within $4 s (last state: $(echo "$s" | tr '|\\n' ' ;'))" >&2; exit ${HEALTH_TIMEOUT_EXIT}; }`,
   '    sleep 0.25',
   '  done',
   '}',
@@ -254,6 +264,11 @@ export function ensureNetworkLines(networks: readonly string[]): string[] {
  */
 export function ensureNetworks(networks: readonly string[]): Argv {
   return sh(...ensureNetworkLines(networks));
+}
+
+/** The health waits of `upAndWait` without its `up`: `prelude` first, then each wait in order. */
+export function waitOnly(project: string, waits: readonly WaitFor[], opts: { prelude?: readonly string[] } = {}): Argv {
+  return sh(WAIT_FUNCTION, 'set -e', ...(opts.prelude ?? []), ...waits.map((w) => waitCall(project, w)));
 }
 
 /**
@@ -308,10 +323,13 @@ export function recreateService(flavor: ComposeFlavor, root: string, s: StackRef
 
 /**
  * Starts the whole release (`up -d --remove-orphans`: services removed from the file go, nothing
- * else that already matches is touched) and waits for every service in start order.
+ * else that already matches is touched) and waits for every service in start order; with
+ * `start` false it only waits (see the health step in deploy/plan.ts).
  */
-export function startAll(flavor: ComposeFlavor, root: string, s: StackRef, waits: readonly WaitFor[]): Argv {
-  return upAndWait(composeBase(flavor, root, s), s.project, waits, { prelude: [journalLine(root, { step: 'health', stack: s.stack })] });
+export function startAll(flavor: ComposeFlavor, root: string, s: StackRef, waits: readonly WaitFor[], start = true): Argv {
+  const prelude = [journalLine(root, { step: 'health', stack: s.stack })];
+  if (!start) return waitOnly(s.project, waits, { prelude });
+  return upAndWait(composeBase(flavor, root, s), s.project, waits, { prelude });
 }
 
 /**

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import type { Environment } from '../model';
 import type { RenderedStack } from '../templates/artifacts';
 import { COMPOSE_FILE, renderEnvironment, RenderOptions } from '../templates/render';
-import { Argv, composeCommand, ComposeFlavor, composeDown as composeDownArgs, DETECT_COMPOSE, ensureNetworks, upAndWait } from './commands';
+import { Argv, composeCommand, ComposeFlavor, composeDown as composeDownArgs, DETECT_COMPOSE, ensureNetworks, upAndWait, waitOnly } from './commands';
 import type { HostState } from './host-state';
 import { planHost, StackPlan, Step, waitFor } from './plan';
 import { stackRelease } from './release';
@@ -146,7 +146,7 @@ export function localStepCommand(step: Step, s: LocalStackPlan, cli: ComposeCli,
     case 'recreate':
       return upAndWait(localComposeBase(cli, s), s.project, [wait(step.service)], { services: [step.service.name] });
     case 'health':
-      return upAndWait(localComposeBase(cli, s), s.project, r.services.map(wait));
+      return step.start ? upAndWait(localComposeBase(cli, s), s.project, r.services.map(wait)) : waitOnly(s.project, r.services.map(wait));
   }
 }
 

@@ -15,7 +15,17 @@ import type { ReleaseService, StackRelease } from './release';
 
 /** One step of a stack's deploy. */
 export type Step =
-  { readonly kind: 'upload'; readonly upload: boolean } | { readonly kind: 'recreate'; readonly service: ReleaseService } | { readonly kind: 'health' };
+  | { readonly kind: 'upload'; readonly upload: boolean }
+  | { readonly kind: 'recreate'; readonly service: ReleaseService }
+  /**
+   * Waits until every service runs as released. `start`: runs `up -d --remove-orphans` first,
+   * needed when nothing of the project runs yet (one `up` starts it all in dependency order) or
+   * when containers of services the release no longer has must go. Otherwise every service either
+   * already ran as released when the plan was made or had a recreate step of its own, so that `up`
+   * would change nothing: it is left out, and so is a second start of the compose CLI per stack
+   * (about 0.4 s of CPU each for the Python docker-compose 1.x that Debian ships).
+   */
+  | { readonly kind: 'health'; readonly start: boolean };
 
 export interface StackPlan {
   readonly release: StackRelease;
@@ -83,7 +93,7 @@ export function planStack(release: StackRelease, state: StackState, journal: rea
   if (state.current !== release.id) steps.push({ kind: 'upload', upload: !state.releases.includes(release.id) });
   // Nothing of the project runs (a first deploy): one `up` starts it all in dependency order.
   if (state.containers.length > 0) for (const s of off) steps.push({ kind: 'recreate', service: s });
-  steps.push({ kind: 'health' });
+  steps.push({ kind: 'health', start: state.containers.length === 0 || orphans });
   return { ...base, action: state.current === release.id ? 'repair' : 'deploy', services: off.map((s) => s.name), statefulChanged, steps };
 }
 
@@ -152,6 +162,7 @@ export function stepCommand(step: Step, plan: StackPlan, flavor: ComposeFlavor, 
         o.root,
         stackRef(r),
         r.services.map((s) => waitFor(s, o)),
+        step.start,
       );
   }
 }

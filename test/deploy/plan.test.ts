@@ -23,8 +23,11 @@ const state = (over: Partial<StackState> = {}): StackState => ({
   containers: [running('web'), running('client')],
   ...over,
 });
+/** `health` starts the whole project then waits; `health(wait)` only waits. */
 const kinds = (steps: readonly Step[]) =>
-  steps.map((s) => (s.kind === 'recreate' ? `recreate:${s.service.name}` : s.kind === 'upload' ? `upload${s.upload ? '' : '(reuse)'}` : s.kind));
+  steps.map((s) =>
+    s.kind === 'recreate' ? `recreate:${s.service.name}` : s.kind === 'upload' ? `upload${s.upload ? '' : '(reuse)'}` : s.start ? 'health' : 'health(wait)',
+  );
 
 describe('release plan (pure): what runs versus the release', () => {
   it.each([
@@ -33,29 +36,34 @@ describe('release plan (pure): what runs versus the release', () => {
       'a container stopped by hand',
       state({ containers: [running('web', undefined, { state: 'exited', exitCode: 137, health: 'unhealthy' }), running('client')] }),
       'repair',
-      ['recreate:web', 'health'],
+      ['recreate:web', 'health(wait)'],
     ],
-    ['a container removed by hand', state({ containers: [running('client')] }), 'repair', ['recreate:web', 'health']],
-    ['unhealthy', state({ containers: [running('web'), running('client', undefined, { health: 'unhealthy' })] }), 'repair', ['recreate:client', 'health']],
+    ['a container removed by hand', state({ containers: [running('client')] }), 'repair', ['recreate:web', 'health(wait)']],
+    [
+      'unhealthy',
+      state({ containers: [running('web'), running('client', undefined, { health: 'unhealthy' })] }),
+      'repair',
+      ['recreate:client', 'health(wait)'],
+    ],
     ['a first deploy', state({ current: undefined, releases: [], containers: [] }), 'deploy', ['upload', 'health']],
     ['everything removed by hand', state({ containers: [] }), 'repair', ['health']],
     [
       'a new release of web',
       state({ current: 'OLD', releases: ['OLD'], containers: [running('web', 'old-fp'), running('client')] }),
       'deploy',
-      ['upload', 'recreate:web', 'health'],
+      ['upload', 'recreate:web', 'health(wait)'],
     ],
     [
       'containers from a deploy without labels',
       state({ current: 'OLD', releases: ['OLD'], containers: [running('web', ''), running('client', '')] }),
       'deploy',
-      ['upload', 'recreate:web', 'recreate:client', 'health'],
+      ['upload', 'recreate:web', 'recreate:client', 'health(wait)'],
     ],
     [
       'the release is on the host already (rolled back earlier)',
       state({ current: 'OLD', releases: ['OLD', release.id], containers: [running('web', 'old-fp'), running('client')] }),
       'deploy',
-      ['upload(reuse)', 'recreate:web', 'health'],
+      ['upload(reuse)', 'recreate:web', 'health(wait)'],
     ],
     ['an orphan service', state({ containers: [running('web'), running('client'), running('gone', 'x')] }), 'repair', ['health']],
   ])('%s', (_name, s, action, steps) => {
@@ -82,7 +90,7 @@ describe('release plan (pure): what runs versus the release', () => {
     ];
     const plan = planStack(release, state({ containers: [running('web'), running('client', 'old')] }), journal);
     expect(plan.rollbackTo).toBe('GOOD');
-    expect(kinds(plan.steps)).toEqual(['recreate:client', 'health']);
+    expect(kinds(plan.steps)).toEqual(['recreate:client', 'health(wait)']);
   });
 
   it('parses the probe output into the host state', () => {
