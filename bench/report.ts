@@ -6,7 +6,7 @@ import type { ProcessMeasure } from './parts/process';
 import type { TestSuiteResult } from './parts/test-suite';
 import type { WholeProcessResult } from './parts/whole-process';
 import type { FanoutResult } from './parts/fanout';
-import type { ScalingResult, ScalingRow } from './parts/scaling';
+import { WARM_GUESTS, type ScalingResult, type ScalingRow } from './parts/scaling';
 import type { SynthComparison } from './parts/synth-vs-cdktf';
 
 export interface Machine {
@@ -170,7 +170,12 @@ export function renderMarkdown(r: BenchResults): string {
     out.push(`| ratio cdktf ÷ pvestack | ${ratio(s.ratio.wall)} | ${ratio(s.ratio.treeRss)} | ${ratio(s.ratio.maxRss)} |`, '');
   }
 
-  out.push('### Validate → synth → schema-validate → check, generated environments', '');
+  out.push(
+    '### Validate → synth → schema-validate → check, generated environments',
+    '',
+    `Each size in a process of its own, after untimed runs of the same size (at least ${WARM_GUESTS} guests in all); no output is deleted before the bench ends (bench/scratch.ts).`,
+    '',
+  );
   if (r.scalingSkipped.length) out.push(...r.scalingSkipped.map((s) => `- ${s}`), '');
   out.push(
     '| guests | runs | resources | validate | synth | schema | check | total | per guest | CPU total | CPU per guest |',

@@ -40,9 +40,18 @@ export interface ScalingResult {
 }
 
 /**
- * One size in this process: an untimed run of the same size first, so that compiling the hot code
- * (V8 optimizes a function only after many calls) is not counted as time per guest, then `runs`
- * timed runs. `keep`: leave the last run's output directory for the diff benchmark.
+ * Untimed runs before the timed ones: as many as make about 1 000 guests, at least one. V8
+ * optimizes a function after enough calls, not after enough runs: one warm run of 100 guests left
+ * the timed 100-guest runs still paying for compiling and tiering up (their CPU time above their
+ * wall time is the compiler thread), which a size of 1 000 or more had already paid for.
+ */
+export const WARM_GUESTS = 1000;
+export const warmRuns = (guests: number): number => Math.max(1, Math.ceil(WARM_GUESTS / guests));
+
+/**
+ * One size in this process: untimed runs of the same size first ({@link warmRuns}), so that
+ * compiling the hot code is not counted as time per guest, then `runs` timed runs. `keep`: leave
+ * the last run's output directory for the diff benchmark.
  */
 export function measureSize(guests: number, runs: number, keep: boolean): { row: ScalingRow; skipped: string[]; outdir?: string } {
   const schemaMod = optionalModule<SchemaValidator>('../../providers/proxmox/schema-validator');
@@ -51,7 +60,8 @@ export function measureSize(guests: number, runs: number, keep: boolean): { row:
   const schema = schemaMod.mod ? JSON.parse(fs.readFileSync(path.join(__dirname, '../../providers/proxmox/schema.json'), 'utf8')) : undefined;
   const spec = generateEnvironment(guests);
   // Nothing is deleted before the run is over (bench/scratch.ts says why).
-  synthesizeApp(synthOnly(validateEnvironment(structuredClone(spec), `generated-${guests}`)), { outdir: scratchDir(`warm-${guests}-`) });
+  for (let i = 0; i < warmRuns(guests); i++)
+    synthesizeApp(synthOnly(validateEnvironment(structuredClone(spec), `generated-${guests}`)), { outdir: scratchDir(`warm-${guests}-`) });
   const t: Record<'validate' | 'synth' | 'schema' | 'check', number[]> = { validate: [], synth: [], schema: [], check: [] };
   const cpu: number[] = [];
   let resources = 0;
