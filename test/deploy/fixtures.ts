@@ -161,7 +161,7 @@ export function startedAt(dockerHost: string, project: string): Record<string, s
   return out;
 }
 
-/** Health of every container of a project, by service. */
+/** Health of every running container of a project, by service (`none`: it has no healthcheck). */
 export function healthOf(dockerHost: string, project: string): Record<string, string> {
   const ids = docker(dockerHost, ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`])
     .split('\n')
@@ -171,7 +171,7 @@ export function healthOf(dockerHost: string, project: string): Record<string, st
     const [svc, health] = docker(dockerHost, [
       'inspect',
       '--format',
-      '{{index .Config.Labels "com.docker.compose.service"}} {{if .State.Health}}{{.State.Health.Status}}{{end}}',
+      '{{index .Config.Labels "com.docker.compose.service"}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}',
       id,
     ]).split(' ');
     out[svc!] = health!;
