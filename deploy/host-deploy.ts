@@ -273,7 +273,7 @@ export async function deployHost(t: HostTarget, ctx: DeployContext): Promise<Hos
           .reverse()
           .find((l) => l.startsWith('health ')) ?? 'health ? did not become healthy';
       const [, service = '?', ...detail] = last.split(' ');
-      let logs = '';
+      let logs: string;
       try {
         const r = await run(logsCommand(sp, service, flavor, o));
         logs = `${r.stdout}${r.stderr}`;

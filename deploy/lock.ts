@@ -42,7 +42,7 @@ export interface LockJudgement {
  * says which machine this is and whether a pid runs here (the holder may be this machine).
  */
 export function judgeLock(infoText: string, mtime: number, now: number, local: { machine: string; alive(pid: number): boolean }): LockJudgement {
-  let info: Partial<LockInfo> = {};
+  let info: Partial<LockInfo>;
   try {
     info = infoText ? (JSON.parse(infoText) as Partial<LockInfo>) : {};
   } catch {

@@ -4,7 +4,6 @@
  */
 export function optionalModule<T>(specifier: string): { mod?: T; skipped?: string } {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return { mod: require(specifier) as T };
   } catch (err) {
     return { skipped: `skipped: not implemented (${specifier}: ${(err as Error).message.split('\n')[0]})` };

@@ -80,7 +80,6 @@ export async function measureProcess(
 
 /** Builds dist/ when the compiled CLI is missing or older than its sources. */
 export function ensureCompiledCli(root: string, log: (s: string) => void): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { distProblem } = require(path.join(root, 'bin', 'dist-status.js')) as { distProblem: (r: string) => string | undefined };
   const problem = distProblem(root);
   if (problem === undefined) return;

@@ -16,11 +16,8 @@ mod._load = function load(request, parent, isMain) {
   return request === 'vitest' ? stub : original.call(this, request, parent, isMain);
 };
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 export const dockerdSupport = require('../../test/support/dockerd') as typeof import('../../test/support/dockerd');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 export const sshdSupport = require('../../test/support/sshd') as typeof import('../../test/support/sshd');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 export const toolsSupport = require('../../test/support/tools') as typeof import('../../test/support/tools');
 
 mod._load = original;

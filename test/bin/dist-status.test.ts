@@ -4,7 +4,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { distProblem } = require('../../bin/dist-status.js') as { distProblem: (root: string) => string | undefined };
 
 describe('distProblem', () => {

@@ -14,7 +14,6 @@ type DeepMutable<T> = T extends (infer U)[]
       ? { -readonly [K in keyof T]: DeepMutable<T[K]> }
       : T;
 /** A spec the test may edit freely (loosely typed so that a test can set any field). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Draft = DeepMutable<EnvironmentSpec> & { guests: any[]; cluster: any; connections: any[]; secrets: any; checks?: any; zfsPools: any[] };
 
 export function baseSpec(): Draft {
