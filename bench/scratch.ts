@@ -21,7 +21,12 @@ import * as path from 'node:path';
 
 const ENV = 'PVESTACK_BENCH_SCRATCH';
 
-function root(): string {
+/**
+ * The run's scratch root, made on first use. A part that starts child processes calls it first, so
+ * that they inherit the variable and write under this root instead of making roots of their own
+ * that nothing removes.
+ */
+export function scratchRoot(): string {
   const given = process.env[ENV];
   if (given && fs.existsSync(given)) return given;
   const made = fs.mkdtempSync(path.join(os.tmpdir(), 'pvestack-bench-'));
@@ -31,7 +36,7 @@ function root(): string {
 
 /** A new, empty directory under the run's scratch root; it stays until `removeScratch()`. */
 export function scratchDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(root(), prefix));
+  return fs.mkdtempSync(path.join(scratchRoot(), prefix));
 }
 
 /** Removes the scratch root (and every directory `scratchDir` made): the bench's last step. */

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { scratchDir } from '../scratch';
+import { scratchDir, scratchRoot } from '../scratch';
 import { synthesizeApp } from '../../pipeline';
 import { synthOnly } from './synth-only';
 import { validateEnvironment, type Environment } from '../../model';
@@ -120,6 +120,7 @@ export function scaling(
   const rows: ScalingRow[] = [];
   let skipped: string[] = [];
   let largest: ScalingResult['largest'] | undefined;
+  scratchRoot();
   for (const { guests, runs } of sizes) {
     const child = spawnSync(
       process.execPath,
