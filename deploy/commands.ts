@@ -266,7 +266,7 @@ export function ensureNetworks(networks: readonly string[]): Argv {
   return sh(...ensureNetworkLines(networks));
 }
 
-/** The health waits of `upAndWait` without its `up`: `prelude` first, then each wait in order. */
+/** One `sh` script (`set -e`): the `prelude` lines, then each health wait in order. `upAndWait` puts its `up` last in the prelude. */
 export function waitOnly(project: string, waits: readonly WaitFor[], opts: { prelude?: readonly string[] } = {}): Argv {
   return sh(WAIT_FUNCTION, 'set -e', ...(opts.prelude ?? []), ...waits.map((w) => waitCall(project, w)));
 }
@@ -282,7 +282,7 @@ export function upAndWait(
   waits: readonly WaitFor[],
   opts: { services?: readonly string[]; prelude?: readonly string[] } = {},
 ): Argv {
-  return sh(WAIT_FUNCTION, 'set -e', ...(opts.prelude ?? []), `${toShell(composeUp(base, opts.services))} >&2`, ...waits.map((w) => waitCall(project, w)));
+  return waitOnly(project, waits, { prelude: [...(opts.prelude ?? []), `${toShell(composeUp(base, opts.services))} >&2`] });
 }
 
 /**

@@ -8,6 +8,7 @@
  * started on first access. `_netdev,nofail` keep a missing box from blocking boot.
  */
 import type { StorageBoxMount, StorageBoxSpec } from '../model';
+import { pinnedKeyOptions } from './openssh-options';
 
 /** Directory the deployer fills with Storage Box credentials and keys (mode 0600). */
 export const STORAGE_BOX_SECRET_DIR = '/etc/pvestack';
@@ -141,16 +142,7 @@ export function sftpFolderArgv(box: StorageBoxSpec, mount: StorageBoxMount): str
     '/usr/bin/sftp',
     '-P',
     String(STORAGE_BOX_SSH_PORT),
-    '-i',
-    storageBoxKeyPath(box.name),
-    '-o',
-    `UserKnownHostsFile=${storageBoxKnownHostsPath(box.name)}`,
-    '-o',
-    'StrictHostKeyChecking=yes',
-    '-o',
-    'BatchMode=yes',
-    '-o',
-    'IdentitiesOnly=yes',
+    ...pinnedKeyOptions(storageBoxKeyPath(box.name), storageBoxKnownHostsPath(box.name)),
     '-b',
     folderBatchPath(box.name, mount.mountPoint),
     `${box.user}@${box.host}`,

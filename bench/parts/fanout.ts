@@ -16,6 +16,7 @@ import { scratchDir } from '../scratch';
 import { stringify } from 'yaml';
 import type { ServiceSpec } from '../../model';
 import { renderCompose } from '../../templates/compose/render-compose';
+import { pinnedKeyOptions } from '../../templates/openssh-options';
 import { loopbackHostsSpec } from '../../test/support/loopback-spec';
 import type { TestSshd } from '../../test/support/sshd';
 import { median, mustRun } from '../measure';
@@ -163,18 +164,7 @@ function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env)
   });
 }
 
-const sshOpts = (lab: Lab, h: TestSshd) => [
-  '-i',
-  h.privateKeyPath,
-  '-o',
-  `UserKnownHostsFile=${lab.knownHosts}`,
-  '-o',
-  'StrictHostKeyChecking=yes',
-  '-o',
-  'BatchMode=yes',
-  '-o',
-  'IdentitiesOnly=yes',
-];
+const sshOpts = (lab: Lab, h: TestSshd) => pinnedKeyOptions(h.privateKeyPath, lab.knownHosts);
 
 async function viaOpenssh(lab: Lab, hosts: TestSshd[], tag: string, composeFile: string): Promise<void> {
   await Promise.all(

@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pinnedKeyOptions } from '../../templates/openssh-options';
 import { freePort, run, scratchDir, waitFor } from './tools';
 import * as net from 'node:net';
 
@@ -102,21 +103,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
   const knownHostsPath = path.join(dir, 'known_hosts');
   fs.writeFileSync(knownHostsPath, `[${address}]:${port} ${hostPublicKey}\n`);
   const pid = () => Number(fs.readFileSync(path.join(dir, 'sshd.pid'), 'utf8'));
-  const sshArgs = [
-    '-p',
-    String(port),
-    '-i',
-    privateKeyPath,
-    '-o',
-    `UserKnownHostsFile=${knownHostsPath}`,
-    '-o',
-    'StrictHostKeyChecking=yes',
-    '-o',
-    'BatchMode=yes',
-    '-o',
-    'IdentitiesOnly=yes',
-    `root@${address}`,
-  ];
+  const sshArgs = ['-p', String(port), ...pinnedKeyOptions(privateKeyPath, knownHostsPath), `root@${address}`];
   return {
     host: address,
     port,
