@@ -32,7 +32,7 @@ export interface SshdOptions {
   readonly clientKey?: string;
   /** Loopback address to listen on (any of 127.0.0.0/8). @default 127.0.0.1 */
   readonly address?: string;
-  /** Variables every session gets (`SetEnv`), e.g. `DOCKER_HOST`. */
+  /** Variables every session gets (`SetEnv`), e.g. `DOCKER_HOST`; `HOME` is a stock one (see `stockHome`). */
   readonly env?: Readonly<Record<string, string>>;
   /**
    * Gives the server its own mount namespace in which `source` is bind-mounted on `target` (an
@@ -71,13 +71,9 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
     'MaxStartups 100:30:200',
     'MaxSessions 50',
     `Subsystem sftp internal-sftp${opts.sftpStartDir ? ` -d ${opts.sftpStartDir}` : ''}`,
-    ...(opts.env && Object.keys(opts.env).length
-      ? [
-          `SetEnv ${Object.entries(opts.env)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(' ')}`,
-        ]
-      : []),
+    `SetEnv ${Object.entries({ HOME: stockHome(dir), ...opts.env })
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
   ].join('\n');
   fs.writeFileSync(path.join(dir, 'sshd_config'), `${config}\n`);
   run('/usr/sbin/sshd', ['-t', '-f', path.join(dir, 'sshd_config')]);
@@ -125,6 +121,23 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
       cleanup();
     },
   };
+}
+
+/**
+ * The HOME of every session: a directory of its own holding Debian's stock root .bashrc
+ * (base-files' dot.bashrc), as on a freshly installed guest. sshd runs each command through the
+ * user's shell, and Debian's bash reads ~/.bashrc when sshd starts it, even non-interactive; the
+ * test hosts log in as root of this machine, whose own ~/.bashrc may set up a developer's tools (a
+ * pyenv init costs about 85 ms of CPU per remote command, a tenth of the deploy suites' time) or
+ * print things. Sessions still start in root's real home directory (sshd's chdir uses the passwd
+ * entry); nothing remote that pvestack runs reads HOME.
+ */
+function stockHome(dir: string): string {
+  const home = path.join(dir, 'home');
+  fs.mkdirSync(home, { mode: 0o700 });
+  const stock = '/usr/share/base-files/dot.bashrc';
+  if (fs.existsSync(stock)) fs.copyFileSync(stock, path.join(home, '.bashrc'));
+  return home;
 }
 
 function canConnect(port: number, address: string): Promise<boolean> {
