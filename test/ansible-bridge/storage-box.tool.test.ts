@@ -7,7 +7,7 @@ import { smallSpec } from './fixture';
 import { chrootVars, hasChrootConnection, PLAYBOOKS, recap, runAnsible, writeSpecAndInventory } from './support/ansible';
 import { throwawayRoot, ThrowawayRoot } from './support/throwaway-root';
 
-const tools = ['ansible-playbook', 'debootstrap', 'mount', 'ssh-keygen', ...(hasChrootConnection() ? [] : ['(ansible community.general.chroot connection)'])];
+const tools = ['ansible-playbook', 'mmdebstrap', 'mount', 'ssh-keygen', ...(hasChrootConnection() ? [] : ['(ansible community.general.chroot connection)'])];
 const PASSWORD = "correct horse $battery 'staple'";
 
 describeWithTools(

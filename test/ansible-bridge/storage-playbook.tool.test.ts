@@ -7,7 +7,7 @@ import { smallSpec } from './fixture';
 import { chrootVars, hasChrootConnection, PLAYBOOKS, recap, runAnsible, writeSpecAndInventory } from './support/ansible';
 import { throwawayRoot, ThrowawayRoot } from './support/throwaway-root';
 
-const tools = ['ansible-playbook', 'debootstrap', 'mount', ...(hasChrootConnection() ? [] : ['(ansible community.general.chroot connection)'])];
+const tools = ['ansible-playbook', 'mmdebstrap', 'mount', ...(hasChrootConnection() ? [] : ['(ansible community.general.chroot connection)'])];
 const STANDIN = path.join(__dirname, 'support', 'pve-storage-standin.py');
 
 /** Node pve-a of the fixture with the storages a fresh install has, `local` declared with what the output needs. */

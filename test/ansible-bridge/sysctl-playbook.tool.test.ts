@@ -7,7 +7,7 @@ import { smallSpec } from './fixture';
 import { chrootVars, hasChrootConnection, PLAYBOOKS, recap, runAnsible, writeSpecAndInventory } from './support/ansible';
 import { throwawayRoot, ThrowawayRoot } from './support/throwaway-root';
 
-const tools = ['ansible-playbook', 'debootstrap', 'mount', ...(hasChrootConnection() ? [] : ['(ansible community.general.chroot connection)'])];
+const tools = ['ansible-playbook', 'mmdebstrap', 'mount', ...(hasChrootConnection() ? [] : ['(ansible community.general.chroot connection)'])];
 const SYSCTL_FILE = REDIS_SYSCTL_PATH.slice(1);
 
 /**
