@@ -25,6 +25,8 @@ export type ComposeFlavor = 'v1' | 'v2';
 export const LOCK_HELD_EXIT = 75;
 /** Exit code of the lock script when the lock could not be written (EX_IOERR): full disk, read-only root. */
 export const LOCK_WRITE_EXIT = 74;
+/** How many times (0.1 s apart) a deploy looks again at a held lock that has no info yet. */
+export const LOCK_INFO_WAIT_TRIES = 20;
 /** Exit code of `releaseLock` when there was no lock to release. */
 export const NO_LOCK_EXIT = 3;
 /** Exit code of a health wait when a service crashed or reported unhealthy. */
@@ -122,20 +124,31 @@ export function probe(root: string, stacks: readonly StackRef[]): Argv {
 /**
  * Takes the host's deploy lock and reads its state in one round trip. `mkdir` either creates the
  * lock directory or fails, so two deploys can never both win. The holder's info (JSON) comes on
- * stdin and is written to a temporary file renamed into place, so a lock never exists without its
- * info; if that write fails (no space left, read-only file system) the lock is removed again and
- * the script exits {@link LOCK_WRITE_EXIT} with the system's reason. When the lock is held it
- * prints `lock <mtime> <info>` and exits {@link LOCK_HELD_EXIT}.
+ * stdin and is written to a temporary file renamed into place, so it is never seen half written;
+ * if that write fails (no space left, read-only file system) the lock is removed again and the
+ * script exits {@link LOCK_WRITE_EXIT} with the system's reason.
+ *
+ * A deploy that loses the `mkdir` race may look in the moment between the winner's `mkdir` and its
+ * rename, and find a lock without info; it then looks again every 0.1 s for up to
+ * {@link LOCK_INFO_WAIT_TRIES} times, so it can name the holder (or take the lock, if the winner
+ * failed to write and removed it). A lock still without info after that is reported as such (left
+ * by something other than a deploy). When the lock is held it prints `lock <mtime> <info>` and
+ * exits {@link LOCK_HELD_EXIT}.
  */
 export function lockAndProbe(root: string, stacks: readonly StackRef[]): Argv {
   const lock = lockDir(root);
   return sh(
     `mkdir -p ${shq(root)} || exit ${LOCK_WRITE_EXIT}`,
-    `if err=$(mkdir ${shq(lock)} 2>&1); then`,
-    `  if ! err=$({ cat > ${shq(`${lock}/info.tmp`)} && mv ${shq(`${lock}/info.tmp`)} ${shq(`${lock}/info`)} && touch ${shq(`${lock}/heartbeat`)}; } 2>&1); then rm -rf ${shq(lock)}; echo "$err" >&2; exit ${LOCK_WRITE_EXIT}; fi`,
-    `elif [ -d ${shq(lock)} ]; then`,
-    `  echo "now $(date +%s)"; echo "lock $(stat -c %Y ${shq(`${lock}/heartbeat`)} ${shq(`${lock}/info`)} ${shq(lock)} 2>/dev/null | sort -rn | head -n 1) $(tr -d '\\n' < ${shq(`${lock}/info`)} 2>/dev/null)"; exit ${LOCK_HELD_EXIT}`,
-    `else echo "$err" >&2; exit ${LOCK_WRITE_EXIT}; fi`,
+    'tries=0',
+    'while :; do',
+    `  if err=$(mkdir ${shq(lock)} 2>&1); then`,
+    `    if ! err=$({ cat > ${shq(`${lock}/info.tmp`)} && mv ${shq(`${lock}/info.tmp`)} ${shq(`${lock}/info`)} && touch ${shq(`${lock}/heartbeat`)}; } 2>&1); then rm -rf ${shq(lock)}; echo "$err" >&2; exit ${LOCK_WRITE_EXIT}; fi`,
+    '    break',
+    `  elif [ -d ${shq(lock)} ]; then`,
+    `    if [ ! -f ${shq(`${lock}/info`)} ] && [ $tries -lt ${LOCK_INFO_WAIT_TRIES} ]; then tries=$((tries + 1)); sleep 0.1; continue; fi`,
+    `    echo "now $(date +%s)"; echo "lock $(stat -c %Y ${shq(`${lock}/heartbeat`)} ${shq(`${lock}/info`)} ${shq(lock)} 2>/dev/null | sort -rn | head -n 1) $(tr -d '\\n' < ${shq(`${lock}/info`)} 2>/dev/null)"; exit ${LOCK_HELD_EXIT}`,
+    `  else echo "$err" >&2; exit ${LOCK_WRITE_EXIT}; fi`,
+    'done',
     probeScript(root, stacks).replace(/\ntrue$/, ''),
     // Journaled after the probe printed the journal an interrupted deploy may have left.
     `if ! err=$(${journalLine(root, { step: 'lock' })} 2>&1); then rm -rf ${shq(lock)}; echo "$err" >&2; exit ${LOCK_WRITE_EXIT}; fi`,
