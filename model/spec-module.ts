@@ -58,7 +58,9 @@ export function moduleLoadError(err: unknown, file: string, abs: string): Pvesta
 
 /** Registers tsx's CommonJS hooks; returns what removes them again. */
 function tsxRegister(): () => void {
-  return (require('tsx/cjs/api') as typeof import('tsx/cjs/api')).register();
+  // Typed here: tsx declares its API only through package `exports`, which this project's
+  // CommonJS module resolution does not read.
+  return (require('tsx/cjs/api') as { register(): () => void }).register();
 }
 
 /** Requires a spec module and validates what it exports as `default` or `spec`. */
