@@ -39,7 +39,7 @@ describe('deploy lock: a deploy that finds the lock before its info is written',
     setTimeout(() => {
       fs.writeFileSync(path.join(lock, 'info.tmp'), JSON.stringify(INFO));
       fs.renameSync(path.join(lock, 'info.tmp'), path.join(lock, 'info'));
-    }, 300);
+    }, 100);
     const r = await pending;
     expect(r.code).toBe(LOCK_HELD_EXIT);
     expect(r.stdout).toContain(JSON.stringify(INFO));
@@ -48,7 +48,7 @@ describe('deploy lock: a deploy that finds the lock before its info is written',
 
   it('takes the lock when the holder removes it without writing info (its write failed)', async () => {
     const pending = runLockScript(root, JSON.stringify({ run: 'r2' }));
-    setTimeout(() => fs.rmdirSync(lock), 300);
+    setTimeout(() => fs.rmdirSync(lock), 100);
     const r = await pending;
     expect(r.code).toBe(0);
     // The probe's own line: the lock is this deploy's now.
