@@ -60,7 +60,7 @@ describeWithTools(
       fs.writeFileSync(file, stringify({ ...doc, storageBoxes }));
     }
 
-    /** Starts a slow drill and resolves once its container runs; the child and its output so far. */
+    /** Starts a slow drill and resolves once it runs its verify query; the child and its output so far. */
     async function slowDrill() {
       const child = spawn(process.execPath, args(slowSpec, false), { env: cliEnv, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
@@ -70,8 +70,17 @@ describeWithTools(
         child.on('exit', (code, signal) => resolve({ code, signal })),
       );
       await waitFor('the drill container to run', () => drillContainers(true) !== '', 120_000, 200);
-      // Past the restore, into the verify query: the drill is mid-way.
-      await new Promise((r) => setTimeout(r, 3000));
+      // Past the restore, into the verify query (psql running the drill's query file): mid-way.
+      await waitFor(
+        'the drill to run its verify query',
+        () => {
+          const name = drillContainers(true).split('\n')[0];
+          // `docker top` runs ps on the host and needs a pid column in what it asks for.
+          return !!name && docker(['top', name, '-eo', 'pid,args']).stdout.includes('query.sql');
+        },
+        120_000,
+        200,
+      );
       return { child, exited, output: () => out };
     }
 
