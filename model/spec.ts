@@ -183,7 +183,11 @@ export interface DiskSpec {
   readonly sizeGib: Gib;
   /** Proxmox storage id on the guest's node (a `datastores` entry or a ZFS pool's `storageId`). */
   readonly datastore: string;
-  /** Where a data disk is mounted inside the guest, e.g. `/var/lib/postgresql`. */
+  /**
+   * Where a data disk is mounted inside the guest, e.g. `/var/lib/postgresql`: not `/`, no `.` or
+   * `..` part, a directory no other data disk or Storage Box mount uses; not set on the root disk.
+   * Without it a container's data disk is mounted at `/mnt/<name>` and a VM's is left unmounted.
+   */
   readonly mountPoint?: string;
 }
 

@@ -210,6 +210,7 @@ function checkGuest(spec: EnvironmentSpec, guest: GuestSpec, path: string, ctx: 
   }
   const diskNames = (guest.disks ?? []).map((d, j) => d.name ?? (j === 0 ? 'root' : `data${j}`));
   unique(ctx, at(path, 'disks'), diskNames, 'disk name', 'name');
+  checkDiskMountPoints(guest, path, diskNames, ctx);
 
   (guest.gpus ?? []).forEach((g, j) => {
     if (!onProxmox) fail(ctx, at(at(path, 'gpus'), j), 'is set on an external host', 'GPUs of external hosts are not managed by pvestack; remove gpus.', g);
@@ -267,6 +268,18 @@ function checkGuest(spec: EnvironmentSpec, guest: GuestSpec, path: string, ctx: 
       );
   });
   unique(ctx, at(path, 'storageBoxMounts'), mountPoints, 'mount point', 'mountPoint');
+  const diskMounts = dataDiskMounts(guest, diskNames);
+  mountPoints.forEach((m, j) => {
+    const disk = diskMounts.find((d) => d.path === withoutTrailingSlash(m));
+    if (disk)
+      fail(
+        ctx,
+        at(at(at(path, 'storageBoxMounts'), j), 'mountPoint'),
+        `is also where ${at(path, 'disks')}[${disk.index}] is mounted`,
+        'Mount the Storage Box and the data disk in different directories; one would hide the other.',
+        m,
+      );
+  });
 
   (guest.stacks ?? []).forEach((stack, j) => checkStack(spec, guest, stack, at(at(path, 'stacks'), j), ctx, names, mountPoints));
 }
@@ -364,6 +377,75 @@ function checkPeer(ctx: Ctx, path: string, peer: string, guests: string[], guest
 }
 
 /** Reports the second and later uses of a value, at `<path>[i].<field>` (the field that repeats). */
+const withoutTrailingSlash = (p: string): string => p.replace(/(.)\/+$/, '$1');
+
+/**
+ * Where each data disk appears in the guest: its mountPoint, or for a container `/mnt/<name>`
+ * (constructs/lxc.ts mounts every data volume); a VM's data disk without a mountPoint is not
+ * mounted (templates/cloud-init.ts).
+ */
+function dataDiskMounts(guest: GuestSpec, diskNames: readonly string[]): { index: number; path: string }[] {
+  return (guest.disks ?? []).flatMap((d, j) => {
+    if (j === 0) return [];
+    const p = d.mountPoint ?? (guest.kind === 'lxc' ? `/mnt/${diskNames[j]}` : undefined);
+    return p === undefined ? [] : [{ index: j, path: withoutTrailingSlash(p) }];
+  });
+}
+
+/**
+ * Data disks' mount points. The root disk is the guest's `/`: pve-container gives rootfs the path
+ * `/` (src/PVE/LXC/Config.pm, parse_volume), so a data disk there would hide the root file system,
+ * and a root disk's own mountPoint would be ignored. pve-container refuses a mount point path with
+ * a `.` or `..` component (verify_lxc_mp_string, same file); a VM's cloud-init `mounts` would
+ * resolve it to another directory than the one written. Two data disks at one path hide each other.
+ */
+function checkDiskMountPoints(guest: GuestSpec, path: string, diskNames: readonly string[], ctx: Ctx): void {
+  (guest.disks ?? []).forEach((d, j) => {
+    if (d.mountPoint === undefined) return;
+    const where = at(at(at(path, 'disks'), j), 'mountPoint');
+    if (j === 0 && d.mountPoint !== '/')
+      fail(
+        ctx,
+        where,
+        'is set on the root disk, which is always mounted at /',
+        'Remove mountPoint from the first disk, or add a data disk with this mountPoint.',
+        d.mountPoint,
+      );
+    else if (j > 0 && d.mountPoint.replace(/\/+$/, '') === '')
+      fail(
+        ctx,
+        where,
+        'is /, where the root disk is mounted',
+        'Mount a data disk in a directory of its own, e.g. /var/lib/postgresql or /srv/data.',
+        d.mountPoint,
+      );
+    else if (d.mountPoint.split('/').some((part) => part === '.' || part === '..'))
+      fail(
+        ctx,
+        where,
+        'has a . or .. component',
+        'Write the directory without . or .. (Proxmox refuses such a mount point path), e.g. /srv/data.',
+        d.mountPoint,
+      );
+  });
+  const mounts = dataDiskMounts(guest, diskNames);
+  mounts.forEach((m, k) => {
+    const first = mounts.slice(0, k).find((o) => o.path === m.path);
+    if (!first) return;
+    const written = (guest.disks ?? [])[m.index]!.mountPoint;
+    const byName = written === undefined || (guest.disks ?? [])[first.index]!.mountPoint === undefined;
+    fail(
+      ctx,
+      at(at(at(path, 'disks'), m.index), 'mountPoint'),
+      `is also where ${at(path, 'disks')}[${first.index}] is mounted`,
+      byName
+        ? "A container's data disk without mountPoint is mounted at /mnt/<name>; give one of them another mountPoint or name."
+        : 'Give each data disk a directory of its own; one would hide the other.',
+      written ?? m.path,
+    );
+  });
+}
+
 function unique(ctx: Ctx, path: string, values: string[], what: string, field: string): void {
   const seen = new Map<string, number>();
   values.forEach((v, i) => {

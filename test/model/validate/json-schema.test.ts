@@ -39,6 +39,14 @@ const VALIDATOR_ONLY = new Set([
   'an adopted guest without its VM id',
   'an adopted external host',
   'an SSHFS mount of a box without pinned host keys',
+  // Mount points: where a disk is mounted depends on its place in the list, the guest's kind and
+  // the other mounts, and the . and .. rule is checked in the same place.
+  'a data disk mounted at /',
+  'a mount point with a .. component',
+  'a mountPoint on the root disk',
+  'two data disks at one mount point',
+  "a container's data disk at another's default /mnt/<name>",
+  'a Storage Box mounted where a data disk is',
 ]);
 
 describe('schema/environment.schema.json', () => {
