@@ -376,7 +376,6 @@ function checkPeer(ctx: Ctx, path: string, peer: string, guests: string[], guest
   }
 }
 
-/** Reports the second and later uses of a value, at `<path>[i].<field>` (the field that repeats). */
 const withoutTrailingSlash = (p: string): string => p.replace(/(.)\/+$/, '$1');
 
 /**
@@ -446,6 +445,7 @@ function checkDiskMountPoints(guest: GuestSpec, path: string, diskNames: readonl
   });
 }
 
+/** Reports the second and later uses of a value, at `<path>[i].<field>` (the field that repeats). */
 function unique(ctx: Ctx, path: string, values: string[], what: string, field: string): void {
   const seen = new Map<string, number>();
   values.forEach((v, i) => {
