@@ -6,7 +6,7 @@
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { ClusterNode, Environment, GpuSpec, Guest } from '../model';
-import { DEFAULT_LXC_TEMPLATE_FILE, networkOf, nodeOf, PciAddress, Peer, SpecError, Size } from '../model';
+import { containerDataDiskPath, DEFAULT_LXC_TEMPLATE_FILE, networkOf, nodeOf, PciAddress, Peer, SpecError, Size } from '../model';
 import { pve } from '../providers/proxmox';
 import { Connections, IConnectable } from './connections';
 import { GuestFirewall } from './firewall';
@@ -161,7 +161,7 @@ export class ProxmoxLxc extends Construct implements IConnectable {
       cores: guest.cores,
       memoryGib: guest.memoryGib,
       rootDisk: { datastoreId: root!.datastore, sizeGib: root!.sizeGib },
-      mountPoints: data.map((d) => ({ datastoreId: d.datastore, sizeGib: d.sizeGib, path: d.mountPoint ?? `/mnt/${d.name}` })),
+      mountPoints: data.map((d) => ({ datastoreId: d.datastore, sizeGib: d.sizeGib, path: containerDataDiskPath(d.name, d.mountPoint) })),
       unprivileged: guest.lxc.unprivileged,
       // Docker needs nested cgroups/proc (nesting) and keyrings (keyctl) inside an unprivileged container.
       ...(guest.stacks.length > 0 ? { features: { nesting: true, keyctl: true } } : {}),

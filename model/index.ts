@@ -15,6 +15,7 @@ export { Port } from './port';
 export { PciAddress } from './pci-address';
 export { Peer, type IPeer } from './peer';
 export * from './storage';
+export * from './disk-mounts';
 export * from './lxc-template';
 export * from './cloud-image';
 export * from './storage-needs';

@@ -3,6 +3,7 @@
  * unique, and options fit the guest kind. Policy questions (is it big enough, is it safe) are the
  * preflight checks' job, not this file's.
  */
+import { containerDataDiskPath } from '../disk-mounts';
 import { DEFAULT_LXC_TEMPLATE_FILE, parseTemplateVolid } from '../lxc-template';
 import type { EnvironmentSpec, GuestSpec, NodeSpec, StackSpec } from '../spec';
 import { SUPPORTED_CONTENT } from '../storage';
@@ -210,7 +211,8 @@ function checkGuest(spec: EnvironmentSpec, guest: GuestSpec, path: string, ctx: 
   }
   const diskNames = (guest.disks ?? []).map((d, j) => d.name ?? (j === 0 ? 'root' : `data${j}`));
   unique(ctx, at(path, 'disks'), diskNames, 'disk name', 'name');
-  checkDiskMountPoints(guest, path, diskNames, ctx);
+  const diskMounts = dataDiskMounts(guest, diskNames);
+  checkDiskMountPoints(guest, path, diskMounts, ctx);
 
   (guest.gpus ?? []).forEach((g, j) => {
     if (!onProxmox) fail(ctx, at(at(path, 'gpus'), j), 'is set on an external host', 'GPUs of external hosts are not managed by pvestack; remove gpus.', g);
@@ -268,7 +270,6 @@ function checkGuest(spec: EnvironmentSpec, guest: GuestSpec, path: string, ctx: 
       );
   });
   unique(ctx, at(path, 'storageBoxMounts'), mountPoints, 'mount point', 'mountPoint');
-  const diskMounts = dataDiskMounts(guest, diskNames);
   mountPoints.forEach((m, j) => {
     const disk = diskMounts.find((d) => d.path === withoutTrailingSlash(m));
     if (disk)
@@ -379,14 +380,13 @@ function checkPeer(ctx: Ctx, path: string, peer: string, guests: string[], guest
 const withoutTrailingSlash = (p: string): string => p.replace(/(.)\/+$/, '$1');
 
 /**
- * Where each data disk appears in the guest: its mountPoint, or for a container `/mnt/<name>`
- * (constructs/lxc.ts mounts every data volume); a VM's data disk without a mountPoint is not
- * mounted (templates/cloud-init.ts).
+ * Where each data disk appears in the guest (see containerDataDiskPath; a VM's data disk without a
+ * mountPoint is not mounted).
  */
 function dataDiskMounts(guest: GuestSpec, diskNames: readonly string[]): { index: number; path: string }[] {
   return (guest.disks ?? []).flatMap((d, j) => {
     if (j === 0) return [];
-    const p = d.mountPoint ?? (guest.kind === 'lxc' ? `/mnt/${diskNames[j]}` : undefined);
+    const p = guest.kind === 'lxc' ? containerDataDiskPath(diskNames[j]!, d.mountPoint) : d.mountPoint;
     return p === undefined ? [] : [{ index: j, path: withoutTrailingSlash(p) }];
   });
 }
@@ -398,7 +398,7 @@ function dataDiskMounts(guest: GuestSpec, diskNames: readonly string[]): { index
  * a `.` or `..` component (verify_lxc_mp_string, same file); a VM's cloud-init `mounts` would
  * resolve it to another directory than the one written. Two data disks at one path hide each other.
  */
-function checkDiskMountPoints(guest: GuestSpec, path: string, diskNames: readonly string[], ctx: Ctx): void {
+function checkDiskMountPoints(guest: GuestSpec, path: string, mounts: readonly { index: number; path: string }[], ctx: Ctx): void {
   (guest.disks ?? []).forEach((d, j) => {
     if (d.mountPoint === undefined) return;
     const where = at(at(at(path, 'disks'), j), 'mountPoint');
@@ -427,7 +427,6 @@ function checkDiskMountPoints(guest: GuestSpec, path: string, diskNames: readonl
         d.mountPoint,
       );
   });
-  const mounts = dataDiskMounts(guest, diskNames);
   mounts.forEach((m, k) => {
     const first = mounts.slice(0, k).find((o) => o.path === m.path);
     if (!first) return;
